@@ -1,0 +1,1 @@
+module.exports = { displayName: 'coord-node', preset: '../../jest.preset.js' };

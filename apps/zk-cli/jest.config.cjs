@@ -1,0 +1,1 @@
+module.exports = { displayName: 'zk-cli', preset: '../../jest.preset.js' };

@@ -1,0 +1,1 @@
+module.exports = { displayName: 'data-tree', preset: '../../jest.preset.js' };

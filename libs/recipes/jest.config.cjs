@@ -1,0 +1,1 @@
+module.exports = { displayName: 'recipes', preset: '../../jest.preset.js' };

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Creates the standard files of an Nx project: tools/new-project.sh <libs|apps|tools> <name> <tag>
+set -euo pipefail
+kind=$1 name=$2 tag=${3:-type:core}
+dir=$kind/$name
+mkdir -p "$dir/src"
+targets='"test": {}, "typecheck": {}'
+[[ $kind == apps ]] && targets='"serve": {}, "build": {}, "test": {}, "typecheck": {}'
+[[ $kind == libs ]] && targets='"build": {}, "test": {}, "typecheck": {}'
+cat > "$dir/project.json" <<JSON
+{
+  "name": "$name",
+  "\$schema": "../../node_modules/nx/schemas/project-schema.json",
+  "sourceRoot": "$dir/src",
+  "projectType": "$([[ $kind == apps ]] && echo application || echo library)",
+  "tags": ["$tag"],
+  "targets": { $targets }
+}
+JSON
+cat > "$dir/tsconfig.json" <<JSON
+{
+  "extends": "../../tsconfig.base.json",
+  "include": ["src/**/*.ts"]
+}
+JSON
+cat > "$dir/jest.config.cjs" <<JS
+module.exports = { displayName: '$name', preset: '../../jest.preset.js' };
+JS
