@@ -1,0 +1,83 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, openSync, closeSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { freePort, tempDir } from './ports';
+import { waitForServing } from './four-letter';
+import { stopProcess } from './process';
+
+/** Where Debian's `zookeeper` package puts the server jar (with its dependencies on the manifest class path). */
+export const apacheZooKeeperJar = process.env['COORD_ZK_JAR'] ?? '/usr/share/java/zookeeper.jar';
+export const apacheZooKeeperConfDir = process.env['COORD_ZK_CONF_DIR'] ?? '/etc/zookeeper/conf';
+export const apacheZkCli = process.env['COORD_ZKCLI'] ?? '/usr/share/zookeeper/bin/zkCli.sh';
+export const apacheCliMt = process.env['COORD_CLI_MT'] ?? '/usr/lib/zookeeper/bin/cli_mt';
+const startDeadlineMs = 30_000;
+
+export interface RunningServer {
+  name: string;
+  host: string;
+  port: number;
+  connectString: string;
+  pid?: number;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Fails loudly when the reference server is missing. The interop suites must never pass by skipping:
+ * `.ci/run` installs Debian's `zookeeper` package, and a developer gets the command to type.
+ */
+export function assertApacheZooKeeperInstalled(): void {
+  if (!existsSync(apacheZooKeeperJar)) {
+    throw new Error(
+      `Apache ZooKeeper (the reference server) is not installed: ${apacheZooKeeperJar} is missing. ` +
+        'Install it with: sudo apt-get install -y zookeeper zookeeper-bin default-jre-headless',
+    );
+  }
+}
+
+/** Starts a standalone Apache ZooKeeper on a free loopback port with a temporary data dir. */
+export async function startApacheZooKeeper(extraConfig: Record<string, string> = {}): Promise<RunningServer> {
+  assertApacheZooKeeperInstalled();
+  const host = '127.0.0.1';
+  const port = await freePort(host);
+  const dir = await tempDir('apache-zk-');
+  const config: Record<string, string> = {
+    tickTime: '2000',
+    dataDir: join(dir.path, 'data'),
+    clientPort: String(port),
+    clientPortAddress: host,
+    maxClientCnxns: '0',
+    '4lw.commands.whitelist': '*',
+    'admin.enableServer': 'false',
+    extendedTypesEnabled: 'true',
+    ...extraConfig,
+  };
+  const cfgPath = join(dir.path, 'zoo.cfg');
+  await writeFile(cfgPath, Object.entries(config).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
+  const logFd = openSync(join(dir.path, 'server.log'), 'a');
+  const child: ChildProcess = spawn(
+    'java',
+    [
+      '-cp',
+      `${apacheZooKeeperConfDir}:${apacheZooKeeperJar}`,
+      `-Dzookeeper.log.dir=${dir.path}`,
+      '-Dzookeeper.root.logger=INFO,CONSOLE',
+      'org.apache.zookeeper.server.ZooKeeperServerMain',
+      cfgPath,
+    ],
+    { stdio: ['ignore', logFd, logFd] },
+  );
+  closeSync(logFd);
+  const stop = async () => {
+    await stopProcess(child);
+    await dir.remove();
+  };
+  try {
+    await waitForServing(host, port, startDeadlineMs);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { name: 'apache', host, port, connectString: `${host}:${port}`, pid: child.pid, dataDir: config['dataDir'], stop };
+}

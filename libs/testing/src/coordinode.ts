@@ -1,0 +1,74 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { tempDir } from './ports';
+import { stopProcess } from './process';
+import type { RunningServer } from './apache-zookeeper';
+
+/** The repository root (libs/testing/src -> ../../..). */
+export const workspaceRoot = resolve(__dirname, '..', '..', '..');
+const listeningLine = /Coordinode listening on ([^\s:]+|\[[^\]]+\]):(\d+)/;
+const startDeadlineMs = 30_000;
+
+export interface SpawnedNode extends RunningServer {
+  child: ChildProcess;
+  /** Everything the node wrote to stderr so far (its log). */
+  log(): string;
+  /** kill -9: no clean shutdown, for crash tests. */
+  crash(): Promise<void>;
+}
+
+/**
+ * Starts our coordination node as a real process (`apps/coord-node/src/main.ts` through swc-node), on a free
+ * loopback port unless `args` say otherwise, and resolves once it prints its listening line.
+ */
+export async function spawnCoordinode(opts: { args?: string[]; dataDir?: string; env?: NodeJS.ProcessEnv } = {}): Promise<SpawnedNode> {
+  const dir = opts.dataDir ? undefined : await tempDir('coordinode-data-');
+  const dataDir = opts.dataDir ?? dir!.path;
+  const args = ['--host=127.0.0.1', '--port=0', `--data-dir=${dataDir}`, ...(opts.args ?? [])];
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', join(workspaceRoot, 'apps/coord-node/src/main.ts'), ...args], {
+    cwd: workspaceRoot,
+    env: { ...process.env, SWC_NODE_PROJECT: join(workspaceRoot, 'tsconfig.base.json'), ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+  const address = await new Promise<{ host: string; port: number }>((resolvePromise, reject) => {
+    const timer = setTimeout(() => reject(new Error(`coordinode did not start within ${startDeadlineMs} ms:\n${stderr}`)), startDeadlineMs);
+    child.stdout!.on('data', (c: Buffer) => {
+      stdout += c.toString('utf8');
+      const m = listeningLine.exec(stdout);
+      if (m) {
+        clearTimeout(timer);
+        resolvePromise({ host: m[1].replace(/^\[|\]$/g, ''), port: Number(m[2]) });
+      }
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`coordinode exited before listening (code ${code}, signal ${signal}):\n${stderr}`));
+    });
+  });
+  const cleanup = async () => {
+    if (dir) await dir.remove();
+  };
+  return {
+    name: 'coordinode',
+    host: address.host,
+    port: address.port,
+    connectString: `${address.host}:${address.port}`,
+    pid: child.pid,
+    dataDir,
+    child,
+    log: () => stderr,
+    stop: async () => {
+      await stopProcess(child);
+      await cleanup();
+    },
+    crash: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((r) => child.once('exit', () => r()));
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}

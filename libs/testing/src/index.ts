@@ -1,0 +1,5 @@
+export * from './ports';
+export * from './four-letter';
+export * from './process';
+export * from './apache-zookeeper';
+export * from './coordinode';
