@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
+import { writeFile } from 'node:fs/promises';
 import { tempDir } from './ports';
 import { stopProcess } from './process';
 import type { RunningServer } from './apache-zookeeper';
@@ -21,10 +22,19 @@ export interface SpawnedNode extends RunningServer {
  * Starts our coordination node as a real process (`apps/coord-node/src/main.ts` through swc-node), on a free
  * loopback port unless `args` say otherwise, and resolves once it prints its listening line.
  */
-export async function spawnCoordinode(opts: { args?: string[]; dataDir?: string; env?: NodeJS.ProcessEnv } = {}): Promise<SpawnedNode> {
+export async function spawnCoordinode(
+  opts: { args?: string[]; dataDir?: string; env?: NodeJS.ProcessEnv; config?: Record<string, string> } = {},
+): Promise<SpawnedNode> {
   const dir = opts.dataDir ? undefined : await tempDir('coordinode-data-');
   const dataDir = opts.dataDir ?? dir!.path;
-  const args = ['--host=127.0.0.1', '--port=0', `--data-dir=${dataDir}`, ...(opts.args ?? [])];
+  const args = ['--host=127.0.0.1', '--port=0', `--data-dir=${dataDir}`];
+  if (opts.config) {
+    // zoo.cfg keys, written next to the data so the node reads them exactly as ZooKeeper would.
+    const cfgPath = join(dataDir, 'zoo.cfg');
+    await writeFile(cfgPath, Object.entries(opts.config).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
+    args.push(`--config=${cfgPath}`);
+  }
+  args.push(...(opts.args ?? []));
   const child = spawn(process.execPath, ['-r', '@swc-node/register', join(workspaceRoot, 'apps/coord-node/src/main.ts'), ...args], {
     cwd: workspaceRoot,
     env: { ...process.env, SWC_NODE_PROJECT: join(workspaceRoot, 'tsconfig.base.json'), ...opts.env },

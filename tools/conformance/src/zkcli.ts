@@ -1,0 +1,66 @@
+import { spawn } from 'node:child_process';
+import { apacheZkCli } from '@coord/testing';
+
+const zkCliDeadlineMs = 60_000;
+
+export interface CliRun {
+  stdout: string;
+  stderr: string;
+  code: number | null;
+}
+
+/** Runs Apache zkCli.sh against `connectString`, feeding `commands` on stdin (its non-interactive mode). */
+export function runApacheZkCli(connectString: string, commands: string[], extraArgs: string[] = []): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(apacheZkCli, ['-server', connectString, ...extraArgs], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`zkCli.sh did not finish within ${zkCliDeadlineMs} ms\n${stdout}\n${stderr}`));
+    }, zkCliDeadlineMs);
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ stdout, stderr, code });
+    });
+    child.stdin.end(commands.map((c) => c + '\n').join(''));
+  });
+}
+
+/**
+ * Makes two zkCli outputs comparable: dates, session ids and ports differ from run to run; the JVM's
+ * SLF4J banner is noise. Watch events are printed by zkCli's event thread and may interleave with the
+ * next command's output, so they are pulled out into their own ordered list.
+ */
+export function normalizeZkCliOutput(text: string, connectString: string): { lines: string[]; events: string[] } {
+  const events: string[] = [];
+  const lines: string[] = [];
+  const raw = text
+    .split('\n')
+    .filter((l) => !l.startsWith('SLF4J:'))
+    .map((l) =>
+      l
+        .replace(/^(ctime|mtime) = .*$/, '$1 = <date>')
+        .replace(/^ephemeralOwner = 0x[0-9a-f]*[1-9a-f][0-9a-f]*$/, 'ephemeralOwner = <session>')
+        .replace(/ zxid: -?\d+$/, '')
+        .split(connectString)
+        .join('<server>'),
+    );
+  for (let i = 0; i < raw.length; i++) {
+    if (raw[i] === 'WATCHER::') {
+      // zkCli prints "\nWATCHER::\n\n<event>\n": drop the blank lines around the marker.
+      if (lines.length && lines[lines.length - 1] === '') lines.pop();
+      let j = i + 1;
+      while (j < raw.length && raw[j] === '') j++;
+      events.push(raw[j] ?? '');
+      i = j;
+      continue;
+    }
+    lines.push(raw[i]);
+  }
+  while (lines.length && lines[lines.length - 1] === '') lines.pop();
+  return { lines, events };
+}
