@@ -1,1 +1,20 @@
 export * from './types';
+export * from './limits';
+export { ProtocolError, UnknownOpcodeError, type ProtocolErrorKind } from './errors';
+export { JuteReader, JuteWriter } from './jute';
+export { statZero, readStat, writeStat, readAcl, writeAcl } from './records';
+export { FrameParser, fourLetterWordOf, fourLetterWords, type FrameParserOptions } from './frame-parser';
+export { encodeConnectRequest, decodeConnectRequest, encodeConnectResponse, decodeConnectResponse } from './connect';
+export { encodeRequest, decodeRequest, isKnownRequestOpcode } from './requests';
+export {
+  encodeReply,
+  decodeReplyHeader,
+  decodeReplyBody,
+  encodeNotification,
+  decodeNotification,
+  responseKind,
+  responseKindFor,
+  type ResponseKind,
+} from './replies';
+export { isValidPath } from './paths';
+export { errorName, errorMessage, keeperErrorText } from './error-codes';

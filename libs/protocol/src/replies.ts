@@ -1,0 +1,150 @@
+/**
+ * Server -> client frames after the handshake: ReplyHeader{xid, zxid, err} + the response record
+ * for the request's opcode (only when err == 0), and notifications (xid -1 + WatcherEvent).
+ */
+import { ProtocolError } from './errors';
+import { JuteReader, JuteWriter } from './jute';
+import { frameBytesMaxDefault, replyHeaderBytes, writerInitialBytes } from './limits';
+import { readMultiResponse, writeMultiResponse } from './multi';
+import { readReplyHeader, readWatcherEvent, writeReplyHeader, writeWatcherEvent } from './records';
+import * as rec from './response-records';
+import { Xid, type ReplyHeader, type ResponseBody, type WatcherEvent } from './types';
+
+/** Which response record a successful reply to an opcode carries. */
+export type ResponseKind =
+  | 'none'
+  | 'create'
+  | 'create2'
+  | 'stat'
+  | 'getData'
+  | 'getACL'
+  | 'children'
+  | 'children2'
+  | 'path'
+  | 'ephemerals'
+  | 'allChildrenNumber'
+  | 'error'
+  | 'whoAmI'
+  | 'sasl'
+  | 'multi';
+
+const kindByOpcode = new Map<number, ResponseKind>([
+  [1, 'create'],
+  // createContainer and createTTL answer with Create2Response, as the server's FinalRequestProcessor does.
+  [15, 'create2'],
+  [19, 'create2'],
+  [21, 'create2'],
+  [3, 'stat'],
+  [5, 'stat'],
+  [7, 'stat'],
+  [4, 'getData'],
+  // reconfig answers with the new config as a GetDataResponse.
+  [16, 'getData'],
+  [6, 'getACL'],
+  [8, 'children'],
+  [12, 'children2'],
+  [9, 'path'],
+  [14, 'multi'],
+  [22, 'multi'],
+  [102, 'sasl'],
+  [103, 'ephemerals'],
+  [104, 'allChildrenNumber'],
+  // addWatch answers with a 4-byte ErrorResponse{0}; the Java client reads it.
+  [106, 'error'],
+  [107, 'whoAmI'],
+]);
+
+/**
+ * The response record for a successful reply to `opcode`. 'none' for opcodes whose reply is the header
+ * alone (delete, ping, check, checkWatches, removeWatches, deleteContainer, auth, setWatches*, closeSession)
+ * and for unknown opcodes.
+ */
+export function responseKind(opcode: number): ResponseKind {
+  return kindByOpcode.get(opcode) ?? 'none';
+}
+
+/** The name used in types.ts. */
+export const responseKindFor = responseKind;
+
+interface ResponseCodec {
+  write(w: JuteWriter, body: never): void;
+  read(r: JuteReader): ResponseBody;
+}
+
+const responseCodecs: Record<Exclude<ResponseKind, 'none'>, ResponseCodec> = {
+  create: { write: rec.writePathResponse, read: rec.readPathResponse },
+  create2: { write: rec.writeCreate2Response, read: rec.readCreate2Response },
+  stat: { write: rec.writeStatResponse, read: rec.readStatResponse },
+  getData: { write: rec.writeGetDataResponse, read: rec.readGetDataResponse },
+  getACL: { write: rec.writeGetACLResponse, read: rec.readGetACLResponse },
+  children: { write: rec.writeChildrenResponse, read: rec.readChildrenResponse },
+  children2: { write: rec.writeChildren2Response, read: rec.readChildren2Response },
+  path: { write: rec.writePathResponse, read: rec.readPathResponse },
+  ephemerals: { write: rec.writeEphemeralsResponse, read: rec.readEphemeralsResponse },
+  allChildrenNumber: { write: rec.writeAllChildrenNumberResponse, read: rec.readAllChildrenNumberResponse },
+  error: { write: rec.writeErrorResponse, read: rec.readErrorResponse },
+  whoAmI: { write: rec.writeWhoAmIResponse, read: rec.readWhoAmIResponse },
+  sasl: { write: rec.writeSaslResponse, read: rec.readSaslResponse },
+  multi: { write: writeMultiResponse, read: readMultiResponse },
+};
+
+function sizeHint(body: ResponseBody): number {
+  const data = body !== null && 'data' in body && body.data ? body.data.length : 0;
+  return writerInitialBytes + data;
+}
+
+/**
+ * A whole frame (length prefix included). The body is written only when `header.err == 0` and the
+ * opcode's kind has a record; it is ignored otherwise (error replies carry no body).
+ */
+export function encodeReply(header: ReplyHeader, opcode: number, body: ResponseBody): Buffer {
+  const kind = header.err === 0 ? responseKind(opcode) : 'none';
+  const w = new JuteWriter(kind === 'none' ? 32 : sizeHint(body));
+  w.beginFrame();
+  writeReplyHeader(w, header);
+  if (kind !== 'none') {
+    if (body === null) throw new Error(`reply to opcode ${opcode} needs a ${kind} record`);
+    responseCodecs[kind].write(w, body as never);
+  }
+  return w.finishFrame();
+}
+
+/** The ReplyHeader at the start of a frame body. Throws ProtocolError('header') if it is shorter than 16 bytes. */
+export function decodeReplyHeader(body: Buffer): ReplyHeader {
+  if (body.length < replyHeaderBytes) {
+    throw new ProtocolError('header', `reply header needs ${replyHeaderBytes} bytes, got ${body.length}`);
+  }
+  return readReplyHeader(new JuteReader(body));
+}
+
+/**
+ * The response record of a whole frame body (header included) answering a request of `opcode`.
+ * null when err != 0 or the opcode has no response record. Throws ProtocolError('body') when malformed.
+ */
+export function decodeReplyBody(
+  body: Buffer,
+  opcode: number,
+  frameBytesMax: number = frameBytesMaxDefault,
+): ResponseBody {
+  const header = decodeReplyHeader(body);
+  if (header.err !== 0) return null;
+  const kind = responseKind(opcode);
+  if (kind === 'none') return null;
+  return responseCodecs[kind].read(new JuteReader(body, replyHeaderBytes, frameBytesMax));
+}
+
+/** A whole notification frame: ReplyHeader{xid -1, zxid, err 0} + WatcherEvent. */
+export function encodeNotification(zxid: number, event: WatcherEvent): Buffer {
+  const w = new JuteWriter(32 + event.path.length * 3);
+  w.beginFrame();
+  writeReplyHeader(w, { xid: Xid.notification, zxid, err: 0 });
+  writeWatcherEvent(w, event);
+  return w.finishFrame();
+}
+
+/** Decodes a notification frame body (xid -1). Throws ProtocolError('header' | 'body'). */
+export function decodeNotification(body: Buffer): { header: ReplyHeader; event: WatcherEvent } {
+  const header = decodeReplyHeader(body);
+  const event = readWatcherEvent(new JuteReader(body, replyHeaderBytes));
+  return { header, event };
+}
