@@ -1,0 +1,6 @@
+export * from './acl';
+export * from './data-tree';
+export * from './path';
+export * from './txn';
+export * from './watch-manager';
+export * from './znode';
