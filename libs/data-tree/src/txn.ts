@@ -17,8 +17,8 @@ export type TxnOp =
   /** A failed write: consumes its zxid and changes nothing. */
   | { type: 'error'; err: number }
   | { type: 'createSession'; timeOut: number }
-  /** Deletes the session's ephemerals (in path order, as `ephemerals` lists them at prep time). */
-  | { type: 'closeSession'; ephemerals: string[] }
+  /** Deletes the session's ephemerals (from the tree's own per-session index, in creation order). */
+  | { type: 'closeSession' }
   | { type: 'multi'; ops: TxnOp[] };
 
 export interface Txn {
