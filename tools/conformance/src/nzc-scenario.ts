@@ -61,7 +61,9 @@ export async function runNzcScenario(connectString: string): Promise<string[]> {
   const events: string[] = [];
   const a = await clientFor(connectString);
   const b = await clientFor(connectString);
-  const open = zookeeper.ACL.OPEN_ACL_UNSAFE;
+  // The typings miss the ACL constants and name the field `perms`; the library sets `permission`.
+  const aclConstants = zookeeper.ACL as unknown as Record<'OPEN_ACL_UNSAFE' | 'READ_ACL_UNSAFE', zookeeper.ACL[]>;
+  const open = aclConstants.OPEN_ACL_UNSAFE;
   const mode = zookeeper.CreateMode;
   try {
     const create = async (zk: Zk, path: string, data: Buffer | undefined, m: number, acl = open) => {
@@ -148,9 +150,9 @@ export async function runNzcScenario(connectString: string): Promise<string[]> {
     a.addAuthInfo('digest', Buffer.from('user1:12345'));
     await getData(a, '/nzc/secret');
     const [aclErr, acls, aclStat] = await call<[zookeeper.ACL[], zookeeper.Stat]>((cb) => a.getACL('/nzc/secret', cb as never));
-    log.push(`getACL /nzc/secret -> ${aclErr ? errLine(aclErr) : acls.map((x) => `${x.id.scheme}:${x.id.id}:${x.permission}`).join(',')} ${statLine(aclStat)}`);
+    log.push(`getACL /nzc/secret -> ${aclErr ? errLine(aclErr) : acls.map((x) => `${x.id.scheme}:${x.id.id}:${(x as unknown as { permission: number }).permission}`).join(',')} ${statLine(aclStat)}`);
     const [setAclErr, setAclStat] = await call<[zookeeper.Stat]>((cb) =>
-      a.setACL('/nzc/secret', zookeeper.ACL.READ_ACL_UNSAFE, -1, cb as never),
+      a.setACL('/nzc/secret', aclConstants.READ_ACL_UNSAFE, -1, cb as never),
     );
     log.push(`setACL /nzc/secret -> ${setAclErr ? errLine(setAclErr) : statLine(setAclStat)}`);
     const [badAclErr] = await call<[zookeeper.Stat]>((cb) =>
