@@ -1,0 +1,251 @@
+/**
+ * The snapshot of server state that the four-letter words print. It is plain data: the server fills
+ * one when a 4lw arrives (or keeps one up to date) and passes it to runFourLetterWord. Nothing here
+ * reads a clock or a socket. Times are milliseconds; ids follow the protocol types (session ids are
+ * bigint, zxids number or bigint).
+ */
+
+export type ServerMode = 'standalone' | 'leader' | 'follower' | 'observer' | 'read-only';
+
+/** Request latency over all requests since start or the last `srst` (ZooKeeper's ServerStats). */
+export interface LatencySummary {
+  /** Smallest latency in ms; 0 when no request has completed yet. */
+  minMs: number;
+  /** Largest latency in ms; 0 when none. */
+  maxMs: number;
+  /** Sum of all latencies in ms, and how many requests: avg is derived (rounded to 4 decimals). */
+  totalMs: number;
+  count: number;
+}
+
+/** One client connection, as `stat`, `cons` and `dump` show it. */
+export interface ConnectionStats {
+  /** Peer address as Node reports it (`127.0.0.1`, `::1`, `::ffff:127.0.0.1`); printed Java-style. */
+  remoteAddress: string;
+  remotePort: number;
+  /**
+   * Java NIO interest ops printed in hex: 1 (OP_READ) for a connection that is reading, 0 while
+   * reads are throttled or the connection is closing (the 4lw connection itself shows 0), 5 when
+   * it also waits to write (OP_READ|OP_WRITE).
+   */
+  interestOps: number;
+  /** Requests received on this connection and not yet answered. */
+  queued: number;
+  /** Packets received from / sent to this client (requests incl. pings; replies incl. events). */
+  received: number;
+  sent: number;
+  /** Session id once the handshake completed; undefined or 0n before (then only the brief form prints). */
+  sessionId?: bigint;
+  /** Four-letter name of the last operation answered (see lastOpName); `NA` before any. */
+  lastOp?: string;
+  /** When the session was established on this connection, epoch ms. */
+  established?: number;
+  /** Negotiated session timeout, ms. */
+  timeout?: number;
+  /** xid of the last request answered; omitted from `cons` when negative (pings use -2). */
+  lastCxid?: number;
+  /** zxid of the last reply sent. */
+  lastZxid?: number | bigint;
+  /** Time of the last reply. Apache prints its monotonic clock in ms here; any ms clock is fine. */
+  lastResponse?: number;
+  /** Latency of the last request and min/avg/max over this connection, integer ms (avg truncated). */
+  lastLatency?: number;
+  minLatency?: number;
+  avgLatency?: number;
+  maxLatency?: number;
+}
+
+/** A group of sessions (or connections) that expire at the same tick, as ExpiryQueue buckets them. */
+export interface ExpiryBucket<T> {
+  /** Wall-clock expiry time of the bucket, epoch ms (printed with javaDateString). */
+  expiresAt: number;
+  members: T[];
+}
+
+/** The data-watch table (data, exist, persistent and recursive watches; not child watches). */
+export interface WatchTables {
+  /** Paths watched per session, in the server's iteration order. */
+  bySession: Map<bigint, string[]>;
+  /** Sessions watching each path. */
+  byPath: Map<string, bigint[]>;
+  /** Total number of (session, path) watch registrations in this table (what `wchs` totals). */
+  count: number;
+  /** Child-watch registrations, kept apart by ZooKeeper; mntr's zk_watch_count adds them. */
+  childCount: number;
+}
+
+/** Extra figures a leader prints (`srvr` proposal sizes; `mntr` learner gauges). */
+export interface LeaderStats {
+  /** Sizes in bytes of the last, smallest and largest proposal; -1 before any. */
+  proposalSizeLast: number;
+  proposalSizeMin: number;
+  proposalSizeMax: number;
+  learners: number;
+  syncedFollowers: number;
+  syncedNonVotingFollowers: number;
+  syncedObservers: number;
+  pendingSyncs: number;
+}
+
+export interface ServerStats {
+  /** Full version text from formatZooKeeperVersion, e.g. `3.9.3-coordinode, built on 2026-11-25 02:37 UTC`. */
+  version: string;
+  /** False while the server is not (yet) serving: most words then print the not-serving line. */
+  serving: boolean;
+  mode: ServerMode;
+  latency: LatencySummary;
+  /** Packets received from / sent to all clients since start or the last `srst`. */
+  packetsReceived: number;
+  packetsSent: number;
+  /** Every open client connection, the 4lw connection that asks included (Apache counts it too). */
+  connections: ConnectionStats[];
+  /** Requests queued in the pipeline and not yet answered. */
+  outstanding: number;
+  /** Last processed zxid. */
+  zxid: number | bigint;
+  /**
+   * DataTree node count. Apache counts the root twice (`""` and `/`), so a fresh server shows 5
+   * (root twice, /zookeeper, /zookeeper/quota, /zookeeper/config): add 1 to the real znode count.
+   */
+  nodeCount: number;
+  watches: WatchTables;
+  /** Session expiry buckets in any order (printed sorted by time). */
+  sessionBuckets: ExpiryBucket<bigint>[];
+  /** Ephemeral paths per owning session. */
+  ephemerals: Map<bigint, string[]>;
+  /** Connection idle-expiry buckets for `dump`; each member is a connection from `connections`. */
+  connectionBuckets: ExpiryBucket<ConnectionStats>[];
+  /** Sum of path lengths plus data lengths of all znodes (DataTree.approximateDataSize). */
+  approximateDataSize: number;
+  /** Milliseconds since the server started serving. */
+  uptimeMs: number;
+  /** Number of sessions (global, and local sessions which we never create). */
+  globalSessions: number;
+  localSessions: number;
+  /** Bytes in the snapshot and txn-log directories; 0 when in memory. */
+  dataDirSizeBytes: number;
+  dataLogDirSizeBytes: number;
+  /** Current trace mask (gtmk); traceMaskDefault unless stmk changed it. */
+  traceMask: number;
+  /** Response sizes in bytes (mntr); -1 before the first response, as Apache prints. */
+  lastClientResponseSize: number;
+  minClientResponseSize: number;
+  maxClientResponseSize: number;
+  /** Failed authentications (mntr zk_auth_failed_count). */
+  authFailedCount: number;
+  /** Digest log for `hash`: recent (zxid, digest) pairs; empty when digests are off. */
+  digestLog: { zxid: number | bigint; digest: bigint | number }[];
+  /** Present only when mode is 'leader'. */
+  leader?: LeaderStats;
+}
+
+/** ZooTrace's default mask (CLIENT_REQUEST, CLIENT_PING, ... = 306), what `gtmk` prints by default. */
+export const traceMaskDefault = 306;
+
+/** A ServerStats for an idle, freshly started standalone server; the server overrides what it knows. */
+export function emptyServerStats(version: string): ServerStats {
+  return {
+    version,
+    serving: true,
+    mode: 'standalone',
+    latency: { minMs: 0, maxMs: 0, totalMs: 0, count: 0 },
+    packetsReceived: 0,
+    packetsSent: 0,
+    connections: [],
+    outstanding: 0,
+    zxid: 0,
+    nodeCount: 5,
+    watches: { bySession: new Map(), byPath: new Map(), count: 0, childCount: 0 },
+    sessionBuckets: [],
+    ephemerals: new Map(),
+    connectionBuckets: [],
+    approximateDataSize: 0,
+    uptimeMs: 0,
+    globalSessions: 0,
+    localSessions: 0,
+    dataDirSizeBytes: 0,
+    dataLogDirSizeBytes: 0,
+    traceMask: traceMaskDefault,
+    lastClientResponseSize: -1,
+    minClientResponseSize: -1,
+    maxClientResponseSize: -1,
+    authFailedCount: 0,
+    digestLog: [],
+  };
+}
+
+/**
+ * Accumulates latencies the way ZooKeeper's ServerStats does, so the server can keep one per server
+ * (and one per connection) and read a LatencySummary from it. `reset` is what `srst`/`crst` call.
+ */
+export class LatencyCounter {
+  private minMs = Number.MAX_SAFE_INTEGER;
+  private maxMs = 0;
+  private totalMs = 0;
+  private count = 0;
+  private lastMs = 0;
+
+  record(latencyMs: number): void {
+    this.lastMs = latencyMs;
+    this.minMs = Math.min(this.minMs, latencyMs);
+    this.maxMs = Math.max(this.maxMs, latencyMs);
+    this.totalMs += latencyMs;
+    this.count += 1;
+  }
+
+  reset(): void {
+    this.minMs = Number.MAX_SAFE_INTEGER;
+    this.maxMs = 0;
+    this.totalMs = 0;
+    this.count = 0;
+    this.lastMs = 0;
+  }
+
+  summary(): LatencySummary {
+    return { minMs: this.count === 0 ? 0 : this.minMs, maxMs: this.maxMs, totalMs: this.totalMs, count: this.count };
+  }
+
+  /** The per-connection fields of `cons` (integer ms; the average truncates like Java's long division). */
+  connectionFields(): Pick<ConnectionStats, 'lastLatency' | 'minLatency' | 'avgLatency' | 'maxLatency'> {
+    const s = this.summary();
+    return { lastLatency: this.lastMs, minLatency: s.minMs, avgLatency: s.count === 0 ? 0 : Math.floor(s.totalMs / s.count), maxLatency: s.maxMs };
+  }
+}
+
+/** The `lop` abbreviation ZooKeeper's FinalRequestProcessor records for each opcode. */
+const lastOpNames: Record<number, string> = {
+  11: 'PING',
+  [-10]: 'SESS',
+  14: 'MULT',
+  22: 'MLTR',
+  1: 'CREA',
+  15: 'CREA',
+  19: 'CREA',
+  21: 'CREA',
+  2: 'DELE',
+  20: 'DELE',
+  5: 'SETD',
+  16: 'RECO',
+  7: 'SETA',
+  [-11]: 'CLOS',
+  9: 'SYNC',
+  13: 'CHEC',
+  3: 'EXIS',
+  4: 'GETD',
+  101: 'SETW',
+  105: 'STW2',
+  106: 'ADDW',
+  6: 'GETA',
+  8: 'GETC',
+  12: 'GETC',
+  104: 'GETACN',
+  17: 'CHKW',
+  18: 'REMW',
+  107: 'HOMI',
+  103: 'GETE',
+};
+
+/** `lop` for an opcode (`NA` for anything ZooKeeper does not name, e.g. before the first request). */
+export function lastOpName(opcode: number): string {
+  return lastOpNames[opcode] ?? 'NA';
+}
