@@ -1,1 +1,1 @@
-module.exports = { displayName: 'consensus-lab', preset: '../../jest.preset.js' };
+module.exports = { displayName: 'consensus-lab-lib', preset: '../../jest.preset.js' };

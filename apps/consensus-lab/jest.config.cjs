@@ -1,0 +1,1 @@
+module.exports = { displayName: 'consensus-lab', preset: '../../jest.preset.js' };
