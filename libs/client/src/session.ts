@@ -1,0 +1,574 @@
+import { EventEmitter } from 'node:events';
+import { connect as netConnect, type Socket } from 'node:net';
+import {
+  ErrorCode,
+  EventType,
+  FrameParser,
+  KeeperState,
+  OpCode,
+  Xid,
+  decodeConnectResponse,
+  decodeNotification,
+  encodeConnectRequest,
+  encodeRequest,
+  frameBytesMaxDefault,
+  sessionPasswdBytes,
+} from '@coord/protocol';
+import { shuffle, stripChroot, prependChroot, type HostAddress } from './connect-string';
+import { ConnectTimeoutError, connectionLoss, zkError } from './errors';
+import { Packet, PacketQueue, sessionExpired } from './packet';
+import type { ClientOptions, ClientState, EventTypeName, KeeperStateName, Logger, WatchedEvent } from './types';
+import { WatchRegistry } from './watch-registry';
+
+export const sessionTimeoutMsDefault = 30_000;
+export const connectTimeoutMsDefault = 10_000;
+export const closeTimeoutMsDefault = 2_000;
+/** A connect attempt to one host (TCP + handshake) never gets less than this. */
+export const attemptTimeoutMsMin = 500;
+/** The Java client pings at least this often whatever the session timeout. */
+export const pingIntervalMsMax = 10_000;
+/** Between full passes over the host list the client waits, doubling from min to max (with jitter). */
+export const reconnectDelayMsMin = 20;
+export const reconnectDelayMsMax = 1_000;
+/** SetWatches batches stay below this many bytes of paths, as the Java client's do. */
+export const setWatchesBytesMax = 128 * 1024;
+
+const eventTypeNames: Record<number, EventTypeName> = {};
+for (const [name, value] of Object.entries(EventType)) eventTypeNames[value] = name as EventTypeName;
+const keeperStateNames: Record<number, KeeperStateName> = {};
+for (const [name, value] of Object.entries(KeeperState)) keeperStateNames[value] = name as KeeperStateName;
+
+/** The ping frame never changes: RequestHeader{xid -2, type 11}. */
+const pingFrame = encodeRequest(Xid.ping, { type: OpCode.ping, body: null });
+
+const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/**
+ * The session state machine over one socket at a time: handshake, pipelined requests matched FIFO
+ * against replies, pings, read timeout, reconnect with the same session id and password, auth and
+ * watch re-registration, the client-side expiry timer, and watch dispatch.
+ */
+export class Session extends EventEmitter {
+  state: ClientState = 'connecting';
+  sessionId = 0n;
+  sessionPassword: Buffer = Buffer.alloc(sessionPasswdBytes);
+  /** The negotiated timeout once connected; the requested one before. */
+  sessionTimeoutMs: number;
+  lastZxid = 0;
+  connectedHost: string | null = null;
+  readonly chroot: string;
+  readonly watches = new WatchRegistry();
+  readonly logger: Logger;
+
+  private readonly hosts: HostAddress[];
+  private hostIndex = 0;
+  private readonly opts: ClientOptions;
+  private readonly random: () => number;
+  private socket: Socket | null = null;
+  /** True once the ConnectResponse of the current socket arrived and the session is usable. */
+  private established = false;
+  private parser: FrameParser | null = null;
+  private readonly pending = new PacketQueue();
+  /** Packets created while no session is established, sent in order once one is. */
+  private waiting: Packet[] = [];
+  /** Auth packets (xid -4) awaiting their reply; null for credentials re-sent on reconnect. */
+  private authWaiters: (Packet | null)[] = [];
+  private readonly credentials: { scheme: string; auth: Buffer }[] = [];
+  private nextXid = 1;
+  private started = false;
+  private closed = false;
+  private closePromise: Promise<void> | null = null;
+  /** True when the next established session continues an existing one (so it is a 'reconnected'). */
+  private hadSession = false;
+  private failedAttempts = 0;
+  private attemptTimer: NodeJS.Timeout | undefined;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private lostTimer: NodeJS.Timeout | undefined;
+  private tickTimer: NodeJS.Timeout | undefined;
+  private receivedSinceTick = false;
+  private sentSinceTick = false;
+  private idleTicks = 0;
+  private idleTicksMax = 3;
+  private corked = false;
+
+  constructor(hosts: HostAddress[], chroot: string, opts: ClientOptions) {
+    super();
+    this.opts = opts;
+    this.chroot = chroot;
+    this.random = opts.random ?? Math.random;
+    this.hosts = opts.shuffleHosts === false ? hosts.slice() : shuffle(hosts, this.random);
+    this.sessionTimeoutMs = opts.sessionTimeoutMs ?? sessionTimeoutMsDefault;
+    this.logger = opts.logger ?? silentLogger;
+    for (const c of opts.auth ?? []) this.credentials.push({ scheme: c.scheme, auth: Buffer.from(c.auth) });
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Resolves once a session is established (connected, reconnected or read-only). */
+  connect(opts: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<void> {
+    if (this.closed) return Promise.reject(sessionExpired('connect'));
+    this.start();
+    if (this.established) return Promise.resolve();
+    const timeoutMs = opts.timeoutMs ?? this.opts.connectTimeoutMs ?? connectTimeoutMsDefault;
+    return new Promise<void>((resolve, reject) => {
+      const done = (err?: unknown) => {
+        clearTimeout(timer);
+        this.off('state', onState);
+        opts.signal?.removeEventListener('abort', onAbort);
+        if (err === undefined) resolve();
+        else reject(err);
+      };
+      const onState = (s: ClientState) => {
+        if (s === 'connected' || s === 'reconnected' || s === 'read-only') done();
+        else if (s === 'closed') done(sessionExpired('connect'));
+      };
+      const giveUp = (err: unknown) => {
+        done(err);
+        // Nobody else asked for this session: stop trying so that nothing runs in the background.
+        if (!this.established && !this.hadSession) this.stopConnecting(err);
+      };
+      const onAbort = () => giveUp(opts.signal!.reason);
+      const timer = setTimeout(
+        () => giveUp(new ConnectTimeoutError(ErrorCode.CONNECTIONLOSS, { op: 'connect', message: `could not connect within ${timeoutMs} ms` })),
+        timeoutMs,
+      );
+      if (opts.signal?.aborted) return onAbort();
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      this.on('state', onState);
+    });
+  }
+
+  /** Queues or writes a request; starts connecting if nothing has yet. */
+  send(p: Packet): void {
+    if (this.closed) {
+      p.fail(sessionExpired());
+      return;
+    }
+    if (!this.started) this.start();
+    if (this.established) this.write(p);
+    else this.waiting.push(p);
+  }
+
+  /** Removes a not-yet-sent packet (abort/timeout); a sent one stays in the FIFO to match its reply. */
+  unqueue(p: Packet): void {
+    const i = this.waiting.indexOf(p);
+    if (i >= 0) this.waiting.splice(i, 1);
+  }
+
+  addCredential(scheme: string, auth: Buffer): void {
+    if (!this.credentials.some((c) => c.scheme === scheme && c.auth.equals(auth))) this.credentials.push({ scheme, auth });
+  }
+
+  close(): Promise<void> {
+    if (this.closePromise) return this.closePromise;
+    this.closePromise = this.doClose();
+    return this.closePromise;
+  }
+
+  private async doClose(): Promise<void> {
+    const timeoutMs = this.opts.closeTimeoutMs ?? closeTimeoutMsDefault;
+    if (this.established && this.socket) {
+      const socket = this.socket;
+      const p = new Packet(OpCode.closeSession, encodeRequest(0, { type: OpCode.closeSession, body: null }), undefined, () => undefined, null);
+      const replied = new Promise<void>((resolve) => {
+        p.resolve = () => resolve();
+        p.reject = () => resolve();
+        socket.once('close', () => resolve());
+      });
+      this.write(p);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([replied, new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
+      clearTimeout(timer);
+    }
+    this.closed = true;
+    this.clearTimers();
+    this.dropSocket();
+    this.failAll(() => sessionExpired());
+    this.setState('closed');
+    this.deliverStateEvent('Closed');
+    this.watches.clear();
+  }
+
+  // ---- connecting ----
+
+  private start(): void {
+    if (this.started || this.closed) return;
+    this.started = true;
+    this.attempt();
+  }
+
+  private stopConnecting(err: unknown): void {
+    this.started = false;
+    clearTimeout(this.reconnectTimer);
+    clearTimeout(this.attemptTimer);
+    this.dropSocket();
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const p of waiting) p.fail(err);
+  }
+
+  private attempt(): void {
+    if (this.closed || !this.started) return;
+    const { host, port } = this.hosts[this.hostIndex % this.hosts.length];
+    this.hostIndex++;
+    const attemptTimeoutMs = Math.max(attemptTimeoutMsMin, Math.floor(this.sessionTimeoutMs / this.hosts.length));
+    this.logger.debug(`connecting to ${host}:${port}`);
+    const socket = netConnect({ host, port, noDelay: true });
+    this.socket = socket;
+    this.established = false;
+    this.parser = new FrameParser({ frameBytesMax: this.opts.frameBytesMax ?? frameBytesMaxDefault });
+    this.attemptTimer = setTimeout(() => this.onSocketGone(socket, new Error(`no session from ${host}:${port} within ${attemptTimeoutMs} ms`)), attemptTimeoutMs);
+    socket.on('connect', () => {
+      socket.write(
+        encodeConnectRequest({
+          protocolVersion: 0,
+          lastZxidSeen: this.lastZxid,
+          timeOut: this.opts.sessionTimeoutMs ?? sessionTimeoutMsDefault,
+          sessionId: this.sessionId,
+          passwd: this.sessionPassword,
+          readOnly: this.opts.readOnly ?? false,
+        }),
+      );
+    });
+    socket.on('data', (chunk: Buffer) => this.onData(socket, chunk, `${host}:${port}`));
+    socket.on('error', (err) => this.onSocketGone(socket, err));
+    socket.on('close', () => this.onSocketGone(socket, new Error('connection closed')));
+  }
+
+  private onData(socket: Socket, chunk: Buffer, hostPort: string): void {
+    if (socket !== this.socket) return;
+    this.receivedSinceTick = true;
+    let frames: Buffer[];
+    try {
+      frames = this.parser!.push(chunk);
+    } catch (err) {
+      return this.onSocketGone(socket, err as Error);
+    }
+    for (let i = 0; i < frames.length; i++) {
+      if (socket !== this.socket) return;
+      try {
+        if (this.established) this.onFrame(frames[i]);
+        else this.onConnectResponse(socket, frames[i], hostPort);
+      } catch (err) {
+        this.logger.warn(`dropping connection to ${hostPort}: ${(err as Error).message}`);
+        return this.onSocketGone(socket, err as Error);
+      }
+    }
+  }
+
+  private onConnectResponse(socket: Socket, body: Buffer, hostPort: string): void {
+    clearTimeout(this.attemptTimer);
+    const res = decodeConnectResponse(body);
+    if (res.timeOut <= 0) {
+      // The server no longer knows the session (or the password is wrong): it is expired.
+      this.logger.info(`session 0x${this.sessionId.toString(16)} expired (reported by ${hostPort})`);
+      this.expire();
+      socket.destroy();
+      this.onSocketGone(socket, new Error('session expired'));
+      return;
+    }
+    const continuing = this.hadSession && res.sessionId === this.sessionId;
+    this.sessionId = res.sessionId;
+    this.sessionPassword = res.passwd;
+    this.sessionTimeoutMs = res.timeOut;
+    this.connectedHost = hostPort;
+    this.established = true;
+    this.hadSession = true;
+    this.failedAttempts = 0;
+    clearTimeout(this.lostTimer);
+    this.lostTimer = undefined;
+    this.startTicks();
+    this.prime();
+    const readOnly = res.readOnly === true;
+    this.setState(readOnly ? 'read-only' : continuing ? 'reconnected' : 'connected');
+    this.deliverStateEvent(readOnly ? 'ConnectedReadOnly' : 'SyncConnected');
+  }
+
+  /** After the handshake: credentials, then watch re-registration, then the requests that waited. */
+  private prime(): void {
+    for (const c of this.credentials) {
+      this.writeFrame(encodeRequest(Xid.auth, { type: OpCode.auth, body: { type: 0, scheme: c.scheme, auth: c.auth } }));
+      this.authWaiters.push(null);
+    }
+    if (!this.watches.isEmpty()) this.sendSetWatches();
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const p of waiting) if (!p.settled) this.write(p);
+  }
+
+  private sendSetWatches(): void {
+    const lists = {
+      dataWatches: this.watches.paths('data'),
+      existWatches: this.watches.paths('exist'),
+      childWatches: this.watches.paths('child'),
+      persistentWatches: this.watches.paths('persistent'),
+      persistentRecursiveWatches: this.watches.paths('persistentRecursive'),
+    };
+    const useV2 = this.watches.hasPersistent();
+    type ListName = keyof typeof lists;
+    const names = (useV2 ? Object.keys(lists) : ['dataWatches', 'existWatches', 'childWatches']) as ListName[];
+    let batch = emptyBatch();
+    let bytes = 0;
+    const flush = () => {
+      const body = { relativeZxid: this.lastZxid, ...batch };
+      const frame = useV2
+        ? encodeRequest(0, { type: OpCode.setWatches2, body })
+        : encodeRequest(0, { type: OpCode.setWatches, body });
+      this.write(new Packet(useV2 ? OpCode.setWatches2 : OpCode.setWatches, frame, undefined, logSetWatchesError, this));
+      batch = emptyBatch();
+      bytes = 0;
+    };
+    for (const name of names) {
+      for (const path of lists[name]) {
+        const serverPath = prependChroot(this.chroot, path);
+        if (bytes + serverPath.length > setWatchesBytesMax && bytes > 0) flush();
+        batch[name].push(serverPath);
+        bytes += serverPath.length;
+      }
+    }
+    if (bytes > 0) flush();
+  }
+
+  private onSocketGone(socket: Socket, err: Error): void {
+    if (socket !== this.socket) return;
+    this.logger.debug(`connection lost: ${err.message}`);
+    const wasEstablished = this.established;
+    this.dropSocket();
+    if (this.closed) return;
+    if (wasEstablished) {
+      this.failInFlight(() => connectionLoss(`connection lost: ${err.message}`));
+      this.setState('suspended');
+      this.deliverStateEvent('Disconnected');
+      this.startLostTimer();
+      this.attempt();
+      return;
+    }
+    if (this.hadSession && this.lostTimer === undefined && this.state !== 'lost') this.startLostTimer();
+    this.failedAttempts++;
+    if (this.failedAttempts % this.hosts.length !== 0) return this.attempt();
+    const cycles = this.failedAttempts / this.hosts.length;
+    const delay = Math.min(reconnectDelayMsMax, reconnectDelayMsMin * 2 ** Math.min(cycles, 10));
+    this.reconnectTimer = setTimeout(() => this.attempt(), Math.floor(delay * (0.5 + this.random() / 2)));
+  }
+
+  private dropSocket(): void {
+    const socket = this.socket;
+    this.socket = null;
+    this.established = false;
+    this.parser = null;
+    this.connectedHost = null;
+    clearTimeout(this.attemptTimer);
+    clearInterval(this.tickTimer);
+    this.tickTimer = undefined;
+    if (socket) {
+      socket.removeAllListeners('data');
+      socket.on('error', () => {});
+      socket.destroy();
+    }
+  }
+
+  /** Curator's client-side expiry (TN12): disconnected for a whole session timeout means the session is gone. */
+  private startLostTimer(): void {
+    clearTimeout(this.lostTimer);
+    this.lostTimer = setTimeout(() => {
+      this.lostTimer = undefined;
+      this.logger.info(`no server for ${this.sessionTimeoutMs} ms: treating session 0x${this.sessionId.toString(16)} as expired`);
+      this.expire();
+    }, this.sessionTimeoutMs);
+  }
+
+  /**
+   * The session is gone: report 'lost', drop every watch (after telling it), fail what waits, and
+   * continue with a brand-new session on the next connection.
+   */
+  private expire(): void {
+    clearTimeout(this.lostTimer);
+    this.lostTimer = undefined;
+    if (!this.hadSession) return;
+    this.hadSession = false;
+    this.sessionId = 0n;
+    this.sessionPassword = Buffer.alloc(sessionPasswdBytes);
+    this.lastZxid = 0;
+    this.failAll(() => sessionExpired());
+    this.setState('lost');
+    this.deliverStateEvent('Expired');
+    this.watches.clear();
+  }
+
+  private failInFlight(error: () => unknown): void {
+    for (const p of this.pending.drain()) p.fail(error());
+    const auths = this.authWaiters;
+    this.authWaiters = [];
+    for (const p of auths) p?.fail(error());
+  }
+
+  private failAll(error: () => unknown): void {
+    this.failInFlight(error);
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const p of waiting) p.fail(error());
+  }
+
+  private clearTimers(): void {
+    clearTimeout(this.attemptTimer);
+    clearTimeout(this.reconnectTimer);
+    clearTimeout(this.lostTimer);
+    clearInterval(this.tickTimer);
+    this.lostTimer = undefined;
+    this.tickTimer = undefined;
+  }
+
+  // ---- the established connection ----
+
+  /**
+   * One timer per connection. Java pings after readTimeout/2 of send-idleness and drops the connection
+   * after readTimeout (2/3 of the session timeout) without a byte from the server; a tick of readTimeout/3
+   * does both without reading the clock on every packet.
+   */
+  private startTicks(): void {
+    const readTimeoutMs = (this.sessionTimeoutMs * 2) / 3;
+    const tickMs = Math.max(10, Math.min(pingIntervalMsMax, Math.floor(readTimeoutMs / 3)));
+    this.idleTicksMax = Math.max(2, Math.ceil(readTimeoutMs / tickMs));
+    this.idleTicks = 0;
+    this.receivedSinceTick = false;
+    this.sentSinceTick = false;
+    clearInterval(this.tickTimer);
+    const socket = this.socket!;
+    this.tickTimer = setInterval(() => {
+      if (socket !== this.socket) return;
+      if (this.receivedSinceTick) this.idleTicks = 0;
+      else if (++this.idleTicks >= this.idleTicksMax) {
+        return this.onSocketGone(socket, new Error(`nothing heard for ${Math.round(readTimeoutMs)} ms`));
+      }
+      if (!this.sentSinceTick) this.writeFrame(pingFrame);
+      this.receivedSinceTick = false;
+      this.sentSinceTick = false;
+    }, tickMs);
+  }
+
+  private write(p: Packet): void {
+    if (p.opcode === OpCode.auth) {
+      this.authWaiters.push(p);
+    } else {
+      p.xid = this.nextXid;
+      this.nextXid = this.nextXid === 0x7fffffff ? 1 : this.nextXid + 1;
+      p.frame.writeInt32BE(p.xid, 4);
+      this.pending.push(p);
+    }
+    this.writeFrame(p.frame);
+  }
+
+  /** Corks the socket on the first write of a tick so that a burst of requests leaves in one writev. */
+  private writeFrame(frame: Buffer): void {
+    const socket = this.socket!;
+    this.sentSinceTick = true;
+    if (!this.corked) {
+      this.corked = true;
+      socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        socket.uncork();
+      });
+    }
+    socket.write(frame);
+  }
+
+  private onFrame(body: Buffer): void {
+    const xid = body.readInt32BE(0);
+    if (xid === Xid.notification) return this.onNotification(body);
+    if (xid === Xid.ping) return;
+    const err = body.readInt32BE(12);
+    if (xid === Xid.auth) return this.onAuthReply(err);
+    const p = this.pending.shift();
+    if (p === undefined || p.xid !== xid) {
+      throw new Error(`xid out of order: got ${xid}, expected ${p === undefined ? 'nothing' : p.xid}`);
+    }
+    const zxidHigh = body.readInt32BE(4);
+    const zxid = zxidHigh * 0x1_0000_0000 + body.readUInt32BE(8);
+    if (zxid > 0) this.lastZxid = zxid;
+    p.complete(err, body);
+  }
+
+  private onAuthReply(err: number): void {
+    const p = this.authWaiters.shift();
+    if (err === 0) {
+      if (p) this.addCredential((p.ctx as { scheme: string }).scheme, (p.ctx as { auth: Buffer }).auth);
+      p?.complete(0, Buffer.alloc(0));
+      return;
+    }
+    // The server closes the connection after AUTHFAILED; forget the bad credential so reconnects work.
+    if (p) {
+      const { scheme, auth } = p.ctx as { scheme: string; auth: Buffer };
+      const i = this.credentials.findIndex((c) => c.scheme === scheme && c.auth.equals(auth));
+      if (i >= 0) this.credentials.splice(i, 1);
+      p.fail(zkError(err, { op: 'addAuth' }));
+    } else {
+      this.credentials.length = 0;
+    }
+    this.deliverStateEvent('AuthFailed');
+  }
+
+  private onNotification(body: Buffer): void {
+    const { header, event } = decodeNotification(body);
+    const type = eventTypeNames[event.type] ?? 'None';
+    const path = stripChroot(this.chroot, event.path);
+    const watched: WatchedEvent = { type, state: keeperStateNames[event.state] ?? 'SyncConnected', path, zxid: header.zxid };
+    this.emitEvent(watched);
+    const watchers = this.watches.materialize(type, path);
+    for (let i = 0; i < watchers.length; i++) this.callWatcher(watchers[i], watched);
+  }
+
+  // ---- events ----
+
+  private setState(s: ClientState): void {
+    if (this.state === s && s !== 'reconnected' && s !== 'connected') return;
+    this.state = s;
+    this.safeEmit('state', s);
+  }
+
+  /** State changes reach the 'event' listeners and every registered watcher (Java's None events). */
+  private deliverStateEvent(state: KeeperStateName): void {
+    const e: WatchedEvent = { type: 'None', state, path: null, zxid: -1 };
+    this.emitEvent(e);
+    for (const w of this.watches.all()) this.callWatcher(w, e);
+  }
+
+  emitEvent(e: WatchedEvent): void {
+    this.safeEmit('event', e);
+  }
+
+  callWatcher(w: (e: WatchedEvent) => void, e: WatchedEvent): void {
+    try {
+      w(e);
+    } catch (err) {
+      this.logger.error(`watcher threw: ${(err as Error)?.stack ?? String(err)}`);
+    }
+  }
+
+  private safeEmit(name: string, arg: unknown): void {
+    for (const l of this.listeners(name)) {
+      try {
+        (l as (a: unknown) => void)(arg);
+      } catch (err) {
+        this.logger.error(`${name} listener threw: ${(err as Error)?.stack ?? String(err)}`);
+      }
+    }
+  }
+}
+
+function emptyBatch() {
+  return {
+    dataWatches: [] as string[],
+    existWatches: [] as string[],
+    childWatches: [] as string[],
+    persistentWatches: [] as string[],
+    persistentRecursiveWatches: [] as string[],
+  };
+}
+
+function logSetWatchesError(p: Packet, err: number): undefined {
+  if (err !== 0) ((p.ctx as Session).logger ?? silentLogger).warn(`SetWatches failed with ${err}`);
+  return undefined;
+}
