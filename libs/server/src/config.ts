@@ -1,0 +1,68 @@
+/** Server settings (ZooKeeper's names and defaults) and the dependencies the core is given. */
+
+export interface ServerConfig {
+  /** ZooKeeper's tickTime: the session-expiry bucket size and the unit of the timeout bounds (ms). */
+  tickTimeMs: number;
+  /** Negotiation bounds; default 2 and 20 ticks. */
+  minSessionTimeoutMs?: number;
+  maxSessionTimeoutMs?: number;
+  /** Top byte of session ids; standalone ZooKeeper uses 1. */
+  serverId: number;
+  /** `super:<base64 sha1>`: a digest auth matching it also grants Id(super, ""). */
+  superDigest?: string;
+  /** zookeeper.extendedTypesEnabled: allows TTL nodes. */
+  extendedTypesEnabled: boolean;
+  /** jute.maxbuffer: the largest string/buffer inside a record (bytes). */
+  frameBytesMax: number;
+  /** '3.9' puts the txn zxid in notification headers; '3.8' puts -1. */
+  notificationZxid: '3.8' | '3.9';
+  /** ContainerManager period and rate limit, and the never-used-container age limit (0 = off). */
+  containerCheckIntervalMs: number;
+  containerMaxPerMinute: number;
+  containerMaxNeverUsedIntervalMs: number;
+  /** A connection that sends no ConnectRequest within this time is closed (zookeeper.nio.sessionlessCnxnTimeout). */
+  sessionlessConnectionTimeoutMs: number;
+  /** Version text for stats, e.g. `3.9.5-coordinode`. */
+  version: string;
+  /** Secret for session passwords; random per start when absent (persist it to keep sessions across restarts). */
+  passwordSecret?: Buffer;
+}
+
+export const tickTimeMsDefault = 3000;
+export const containerCheckIntervalMsDefault = 60000;
+export const containerMaxPerMinuteDefault = 10000;
+export const sessionlessConnectionTimeoutMsDefault = 10000;
+export const serverVersionDefault = '3.9.5-coordinode';
+const jutemaxbufferDefault = 0xfffff;
+
+export function serverConfig(partial: Partial<ServerConfig> = {}): ServerConfig {
+  return {
+    tickTimeMs: tickTimeMsDefault,
+    serverId: 1,
+    extendedTypesEnabled: false,
+    frameBytesMax: jutemaxbufferDefault,
+    notificationZxid: '3.9',
+    containerCheckIntervalMs: containerCheckIntervalMsDefault,
+    containerMaxPerMinute: containerMaxPerMinuteDefault,
+    containerMaxNeverUsedIntervalMs: 0,
+    sessionlessConnectionTimeoutMs: sessionlessConnectionTimeoutMsDefault,
+    version: serverVersionDefault,
+    ...partial,
+  };
+}
+
+export interface CoreLogger {
+  info(message: string): void;
+  warn(message: string): void;
+  debug(message: string | (() => string)): void;
+}
+
+export interface ServerDeps {
+  /** Wall clock in ms; the core reads time only through this. */
+  now(): number;
+  /** Source of random bytes (seedable in tests). */
+  randomBytes(size: number): Buffer;
+  logger?: CoreLogger;
+}
+
+export const silentLogger: CoreLogger = { info() {}, warn() {}, debug() {} };

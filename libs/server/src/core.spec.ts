@@ -1,0 +1,264 @@
+import {
+  ConnectRequest,
+  decodeConnectResponse,
+  decodeNotification,
+  decodeReplyBody,
+  decodeReplyHeader,
+  encodeConnectRequest,
+  encodeRequest,
+  ErrorCode,
+  EventType,
+  Request,
+} from '@coord/protocol';
+import { ServerCore, ServerConfig } from './index';
+
+/** A tiny harness: one fake clock, frames in, effects out (length prefixes stripped). */
+class Harness {
+  clock = 1_700_000_000_000;
+  core: ServerCore;
+  persistAutomatically = true;
+  out = new Map<number, Buffer[]>();
+  closed = new Map<number, string>();
+  persisted: number[] = [];
+
+  constructor(config: Partial<ServerConfig> = {}) {
+    let seed = 1;
+    this.core = new ServerCore(config, {
+      now: () => this.clock,
+      randomBytes: (n) => Buffer.alloc(n, seed++),
+    });
+  }
+
+  open(id: number): void {
+    this.core.connectionOpened({ id, remoteAddress: '127.0.0.1', remotePort: 40000 + id });
+  }
+
+  send(id: number, frame: Buffer): void {
+    this.core.receive(id, frame.subarray(4));
+    this.flush();
+  }
+
+  flush(): void {
+    for (;;) {
+      const { toPersist, effects } = this.core.ready();
+      for (const e of effects) {
+        if (e.kind === 'send') {
+          const list = this.out.get(e.connId) ?? [];
+          list.push(e.frame.subarray(4));
+          this.out.set(e.connId, list);
+        } else {
+          this.closed.set(e.connId, e.reason);
+        }
+      }
+      if (toPersist.length > 0) this.persisted.push(...toPersist.map((t) => t.zxid));
+      if (toPersist.length > 0 && this.persistAutomatically) {
+        this.core.advance(toPersist[toPersist.length - 1].zxid);
+        continue;
+      }
+      if (effects.length === 0) return;
+    }
+  }
+
+  take(id: number): Buffer[] {
+    const list = this.out.get(id) ?? [];
+    this.out.set(id, []);
+    return list;
+  }
+
+  connect(id: number, req: Partial<ConnectRequest> = {}) {
+    this.open(id);
+    this.send(id, encodeConnectRequest({ protocolVersion: 0, lastZxidSeen: 0, timeOut: 30000, sessionId: 0n, passwd: Buffer.alloc(16), readOnly: false, ...req }));
+    const frames = this.take(id);
+    return frames.length > 0 ? decodeConnectResponse(frames[0]) : undefined;
+  }
+
+  request(id: number, xid: number, req: Request) {
+    this.send(id, encodeRequest(xid, req));
+    const frames = this.take(id);
+    const last = frames[frames.length - 1];
+    return { header: decodeReplyHeader(last), body: decodeReplyBody(last, req.type) as any, frames };
+  }
+}
+
+const openAcl = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }];
+const create = (path: string, flags = 0, data: Buffer | null = Buffer.from('d')): Request => ({ type: 1, body: { path, data, acl: openAcl, flags } });
+
+describe('ServerCore handshake', () => {
+  it('answers with and without the readOnly byte and clamps the timeout', () => {
+    const h = new Harness({ tickTimeMs: 2000 });
+    const modern = h.connect(1, { timeOut: 100000 })!;
+    expect(modern.timeOut).toBe(40000);
+    expect(modern.readOnly).toBe(false);
+    expect(modern.passwd.length).toBe(16);
+    expect(modern.sessionId >> 56n).toBe(1n);
+    const old = h.connect(2, { readOnly: undefined, timeOut: 1 })!;
+    expect(old.timeOut).toBe(4000);
+    expect(old.readOnly).toBeUndefined();
+    expect(old.sessionId).toBe(modern.sessionId + 1n);
+  });
+
+  it('reconnects with id and password, closing the old connection; rejects a bad password', () => {
+    const h = new Harness();
+    const first = h.connect(1)!;
+    const again = h.connect(2, { sessionId: first.sessionId, passwd: first.passwd })!;
+    expect(again.sessionId).toBe(first.sessionId);
+    expect(h.closed.has(1)).toBe(true);
+    const bad = h.connect(3, { sessionId: first.sessionId, passwd: Buffer.alloc(16, 9) })!;
+    expect(bad.timeOut).toBe(0);
+    expect(bad.sessionId).toBe(0n);
+    expect(bad.passwd).toEqual(Buffer.alloc(16));
+    expect(h.closed.has(3)).toBe(true);
+  });
+
+  it('closes without a reply when the client has seen a newer zxid', () => {
+    const h = new Harness();
+    expect(h.connect(1, { lastZxidSeen: 99 })).toBeUndefined();
+    expect(h.closed.has(1)).toBe(true);
+  });
+});
+
+describe('ServerCore requests', () => {
+  it('accounts zxids like ZooKeeper: session 0x1, create 0x2, failed create 0x3, next 0x4', () => {
+    const h = new Harness();
+    h.connect(1);
+    expect(h.core.lastProcessedZxid).toBe(1);
+    const ok = h.request(1, 1, create('/a'));
+    expect(ok.header).toEqual({ xid: 1, zxid: 2, err: 0 });
+    expect(ok.body).toEqual({ path: '/a' });
+    const dup = h.request(1, 2, create('/a'));
+    expect(dup.header).toEqual({ xid: 2, zxid: 3, err: ErrorCode.NODEEXISTS });
+    const read = h.request(1, 3, { type: 4, body: { path: '/a', watch: false } });
+    expect(read.header.zxid).toBe(3);
+    expect(read.body.stat.czxid).toBe(2);
+    const next = h.request(1, 4, { type: 5, body: { path: '/a', data: null, version: 0 } });
+    expect(next.header).toEqual({ xid: 4, zxid: 4, err: 0 });
+    expect(next.body.stat).toMatchObject({ mzxid: 4, version: 1, dataLength: 0 });
+  });
+
+  it('names sequential nodes from the parent counter, also inside multi', () => {
+    const h = new Harness();
+    h.connect(1);
+    h.request(1, 1, create('/q'));
+    expect(h.request(1, 2, create('/q/n-', 2)).body.path).toBe('/q/n-0000000000');
+    const m = h.request(1, 3, { type: 14, body: { ops: [{ type: 1, request: { path: '/q/n-', data: null, acl: openAcl, flags: 2 } }, { type: 15, request: { path: '/q/n-', data: null, acl: openAcl, flags: 2 } }] } });
+    expect(m.header.err).toBe(0);
+    expect(m.body.results.map((r: any) => r.response.path)).toEqual(['/q/n-0000000001', '/q/n-0000000002']);
+  });
+
+  it('reports a failed multi with ErrorResult(0) / code / -2 and applies nothing', () => {
+    const h = new Harness();
+    h.connect(1);
+    const m = h.request(1, 1, {
+      type: 14,
+      body: { ops: [{ type: 1, request: { path: '/x', data: null, acl: openAcl, flags: 0 } }, { type: 2, request: { path: '/missing', version: -1 } }, { type: 13, request: { path: '/x', version: 0 } }] },
+    });
+    expect(m.header).toEqual({ xid: 1, zxid: 2, err: 0 });
+    expect(m.body.results).toEqual([
+      { type: -1, response: { err: 0 } },
+      { type: -1, response: { err: ErrorCode.NONODE } },
+      { type: -1, response: { err: ErrorCode.RUNTIMEINCONSISTENCY } },
+    ]);
+    expect(h.request(1, 2, { type: 3, body: { path: '/x', watch: false } }).header.err).toBe(ErrorCode.NONODE);
+  });
+
+  it('rejects ephemeral children, standalone check (closing), and unknown opcodes', () => {
+    const h = new Harness();
+    h.connect(1);
+    h.request(1, 1, create('/e', 1));
+    expect(h.request(1, 2, create('/e/c')).header.err).toBe(ErrorCode.NOCHILDRENFOREPHEMERALS);
+    expect(h.request(1, 3, { type: 13, body: { path: '/e', version: 0 } }).header.err).toBe(ErrorCode.UNIMPLEMENTED);
+    expect(h.closed.get(1)).toContain('check');
+  });
+
+  it('holds replies and notifications until the txn is persisted', () => {
+    const h = new Harness();
+    h.connect(1);
+    h.connect(2);
+    h.request(2, 1, { type: 3, body: { path: '/w', watch: true } });
+    h.persistAutomatically = false;
+    h.send(1, encodeRequest(1, create('/w')));
+    h.send(2, encodeRequest(2, { type: 3, body: { path: '/w', watch: false } }));
+    expect(h.take(1)).toEqual([]);
+    expect(h.take(2)).toEqual([]);
+    h.core.advance(h.core.lastProcessedZxid);
+    h.flush();
+    const frames = h.take(2);
+    expect(frames).toHaveLength(2);
+    const ev = decodeNotification(frames[0]);
+    expect(ev.event).toMatchObject({ type: EventType.NodeCreated, path: '/w' });
+    expect(ev.header.zxid).toBe(h.core.lastProcessedZxid);
+    expect(decodeReplyHeader(frames[1])).toMatchObject({ xid: 2, err: 0 });
+    expect(decodeReplyHeader(h.take(1)[0])).toMatchObject({ xid: 1, err: 0 });
+  });
+
+  it('expires sessions in tick buckets, deleting ephemerals and firing watches', () => {
+    const h = new Harness({ tickTimeMs: 2000 });
+    const s = h.connect(1, { timeOut: 4000 })!;
+    h.connect(2);
+    h.request(1, 1, create('/eph', 1));
+    h.request(2, 1, { type: 4, body: { path: '/eph', watch: true } });
+    h.core.connectionClosed(1);
+    h.clock += 4000;
+    h.core.tick();
+    h.flush();
+    expect(h.core.tree.getNode('/eph')).toBeDefined();
+    h.clock += 2000;
+    h.core.tick();
+    h.flush();
+    expect(h.core.tree.getNode('/eph')).toBeUndefined();
+    const ev = decodeNotification(h.take(2)[0]);
+    expect(ev.event).toMatchObject({ type: EventType.NodeDeleted, path: '/eph' });
+    const back = h.connect(3, { sessionId: s.sessionId, passwd: s.passwd })!;
+    expect(back.timeOut).toBe(0);
+  });
+
+  it('handles auth, ACL checks, getACL masking and whoAmI', () => {
+    const h = new Harness({ superDigest: 'super:D/InIHSb7yEEbrWz8b9l71RjZJU=' });
+    h.connect(1);
+    h.connect(2);
+    const auth = h.request(1, -4, { type: 100, body: { type: 0, scheme: 'digest', auth: Buffer.from('user1:12345') } });
+    expect(auth.header).toEqual({ xid: -4, zxid: 0, err: 0 });
+    const acl = [{ perms: 31, id: { scheme: 'auth', id: '' } }];
+    expect(h.request(1, 1, { type: 1, body: { path: '/s', data: null, acl, flags: 0 } }).header.err).toBe(0);
+    expect(h.request(2, 1, { type: 4, body: { path: '/s', watch: false } }).header.err).toBe(ErrorCode.NOAUTH);
+    expect(h.request(1, 2, { type: 6, body: { path: '/s' } }).body.acl).toEqual([
+      { perms: 31, id: { scheme: 'digest', id: 'user1:+owfoSBn/am19roBPzR1/MfCblE=' } },
+    ]);
+    expect(h.request(1, 3, { type: 107, body: null }).body.clientInfo).toEqual([
+      { authScheme: 'ip', user: '127.0.0.1' },
+      { authScheme: 'digest', user: 'user1' },
+    ]);
+    const bad = h.request(2, -4, { type: 100, body: { type: 0, scheme: 'nope', auth: null } });
+    expect(bad.header.err).toBe(ErrorCode.AUTHFAILED);
+    expect(h.closed.has(2)).toBe(true);
+  });
+
+  it('answers ping with xid -2, addWatch with ErrorResponse, removeWatches NOWATCHER', () => {
+    const h = new Harness();
+    h.connect(1);
+    expect(h.request(1, -2, { type: 11, body: null }).header).toEqual({ xid: -2, zxid: 1, err: 0 });
+    expect(h.request(1, 1, { type: 106, body: { path: '/p', mode: 1 } }).body).toEqual({ err: 0 });
+    expect(h.request(1, 2, { type: 17, body: { path: '/p', type: 5 } }).header.err).toBe(0);
+    expect(h.request(1, 3, { type: 18, body: { path: '/p', type: 5 } }).header.err).toBe(0);
+    expect(h.request(1, 4, { type: 18, body: { path: '/p', type: 5 } }).header.err).toBe(ErrorCode.NOWATCHER);
+    expect(h.core.stats().nodeCount).toBe(5);
+  });
+
+  it('gates TTL nodes behind extendedTypesEnabled and sweeps containers', () => {
+    const off = new Harness();
+    off.connect(1);
+    const ttlReq: Request = { type: 21, body: { path: '/t', data: null, acl: openAcl, flags: 5, ttl: 1000 } };
+    expect(off.request(1, 1, ttlReq).header.err).toBe(ErrorCode.UNIMPLEMENTED);
+    const h = new Harness({ extendedTypesEnabled: true, containerCheckIntervalMs: 1000 });
+    h.connect(1);
+    expect(h.request(1, 1, ttlReq).body.stat.ephemeralOwner).toBe(0n);
+    h.request(1, 2, { type: 19, body: { path: '/c', data: null, acl: openAcl, flags: 4 } });
+    h.request(1, 3, create('/c/x'));
+    h.request(1, 4, { type: 2, body: { path: '/c/x', version: -1 } });
+    h.clock += 1500;
+    h.core.tick();
+    h.flush();
+    expect(h.core.tree.getNode('/c')).toBeUndefined();
+    expect(h.core.tree.getNode('/t')).toBeUndefined();
+  });
+});

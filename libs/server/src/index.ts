@@ -1,0 +1,5 @@
+export * from './config';
+export * from './core';
+export * from './effects';
+export * from './sessions';
+export { Connection, LatencyStats, type CoreStats, type CoreConnectionStats } from './stats';

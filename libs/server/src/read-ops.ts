@@ -1,0 +1,125 @@
+/**
+ * Requests that do not change the tree (FinalRequestProcessor's read branches): exists, getData,
+ * getChildren(2), getACL, getAllChildrenNumber, getEphemerals, multiRead and the watch-table
+ * requests. Each returns ZooKeeper's error code and, on success, the response record.
+ */
+import { checkAcl, DataTree, maskDigests, WatchEvent } from '@coord/data-tree';
+import {
+  AddWatchMode,
+  ErrorCode,
+  Id,
+  MultiRequest,
+  MultiResult,
+  PathRequest,
+  PathWatchRequest,
+  Perms,
+  ResponseBody,
+  SetWatches2Request,
+  WatchesRequest,
+} from '@coord/protocol';
+
+export interface ReadContext {
+  tree: DataTree;
+  /** The connection id: the watcher identity in the watch tables. */
+  connId: number;
+  sessionId: bigint;
+  ids: readonly Id[];
+}
+
+export interface ReadOutcome {
+  err: number;
+  body: ResponseBody;
+  /** Catch-up notifications (setWatches) to queue before the reply. */
+  events?: WatchEvent[];
+}
+
+const ok = (body: ResponseBody): ReadOutcome => ({ err: 0, body });
+const fail = (err: number): ReadOutcome => ({ err, body: null });
+const watcherTypeMax = 5;
+
+export function exists(ctx: ReadContext, req: PathWatchRequest): ReadOutcome {
+  if (req.path.indexOf('\u0000') !== -1) return fail(ErrorCode.BADARGUMENTS);
+  // The watch goes in before the existence test: an exists watch on a missing node fires NodeCreated.
+  if (req.watch) ctx.tree.watchData(req.path, ctx.connId);
+  const node = ctx.tree.getNode(req.path);
+  if (!node) return fail(ErrorCode.NONODE);
+  if (!checkAcl(node.acl.acl, Perms.READ, ctx.ids)) return fail(ErrorCode.NOAUTH);
+  return ok({ stat: node.stat() });
+}
+
+export function getData(ctx: ReadContext, req: PathWatchRequest): ReadOutcome {
+  const node = ctx.tree.getNode(req.path);
+  if (!node) return fail(ErrorCode.NONODE);
+  if (!checkAcl(node.acl.acl, Perms.READ, ctx.ids)) return fail(ErrorCode.NOAUTH);
+  if (req.watch) ctx.tree.watchData(req.path, ctx.connId);
+  return ok({ data: node.data, stat: node.stat() });
+}
+
+export function getChildren(ctx: ReadContext, req: PathWatchRequest, withStat: boolean): ReadOutcome {
+  const node = ctx.tree.getNode(req.path);
+  if (!node) return fail(ErrorCode.NONODE);
+  if (!checkAcl(node.acl.acl, Perms.READ, ctx.ids)) return fail(ErrorCode.NOAUTH);
+  if (req.watch) ctx.tree.watchChildren(req.path, ctx.connId);
+  const children = node.children === null ? [] : [...node.children];
+  return ok(withStat ? { children, stat: node.stat() } : { children });
+}
+
+export function getACL(ctx: ReadContext, req: PathRequest): ReadOutcome {
+  const node = ctx.tree.getNode(req.path);
+  if (!node) return fail(ErrorCode.NONODE);
+  const acl = node.acl.acl;
+  const admin = checkAcl(acl, Perms.ADMIN, ctx.ids);
+  if (!admin && !checkAcl(acl, Perms.READ, ctx.ids)) return fail(ErrorCode.NOAUTH);
+  return ok({ acl: admin ? acl : maskDigests(acl), stat: node.stat() });
+}
+
+export function getAllChildrenNumber(ctx: ReadContext, req: PathRequest): ReadOutcome {
+  const node = ctx.tree.getNode(req.path);
+  if (!node) return fail(ErrorCode.NONODE);
+  if (!checkAcl(node.acl.acl, Perms.READ, ctx.ids)) return fail(ErrorCode.NOAUTH);
+  return ok({ totalNumber: ctx.tree.allChildrenNumber(req.path) });
+}
+
+export function getEphemerals(ctx: ReadContext, req: PathRequest): ReadOutcome {
+  return ok({ ephemerals: ctx.tree.ephemerals(ctx.sessionId, req.path) });
+}
+
+/** multiRead: every op runs on its own; a failure fills its slot with ErrorResult(code). */
+export function multiRead(ctx: ReadContext, req: MultiRequest): ReadOutcome {
+  const results: MultiResult[] = [];
+  for (const op of req.ops) {
+    if (op.type !== 4 && op.type !== 8) return fail(ErrorCode.MARSHALLINGERROR);
+    const r = op.type === 4 ? getData(ctx, op.request) : getChildren(ctx, op.request, false);
+    if (r.err !== 0) results.push({ type: -1, response: { err: r.err } });
+    else if (op.type === 4) results.push({ type: 4, response: r.body as never });
+    else results.push({ type: 8, response: r.body as never });
+  }
+  return ok({ results });
+}
+
+export function addWatch(ctx: ReadContext, req: { path: string; mode: number }): ReadOutcome {
+  if (req.mode !== AddWatchMode.PERSISTENT && req.mode !== AddWatchMode.PERSISTENT_RECURSIVE) {
+    return fail(ErrorCode.MARSHALLINGERROR);
+  }
+  ctx.tree.addWatch(req.path, ctx.connId, req.mode === AddWatchMode.PERSISTENT_RECURSIVE);
+  return ok({ err: 0 });
+}
+
+/** checkWatches (remove=false) and removeWatches (remove=true): NOWATCHER when nothing matches. */
+export function matchWatches(ctx: ReadContext, req: WatchesRequest, remove: boolean): ReadOutcome {
+  if (req.type < 1 || req.type > watcherTypeMax) return fail(ErrorCode.MARSHALLINGERROR);
+  return ctx.tree.matchWatches(req.path, req.type, ctx.connId, remove) ? ok(null) : fail(ErrorCode.NOWATCHER);
+}
+
+export function setWatches(ctx: ReadContext, req: SetWatches2Request | Omit<SetWatches2Request, 'persistentWatches' | 'persistentRecursiveWatches'>): ReadOutcome {
+  const events = ctx.tree.setWatches(req, ctx.connId);
+  return { err: 0, body: null, events };
+}
+
+export function whoAmI(ctx: ReadContext): ReadOutcome {
+  const clientInfo = ctx.ids.map((id) => ({
+    authScheme: id.scheme,
+    user: id.scheme === 'digest' ? id.id.split(':')[0] : id.scheme === 'ip' ? id.id : '',
+  }));
+  return ok({ clientInfo });
+}
