@@ -1,0 +1,51 @@
+/**
+ * Composition root: reads flags, env and zoo.cfg, starts the node, prints the one line scripts wait
+ * for, and stops cleanly on SIGINT/SIGTERM.
+ */
+import { readFileSync } from 'node:fs';
+import { startNode } from './node';
+import { ConfigError, createLogger, loadNodeConfig } from './ops';
+
+/** Nx passes `--args="--port=1 --data-dir=x"` through as one argument; split it back into flags. */
+function expandArgs(argv: string[]): string[] {
+  return argv.flatMap((a) => (a.startsWith('--args=') ? a.substring(7).split(/\s+/).filter(Boolean) : [a]));
+}
+
+async function main(): Promise<void> {
+  let loaded;
+  try {
+    loaded = loadNodeConfig(expandArgs(process.argv.slice(2)), process.env, (p) => readFileSync(p, 'utf8'));
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`coord-node: ${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const { config, warnings } = loaded;
+  const log = createLogger('coord-node', { level: config.logLevel });
+  for (const w of warnings) log.warn(w);
+  const node = await startNode({ ...config, logger: log });
+  process.stdout.write(`Coordinode listening on ${node.host}:${node.port}\n`);
+  log.info(`tickTime=${config.tickTime} sessionTimeout=[${config.minSessionTimeout},${config.maxSessionTimeout}] dataDir=${config.dataDir ?? '(in memory)'}`);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`Received ${signal}, shutting down`);
+    node.close().then(
+      () => process.exit(0),
+      (err) => {
+        log.error('shutdown failed', err);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((err) => {
+  process.stderr.write(`coord-node failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
