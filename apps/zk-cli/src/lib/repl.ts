@@ -1,0 +1,109 @@
+/**
+ * Drivers that feed the shell: one-shot (`zk-cli -server h:p get /x`), piped input (line by line, no
+ * prompt, exactly what zkCli prints with JLine disabled) and the interactive terminal (readline with a
+ * prompt, a history file and tab completion). Streams are injected so tests run it in-process.
+ */
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import { cliUsage, type CliArgs } from './argv';
+import type { ClientFactory } from './client-port';
+import { commandNames } from './commands/table';
+import { ExitCode } from './commands/command';
+import { complete } from './completion';
+import { appendHistory, historyLinesMax, loadHistory, trimHistory } from './history-file';
+import { Shell } from './shell';
+
+export interface RunCliOptions {
+  args: CliArgs;
+  stdin: Readable;
+  stdout: Writable;
+  stderr: Writable;
+  /** Interactive terminal: prompt, completion, history file. */
+  isTTY: boolean;
+  clientFactory: ClientFactory;
+  /** The history file for the interactive terminal (none: no history file). */
+  historyFile?: string;
+  timeZone?: string;
+}
+
+export async function runCli(opts: RunCliOptions): Promise<number> {
+  const { args, stdout, stderr } = opts;
+  if (args.help) {
+    cliUsage.forEach((l) => stdout.write(l + '\n'));
+    return ExitCode.ok;
+  }
+  const shell = new Shell({
+    server: args.server,
+    sessionTimeoutMs: args.sessionTimeoutMs,
+    connectTimeoutMs: args.connectTimeoutMs,
+    readOnly: args.readOnly,
+    output: args.output,
+    eventStyle: args.eventStyle,
+    timeZone: opts.timeZone,
+    clientFactory: opts.clientFactory,
+    io: { stdout: (t) => stdout.write(t), stderr: (t) => stderr.write(t) },
+  });
+  if (args.command) return runOneShot(shell, args.command);
+  shell.begin({ welcome: true, jline: opts.isTTY });
+  if (!opts.isTTY) return runPiped(shell, opts.stdin);
+  return runTerminal(shell, opts);
+}
+
+async function runOneShot(shell: Shell, command: string[]): Promise<number> {
+  shell.begin({ welcome: false, jline: false });
+  if (!(await shell.waitConnected())) return ExitCode.connection;
+  await shell.executeArgs(command);
+  await shell.finish();
+  return shell.exitCode;
+}
+
+async function runPiped(shell: Shell, stdin: Readable): Promise<number> {
+  if (!(await shell.waitConnected())) return ExitCode.connection;
+  const rl = createInterface({ input: stdin, terminal: false, crlfDelay: Infinity });
+  try {
+    for await (const line of rl) {
+      await shell.executeLine(line);
+      if (shell.quitRequested) break;
+    }
+  } finally {
+    rl.close();
+  }
+  if (!shell.quitRequested) await shell.finish();
+  return shell.exitCode;
+}
+
+async function runTerminal(shell: Shell, opts: RunCliOptions): Promise<number> {
+  const file = opts.historyFile;
+  if (file) trimHistory(file);
+  const rl = createInterface({
+    input: opts.stdin,
+    output: opts.stdout,
+    terminal: true,
+    history: file ? loadHistory(file) : [],
+    historySize: historyLinesMax,
+    removeHistoryDuplicates: true,
+    completer: (line: string, callback: (err: Error | null, result: [string[], string]) => void) => {
+      complete(line, commandNames, (parent) => shell.listChildren(parent)).then(
+        (c) => callback(null, [c.candidates, c.word]),
+        () => callback(null, [[], line]),
+      );
+    },
+  });
+  // The connect event prints asynchronously; show the prompt once the session is settled.
+  await shell.waitConnected();
+  rl.setPrompt(shell.prompt());
+  rl.prompt();
+  try {
+    for await (const line of rl) {
+      if (file && line.trim() !== '') appendHistory(file, line);
+      await shell.executeLine(line);
+      if (shell.quitRequested) break;
+      rl.setPrompt(shell.prompt());
+      rl.prompt();
+    }
+  } finally {
+    rl.close();
+  }
+  if (!shell.quitRequested) await shell.finish();
+  return shell.exitCode;
+}
