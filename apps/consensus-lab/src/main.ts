@@ -1,0 +1,15 @@
+// Composition root: real files, the real temp dir, the real terminal.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { runCli } from './cli';
+
+process.exitCode = runCli(process.argv.slice(2), {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+  writeFile: (file, text) => {
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    fs.writeFileSync(file, text);
+  },
+  tmpdir: () => os.tmpdir(),
+});
