@@ -72,6 +72,40 @@ export class DataTree {
     return node.acl.acl;
   }
 
+  /** Every (path, node) pair, in insertion order; a snapshot walks this live iterator. */
+  entries(): IterableIterator<[string, ZNode]> {
+    return this.nodes.entries();
+  }
+
+  /**
+   * Puts one node back exactly as a snapshot recorded it (internal cversion and ephemeralOwner
+   * included) and indexes it; the parent must already be there. A node already at `path` (a
+   * built-in) is replaced but keeps its children.
+   */
+  restoreNode(path: string, node: ZNode, acl: ACL[]): void {
+    const old = this.nodes.get(path);
+    if (old) {
+      // Built-ins are persistent, so only the ACL reference and the size need undoing.
+      node.children = old.children;
+      this.acls.release(old.acl);
+      this.approximateDataSize -= path.length + dataLength(old.data);
+    }
+    node.acl = this.acls.acquire(acl);
+    this.nodes.set(path, node);
+    this.approximateDataSize += path.length + dataLength(node.data);
+    if (!old && path !== '/') this.addChildName(parentOf(path), nameOf(path));
+    const kind = ephemeralKind(node.ephemeralOwner);
+    if (kind === 'ephemeral') {
+      let set = this.ephemeralsBySession.get(node.ephemeralOwner);
+      if (!set) this.ephemeralsBySession.set(node.ephemeralOwner, (set = new Set()));
+      set.add(path);
+    } else if (kind === 'container') {
+      this.containers.add(path);
+    } else if (kind === 'ttl') {
+      this.ttls.add(path);
+    }
+  }
+
   /** Number of all descendants of `path` (getAllChildrenNumber). */
   allChildrenNumber(path: string): number {
     if (path === '/') return this.nodes.size - 1;
