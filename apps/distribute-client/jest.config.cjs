@@ -1,0 +1,1 @@
+module.exports = { displayName: 'distribute-client', preset: '../../jest.preset.js' };

@@ -1,0 +1,1 @@
+module.exports = { displayName: 'distribute-server', preset: '../../jest.preset.js' };

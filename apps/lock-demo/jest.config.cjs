@@ -1,0 +1,1 @@
+module.exports = { displayName: 'lock-demo', preset: '../../jest.preset.js' };

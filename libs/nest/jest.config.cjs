@@ -1,0 +1,1 @@
+module.exports = { displayName: 'nest', preset: '../../jest.preset.js' };

@@ -1,0 +1,5 @@
+export * from './paths';
+export * from './queue-decision';
+export * from './lock';
+export * from './leader-latch';
+export * from './service-registry';
