@@ -142,7 +142,7 @@ export class Session extends EventEmitter {
 
   /** Queues or writes a request; starts connecting if nothing has yet. */
   send(p: Packet): void {
-    if (this.closed) {
+    if (this.closed || this.closePromise !== null) {
       p.fail(sessionExpired());
       return;
     }
@@ -548,7 +548,8 @@ export class Session extends EventEmitter {
   }
 
   private safeEmit(name: string, arg: unknown): void {
-    for (const l of this.listeners(name)) {
+    // rawListeners: once() wrappers must run (and remove themselves), not the bare functions.
+    for (const l of this.rawListeners(name)) {
       try {
         (l as (a: unknown) => void)(arg);
       } catch (err) {
