@@ -52,6 +52,13 @@ export interface ProposerReport {
   readonly gaveUp: boolean;
 }
 
+export interface AcceptorReport {
+  readonly id: string;
+  readonly promised?: string;
+  /** "n=value" of the last proposal accepted, if any. */
+  readonly accepted?: string;
+}
+
 export interface PaxosResult {
   readonly trace: Trace;
   /** Every (proposal number, value) that reached a majority, in time order. */
@@ -62,6 +69,7 @@ export interface PaxosResult {
   /** No value chosen, proposers were preempted, and the round bound ended the run. */
   readonly livelock: boolean;
   readonly proposers: readonly ProposerReport[];
+  readonly acceptors: readonly AcceptorReport[];
   readonly endTicks: number;
 }
 
@@ -125,7 +133,21 @@ export function runPaxos(config: PaxosConfig): PaxosResult {
     const rounds = reports.map((p) => `${p.id} ${p.rounds}`).join(', ');
     recorder.note(endTicks, lanes[0], `LIVELOCK: no value chosen after ${rounds} rounds; ${preemptions} rounds were preempted; stopped at the round bound`, 'warn');
   }
-  return { trace: recorder.finish(), choices, chosenValues, safe: chosenValues.length <= 1, livelock, proposers: reports, endTicks };
+  const acceptorReports = [...acceptors.values()].map((a) => ({
+    id: a.id,
+    promised: a.promised && formatProposal(a.promised),
+    accepted: a.accepted && `${formatProposal(a.accepted.n)}=${a.accepted.value}`,
+  }));
+  return {
+    trace: recorder.finish(),
+    choices,
+    chosenValues,
+    safe: chosenValues.length <= 1,
+    livelock,
+    proposers: reports,
+    acceptors: acceptorReports,
+    endTicks,
+  };
 }
 
 function makeProposer(spec: ProposerSpec, config: PaxosConfig): Proposer {
