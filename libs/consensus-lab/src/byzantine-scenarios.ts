@@ -66,6 +66,7 @@ export interface RandomOmOptions {
 
 /** A seeded run: which generals betray, what the commander means and how each traitor lies are all random. */
 export function randomOralMessages(seed: number, options: RandomOmOptions): OmResult {
+  if (options.traitorCount > options.generals) throw new RangeError(`${options.traitorCount} traitors among ${options.generals} generals`);
   const rng = createRng(seed);
   const everyone = [commanderName, ...lieutenantNames(options.generals)];
   const traitors: string[] = [];
