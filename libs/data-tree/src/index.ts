@@ -4,3 +4,4 @@ export * from './path';
 export * from './txn';
 export * from './watch-manager';
 export * from './znode';
+export * from './snapshot';

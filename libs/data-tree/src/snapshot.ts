@@ -1,0 +1,200 @@
+/**
+ * The tree as a snapshot sees it, and the fuzzy replay that makes a snapshot usable.
+ *
+ * A snapshot is written while the server keeps applying txns (in chunks between requests), so node A
+ * may be recorded before txn x and node B after it. Recovery therefore loads the image and replays
+ * every txn from the snapshot's start zxid on, skipping per node what the image already reflects.
+ * The rule: a node recorded after txn x carries a stamp >= x, because every txn that touches a node
+ * stamps it (create: czxid, setData: mzxid, child create/delete: pzxid). The only unstamped change,
+ * setACL, assigns absolute values, so applying it again before the later txns replay is harmless.
+ * The cversion counter, the one non-absolute field, is bumped only when its parent does not reflect
+ * the txn, so replaying txns already in the image is safe.
+ */
+import type { ACL } from '@coord/protocol';
+import type { DataTree } from './data-tree';
+import { parentOf } from './path';
+import type { Txn, TxnOp } from './txn';
+import { ephemeralKind, ZNode } from './znode';
+
+/** One znode with its internal fields (cversion counts creates; ephemeralOwner keeps markers). */
+export interface NodeRecord {
+  data: Buffer | null;
+  acl: ACL[];
+  czxid: number;
+  mzxid: number;
+  ctime: number;
+  mtime: number;
+  version: number;
+  cversion: number;
+  aversion: number;
+  ephemeralOwner: bigint;
+  pzxid: number;
+}
+
+/** A copy of a node's fields at this instant (data and ACL are never mutated in place, so shared). */
+export function recordOf(node: ZNode): NodeRecord {
+  return {
+    data: node.data,
+    acl: node.acl.acl,
+    czxid: node.czxid,
+    mzxid: node.mzxid,
+    ctime: node.ctime,
+    mtime: node.mtime,
+    version: node.version,
+    cversion: node.cversion,
+    aversion: node.aversion,
+    ephemeralOwner: node.ephemeralOwner,
+    pzxid: node.pzxid,
+  };
+}
+
+/**
+ * A loaded snapshot (path -> record) being brought up to date. Which ephemerals a closeSession
+ * removes cannot be read off a fuzzy image (a node deleted before the walk reached it is simply
+ * absent, yet its parent may still need the pzxid), so the image also keeps each session's
+ * ephemeral paths as the log says they were: the snapshot's list at its start zxid, then every
+ * replayed create and delete.
+ */
+export class TreeImage {
+  readonly nodes = new Map<string, NodeRecord>();
+  private readonly bySession = new Map<bigint, Set<string>>();
+  private readonly ownerOf = new Map<string, bigint>();
+
+  set(path: string, record: NodeRecord): void {
+    this.nodes.set(path, record);
+  }
+
+  delete(path: string): void {
+    this.nodes.delete(path);
+  }
+
+  /** Records a session's ephemerals as of the snapshot's start zxid. */
+  addEphemerals(sessionId: bigint, paths: Iterable<string>): void {
+    for (const path of paths) this.indexEphemeral(sessionId, path);
+  }
+
+  ephemeralsOf(sessionId: bigint): string[] {
+    const set = this.bySession.get(sessionId);
+    return set ? [...set] : [];
+  }
+
+  private indexEphemeral(sessionId: bigint, path: string): void {
+    let set = this.bySession.get(sessionId);
+    if (!set) this.bySession.set(sessionId, (set = new Set()));
+    set.add(path);
+    this.ownerOf.set(path, sessionId);
+  }
+
+  private unindexEphemeral(path: string): void {
+    const sessionId = this.ownerOf.get(path);
+    if (sessionId === undefined) return;
+    this.ownerOf.delete(path);
+    const set = this.bySession.get(sessionId);
+    if (!set) return;
+    set.delete(path);
+    if (set.size === 0) this.bySession.delete(sessionId);
+  }
+
+  /** Replays one txn, skipping the effects the image already reflects (see the file comment). */
+  replay(txn: Txn): void {
+    const decided = new Map<string, boolean>();
+    // Decided once per path per txn, from the node as it was before this txn (a multi touches a
+    // node several times: a parent created earlier in the same multi must still get its cversion).
+    const reflected = (path: string): boolean => {
+      let r = decided.get(path);
+      if (r === undefined) {
+        const n = this.nodes.get(path);
+        r = n !== undefined && Math.max(n.czxid, n.mzxid, n.pzxid) >= txn.zxid;
+        decided.set(path, r);
+      }
+      return r;
+    };
+    this.replayOp(txn, txn.op, reflected);
+  }
+
+  private replayOp(txn: Txn, op: TxnOp, reflected: (path: string) => boolean): void {
+    const zxid = txn.zxid;
+    switch (op.type) {
+      case 'create': {
+        if (!reflected(op.path)) {
+          const { data, acl, ephemeralOwner } = op;
+          const t = txn.time;
+          this.set(op.path, { data, acl, czxid: zxid, mzxid: zxid, ctime: t, mtime: t, version: 0, cversion: 0, aversion: 0, ephemeralOwner, pzxid: zxid });
+        }
+        if (ephemeralKind(op.ephemeralOwner) === 'ephemeral') this.indexEphemeral(op.ephemeralOwner, op.path);
+        const parentPath = parentOf(op.path);
+        const parent = this.nodes.get(parentPath);
+        if (parent && !reflected(parentPath)) {
+          parent.cversion++;
+          parent.pzxid = zxid;
+        }
+        return;
+      }
+      case 'delete':
+        this.replayDelete(zxid, op.path, reflected);
+        return;
+      case 'setData': {
+        const node = this.nodes.get(op.path);
+        if (node && !reflected(op.path)) {
+          node.data = op.data;
+          node.version = op.version;
+          node.mzxid = zxid;
+          node.mtime = txn.time;
+        }
+        return;
+      }
+      case 'setACL': {
+        const node = this.nodes.get(op.path);
+        if (node && !reflected(op.path)) {
+          node.acl = op.acl;
+          node.aversion = op.aversion;
+        }
+        return;
+      }
+      case 'closeSession':
+        for (const path of this.ephemeralsOf(txn.sessionId)) this.replayDelete(zxid, path, reflected);
+        return;
+      case 'multi':
+        for (const sub of op.ops) this.replayOp(txn, sub, reflected);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private replayDelete(zxid: number, path: string, reflected: (path: string) => boolean): void {
+    if (!reflected(path)) this.delete(path);
+    this.unindexEphemeral(path);
+    const parentPath = parentOf(path);
+    const parent = this.nodes.get(parentPath);
+    if (parent && !reflected(parentPath) && zxid > parent.pzxid) parent.pzxid = zxid;
+  }
+}
+
+/**
+ * Loads an up-to-date image into a tree (built-ins are replaced in place). Parents go in before
+ * their children whatever order the image holds them in.
+ */
+export function restoreTree(tree: DataTree, image: TreeImage): void {
+  let pending: string[] = [];
+  const put = (path: string) => {
+    const r = image.nodes.get(path) as NodeRecord;
+    const placeholder = { acl: [] as ACL[], refs: 0 };
+    const node = new ZNode(r.data, placeholder, r.czxid, r.mzxid, r.ctime, r.mtime, r.version, r.cversion, r.aversion, r.ephemeralOwner, r.pzxid);
+    tree.restoreNode(path, node, r.acl);
+  };
+  for (const path of image.nodes.keys()) {
+    if (path === '/' || tree.getNode(parentOf(path))) put(path);
+    else pending.push(path);
+  }
+  while (pending.length > 0) {
+    const next: string[] = [];
+    for (const path of pending) {
+      if (tree.getNode(parentOf(path))) put(path);
+      else next.push(path);
+    }
+    // A record whose parent is missing for good means the image and the log disagree.
+    if (next.length === pending.length) throw new Error(`snapshot image has no parent for ${next[0]}`);
+    pending = next;
+  }
+}
