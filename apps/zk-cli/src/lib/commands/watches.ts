@@ -1,7 +1,5 @@
-import { ErrorCode } from '@coord/protocol';
 import type { CliWatcherType } from '../client-port';
-import { keeperMessage } from '../format/errors';
-import { checkPath, CliError, ExitCode, keeper, requireArgs, usageError, type CommandSpec } from './command';
+import { checkPath, keeper, requireArgs, usageError, type CommandSpec } from './command';
 
 const addWatchModes: Record<string, 'persistent' | 'persistent-recursive'> = {
   PERSISTENT: 'persistent',
@@ -19,9 +17,7 @@ export const addWatchCommand: CommandSpec = {
     if (mode === undefined) throw usageError(this);
     const path = parsed.args[0];
     checkPath(path);
-    // zkCli refuses to watch a missing node (it checks with exists first).
-    const stat = await keeper(path, () => ctx.zk.exists(path));
-    if (stat === null) throw new CliError(keeperMessage(ErrorCode.NONODE, path), ExitCode.commandError, 'NONODE');
+    // A missing node is fine: the watch fires NodeCreated when it appears.
     await keeper(path, () => ctx.zk.addWatch(path, mode, ctx.watcher));
     ctx.json({ path, mode: modeName });
   },
