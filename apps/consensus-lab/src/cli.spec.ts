@@ -61,6 +61,9 @@ describe('consensus-lab CLI', () => {
     expect(runCli(['paxos', 'safety', '--count', '50'], fake)).toBe(0);
     expect(out).toContainEqual('safety: ok, never two different values chosen');
     expect(files.size).toBe(0);
+    const broken = io();
+    runCli(['paxos', 'safety', '--count', '50', '--broken'], broken.fake);
+    expect(broken.out).toContainEqual(expect.stringMatching(/^safety VIOLATED in \d+ runs, e\.g\. seeds \d+/));
     const byz = io();
     runCli(['byzantine', 'check', '--count', '100'], byz.fake);
     expect(byz.out.some((l) => /^4 generals, 1 traitor, OM\(1\): 0 of 100 runs/.test(l))).toBe(true);

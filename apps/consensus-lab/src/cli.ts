@@ -19,7 +19,8 @@ const usage = [
   'usage: consensus-lab <group> <scenario> [--seed N] [--out FILE.svg|FILE.html] [--quiet]',
   '       consensus-lab --list',
   '       consensus-lab --all [--out DIR]          run every scenario, write every diagram',
-  'flags: --count N (checkers), --generals N --m N --traitors N (byzantine random)',
+  'flags: --count N (checkers), --generals N --m N --traitors N (byzantine random),',
+  '       --broken (paxos random/safety: proposers ignore accepted values, to see safety fail)',
   'nx:    npx nx run consensus-lab:serve --args="paxos livelock"',
 ];
 
@@ -62,8 +63,8 @@ function listScenarios(io: CliIo, group?: string): void {
   }
 }
 
-function defaultFile(s: Scenario, seed: number, io: CliIo, dir?: string): string {
-  const base = `${s.group}-${s.name}${s.seeded ? `-seed${seed}` : ''}.svg`;
+function defaultFile(s: Scenario, seed: number, io: CliIo, broken: boolean, dir?: string): string {
+  const base = `${s.group}-${s.name}${s.seeded ? `-seed${seed}` : ''}${broken ? '-broken' : ''}.svg`;
   return path.join(dir ?? path.join(io.tmpdir(), 'consensus-lab'), base);
 }
 
@@ -76,7 +77,14 @@ function runOne(s: Scenario, args: Args, io: CliIo, options: { quiet: boolean; f
   if ([seed, count, generals, m, traitors].includes('bad')) return 2;
   let result;
   try {
-    result = s.run({ seed: seed as number, count: count as number, generals: generals as number | undefined, m: m as number | undefined, traitors: traitors as number | undefined });
+    result = s.run({
+      seed: seed as number,
+      count: count as number,
+      generals: generals as number | undefined,
+      m: m as number | undefined,
+      traitors: traitors as number | undefined,
+      broken: args.flags.has('broken'),
+    });
   } catch (e) {
     if (e instanceof RangeError) {
       io.err(`${s.group} ${s.name}: ${e.message}`);
@@ -89,7 +97,7 @@ function runOne(s: Scenario, args: Args, io: CliIo, options: { quiet: boolean; f
   if (!options.quiet || !result.trace) io.out('');
   result.summary.forEach((line) => io.out(options.quiet ? `  ${line}` : line));
   if (!result.trace) return 0;
-  const file = options.file ?? defaultFile(s, seed as number, io, options.dir);
+  const file = options.file ?? defaultFile(s, seed as number, io, args.flags.has('broken'), options.dir);
   const html = file.toLowerCase().endsWith('.html');
   const text = html ? renderHtml(result.trace, narration, { summary: result.summary }) : renderSvg(result.trace, { summary: result.summary });
   io.writeFile(file, text);

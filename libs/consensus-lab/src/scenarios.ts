@@ -21,6 +21,8 @@ export interface RunOptions {
   readonly generals?: number;
   readonly m?: number;
   readonly traitors?: number;
+  /** Run Paxos with proposers that ignore accepted values, to watch the safety checker catch it. */
+  readonly broken?: boolean;
 }
 
 export interface ScenarioRun {
@@ -102,21 +104,23 @@ export const scenarios: readonly Scenario[] = [
   },
   {
     group: 'paxos', name: 'random', seeded: true,
-    summary: '3 proposers on a random network: delays 1-10 ms, 10% loss, duplicates (--seed)',
-    run: ({ seed }) => {
-      const r = runRandomPaxos(seed);
+    summary: '3 proposers on a random network: delays 1-10 ms, 10% loss, duplicates (--seed, --broken)',
+    run: ({ seed, broken }) => {
+      const r = runRandomPaxos(seed, { ignoresAcceptedValues: broken });
       return { trace: r.trace, summary: summarizePaxos(r) };
     },
   },
   {
     group: 'paxos', name: 'safety', seeded: true,
-    summary: `safety checker: --count random runs (default ${checkerSeedCountDefault}) from --seed; never two values chosen`,
-    run: ({ seed, count }) => {
-      const r = checkPaxosSafety(seed, count);
+    summary: `safety checker: --count random runs (default ${checkerSeedCountDefault}) from --seed; never two values chosen (--broken)`,
+    run: ({ seed, count, broken }) => {
+      const r = checkPaxosSafety(seed, count, { ignoresAcceptedValues: broken });
       return {
         summary: [
           `seeds ${seed}..${seed + count - 1}: ${r.seedsRun} runs, ${r.decided} decided a value, ${r.messages} messages`,
-          r.violations.length === 0 ? 'safety: ok, never two different values chosen' : `safety VIOLATED on seeds ${r.violations.map((v) => v.seed).join(', ')}`,
+          r.violations.length === 0
+            ? 'safety: ok, never two different values chosen'
+            : `safety VIOLATED in ${r.violations.length} runs, e.g. seeds ${r.violations.slice(0, 8).map((v) => v.seed).join(', ')}${broken ? ' (--broken: proposers ignore accepted values)' : ''}`,
         ],
       };
     },
