@@ -97,6 +97,12 @@ export function checkPath(path: string, sequential = false): void {
   if (problem !== undefined) throw zkError(ErrorCode.BADARGUMENTS, { path, message: problem });
 }
 
+/** For non-async calls: a rejected promise when the path is invalid, else undefined. */
+function rejectBadPath(path: string): Promise<never> | undefined {
+  const problem = isValidPath(path);
+  return problem === undefined ? undefined : Promise.reject(zkError(ErrorCode.BADARGUMENTS, { path, message: problem }));
+}
+
 /** A create op (for create() and transactions): the request and its opcode. */
 export function createOp(chroot: string, path: string, data: Data, opts: Omit<CreateOptions, keyof CallOptions> = {}): MultiOp {
   const mode = createModes[opts.mode ?? 'persistent'];
@@ -241,37 +247,42 @@ export class ZkClient {
     return this.submit(op.type, { type: op.type, body: op.request } as Request, path, finishCreate, this.session, opts);
   }
 
-  async delete(path: string, opts: VersionOptions = {}): Promise<void> {
-    checkPath(path);
+  delete(path: string, opts: VersionOptions = {}): Promise<void> {
+    const bad = rejectBadPath(path);
+    if (bad) return bad;
     const body = { path: this.sp(path), version: opts.version ?? -1 };
     return this.submit(OpCode.delete, { type: OpCode.delete, body }, path, finishVoid, 'delete', opts);
   }
 
   /** The node's Stat, or null when it does not exist; a watch is registered either way. */
-  async exists(path: string, opts: WatchOptions = {}): Promise<Stat | null> {
-    checkPath(path);
-    const ctx: WatchCtx = { session: this.session, watcher: opts.watch };
+  exists(path: string, opts: WatchOptions = {}): Promise<Stat | null> {
+    const bad = rejectBadPath(path);
+    if (bad) return bad;
+    const ctx: WatchCtx | null = opts.watch === undefined ? null : { session: this.session, watcher: opts.watch };
     const body = { path: this.sp(path), watch: opts.watch !== undefined };
     return this.submit(OpCode.exists, { type: OpCode.exists, body }, path, finishExists, ctx, opts);
   }
 
-  async getData(path: string, opts: WatchOptions = {}): Promise<{ data: Buffer | null; stat: Stat }> {
-    checkPath(path);
-    const ctx: WatchCtx = { session: this.session, watcher: opts.watch };
+  getData(path: string, opts: WatchOptions = {}): Promise<{ data: Buffer | null; stat: Stat }> {
+    const bad = rejectBadPath(path);
+    if (bad) return bad;
+    const ctx: WatchCtx | null = opts.watch === undefined ? null : { session: this.session, watcher: opts.watch };
     const body = { path: this.sp(path), watch: opts.watch !== undefined };
     return this.submit(OpCode.getData, { type: OpCode.getData, body }, path, finishGetData, ctx, opts);
   }
 
-  async setData(path: string, data: Data, opts: VersionOptions = {}): Promise<Stat> {
-    checkPath(path);
+  setData(path: string, data: Data, opts: VersionOptions = {}): Promise<Stat> {
+    const bad = rejectBadPath(path);
+    if (bad) return bad;
     const body = { path: this.sp(path), data: toData(data), version: opts.version ?? -1 };
     return this.submit(OpCode.setData, { type: OpCode.setData, body }, path, finishStat, 'setData', opts);
   }
 
   /** Children names (unordered, as the server sends them) and the parent's Stat (getChildren2). */
-  async getChildren(path: string, opts: WatchOptions = {}): Promise<{ children: string[]; stat: Stat }> {
-    checkPath(path);
-    const ctx: WatchCtx = { session: this.session, watcher: opts.watch };
+  getChildren(path: string, opts: WatchOptions = {}): Promise<{ children: string[]; stat: Stat }> {
+    const bad = rejectBadPath(path);
+    if (bad) return bad;
+    const ctx: WatchCtx | null = opts.watch === undefined ? null : { session: this.session, watcher: opts.watch };
     const body = { path: this.sp(path), watch: opts.watch !== undefined };
     return this.submit(OpCode.getChildren2, { type: OpCode.getChildren2, body }, path, finishGetChildren, ctx, opts);
   }

@@ -1,18 +1,19 @@
 import {
   ErrorCode,
+  JuteReader,
   decodeReplyBody,
+  readStat,
+  replyHeaderBytes,
   type ACL,
   type ClientInfo,
   type Create2Response,
   type GetACLResponse,
   type GetAllChildrenNumberResponse,
   type GetChildren2Response,
-  type GetDataResponse,
   type GetEphemeralsResponse,
   type MultiResponse,
   type MultiResult,
   type Stat,
-  type StatResponse,
   type WhoAmIResponse,
 } from '@coord/protocol';
 import { stripChroot } from './connect-string';
@@ -37,8 +38,8 @@ function fail(p: Packet, err: number, op: string): never {
   throw zkError(err, { path: p.path, op });
 }
 
-function register(ctx: WatchCtx, kind: WatchKind, path: string | undefined): void {
-  if (ctx.watcher !== undefined) ctx.session.watches.add(kind, path!, ctx.watcher);
+function register(ctx: WatchCtx | null, kind: WatchKind, path: string | undefined): void {
+  if (ctx !== null && ctx.watcher !== undefined) ctx.session.watches.add(kind, path!, ctx.watcher);
 }
 
 export function finishCreate(p: Packet, err: number, body: Buffer): { path: string; stat: Stat } {
@@ -54,31 +55,34 @@ export function finishVoid(p: Packet, err: number): undefined {
 
 export function finishStat(p: Packet, err: number, body: Buffer): Stat {
   if (err !== 0) fail(p, err, p.ctx as string);
-  return (decodeReplyBody(body, p.opcode) as StatResponse).stat;
+  return readStat(new JuteReader(body, replyHeaderBytes));
 }
 
 export function finishExists(p: Packet, err: number, body: Buffer): Stat | null {
-  const ctx = p.ctx as WatchCtx;
+  const ctx = p.ctx as WatchCtx | null;
   if (err === ErrorCode.NONODE) {
     register(ctx, 'exist', p.path);
     return null;
   }
   if (err !== 0) fail(p, err, 'exists');
   register(ctx, 'data', p.path);
-  return (decodeReplyBody(body, p.opcode) as StatResponse).stat;
+  return readStat(new JuteReader(body, replyHeaderBytes));
 }
 
 export function finishGetData(p: Packet, err: number, body: Buffer): { data: Buffer | null; stat: Stat } {
   if (err !== 0) fail(p, err, 'getData');
-  const res = decodeReplyBody(body, p.opcode) as GetDataResponse;
-  register(p.ctx as WatchCtx, 'data', p.path);
-  return res;
+  // The hot path: read the record directly (the session already parsed the header).
+  const r = new JuteReader(body, replyHeaderBytes);
+  const data = r.readBuffer();
+  const stat = readStat(r);
+  register(p.ctx as WatchCtx | null, 'data', p.path);
+  return { data, stat };
 }
 
 export function finishGetChildren(p: Packet, err: number, body: Buffer): { children: string[]; stat: Stat } {
   if (err !== 0) fail(p, err, 'getChildren');
   const res = decodeReplyBody(body, p.opcode) as GetChildren2Response;
-  register(p.ctx as WatchCtx, 'child', p.path);
+  register(p.ctx as WatchCtx | null, 'child', p.path);
   return res;
 }
 
