@@ -51,6 +51,7 @@ export interface OmResult {
   readonly decisions: ReadonlyMap<string, Order>;
   /** IC1: all loyal lieutenants obey the same order. */
   readonly ic1: boolean;
+  readonly commanderLoyal: boolean;
   /** IC2: if the commander is loyal, every loyal lieutenant obeys its order (vacuously true otherwise). */
   readonly ic2: boolean;
   /** What each lieutenant heard, as "path: order" lines, for comparing two runs' views. */
@@ -142,9 +143,10 @@ function buildResult(
   // The recursion is depth-first; rounds run in parallel, so list each round's messages together.
   const byRound = [...sent].sort((a, b) => a.round - b.round);
   for (const s of byRound) {
-    const said = s.path.length === 1 ? `${s.order ?? 'nothing'}` : `${s.path.slice(0, -1).join('>')} said ${s.order ?? 'nothing'}`;
+    const about = s.path.slice(0, -1).join('>');
+    const said = s.path.length === 1 ? `${s.order}` : `${about} said ${s.order}`;
     const m = s.order === undefined
-      ? recorder.message({ from: s.from, to: s.to, kind: 'silent', label: `${said} (silent)`, sentAt: s.round - 1 })
+      ? recorder.message({ from: s.from, to: s.to, kind: 'silent', label: s.path.length === 1 ? 'no order (silent)' : `nothing about ${about} (silent)`, sentAt: s.round - 1 })
       : recorder.message({ from: s.from, to: s.to, kind: s.path.length === 1 ? 'order' : 'relay', label: said, sentAt: s.round - 1, deliveredAt: s.round });
     if (m.deliveredAt !== undefined) recorder.delivered(m.id);
   }
@@ -164,5 +166,5 @@ function buildResult(
     traitors.has(commanderName) ? 'not applicable, the commander is a traitor' : ic2 ? 'holds' : 'VIOLATED'
   }`;
   recorder.note(end, commanderName, verdict, ic1 && ic2 ? 'outcome' : 'warn');
-  return { trace: recorder.finish(), decisions, ic1, ic2, views };
+  return { trace: recorder.finish(), decisions, ic1, ic2, views, commanderLoyal: !traitors.has(commanderName) };
 }

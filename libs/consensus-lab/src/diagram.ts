@@ -76,7 +76,7 @@ function messageSvg(m: TraceMessage, l: Layout): string {
   const dir = x2 >= x1 ? 1 : -1;
   const labelX = x1 + dir * 6;
   const anchor = dir === 1 ? 'start' : 'end';
-  const suffix = status === 'lost' ? ' (lost)' : status === 'in-flight' ? ' (stopped)' : status === 'duplicate' ? ' (dup)' : '';
+  const suffix = status === 'lost' && m.kind !== 'silent' ? ' (lost)' : status === 'in-flight' ? ' (stopped)' : status === 'duplicate' ? ' (dup)' : '';
   const when = arrived ? `t=${m.sentAt} -> ${m.deliveredAt}` : `t=${m.sentAt}, ${status}`;
   const end = status === 'lost'
     ? `<path class="cross" d="M${xe - 5} ${ye - 5} L${xe + 5} ${ye + 5} M${xe - 5} ${ye + 5} L${xe + 5} ${ye - 5}"/>`

@@ -68,7 +68,7 @@ export function summarizeOm(r: OmResult): string[] {
   return [
     `decisions of loyal lieutenants: ${[...r.decisions].map(([l, o]) => `${l}=${o}`).join(', ')}`,
     `IC1 (all loyal lieutenants agree): ${r.ic1 ? 'holds' : 'VIOLATED'}`,
-    `IC2 (loyal lieutenants obey a loyal commander): ${r.ic2 ? 'holds' : 'VIOLATED'}`,
+    `IC2 (loyal lieutenants obey a loyal commander): ${!r.commanderLoyal ? 'not applicable, the commander is a traitor' : r.ic2 ? 'holds' : 'VIOLATED'}`,
   ];
 }
 
