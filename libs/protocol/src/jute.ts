@@ -9,6 +9,8 @@ import { ProtocolError } from './errors';
 import { frameBytesMaxDefault, writerInitialBytes } from './limits';
 
 const twoTo32 = 0x1_0000_0000;
+/** Strings up to this many UTF-16 units are tried on a hand-written ASCII path before the native encoder. */
+const asciiFastPathUnitsMax = 64;
 
 export class JuteWriter {
   private buf: Buffer;
@@ -48,7 +50,11 @@ export class JuteWriter {
 
   /** Writes an int at an earlier offset (used for the frame length and string lengths). */
   patchInt(offset: number, v: number): void {
-    this.buf.writeInt32BE(v | 0, offset);
+    const b = this.buf;
+    b[offset] = v >>> 24;
+    b[offset + 1] = v >>> 16;
+    b[offset + 2] = v >>> 8;
+    b[offset + 3] = v;
   }
 
   /**
@@ -57,15 +63,28 @@ export class JuteWriter {
    */
   writeLong(v: number | bigint): this {
     this.ensure(8);
+    const b = this.buf;
+    const p = this.pos;
+    let hi: number;
+    let lo: number;
     if (typeof v === 'bigint') {
-      this.buf.writeBigUInt64BE(BigInt.asUintN(64, v), this.pos);
+      const u = BigInt.asUintN(64, v);
+      hi = Number(u >> 32n);
+      lo = Number(u & 0xffff_ffffn);
     } else {
-      const hi = Math.floor(v / twoTo32);
-      const lo = v - hi * twoTo32;
-      this.buf.writeInt32BE(hi | 0, this.pos);
-      this.buf.writeUInt32BE(lo >>> 0, this.pos + 4);
+      hi = Math.floor(v / twoTo32);
+      lo = v - hi * twoTo32;
     }
-    this.pos += 8;
+    // Typed-array stores keep the low 8 bits, so each shift picks one byte.
+    b[p] = hi >>> 24;
+    b[p + 1] = hi >>> 16;
+    b[p + 2] = hi >>> 8;
+    b[p + 3] = hi;
+    b[p + 4] = lo >>> 24;
+    b[p + 5] = lo >>> 16;
+    b[p + 6] = lo >>> 8;
+    b[p + 7] = lo;
+    this.pos = p + 8;
     return this;
   }
 
@@ -87,12 +106,28 @@ export class JuteWriter {
 
   /** A jute ustring, UTF-8. Never writes a null string (the C client cannot decode one). */
   writeString(v: string): this {
+    const n = v.length;
     // One UTF-16 unit never needs more than 3 UTF-8 bytes, so reserve the upper bound and patch the length.
-    this.ensure(4 + v.length * 3);
+    this.ensure(4 + n * 3);
+    const b = this.buf;
     const start = this.pos;
-    const n = v.length === 0 ? 0 : this.buf.write(v, start + 4, 'utf8');
-    this.patchInt(start, n);
-    this.pos = start + 4 + n;
+    if (n <= asciiFastPathUnitsMax) {
+      // Short ASCII strings (paths, schemes) are cheaper to copy by hand than through the native encoder.
+      let i = 0;
+      for (; i < n; i++) {
+        const c = v.charCodeAt(i);
+        if (c >= 0x80) break;
+        b[start + 4 + i] = c;
+      }
+      if (i === n) {
+        this.patchInt(start, n);
+        this.pos = start + 4 + n;
+        return this;
+      }
+    }
+    const written = b.write(v, start + 4, 'utf8');
+    this.patchInt(start, written);
+    this.pos = start + 4 + written;
     return this;
   }
 
@@ -176,7 +211,11 @@ export class JuteReader {
   /** A long as an unsigned 64-bit bigint (session ids, ephemeralOwner), as Long.toHexString shows it. */
   readBigLong(): bigint {
     const p = this.need(8);
-    return this.buf.readBigUInt64BE(p);
+    const b = this.buf;
+    const hi = ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0;
+    const lo = ((b[p + 4] << 24) | (b[p + 5] << 16) | (b[p + 6] << 8) | b[p + 7]) >>> 0;
+    // Most values (0 for non-ephemeral nodes) fit in 53 bits: one BigInt conversion instead of three.
+    return hi < 0x20_0000 ? BigInt(hi * twoTo32 + lo) : (BigInt(hi) << 32n) | BigInt(lo);
   }
 
   readBool(): boolean {
@@ -197,7 +236,9 @@ export class JuteReader {
     const n = this.readLength('buffer');
     if (n === -1) return null;
     const p = this.need(n);
-    return Buffer.from(this.buf.subarray(p, p + n));
+    const out = Buffer.allocUnsafe(n);
+    this.buf.copy(out, 0, p, p + n);
+    return out;
   }
 
   /** A jute ustring; a null string (-1) reads as '' because kazoo sends '' that way. */
