@@ -2,7 +2,7 @@ import type { ZkClient } from '@coord/client';
 
 /** Pause between connection attempts while the coordination service is unreachable (ms). */
 export const reconnectPauseMs = 1_000;
-export const connectTimeoutMsDefault = 5_000;
+export const connectTimeoutMsDefault = 2_000;
 
 export interface ConnectReporter {
   /** Called once, when the first attempt fails. */

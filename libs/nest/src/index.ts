@@ -5,3 +5,4 @@ export { COORD_CLIENT, COORD_OPTIONS, type CoordinationModuleOptions } from './o
 export { InjectCoordinator, LeaderOnly, WithLock, type WithLockOptions } from './decorators';
 export { connectWithRetry, unreachableMessage, type ConnectReporter } from './connect';
 export * from './recipes';
+export { PlainLogger } from './plain-logger';

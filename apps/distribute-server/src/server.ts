@@ -1,0 +1,56 @@
+import 'reflect-metadata';
+import type { AddressInfo, Server as NetServer } from 'node:net';
+import { Module, type INestMicroservice, type LoggerService } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
+import { CoordinationModule, CoordinationService, PlainLogger } from '@coord/nest';
+import { SERVER_IDENTITY, ServerController, type ServerIdentity } from './server.controller';
+import type { ServerConfig } from './config';
+
+export interface RunningServer {
+  name: string;
+  host: string;
+  port: number;
+  /** The registration node, e.g. /servers/server0000000003. */
+  registrationPath: string;
+  app: INestMicroservice;
+  /** Deregisters, closes the TCP server (in-flight requests fail over on the client) and the session. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the microservice on `config.host:config.port` (0 = free port), then registers it: the node is
+ * written only once the port is known and listening, so a client never sees an endpoint that refuses.
+ */
+export async function startServer(config: ServerConfig, logger: LoggerService = new PlainLogger()): Promise<RunningServer> {
+  const identity: ServerIdentity = { name: config.name, endpoint: '' };
+
+  @Module({
+    imports: [CoordinationModule.forRoot({ connectString: config.connectString, sessionTimeoutMs: config.sessionTimeoutMs })],
+    controllers: [ServerController],
+    providers: [{ provide: SERVER_IDENTITY, useValue: identity }],
+  })
+  class DistributeServerModule {}
+
+  const app = await NestFactory.createMicroservice<MicroserviceOptions>(DistributeServerModule, {
+    transport: Transport.TCP,
+    options: { host: config.host, port: config.port },
+    logger,
+  });
+  await app.listen();
+  const address = app.unwrap<NetServer>().address() as AddressInfo;
+  identity.endpoint = `${config.host}:${address.port}`;
+  const registration = await app
+    .get(CoordinationService)
+    .register(config.serversPath, { name: config.name, host: config.host, port: address.port, pid: process.pid });
+  logger.log(`${config.name} is online at ${identity.endpoint} (${registration.path})`, 'DistributeServer');
+  let closing: Promise<void> | undefined;
+  return {
+    name: config.name,
+    host: config.host,
+    port: address.port,
+    registrationPath: registration.path!,
+    app,
+    close: () => (closing ??= app.close()),
+  };
+}
