@@ -1,0 +1,142 @@
+/**
+ * Txn log file format (docs/formats.md has the grammar):
+ *   file   = header record*
+ *   header = magic:u32 "CNLG" version:u32 dbid:u64 startZxid:u64 headerCrc:u32      (28 bytes)
+ *   record = length:u32 crc:u32 payload[length]        crc = CRC-32 over length bytes then payload
+ * and the scan that finds a file's valid prefix: a bad record with no good record after it is a torn
+ * tail (a crash mid-append); a bad record with a good one after it is corruption in the middle.
+ */
+import type { Txn } from '@coord/data-tree';
+import { ByteReader, ByteWriter } from './bytes';
+import { crc32 } from './crc32';
+import { decodeTxn, encodeTxn } from './txn-codec';
+
+export const logMagic = 0x434e4c47; // "CNLG"
+export const logVersion = 1;
+export const logHeaderBytes = 28;
+export const recordHeaderBytes = 8;
+/** Larger than any txn a request can produce (jute.maxbuffer is 1 MiB by default); bounds what a corrupt length can claim. */
+export const recordBytesMax = 64 << 20;
+
+export interface LogHeader {
+  version: number;
+  dbid: bigint;
+  startZxid: number;
+}
+
+export function encodeLogHeader(h: { dbid: bigint; startZxid: number }): Buffer {
+  const b = Buffer.alloc(logHeaderBytes);
+  b.writeUInt32BE(logMagic, 0);
+  b.writeUInt32BE(logVersion, 4);
+  b.writeBigInt64BE(BigInt.asIntN(64, h.dbid), 8);
+  b.writeBigUInt64BE(BigInt(h.startZxid), 16);
+  b.writeUInt32BE(crc32(b.subarray(0, 24)), 24);
+  return b;
+}
+
+/** Returns the header, or a reason it is not one. */
+export function decodeLogHeader(b: Buffer): LogHeader | string {
+  if (b.length < logHeaderBytes) return `file shorter than its ${logHeaderBytes}-byte header (${b.length} bytes)`;
+  if (b.readUInt32BE(0) !== logMagic) return `bad magic 0x${b.readUInt32BE(0).toString(16)}`;
+  if (b.readUInt32BE(24) !== crc32(b.subarray(0, 24))) return 'header checksum mismatch';
+  const version = b.readUInt32BE(4);
+  if (version !== logVersion) return `unsupported log version ${version}`;
+  return { version, dbid: b.readBigInt64BE(8), startZxid: Number(b.readBigUInt64BE(16)) };
+}
+
+/** Appends one framed record (length, crc, payload) for `txn` to `w`. */
+export function encodeRecord(w: ByteWriter, txn: Txn): void {
+  const at = w.length;
+  w.u32(0);
+  w.u32(0);
+  encodeTxn(w, txn);
+  const buf = w.view();
+  const length = w.length - at - recordHeaderBytes;
+  w.patchU32(at, length);
+  const crc = crc32(buf.subarray(at + recordHeaderBytes, w.length), crc32(buf.subarray(at, at + 4)));
+  w.patchU32(at + 4, crc);
+}
+
+export function encodeRecords(txns: readonly Txn[]): Buffer {
+  const w = new ByteWriter(txns.length * 256);
+  for (const t of txns) encodeRecord(w, t);
+  return w.take();
+}
+
+export interface LogRecord {
+  txn: Txn;
+  offset: number;
+  bytes: number;
+}
+
+export interface LogProblem {
+  /** torn: nothing valid follows, truncating here loses only unacknowledged bytes; corrupt: valid records follow. */
+  kind: 'torn' | 'corrupt';
+  offset: number;
+  reason: string;
+}
+
+export interface ScannedLog {
+  header: LogHeader | null;
+  records: LogRecord[];
+  /** Offset just past the last good record (where a truncation would cut). */
+  validEnd: number;
+  problem: LogProblem | null;
+}
+
+type RecordRead = { txn: Txn; end: number } | { error: string };
+
+/** Reads the record at `offset`, checking frame, checksum, payload and the expected zxid. */
+function readRecord(buf: Buffer, offset: number, expectZxid: number | null): RecordRead {
+  if (buf.length - offset < recordHeaderBytes) return { error: `partial record header (${buf.length - offset} bytes)` };
+  const length = buf.readUInt32BE(offset);
+  if (length === 0 || length > recordBytesMax) return { error: `implausible record length ${length}` };
+  const end = offset + recordHeaderBytes + length;
+  if (end > buf.length) return { error: `record of ${length} bytes runs past the end of the file` };
+  const stored = buf.readUInt32BE(offset + 4);
+  const computed = crc32(buf.subarray(offset + recordHeaderBytes, end), crc32(buf.subarray(offset, offset + 4)));
+  if (stored !== computed) return { error: `record checksum mismatch (stored 0x${stored.toString(16)}, computed 0x${computed.toString(16)})` };
+  let txn: Txn;
+  try {
+    const r = new ByteReader(buf, offset + recordHeaderBytes, end);
+    txn = decodeTxn(r);
+    if (r.pos !== end) return { error: `record has ${end - r.pos} bytes after its txn` };
+  } catch (e) {
+    return { error: `undecodable txn: ${(e as Error).message}` };
+  }
+  if (expectZxid !== null && txn.zxid !== expectZxid) return { error: `zxid 0x${txn.zxid.toString(16)} where 0x${expectZxid.toString(16)} was expected` };
+  return { txn, end };
+}
+
+/** True when any offset after `from` holds a record with a valid checksum: then `from` is not a torn tail. */
+function goodRecordAfter(buf: Buffer, from: number, afterZxid: number): boolean {
+  for (let p = from + 1; p + recordHeaderBytes < buf.length; p++) {
+    const r = readRecord(buf, p, null);
+    if ('txn' in r && r.txn.zxid > afterZxid) return true;
+  }
+  return false;
+}
+
+/** Scans a whole log file. Never throws: a bad header or record is reported as a problem. */
+export function scanLog(buf: Buffer): ScannedLog {
+  const header = decodeLogHeader(buf);
+  if (typeof header === 'string') {
+    // A header cut short by a crash while the file was being created holds no txns.
+    const torn = buf.length < logHeaderBytes;
+    return { header: null, records: [], validEnd: 0, problem: { kind: torn ? 'torn' : 'corrupt', offset: 0, reason: header } };
+  }
+  const records: LogRecord[] = [];
+  let offset = logHeaderBytes;
+  let expect = header.startZxid;
+  while (offset < buf.length) {
+    const r = readRecord(buf, offset, expect);
+    if ('error' in r) {
+      const kind = goodRecordAfter(buf, offset, expect - 1) ? 'corrupt' : 'torn';
+      return { header, records, validEnd: offset, problem: { kind, offset, reason: r.error } };
+    }
+    records.push({ txn: r.txn, offset, bytes: r.end - offset });
+    offset = r.end;
+    expect++;
+  }
+  return { header, records, validEnd: offset, problem: null };
+}

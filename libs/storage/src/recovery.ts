@@ -1,0 +1,150 @@
+/**
+ * Recovery: the newest usable snapshot, brought up to date with the fuzzy replay of the txns logged
+ * while it was written, plus the log txns after it. A torn tail of the last log file is truncated to
+ * the last whole record (with a log line); corruption anywhere else, a gap between log files, or a
+ * snapshot whose checksum fails stops the start with a StorageError naming the file and offset.
+ * `repair` truncates a corrupt log there (dropping later files) and sets a corrupt snapshot aside.
+ */
+import * as fs from 'node:fs';
+import type { Txn } from '@coord/data-tree';
+import { TreeImage } from '@coord/data-tree';
+import { StorageError } from './errors';
+import { DataFile, listLogs, listSnapshots } from './files';
+import { scanLog } from './log-format';
+import { loadSnapshotImage, SessionEntry } from './snapshot-format';
+
+export interface RecoveryLogger {
+  info(msg: string): void;
+  warn(msg: string): void;
+}
+
+export interface RecoveryOptions {
+  snapDir: string;
+  logDir: string;
+  repair?: boolean;
+  log: RecoveryLogger;
+}
+
+export interface Recovered {
+  /** The snapshot image replayed up to `imageZxid`, or null when the whole log is replayed. */
+  image: TreeImage | null;
+  snapshotFile: string | null;
+  /** zxid the image reflects exactly (the snapshot's end zxid); 0 without a snapshot. */
+  imageZxid: number;
+  /** Live sessions and their timeouts as of imageZxid. */
+  sessions: Map<bigint, number>;
+  /** Log txns after imageZxid, in order: to be applied exactly (they are not fuzzy). */
+  tail: Txn[];
+  lastZxid: number;
+  /** Txns in the log after the snapshot's start (how much a restart had to replay). */
+  replayed: number;
+}
+
+interface ScannedFile {
+  file: DataFile;
+  txns: Txn[];
+}
+
+/** Scans log files from `fromIndex` on, handling torn tails and corruption; returns their txns. */
+function scanLogs(logs: DataFile[], opts: RecoveryOptions): ScannedFile[] {
+  const out: ScannedFile[] = [];
+  let expect: number | null = null;
+  for (let i = 0; i < logs.length; i++) {
+    const file = logs[i];
+    const buf = fs.readFileSync(file.path);
+    const scan = scanLog(buf);
+    const last = i === logs.length - 1;
+    if (scan.header && scan.header.startZxid !== file.zxid) {
+      throw new StorageError(`header says start zxid 0x${scan.header.startZxid.toString(16)}, name says 0x${file.zxid.toString(16)}`, file.path, 16);
+    }
+    if (scan.header && expect !== null && scan.header.startZxid !== expect) {
+      throw new StorageError(`log gap: file starts at zxid 0x${file.zxid.toString(16)}, previous file ended before 0x${expect.toString(16)}`, file.path, 0);
+    }
+    const txns = scan.records.map((r) => r.txn);
+    if (scan.problem) {
+      const p = scan.problem;
+      if (p.kind === 'torn' && last) {
+        opts.log.warn(`Truncating torn tail of ${file.path} at offset ${p.offset} (${buf.length - p.offset} bytes: ${p.reason}); ${txns.length} whole records kept`);
+        truncateOrRemove(file.path, scan.validEnd);
+      } else if (opts.repair) {
+        opts.log.warn(`--repair: truncating ${file.path} at offset ${p.offset} (${p.reason}) and removing ${logs.length - 1 - i} later log files`);
+        truncateOrRemove(file.path, scan.validEnd);
+        for (const later of logs.slice(i + 1)) fs.rmSync(later.path, { force: true });
+        out.push({ file, txns });
+        return out;
+      } else {
+        const what = p.kind === 'torn' ? 'torn record in a log file that is not the newest' : 'corrupt record in the middle of the log';
+        throw new StorageError(`${what}: ${p.reason}`, file.path, p.offset, 'truncate the log there, losing later txns');
+      }
+    }
+    out.push({ file, txns });
+    if (scan.header) expect = scan.header.startZxid + txns.length;
+  }
+  return out;
+}
+
+function truncateOrRemove(file: string, validEnd: number): void {
+  if (validEnd === 0) fs.rmSync(file, { force: true });
+  else fs.truncateSync(file, validEnd);
+}
+
+export function recover(opts: RecoveryOptions): Recovered {
+  const scanned = scanLogs(listLogs(opts.logDir), opts);
+  const all: Txn[] = [];
+  for (const s of scanned) for (const t of s.txns) all.push(t);
+  const firstZxid = all.length > 0 ? all[0].zxid : null;
+  const lastLogZxid = all.length > 0 ? all[all.length - 1].zxid : 0;
+  const snapshots = listSnapshots(opts.snapDir).reverse();
+  for (const snap of snapshots) {
+    let loaded;
+    try {
+      loaded = loadSnapshotImage(fs.readFileSync(snap.path), snap.path);
+    } catch (e) {
+      if (!(e instanceof StorageError) || !opts.repair) throw e;
+      opts.log.warn(`--repair: setting aside ${snap.path}: ${e.message}`);
+      fs.renameSync(snap.path, snap.path + '.corrupt');
+      continue;
+    }
+    const start = loaded.header.startZxid;
+    // The log must hold every txn from the snapshot's start through the zxid its walk ended at.
+    const covered = (firstZxid === null ? start >= loaded.endZxid : firstZxid <= start + 1) && lastLogZxid >= loaded.endZxid;
+    if (!covered) {
+      opts.log.warn(`Skipping ${snap.path}: the log does not cover zxids 0x${(start + 1).toString(16)}..0x${loaded.endZxid.toString(16)}`);
+      continue;
+    }
+    const sessions = sessionTable(loaded.sessions);
+    const after = all.filter((t) => t.zxid > start);
+    for (const t of after) {
+      if (t.zxid > loaded.endZxid) break;
+      loaded.image.replay(t);
+      applySessionTxn(sessions, t);
+    }
+    const tail = after.filter((t) => t.zxid > loaded.endZxid);
+    opts.log.info(`Loaded ${snap.path}: ${loaded.nodeCount} nodes, ${loaded.sessions.length} sessions, zxid 0x${start.toString(16)}..0x${loaded.endZxid.toString(16)}; replaying ${after.length} txns`);
+    return {
+      image: loaded.image,
+      snapshotFile: snap.path,
+      imageZxid: loaded.endZxid,
+      sessions,
+      tail,
+      lastZxid: Math.max(loaded.endZxid, lastLogZxid),
+      replayed: after.length,
+    };
+  }
+  if (firstZxid !== null && firstZxid !== 1) {
+    const first = scanned.find((s) => s.txns.length > 0) as ScannedFile;
+    throw new StorageError(`no usable snapshot and the log starts at zxid 0x${firstZxid.toString(16)}, not 1`, first.file.path, 0);
+  }
+  opts.log.info(`No snapshot; replaying ${all.length} logged txns`);
+  return { image: null, snapshotFile: null, imageZxid: 0, sessions: new Map(), tail: all, lastZxid: lastLogZxid, replayed: all.length };
+}
+
+export function sessionTable(entries: readonly SessionEntry[]): Map<bigint, number> {
+  return new Map(entries.map((s) => [s.sessionId, s.timeOut]));
+}
+
+/** createSession / closeSession are the only txns that change the session table. */
+export function applySessionTxn(sessions: Map<bigint, number>, txn: Txn): void {
+  if (txn.op.type === 'createSession') sessions.set(txn.sessionId, txn.op.timeOut);
+  else if (txn.op.type === 'closeSession') sessions.delete(txn.sessionId);
+}

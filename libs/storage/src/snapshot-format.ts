@@ -1,0 +1,203 @@
+/**
+ * Snapshot file format (grammar in docs/formats.md):
+ *   file     = header sessions item* end footer
+ *   header   = magic:u32 "CNSN" version:u32 dbid:u64 startZxid:u64 takenAt:u64            (32 bytes)
+ *   sessions = count:varint (sessionId:i64 timeOut:svarint nEph:varint path:string*)*
+ *   item     = 0x01 acl            -- defines ACL list number n (0, 1, 2 ... in order of appearance)
+ *            | 0x02 node
+ *   end      = 0x00
+ *   footer   = endZxid:u64 nodeCount:u32 crc:u32 trailer:u32 "CNSE"                       (20 bytes)
+ * crc is CRC-32 of every byte before it. A node holds its internal cversion and ephemeralOwner.
+ */
+import type { ACL } from '@coord/protocol';
+import { NodeRecord, TreeImage } from '@coord/data-tree';
+import { ByteReader, ByteWriter, DecodeError } from './bytes';
+import { crc32 } from './crc32';
+import { StorageError } from './errors';
+import { decodeAcl, encodeAcl } from './txn-codec';
+
+export const snapshotMagic = 0x434e534e; // "CNSN"
+export const snapshotTrailer = 0x434e5345; // "CNSE"
+export const snapshotVersion = 1;
+export const snapshotHeaderBytes = 32;
+export const snapshotFooterBytes = 20;
+const tagEnd = 0;
+const tagAcl = 1;
+const tagNode = 2;
+const flagEphemeralOwner = 1;
+
+export interface SnapshotHeader {
+  version: number;
+  dbid: bigint;
+  startZxid: number;
+  takenAt: number;
+}
+
+export interface SessionEntry {
+  sessionId: bigint;
+  timeOut: number;
+  /** The session's ephemerals at startZxid (fuzzy replay needs them for closeSession). */
+  ephemerals: string[];
+}
+
+export function encodeSnapshotHeader(h: { dbid: bigint; startZxid: number; takenAt: number }): Buffer {
+  const b = Buffer.alloc(snapshotHeaderBytes);
+  b.writeUInt32BE(snapshotMagic, 0);
+  b.writeUInt32BE(snapshotVersion, 4);
+  b.writeBigInt64BE(BigInt.asIntN(64, h.dbid), 8);
+  b.writeBigUInt64BE(BigInt(h.startZxid), 16);
+  b.writeBigUInt64BE(BigInt(h.takenAt), 24);
+  return b;
+}
+
+export function encodeSessions(w: ByteWriter, sessions: readonly SessionEntry[]): void {
+  w.varint(sessions.length);
+  for (const s of sessions) {
+    w.i64(s.sessionId);
+    w.svarint(s.timeOut);
+    w.varint(s.ephemerals.length);
+    for (const p of s.ephemerals) w.string(p);
+  }
+}
+
+/** Gives each distinct ACL list a number, writing its definition the first time it is seen. */
+export class AclNumbering {
+  private readonly numbers = new Map<ACL[], number>();
+
+  numberOf(w: ByteWriter, acl: ACL[]): number {
+    let n = this.numbers.get(acl);
+    if (n === undefined) {
+      n = this.numbers.size;
+      this.numbers.set(acl, n);
+      w.u8(tagAcl);
+      encodeAcl(w, acl);
+    }
+    return n;
+  }
+}
+
+export function encodeNode(w: ByteWriter, acls: AclNumbering, path: string, r: NodeRecord): void {
+  const aclNumber = acls.numberOf(w, r.acl);
+  w.u8(tagNode);
+  w.string(path);
+  w.u8(r.ephemeralOwner === 0n ? 0 : flagEphemeralOwner);
+  w.data(r.data);
+  w.varint(aclNumber);
+  w.varint(r.czxid);
+  w.varint(r.mzxid);
+  w.varint(r.ctime);
+  w.varint(r.mtime);
+  w.svarint(r.version);
+  w.svarint(r.cversion);
+  w.svarint(r.aversion);
+  w.varint(r.pzxid);
+  if (r.ephemeralOwner !== 0n) w.i64(r.ephemeralOwner);
+}
+
+export function encodeEnd(w: ByteWriter): void {
+  w.u8(tagEnd);
+}
+
+/** The footer; `crcSoFar` is the running CRC of every byte before the footer. */
+export function encodeSnapshotFooter(endZxid: number, nodeCount: number, crcSoFar: number): Buffer {
+  const b = Buffer.alloc(snapshotFooterBytes);
+  b.writeBigUInt64BE(BigInt(endZxid), 0);
+  b.writeUInt32BE(nodeCount, 8);
+  b.writeUInt32BE(crc32(b.subarray(0, 12), crcSoFar), 12);
+  b.writeUInt32BE(snapshotTrailer, 16);
+  return b;
+}
+
+export interface DecodedSnapshot {
+  header: SnapshotHeader;
+  sessions: SessionEntry[];
+  image: TreeImage;
+  endZxid: number;
+  nodeCount: number;
+  bytes: number;
+}
+
+/** Node visitor used by the inspector; recovery collects into a TreeImage. */
+export type NodeVisitor = (path: string, record: NodeRecord, offset: number) => void;
+
+/** Checks the frame (magic, version, trailer, checksum) and returns the header and footer fields. */
+export function checkSnapshotFrame(buf: Buffer, file: string): { header: SnapshotHeader; endZxid: number; nodeCount: number } {
+  if (buf.length < snapshotHeaderBytes + snapshotFooterBytes) throw new StorageError(`snapshot too short (${buf.length} bytes)`, file, 0);
+  if (buf.readUInt32BE(0) !== snapshotMagic) throw new StorageError(`bad snapshot magic 0x${buf.readUInt32BE(0).toString(16)}`, file, 0);
+  const version = buf.readUInt32BE(4);
+  if (version !== snapshotVersion) throw new StorageError(`unsupported snapshot version ${version}`, file, 4);
+  const footerAt = buf.length - snapshotFooterBytes;
+  if (buf.readUInt32BE(footerAt + 16) !== snapshotTrailer) throw new StorageError('snapshot trailer missing (file incomplete)', file, footerAt + 16);
+  const stored = buf.readUInt32BE(footerAt + 12);
+  const computed = crc32(buf.subarray(0, footerAt + 12));
+  if (stored !== computed) {
+    throw new StorageError(`snapshot checksum mismatch (stored 0x${stored.toString(16)}, computed 0x${computed.toString(16)})`, file, footerAt + 12, 'set this snapshot aside');
+  }
+  const header = { version, dbid: buf.readBigInt64BE(8), startZxid: Number(buf.readBigUInt64BE(16)), takenAt: Number(buf.readBigUInt64BE(24)) };
+  return { header, endZxid: Number(buf.readBigUInt64BE(footerAt)), nodeCount: buf.readUInt32BE(footerAt + 8) };
+}
+
+/** Decodes a whole snapshot; every node goes to `visit`. Throws StorageError naming the offset. */
+export function decodeSnapshot(buf: Buffer, file: string, visit: NodeVisitor): Omit<DecodedSnapshot, 'image'> {
+  const { header, endZxid, nodeCount } = checkSnapshotFrame(buf, file);
+  const r = new ByteReader(buf, snapshotHeaderBytes, buf.length - snapshotFooterBytes);
+  const sessions: SessionEntry[] = [];
+  const acls: ACL[][] = [];
+  let nodes = 0;
+  let at = r.pos;
+  try {
+    const n = r.varint();
+    for (let i = 0; i < n; i++) {
+      const sessionId = r.i64();
+      const timeOut = r.svarint();
+      const k = r.varint();
+      const ephemerals: string[] = [];
+      for (let j = 0; j < k; j++) ephemerals.push(r.string());
+      sessions.push({ sessionId, timeOut, ephemerals });
+    }
+    for (;;) {
+      at = r.pos;
+      const tag = r.u8();
+      if (tag === tagEnd) break;
+      if (tag === tagAcl) {
+        acls.push(decodeAcl(r));
+        continue;
+      }
+      if (tag !== tagNode) throw new DecodeError(`unknown item tag ${tag}`, at);
+      const path = r.string();
+      const flags = r.u8();
+      const data = r.data();
+      const aclNumber = r.varint();
+      const acl = acls[aclNumber];
+      if (!acl) throw new DecodeError(`undefined ACL list ${aclNumber}`, at);
+      const record: NodeRecord = {
+        data,
+        acl,
+        czxid: r.varint(),
+        mzxid: r.varint(),
+        ctime: r.varint(),
+        mtime: r.varint(),
+        version: r.svarint(),
+        cversion: r.svarint(),
+        aversion: r.svarint(),
+        pzxid: r.varint(),
+        ephemeralOwner: flags & flagEphemeralOwner ? r.i64() : 0n,
+      };
+      visit(path, record, at);
+      nodes++;
+    }
+    if (r.remaining !== 0) throw new DecodeError(`${r.remaining} bytes after the end marker`, r.pos);
+  } catch (e) {
+    if (e instanceof DecodeError) throw new StorageError(`malformed snapshot item: ${e.message}`, file, e.offset ?? at);
+    throw e;
+  }
+  if (nodes !== nodeCount) throw new StorageError(`footer says ${nodeCount} nodes, file holds ${nodes}`, file, buf.length - snapshotFooterBytes);
+  return { header, sessions, endZxid, nodeCount, bytes: buf.length };
+}
+
+export function loadSnapshotImage(buf: Buffer, file: string): DecodedSnapshot {
+  const image = new TreeImage();
+  const decoded = decodeSnapshot(buf, file, (path, record) => image.set(path, record));
+  for (const s of decoded.sessions) image.addEphemerals(s.sessionId, s.ephemerals);
+  return { ...decoded, image };
+}

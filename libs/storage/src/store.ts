@@ -1,0 +1,184 @@
+/**
+ * DurableStore: the txn log, the snapshot schedule and retention for one data directory. The node
+ * calls `recover()` once, loads the result into its core, then `attach(tree)` and hands every batch
+ * of txns to `append` (which resolves once they are on disk).
+ */
+import * as fs from 'node:fs';
+import type { DataTree, Txn } from '@coord/data-tree';
+import { LogWriter } from './log-writer';
+import { purge, PurgeResult } from './purge';
+import { applySessionTxn, recover, Recovered, RecoveryLogger } from './recovery';
+import { SessionEntry } from './snapshot-format';
+import { SnapshotResult, writeSnapshot } from './snapshot-writer';
+
+export interface StoreLogger extends RecoveryLogger {
+  error(msg: string, err?: unknown): void;
+}
+
+export interface StoreOptions {
+  snapDir: string;
+  logDir: string;
+  forceSync: boolean;
+  /** Txns between snapshots, randomised to snapCount/2 + random(snapCount/2) as ZooKeeper does. */
+  snapCount: number;
+  snapRetainCount: number;
+  /** Hours between automatic purges; 0 disables them. */
+  purgeIntervalHours: number;
+  repair?: boolean;
+  log: StoreLogger;
+  /** Injected randomness in [0, 1). */
+  random: () => number;
+  now: () => number;
+  batchBytesMax?: number;
+  logFileBytesMax?: number;
+  snapshotNodesPerChunk?: number;
+}
+
+const msPerHour = 3_600_000;
+
+export class DurableStore {
+  private readonly writer: LogWriter;
+  private tree: DataTree | null = null;
+  private readonly sessions = new Map<bigint, number>();
+  private sinceSnapshot = 0;
+  private snapshotAt: number;
+  private snapshotting: Promise<SnapshotResult | null> | null = null;
+  private purgeTimer: NodeJS.Timeout | null = null;
+  private readonly durableWaiters: { zxid: number; resolve: () => void; reject: (e: Error) => void }[] = [];
+  lastAppendedZxid = 0;
+  lastSnapshot: SnapshotResult | null = null;
+  snapshotsTaken = 0;
+
+  constructor(private readonly options: StoreOptions) {
+    fs.mkdirSync(options.snapDir, { recursive: true });
+    fs.mkdirSync(options.logDir, { recursive: true });
+    this.writer = new LogWriter({ dir: options.logDir, forceSync: options.forceSync, batchBytesMax: options.batchBytesMax, fileBytesMax: options.logFileBytesMax });
+    this.writer.onDurable = (zxid) => this.onDurable(zxid);
+    this.snapshotAt = this.nextSnapshotThreshold();
+    if (!options.forceSync) {
+      options.log.warn('forceSync=no: the txn log is NOT synced to disk; a crash or power loss can lose acknowledged writes. Use only for tests.');
+    }
+  }
+
+  /** Reads the data directory; throws StorageError when it cannot be trusted. */
+  recover(): Recovered {
+    const o = this.options;
+    const r = recover({ snapDir: o.snapDir, logDir: o.logDir, repair: o.repair, log: o.log });
+    for (const [sid, timeOut] of r.sessions) this.sessions.set(sid, timeOut);
+    for (const t of r.tail) applySessionTxn(this.sessions, t);
+    this.lastAppendedZxid = r.lastZxid;
+    this.sinceSnapshot = r.replayed;
+    return r;
+  }
+
+  /** Starts logging after recovery: a fresh log file from lastZxid + 1. */
+  async attach(tree: DataTree): Promise<void> {
+    this.tree = tree;
+    await this.writer.open(this.lastAppendedZxid + 1, this.lastAppendedZxid);
+    const hours = this.options.purgeIntervalHours;
+    if (hours > 0) {
+      this.purgeTimer = setInterval(() => this.autoPurge(), hours * msPerHour);
+      this.purgeTimer.unref();
+    }
+  }
+
+  append(txns: Txn[]): Promise<void> {
+    for (const t of txns) applySessionTxn(this.sessions, t);
+    if (txns.length > 0) this.lastAppendedZxid = txns[txns.length - 1].zxid;
+    const done = this.writer.append(txns);
+    this.sinceSnapshot += txns.length;
+    if (this.sinceSnapshot >= this.snapshotAt && !this.snapshotting) void this.snapshot();
+    return done;
+  }
+
+  get durableZxid(): number {
+    return this.writer.durableZxid;
+  }
+
+  /** Disk writes so far (each one a sync covering a whole group of txns). */
+  get logWrites(): number {
+    return this.writer.writes;
+  }
+
+  /**
+   * Takes a snapshot now (in the background; resolves when it is on disk). Null when the tree holds
+   * txns not yet handed to the log, which cannot happen between pumps.
+   */
+  snapshot(): Promise<SnapshotResult | null> {
+    if (this.snapshotting) return this.snapshotting;
+    const tree = this.tree;
+    if (!tree || tree.lastProcessedZxid !== this.lastAppendedZxid) return Promise.resolve(null);
+    const startZxid = this.lastAppendedZxid;
+    const ephemerals = tree.sessionsWithEphemerals();
+    const sessions: SessionEntry[] = [...this.sessions].map(([sessionId, timeOut]) => ({ sessionId, timeOut, ephemerals: ephemerals.get(sessionId) ?? [] }));
+    this.sinceSnapshot = 0;
+    this.snapshotAt = this.nextSnapshotThreshold();
+    this.writer.requestRoll();
+    const o = this.options;
+    this.snapshotting = writeSnapshot(
+      {
+        dir: o.snapDir,
+        tree,
+        startZxid,
+        sessions,
+        takenAt: o.now(),
+        forceSync: o.forceSync,
+        nodesPerChunk: o.snapshotNodesPerChunk,
+        waitDurable: (zxid) => this.waitDurable(zxid),
+      },
+      o.now,
+    ).then(
+      (res) => {
+        this.snapshotting = null;
+        this.lastSnapshot = res;
+        this.snapshotsTaken++;
+        o.log.info(`Snapshot ${res.file}: ${res.nodes} nodes, ${res.bytes} bytes, zxid 0x${res.startZxid.toString(16)}..0x${res.endZxid.toString(16)} in ${res.ms} ms`);
+        return res;
+      },
+      (err) => {
+        this.snapshotting = null;
+        o.log.error('Snapshot failed', err);
+        return null;
+      },
+    );
+    return this.snapshotting;
+  }
+
+  purgeNow(): PurgeResult {
+    const o = this.options;
+    return purge(o.snapDir, o.logDir, o.snapRetainCount);
+  }
+
+  async close(): Promise<void> {
+    if (this.purgeTimer) clearInterval(this.purgeTimer);
+    await this.writer.close();
+    // A snapshot still waiting for txns that will never be logged now is abandoned (its partial file removed).
+    for (const w of this.durableWaiters.splice(0)) w.reject(new Error('store closed'));
+    if (this.snapshotting) await this.snapshotting;
+  }
+
+  private autoPurge(): void {
+    try {
+      const r = this.purgeNow();
+      this.options.log.info(`Purge: removed ${r.removedSnapshots.length} snapshots and ${r.removedLogs.length} log files`);
+    } catch (e) {
+      this.options.log.error('Purge failed', e);
+    }
+  }
+
+  private nextSnapshotThreshold(): number {
+    const half = Math.max(1, Math.floor(this.options.snapCount / 2));
+    return half + Math.floor(this.options.random() * half);
+  }
+
+  private waitDurable(zxid: number): Promise<void> {
+    if (this.writer.durableZxid >= zxid) return Promise.resolve();
+    return new Promise((resolve, reject) => this.durableWaiters.push({ zxid, resolve, reject }));
+  }
+
+  private onDurable(zxid: number): void {
+    for (let i = this.durableWaiters.length - 1; i >= 0; i--) {
+      if (this.durableWaiters[i].zxid <= zxid) this.durableWaiters.splice(i, 1)[0].resolve();
+    }
+  }
+}

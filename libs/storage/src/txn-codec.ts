@@ -1,0 +1,157 @@
+/**
+ * Binary encoding of one Txn (the payload of a log record). Grammar in docs/formats.md:
+ *   txn    = zxid:varint time:varint sessionId:i64 cxid:svarint op
+ *   op     = tag:u8 fields (one form per TxnOp type; multi nests ops)
+ */
+import type { ACL } from '@coord/protocol';
+import type { Txn, TxnOp } from '@coord/data-tree';
+import { ByteReader, ByteWriter, DecodeError } from './bytes';
+
+export const OpTag = {
+  create: 1,
+  delete: 2,
+  setData: 3,
+  setACL: 4,
+  check: 5,
+  error: 6,
+  createSession: 7,
+  closeSession: 8,
+  multi: 9,
+} as const;
+
+/** A multi inside a multi is never produced; one level is all a reader must accept. */
+const multiDepthMax = 1;
+/** Bounds what a corrupt count can make the decoder allocate. */
+const multiOpsMax = 1 << 20;
+const aclEntriesMax = 1 << 16;
+
+export function encodeTxn(w: ByteWriter, txn: Txn): void {
+  w.varint(txn.zxid);
+  w.varint(txn.time);
+  w.i64(txn.sessionId);
+  w.svarint(txn.cxid);
+  encodeOp(w, txn.op);
+}
+
+export function encodeAcl(w: ByteWriter, acl: readonly ACL[]): void {
+  w.varint(acl.length);
+  for (const a of acl) {
+    w.svarint(a.perms);
+    w.string(a.id.scheme);
+    w.string(a.id.id);
+  }
+}
+
+export function decodeAcl(r: ByteReader): ACL[] {
+  const n = r.varint();
+  if (n > aclEntriesMax) throw new DecodeError(`ACL list of ${n} entries`, r.pos);
+  const acl: ACL[] = [];
+  for (let i = 0; i < n; i++) {
+    const perms = r.svarint();
+    const scheme = r.string();
+    const id = r.string();
+    acl.push({ perms, id: { scheme, id } });
+  }
+  return acl;
+}
+
+function encodeOp(w: ByteWriter, op: TxnOp): void {
+  switch (op.type) {
+    case 'create':
+      w.u8(OpTag.create);
+      w.string(op.path);
+      w.data(op.data);
+      encodeAcl(w, op.acl);
+      w.i64(op.ephemeralOwner);
+      return;
+    case 'delete':
+      w.u8(OpTag.delete);
+      w.string(op.path);
+      return;
+    case 'setData':
+      w.u8(OpTag.setData);
+      w.string(op.path);
+      w.data(op.data);
+      w.svarint(op.version);
+      return;
+    case 'setACL':
+      w.u8(OpTag.setACL);
+      w.string(op.path);
+      encodeAcl(w, op.acl);
+      w.svarint(op.aversion);
+      return;
+    case 'check':
+      w.u8(OpTag.check);
+      w.string(op.path);
+      return;
+    case 'error':
+      w.u8(OpTag.error);
+      w.svarint(op.err);
+      return;
+    case 'createSession':
+      w.u8(OpTag.createSession);
+      w.svarint(op.timeOut);
+      return;
+    case 'closeSession':
+      w.u8(OpTag.closeSession);
+      return;
+    case 'multi':
+      w.u8(OpTag.multi);
+      w.varint(op.ops.length);
+      for (const sub of op.ops) encodeOp(w, sub);
+      return;
+  }
+}
+
+export function decodeTxn(r: ByteReader): Txn {
+  const zxid = r.varint();
+  const time = r.varint();
+  const sessionId = r.i64();
+  const cxid = r.svarint();
+  const op = decodeOp(r, 0);
+  return { zxid, time, sessionId, cxid, op };
+}
+
+function decodeOp(r: ByteReader, depth: number): TxnOp {
+  const at = r.pos;
+  const tag = r.u8();
+  switch (tag) {
+    case OpTag.create: {
+      const path = r.string();
+      const data = r.data();
+      const acl = decodeAcl(r);
+      const ephemeralOwner = r.i64();
+      return { type: 'create', path, data, acl, ephemeralOwner };
+    }
+    case OpTag.delete:
+      return { type: 'delete', path: r.string() };
+    case OpTag.setData: {
+      const path = r.string();
+      const data = r.data();
+      return { type: 'setData', path, data, version: r.svarint() };
+    }
+    case OpTag.setACL: {
+      const path = r.string();
+      const acl = decodeAcl(r);
+      return { type: 'setACL', path, acl, aversion: r.svarint() };
+    }
+    case OpTag.check:
+      return { type: 'check', path: r.string() };
+    case OpTag.error:
+      return { type: 'error', err: r.svarint() };
+    case OpTag.createSession:
+      return { type: 'createSession', timeOut: r.svarint() };
+    case OpTag.closeSession:
+      return { type: 'closeSession' };
+    case OpTag.multi: {
+      if (depth >= multiDepthMax) throw new DecodeError('multi nested in multi', at);
+      const n = r.varint();
+      if (n > multiOpsMax) throw new DecodeError(`multi of ${n} ops`, at);
+      const ops: TxnOp[] = [];
+      for (let i = 0; i < n; i++) ops.push(decodeOp(r, depth + 1));
+      return { type: 'multi', ops };
+    }
+    default:
+      throw new DecodeError(`unknown op tag ${tag}`, at);
+  }
+}
