@@ -89,6 +89,8 @@ async function runTerminal(shell: Shell, opts: RunCliOptions): Promise<number> {
       );
     },
   });
+  // Ctrl-C leaves the shell as it does zkCli (readline would otherwise just pause the input).
+  rl.on('SIGINT', () => rl.close());
   // The connect event prints asynchronously; show the prompt once the session is settled.
   await shell.waitConnected();
   rl.setPrompt(shell.prompt());

@@ -73,4 +73,27 @@ describe('interactive terminal', () => {
     expect(screen).toContain('WatchedEvent state:Closed type:None path:null');
     expect(readFileSync(historyFile, 'utf8')).toBe('ls /old\nls /sanguo/wuguo\nquit\n');
   });
+
+  it('leaves on Ctrl-C with the last exit code and no Closed event (the process just ends)', async () => {
+    const stdin = new PassThrough();
+    const stdout = new PassThrough();
+    let screen = '';
+    stdout.on('data', (c: Buffer) => (screen += c.toString('utf8')));
+    const done = runCli({
+      args: parseArgv(['-server', server.connectString], {}),
+      stdin,
+      stdout,
+      stderr: stdout,
+      isTTY: true,
+      clientFactory: coordClientFactory,
+      timeZone: 'UTC',
+    });
+    await waitFor(() => screen, '(CONNECTED) 0] ');
+    stdin.write('get /nothing\r');
+    await waitFor(() => screen, '(CONNECTED) 1] ');
+    expect(screen).toContain('Node does not exist: /nothing');
+    stdin.write('\x03');
+    expect(await done).toBe(1);
+    expect(screen).not.toContain('state:Closed');
+  });
 });
