@@ -104,6 +104,10 @@ zkcli zkcli-whoami whoami
 /usr/lib/zookeeper/bin/cli_mt -h "$server" -c "ls /" > "$work/cli_mt.out" 2>&1 < /dev/null || true
 take c-client-ls 1 "cli_mt -h $server -c 'ls /'"
 
+# node-zookeeper-client: the 44-byte ConnectRequest without readOnly, answered with a 36-byte body.
+NODE_PATH="$root/node_modules" node "$here/node-client.js" "$server" > "$out/node-client.log" 2>&1
+take node-client 1 "node tools/golden/node-client.js (node-zookeeper-client 1.1.3)"
+
 # A four-letter word on a fresh connection.
 node -e '
   const s = require("net").connect(Number(process.argv[1]), "127.0.0.1", () => s.write("ruok"));

@@ -109,7 +109,7 @@ const allConversations = fs
 
 describe('golden frames from ZooKeeper 3.8.0', () => {
   it('has the captured conversations', () => {
-    expect(allConversations.length).toBeGreaterThanOrEqual(13);
+    expect(allConversations.length).toBeGreaterThanOrEqual(14);
   });
 
   it.each(allConversations)('%s decodes and re-encodes byte for byte', (name) => {
@@ -265,6 +265,20 @@ describe('golden frames from ZooKeeper 3.8.0', () => {
     // cli_mt's ls leaves a child watch.
     expect(conv.requests[0].request).toEqual({ type: 8, body: { path: '/', watch: true } });
     expect((conv.replies[0].body as { children: string[] }).children).toContain('zookeeper');
+  });
+
+  it('node-zookeeper-client: 44-byte ConnectRequest without readOnly, 36-byte reply, xids from 0', () => {
+    const g = load('node-client');
+    const [req] = new FrameParser().push(Buffer.from(g.c2s, 'hex'));
+    const [res] = new FrameParser().push(Buffer.from(g.s2c, 'hex'));
+    expect([req.length, res.length]).toEqual([44, 36]);
+    const conv = replay(g);
+    expect('readOnly' in conv.connectRequest).toBe(false);
+    expect(conv.connectResponse.readOnly).toBeUndefined();
+    expect(conv.requests[0]).toMatchObject({ xid: 0, request: { type: 1, body: { path: '/nzc', data: Buffer.from('node') } } });
+    const multi = conv.requests.find((r) => r.request.type === OpCode.multi)!;
+    expect(multi.request.body).toMatchObject({ ops: [{ type: 1 }, { type: 5 }, { type: 2 }] });
+    expect(conv.replies[conv.replies.length - 2].header.err).toBe(-101);
   });
 
   it('four-letter word on a fresh connection', () => {
