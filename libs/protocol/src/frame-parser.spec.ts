@@ -137,7 +137,7 @@ describe('FrameParser', () => {
     expect(() => new FrameParser().push(Buffer.from('00100000', 'hex'))).toThrow(/frame length/);
   });
 
-  it('returns frames that precede a bad length before failing on the next push', () => {
+  it('throws at once when a bad length follows good frames in the same chunk (the connection closes anyway)', () => {
     const parser = new FrameParser();
     expect(() => parser.push(Buffer.concat([frame(Buffer.from([1])), Buffer.from('ffffffff', 'hex')]))).toThrow(ProtocolError);
   });

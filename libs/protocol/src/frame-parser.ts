@@ -49,7 +49,11 @@ export class FrameParser {
     return this.pendingBytes;
   }
 
-  /** Complete frame bodies (without the length prefix), in order. Throws ProtocolError('frame'). */
+  /**
+   * Complete frame bodies (without the length prefix), in order. Throws ProtocolError('frame') as soon
+   * as a bad length is seen, dropping frames that preceded it in the same chunk: the connection is
+   * closed without replies in that case, as ZooKeeper does.
+   */
   push(chunk: Buffer): Buffer[] {
     if (this.failed) throw this.failed;
     const frames: Buffer[] = [];
