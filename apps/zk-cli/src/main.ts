@@ -9,6 +9,14 @@ import { ExitCode } from './lib/commands/command';
 import { historyFilePath } from './lib/history-file';
 import { runCli } from './lib/repl';
 
+// `zk-cli ls / | head -1`: a reader that goes away is not an error worth a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(ExitCode.ok);
+    throw err;
+  });
+}
+
 async function main(): Promise<number> {
   let args;
   try {

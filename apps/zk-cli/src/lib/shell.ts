@@ -228,15 +228,15 @@ export class Shell implements ShellControl {
 
   private async process(tokens: string[]): Promise<void> {
     try {
-      await this.dispatch(tokens);
       // quit keeps the previous command's exit code, as zkCli's System.exit(exitCode) does.
-      if (!this.quitRequested) this.exitCode = ExitCode.ok;
+      if ((await this.dispatch(tokens)) && !this.quitRequested) this.exitCode = ExitCode.ok;
     } catch (err) {
       this.report(tokens[0], err);
     }
   }
 
-  private async dispatch(tokens: string[]): Promise<void> {
+  /** Runs a command; false when it could not run for want of a session. */
+  private async dispatch(tokens: string[]): Promise<boolean> {
     const [name, ...rest] = tokens;
     const spec = commands.get(name);
     if (!spec) {
@@ -247,12 +247,16 @@ export class Shell implements ShellControl {
       if (this.session) await this.session.connected;
       if (!isAlive(this.state)) {
         this.notConnected(name);
-        return;
+        return false;
       }
     }
     await spec.run(this.context(spec), this.parse(spec, rest));
     // zkCli runs its shell commands and then still insists on a session (it prints this after `history`).
-    if (spec.local && !this.quitRequested && spec.name !== 'connect' && !isAlive(this.state)) this.notConnected(name);
+    if (spec.local && !this.quitRequested && spec.name !== 'connect' && !isAlive(this.state)) {
+      this.notConnected(name);
+      return false;
+    }
+    return true;
   }
 
   private parse(spec: CommandSpec, rest: string[]) {
@@ -265,6 +269,8 @@ export class Shell implements ShellControl {
   }
 
   private notConnected(command: string): void {
+    // zkCli keeps exit code 0 here; a script needs to know the command did not run.
+    this.exitCode = ExitCode.connection;
     this.text('Not connected\n');
     if (this.config.output === 'json') {
       this.config.io.stdout(JSON.stringify({ command, ok: false, code: 'NOTCONNECTED', message: 'Not connected' }) + '\n');

@@ -46,15 +46,19 @@ export interface ScriptResult {
 }
 
 /** Feeds `lines` to a Shell one at a time, as piped stdin does, and splits the output per command. */
-export async function runScript(
-  connectString: string,
-  lines: string[],
-  opts: { output?: OutputFormat; eventStyle?: '3.8' | '3.9' } = {},
-): Promise<ScriptResult> {
+export interface ScriptOptions {
+  output?: OutputFormat;
+  eventStyle?: '3.8' | '3.9';
+  sessionTimeoutMs?: number;
+  /** Called after the line with this index ran (to stop a server mid-session, say). */
+  after?: (index: number) => Promise<void>;
+}
+
+export async function runScript(connectString: string, lines: string[], opts: ScriptOptions = {}): Promise<ScriptResult> {
   const { io, out } = collector();
   const shell = new Shell({
     server: connectString,
-    sessionTimeoutMs: 30_000,
+    sessionTimeoutMs: opts.sessionTimeoutMs ?? 30_000,
     connectTimeoutMs: 10_000,
     readOnly: false,
     output: opts.output ?? 'text',
@@ -72,6 +76,7 @@ export async function runScript(
     await shell.executeLine(line);
     // Events caused by this command arrive before its reply; give late ones a turn of the loop.
     await new Promise((r) => setImmediate(r));
+    await opts.after?.(blocks.length);
     blocks.push(out.merged.slice(start));
     if (shell.quitRequested) break;
   }
@@ -112,11 +117,12 @@ export async function startApache(): Promise<TestServer> {
   return { name: 'apache', connectString: s.connectString, stop: () => s.stop() };
 }
 
-export async function startCoordinode(): Promise<TestServer> {
+export async function startCoordinode(opts: { tickTime?: number } = {}): Promise<TestServer> {
   const node = await startNode({
     port: 0,
     host: '127.0.0.1',
     extendedTypesEnabled: true,
+    ...opts,
     logger: createLogger('zk-cli-test', { sink: () => undefined }),
   });
   return { name: 'coordinode', connectString: `${node.host}:${node.port}`, stop: () => node.close() };
