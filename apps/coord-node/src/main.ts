@@ -3,6 +3,8 @@
  * for, and stops cleanly on SIGINT/SIGTERM.
  */
 import { readFileSync } from 'node:fs';
+import { isToolCommand, runTool } from './durable-cli';
+import { openDurable, StorageError } from './durable-node';
 import { startNode } from './node';
 import { ConfigError, createLogger, loadNodeConfig } from './ops';
 
@@ -12,9 +14,14 @@ function expandArgs(argv: string[]): string[] {
 }
 
 async function main(): Promise<void> {
+  const argv = expandArgs(process.argv.slice(2));
+  // Offline tools (inspect-log, inspect-snapshot, purge) run and exit without starting a node.
+  if (isToolCommand(argv)) process.exit(runTool(argv));
+  // --repair: let recovery truncate a corrupt log / set aside a corrupt snapshot instead of refusing.
+  const repair = argv.includes('--repair');
   let loaded;
   try {
-    loaded = loadNodeConfig(expandArgs(process.argv.slice(2)), process.env, (p) => readFileSync(p, 'utf8'));
+    loaded = loadNodeConfig(argv.filter((a) => a !== '--repair'), process.env, (p) => readFileSync(p, 'utf8'));
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`coord-node: ${e.message}\n`);
@@ -25,7 +32,17 @@ async function main(): Promise<void> {
   const { config, warnings } = loaded;
   const log = createLogger('coord-node', { level: config.logLevel });
   for (const w of warnings) log.warn(w);
-  const node = await startNode({ ...config, logger: log });
+  const durable = config.dataDir ? openDurable(config, log, { repair }) : undefined;
+  let node;
+  try {
+    node = await startNode({ ...config, logger: log, ...(durable && { txnLog: durable.txnLog, restore: durable.restore, core: durable.core }) });
+  } catch (e) {
+    if (!(e instanceof StorageError)) throw e;
+    // The data directory cannot be trusted as it is: say where, and how to override.
+    log.error(`cannot start: ${e.message}`);
+    process.stderr.write(`coord-node: cannot start: ${e.message}\n`);
+    process.exit(3);
+  }
   process.stdout.write(`Coordinode listening on ${node.host}:${node.port}\n`);
   log.info(`tickTime=${config.tickTime} sessionTimeout=[${config.minSessionTimeout},${config.maxSessionTimeout}] dataDir=${config.dataDir ?? '(in memory)'}`);
   let stopping = false;

@@ -32,6 +32,8 @@ const fourLetterWordBytes = 4;
 export interface StartNodeOptions extends Partial<NodeConfig> {
   logger?: Logger;
   txnLog?: TxnLog;
+  /** Loads persisted state into the core before the node listens (the durable store's recovery). */
+  restore?: (core: ServerCore) => Promise<void> | void;
   /** Extra core settings (notificationZxid, containerCheckIntervalMs, ...). */
   core?: Partial<ServerConfig>;
 }
@@ -57,7 +59,7 @@ interface ClientSocket {
 }
 
 export async function startNode(options: StartNodeOptions = {}): Promise<RunningNode> {
-  const { logger: givenLogger, txnLog: givenLog, core: coreOverrides, ...overrides } = options;
+  const { logger: givenLogger, txnLog: givenLog, core: coreOverrides, restore, ...overrides } = options;
   const config: NodeConfig = { ...loadNodeConfig([], {}).config, ...overrides };
   const log = givenLogger ?? createLogger('coord-node', { level: config.logLevel });
   const txnLog = givenLog ?? new MemoryTxnLog();
@@ -74,6 +76,7 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Running
     },
     { now: Date.now, randomBytes, logger: log.child('server') },
   );
+  if (restore) await restore(core);
   const node = new NodeServer(core, config, txnLog, log);
   await node.listen();
   return node;

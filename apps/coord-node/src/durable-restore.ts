@@ -1,0 +1,32 @@
+/**
+ * Loads a recovery result into a fresh ServerCore through its public surface: the snapshot image goes
+ * into the tree, the sessions alive at the image's zxid come back through `replay` of createSession
+ * txns (each a no-op for the tree, so the tracker re-adds them with their timeouts and the core's
+ * zxid lands exactly on the image's), and the log tail replays as it was logged.
+ */
+import { restoreTree, Txn } from '@coord/data-tree';
+import type { ServerCore } from '@coord/server';
+import type { Recovered } from '@coord/storage';
+
+export function restoreCore(core: ServerCore, r: Recovered, now: number): void {
+  if (r.image) {
+    restoreTree(core.tree, r.image);
+    core.replay(sessionTxns(r.sessions, r.imageZxid, now));
+  }
+  core.replay(r.tail);
+  if (core.lastProcessedZxid !== r.lastZxid) {
+    throw new Error(`recovery invariant broken: core at zxid 0x${core.lastProcessedZxid.toString(16)}, log at 0x${r.lastZxid.toString(16)}`);
+  }
+}
+
+/**
+ * Synthetic txns numbered so the last one is `imageZxid`. Every live session was created by its own
+ * createSession txn at or before imageZxid, so there are never more sessions than zxids to use.
+ */
+export function sessionTxns(sessions: Map<bigint, number>, imageZxid: number, now: number): Txn[] {
+  if (imageZxid === 0) return [];
+  if (sessions.size > imageZxid) throw new Error(`recovery invariant broken: ${sessions.size} sessions at zxid ${imageZxid}`);
+  if (sessions.size === 0) return [{ zxid: imageZxid, time: now, sessionId: 0n, cxid: 0, op: { type: 'error', err: 0 } }];
+  let zxid = imageZxid - sessions.size;
+  return [...sessions].map(([sessionId, timeOut]) => ({ zxid: ++zxid, time: now, sessionId, cxid: 0, op: { type: 'createSession', timeOut } }));
+}
