@@ -17,12 +17,29 @@ interface Scenario {
 
 const valueBytes = 100;
 const memoryZnodes = 100_000;
+const warmupMs = 2000;
 
-function flag(name: string, fallback: string): string {
-  const hit = process.argv.slice(2).flatMap((a) => a.split(' ')).find((a) => a.startsWith(`--${name}=`));
-  return hit ? hit.slice(name.length + 3) : fallback;
+/**
+ * Flags as `--name=value`. Nx splits `--args` on spaces and commas, so a bare token continues the list
+ * of the flag before it (`--ops=get exists` means `--ops=get,exists`).
+ */
+function parseFlags(argv: string[]): Map<string, string> {
+  const flags = new Map<string, string>();
+  let current: string | undefined;
+  for (const token of argv.flatMap((a) => a.split(' ')).filter(Boolean)) {
+    if (token.startsWith('--')) {
+      const [name, ...rest] = token.slice(2).split('=');
+      current = name;
+      flags.set(name, rest.join('='));
+    } else if (current) {
+      flags.set(current, [flags.get(current), token].filter(Boolean).join(','));
+    }
+  }
+  return flags;
 }
-const hasFlag = (name: string) => process.argv.slice(2).flatMap((a) => a.split(' ')).includes(`--${name}`);
+const flags = parseFlags(process.argv.slice(2));
+const flag = (name: string, fallback: string): string => flags.get(name) || fallback;
+const hasFlag = (name: string): boolean => flags.has(name);
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -64,6 +81,8 @@ async function main(): Promise<void> {
     console.log(`# Coordinode vs Apache ZooKeeper, ${new Date().toISOString()}, node ${process.version}, ${rounds} interleaved rounds of ${durationMs} ms, values ${valueBytes} B`);
     if (!hasFlag('only-memory')) {
       for (const server of servers) await prepare(server, 8);
+      // Warm both up first (the JVM's JIT and V8's optimiser) so round one measures steady state.
+      for (const server of servers) for (const op of ['get', 'set'] as const) await measure(server, { op, connections: 8, inflight: 16 }, warmupMs);
       console.log('\n| op | C | K | Apache ops/s | ours ops/s | ratio | Apache p50/p99/p999 ms | ours p50/p99/p999 ms |');
       console.log('|---|---|---|---|---|---|---|---|');
       for (const op of ops) {
