@@ -1,0 +1,41 @@
+import { numberFlag, parseFlags } from '../../distribute-server/src/config';
+
+export interface LockDemoConfig {
+  backend: 'coord' | 'redis';
+  scenario: 'contention' | 'pause';
+  workers: number;
+  /** Acquisitions per worker. */
+  rounds: number;
+  holdMs: number;
+  /** Unset: start an embedded node. */
+  connectString?: string;
+  redisUrl?: string;
+  /** Port of the embedded node (0 = free). */
+  port: number;
+}
+
+export const workersDefault = 5;
+export const roundsDefault = 20;
+export const holdMsDefault = 5;
+/** Bounds so that a typo cannot start a million sessions. */
+export const workersMax = 200;
+
+export function parseLockDemoConfig(argv: string[], env: NodeJS.ProcessEnv): LockDemoConfig {
+  const { flags } = parseFlags(argv, ['backend', 'scenario', 'workers', 'rounds', 'hold-ms', 'connect', 'redis-url', 'port']);
+  const backend = flags.get('backend') ?? 'coord';
+  if (backend !== 'coord' && backend !== 'redis') throw new Error(`--backend must be coord or redis, got "${backend}"`);
+  const scenario = flags.get('scenario') ?? 'contention';
+  if (scenario !== 'contention' && scenario !== 'pause') throw new Error(`--scenario must be contention or pause, got "${scenario}"`);
+  const workers = numberFlag(flags, 'workers', workersDefault);
+  if (workers < 1 || workers > workersMax || !Number.isInteger(workers)) throw new Error(`--workers must be an integer in [1, ${workersMax}]`);
+  return {
+    backend,
+    scenario,
+    workers,
+    rounds: Math.max(1, Math.floor(numberFlag(flags, 'rounds', roundsDefault))),
+    holdMs: numberFlag(flags, 'hold-ms', holdMsDefault),
+    connectString: flags.get('connect') ?? env['COORD_CONNECT'],
+    redisUrl: flags.get('redis-url') ?? env['REDIS_URL'],
+    port: numberFlag(flags, 'port', 0),
+  };
+}
