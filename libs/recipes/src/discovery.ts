@@ -214,10 +214,13 @@ export class ServiceCache<P = unknown> extends EventEmitter {
   }
 
   private async run(loaded: () => void): Promise<void> {
+    let first = true;
     for await (const { children } of this.client.watchChildren(this.path, { signal: this.stop.signal })) {
       const changed = await this.apply(children);
-      loaded();
-      if (changed) this.emit('change', this.instances());
+      // The initial snapshot is what start() resolves with; 'change' reports what happens after it.
+      if (first) loaded();
+      else if (changed) this.emit('change', this.instances());
+      first = false;
     }
   }
 

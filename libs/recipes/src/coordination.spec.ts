@@ -1,0 +1,262 @@
+/**
+ * Leader election (failover, loss on suspension), service discovery (Curator layout, live view,
+ * re-registration after session loss), barriers and caches, against each server of serverFactories().
+ */
+import type { RunningServer } from '@coord/testing';
+import type { ZkClient } from '@coord/client';
+import { ClientPool, delay, eventually } from '../../client/src/testing/helpers';
+import { FaultProxy } from '../../client/src/testing/proxy';
+import { serverFactories, type ServerFactory } from '../../client/src/testing/servers';
+import {
+  Barrier,
+  DoubleBarrier,
+  LeaderLatch,
+  LeaderSelector,
+  NodeCache,
+  ServiceDiscovery,
+  ServiceProvider,
+  ServiceRegistry,
+  TreeCache,
+  type ServiceInstance,
+  type TreeEvent,
+} from './index';
+
+describe.each(serverFactories().map((f) => [f.name, f] as [string, ServerFactory]))('coordination recipes against %s', (_name, factory) => {
+  let server: RunningServer;
+  const pool = new ClientPool();
+  let zk: ZkClient;
+  let n = 0;
+  let base: string;
+
+  beforeAll(async () => {
+    server = await factory.start();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+  beforeEach(async () => {
+    zk = await pool.connect(server.connectString);
+    base = `/coord${++n}-${Date.now()}`;
+  });
+  afterEach(async () => {
+    await pool.closeAll();
+  });
+
+  test('leader latch: one leader, failover when it leaves, leadership signal aborted', async () => {
+    const cs = await Promise.all([0, 1, 2].map(() => pool.connect(server.connectString)));
+    const latches = cs.map((c, i) => new LeaderLatch(c, `${base}/election`, { id: `p${i}` }));
+    for (const l of latches) await l.start();
+    const first = await latches[0].waitForLeadership({ timeoutMs: 5000 });
+    expect(latches.map((l) => l.isLeader)).toEqual([true, false, false]);
+    expect(await latches[1].getLeader()).toMatchObject({ id: 'p0' });
+    expect(await latches[2].participants()).toHaveLength(3);
+    await cs[0].close();
+    expect(first.aborted).toBe(true);
+    await latches[1].waitForLeadership({ timeoutMs: 5000 });
+    expect(latches[1].isLeader).toBe(true);
+    expect(latches[2].isLeader).toBe(false);
+    expect(await latches[2].getLeader()).toMatchObject({ id: 'p1' });
+    await latches[1].close();
+    await latches[2].waitForLeadership({ timeoutMs: 5000 });
+    expect(latches[1].isLeader).toBe(false);
+    await latches[2].close();
+    await latches[0].close();
+    expect(latches[2].stats.wakeups).toBe(latches[2].stats.waits);
+  });
+
+  test('leader latch: a suspended leader is told at once; the session loss hands over', async () => {
+    const proxy = await new FaultProxy(server.host, server.port).start();
+    try {
+      const fragile = await pool.connect(proxy.connectString, { sessionTimeoutMs: 1000 });
+      const a = new LeaderLatch(fragile, `${base}/e`, { id: 'a' });
+      await a.start();
+      const leadership = await a.waitForLeadership({ timeoutMs: 5000 });
+      const b = new LeaderLatch(zk, `${base}/e`, { id: 'b' });
+      await b.start();
+      proxy.stall();
+      await eventually(() => leadership.aborted, 3000, 'leadership aborted');
+      expect(a.isLeader).toBe(false);
+      await b.waitForLeadership({ timeoutMs: 6000 });
+      // Back with a new session, a joins again as a follower.
+      proxy.resume();
+      await fragile.waitFor('connected', { timeoutMs: 6000 });
+      await eventually(async () => (await b.participants()).length === 2, 5000, 'a rejoined');
+      expect(a.isLeader).toBe(false);
+      await a.close();
+      await b.close();
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  test('leader selector: takeLeadership runs on one participant at a time and requeues', async () => {
+    const cs = await Promise.all([0, 1].map(() => pool.connect(server.connectString)));
+    let active = 0;
+    let overlaps = 0;
+    const log: number[] = [];
+    const selectors = cs.map(
+      (c, i) =>
+        new LeaderSelector(c, `${base}/sel`, async (signal) => {
+          if (active++ > 0) overlaps++;
+          log.push(i);
+          await delay(30);
+          expect(signal.aborted).toBe(false);
+          active--;
+        }),
+    );
+    selectors.forEach((s) => s.start());
+    await eventually(() => log.length >= 6, 5000, 'six leaderships');
+    await Promise.all(selectors.map((s) => s.close()));
+    expect(overlaps).toBe(0);
+    expect(new Set(log)).toEqual(new Set([0, 1]));
+  });
+
+  test('service registry and discovery: Curator layout, live view, change events, picks', async () => {
+    const app1 = await pool.connect(server.connectString);
+    const app2 = await pool.connect(server.connectString);
+    const services = `${base}/services`;
+    const r1 = new ServiceRegistry(app1, services, { now: () => 1700000000000 });
+    const r2 = new ServiceRegistry(app2, services);
+    const i1 = await r1.register({ name: 'api', id: 'one', address: '10.0.0.1', port: 8080, payload: { zone: 'a' } });
+    const raw = JSON.parse((await zk.getData(`${services}/api/one`)).data!.toString());
+    expect(raw).toEqual({
+      name: 'api',
+      id: 'one',
+      address: '10.0.0.1',
+      port: 8080,
+      sslPort: null,
+      payload: { zone: 'a' },
+      registrationTimeUTC: 1700000000000,
+      serviceType: 'DYNAMIC',
+      uriSpec: null,
+    });
+    expect((await zk.exists(`${services}/api/one`))!.ephemeralOwner).toBe(app1.sessionId);
+    const discovery = new ServiceDiscovery(zk, services);
+    const cache = discovery.serviceCache<{ zone: string }>('api');
+    const changes: ServiceInstance[][] = [];
+    cache.on('change', (all: ServiceInstance[]) => changes.push(all));
+    await cache.start();
+    expect(cache.instances().map((i) => i.id)).toEqual(['one']);
+    await r2.register({ name: 'api', id: 'two', address: '10.0.0.2', port: 8080 });
+    await eventually(() => cache.instances().length === 2, 5000, 'second instance');
+    const provider = new ServiceProvider(cache, 'round-robin');
+    expect([provider.getInstance()!.id, provider.getInstance()!.id, provider.getInstance()!.id]).toEqual(['one', 'two', 'one']);
+    expect(await discovery.queryForNames()).toEqual(['api']);
+    expect((await discovery.queryForInstances('api')).map((i) => i.address)).toEqual(['10.0.0.1', '10.0.0.2']);
+    expect(await discovery.queryForInstance('api', 'one')).toEqual(i1);
+    await app1.close(); // the instance vanishes with its session
+    await eventually(() => cache.instances().map((i) => i.id).join() === 'two', 5000, 'instance one removed');
+    expect(changes.map((c) => c.map((i) => i.id).join())).toEqual(['one,two', 'two']);
+    await r2.unregister('api', 'two');
+    await eventually(() => cache.instances().length === 0, 5000, 'empty');
+    expect(new ServiceProvider(cache, 'random').getInstance()).toBeNull();
+    await cache.close();
+    await r1.close();
+    await r2.close();
+  });
+
+  test('service registry re-registers after the session is lost', async () => {
+    const proxy = await new FaultProxy(server.host, server.port).start();
+    try {
+      const fragile = await pool.connect(proxy.connectString, { sessionTimeoutMs: 1000 });
+      const registry = new ServiceRegistry(fragile, `${base}/services`);
+      await registry.register({ name: 'web', id: 'w1', address: 'h', port: 1 });
+      const firstOwner = (await zk.exists(`${base}/services/web/w1`))!.ephemeralOwner;
+      proxy.stall();
+      await fragile.waitFor('lost', { timeoutMs: 5000 });
+      await eventually(async () => (await zk.exists(`${base}/services/web/w1`)) === null, 5000, 'old registration expired');
+      proxy.resume();
+      await fragile.waitFor('connected', { timeoutMs: 5000 });
+      await eventually(async () => (await zk.exists(`${base}/services/web/w1`))?.ephemeralOwner === fragile.sessionId, 5000, 're-registered');
+      expect(fragile.sessionId).not.toBe(firstOwner);
+      await registry.close();
+      expect(await zk.exists(`${base}/services/web/w1`)).toBeNull();
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  test('barrier and double barrier', async () => {
+    const barrier = new Barrier(zk, `${base}/gate`);
+    await barrier.setBarrier();
+    let passed = false;
+    const other = await pool.connect(server.connectString);
+    const waiting = new Barrier(other, `${base}/gate`).waitOnBarrier({ timeoutMs: 5000 }).then(() => (passed = true));
+    await delay(100);
+    expect(passed).toBe(false);
+    await barrier.removeBarrier();
+    await waiting;
+    await expect(new Barrier(other, `${base}/gate2`).waitOnBarrier()).resolves.toBeUndefined();
+
+    const cs = await Promise.all([0, 1, 2].map(() => pool.connect(server.connectString)));
+    const members = cs.map((c, i) => new DoubleBarrier(c, `${base}/double`, 3, { id: `m${i}` }));
+    const entered: number[] = [];
+    const first = members.slice(0, 2).map((m, i) => m.enter({ timeoutMs: 5000 }).then(() => entered.push(i)));
+    await delay(150);
+    expect(entered).toEqual([]);
+    await members[2].enter({ timeoutMs: 5000 });
+    await Promise.all(first);
+    expect(entered.sort()).toEqual([0, 1]);
+    const left: number[] = [];
+    const leaving = members.slice(0, 2).map((m, i) => m.leave({ timeoutMs: 5000 }).then(() => left.push(i)));
+    await delay(150);
+    expect(left).toEqual([]);
+    await members[2].leave({ timeoutMs: 5000 });
+    await Promise.all(leaving);
+    expect((await zk.getChildren(`${base}/double`)).children).toEqual([]);
+  });
+
+  test('node cache follows one node', async () => {
+    const cache = new NodeCache(zk, `${base}/cfg`);
+    const seen: (string | null)[] = [];
+    cache.on('change', (e) => seen.push(e === null ? null : e.data.toString()));
+    await zk.create(base);
+    await cache.start();
+    expect(cache.current()).toBeNull();
+    const writer = await pool.connect(server.connectString);
+    await writer.create(`${base}/cfg`, 'a');
+    await eventually(() => seen.length === 1);
+    await writer.setData(`${base}/cfg`, 'b');
+    await eventually(() => seen.length === 2);
+    await writer.delete(`${base}/cfg`);
+    await eventually(() => seen.length === 3);
+    expect(seen).toEqual(['a', 'b', null]);
+    await cache.close();
+  });
+
+  test('tree cache mirrors a subtree and resyncs after a reconnect', async () => {
+    const proxy = await new FaultProxy(server.host, server.port).start();
+    try {
+      const c = await pool.connect(proxy.connectString, { sessionTimeoutMs: 4000 });
+      await zk.create(base);
+      await zk.create(`${base}/tree`, 'root');
+      await zk.create(`${base}/tree/a`, '1');
+      const cache = new TreeCache(c, `${base}/tree`);
+      const events: string[] = [];
+      cache.on('event', (e: TreeEvent) => events.push(`${e.type} ${e.path.slice(base.length)}`));
+      await cache.start();
+      expect(cache.paths()).toEqual([`${base}/tree`, `${base}/tree/a`]);
+      events.length = 0;
+      await zk.create(`${base}/tree/a/b`, '2');
+      await zk.setData(`${base}/tree/a`, '1b');
+      await zk.create(`${base}/tree/c`);
+      await eventually(() => events.length === 3, 5000, 'three events');
+      await cache.settled();
+      expect(events).toEqual(['added /tree/a/b', 'updated /tree/a', 'added /tree/c']);
+      expect(cache.children(`${base}/tree`)).toEqual(['a', 'c']);
+      expect(cache.get(`${base}/tree/a`)!.data!.toString()).toBe('1b');
+      events.length = 0;
+      // Changes made while disconnected arrive through the resync.
+      c.once('state', () => void zk.delete(`${base}/tree/c`).catch(() => {}));
+      proxy.drop();
+      await c.waitFor('reconnected', { timeoutMs: 5000 });
+      await eventually(() => cache.get(`${base}/tree/c`) === undefined, 5000, 'resynced');
+      expect(events).toContain('removed /tree/c');
+      await zk.delete(`${base}/tree/a/b`);
+      await eventually(() => cache.get(`${base}/tree/a/b`) === undefined, 5000, 'deleted after reconnect');
+      await cache.close();
+    } finally {
+      await proxy.stop();
+    }
+  });
+});
