@@ -89,6 +89,9 @@ describe('consensus-lab CLI', () => {
     expect(runCli(['byzantine', 'random', '--generals', '1'], c.fake)).toBe(2);
     expect(runCli(['byzantine', 'random', '--generals', '3', '--traitors', '5'], c.fake)).toBe(2);
     expect(c.err).toContainEqual('byzantine random: 5 traitors among 3 generals');
+    const d = io();
+    expect(runCli(['paxos', 'random', '--proposers', '9'], d.fake)).toBe(2);
+    expect(d.err[0]).toBe('paxos random: proposerCount must be 1..5');
     expect(runCli([], io().fake)).toBe(1);
   });
 

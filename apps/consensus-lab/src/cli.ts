@@ -19,12 +19,12 @@ const usage = [
   'usage: consensus-lab <group> <scenario> [--seed N] [--out FILE.svg|FILE.html] [--quiet]',
   '       consensus-lab --list',
   '       consensus-lab --all [--out DIR]          run every scenario, write every diagram',
-  'flags: --count N (checkers), --generals N --m N --traitors N (byzantine random),',
+  'flags: --count N (checkers), --generals N --m N --traitors N (byzantine random), --proposers N (paxos random/safety),',
   '       --broken (paxos random/safety: proposers ignore accepted values, to see safety fail)',
   'nx:    npx nx run consensus-lab:serve --args="paxos livelock"',
 ];
 
-const valueFlags = new Set(['seed', 'out', 'count', 'generals', 'm', 'traitors']);
+const valueFlags = new Set(['seed', 'out', 'count', 'generals', 'm', 'traitors', 'proposers']);
 
 function parseArgs(argv: readonly string[]): Args {
   const positional: string[] = [];
@@ -74,7 +74,8 @@ function runOne(s: Scenario, args: Args, io: CliIo, options: { quiet: boolean; f
   const generals = intFlag(args, 'generals', undefined, io);
   const m = intFlag(args, 'm', undefined, io);
   const traitors = intFlag(args, 'traitors', undefined, io);
-  if ([seed, count, generals, m, traitors].includes('bad')) return 2;
+  const proposers = intFlag(args, 'proposers', undefined, io);
+  if ([seed, count, generals, m, traitors, proposers].includes('bad')) return 2;
   let result;
   try {
     result = s.run({
@@ -84,6 +85,7 @@ function runOne(s: Scenario, args: Args, io: CliIo, options: { quiet: boolean; f
       m: m as number | undefined,
       traitors: traitors as number | undefined,
       broken: args.flags.has('broken'),
+      proposers: proposers as number | undefined,
     });
   } catch (e) {
     if (e instanceof RangeError) {

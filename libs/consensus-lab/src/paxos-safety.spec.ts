@@ -17,6 +17,12 @@ describe('Paxos safety over random seeds', () => {
     expect(report.violations).toEqual([]);
   });
 
+  it('holds with five competing proposers', () => {
+    const report = checkPaxosSafety(5000, 100, { proposerCount: 5 });
+    expect(report.violations).toEqual([]);
+    expect(report.decided).toBeGreaterThan(90);
+  });
+
   it('catches proposers that ignore accepted values (the checker can fail)', () => {
     const report = checkPaxosSafety(1, 100, { ignoresAcceptedValues: true });
     expect(report.violations.length).toBeGreaterThan(10);

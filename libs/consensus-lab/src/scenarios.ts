@@ -7,7 +7,7 @@ import {
 } from './byzantine-scenarios';
 import { MultiPaxosResult } from './multi-paxos';
 import { PaxosResult } from './paxos';
-import { checkPaxosSafety, runRandomPaxos } from './paxos-safety';
+import { checkPaxosSafety, randomPaxosDefaults, runRandomPaxos } from './paxos-safety';
 import {
   livelockRoundsMax, multiPaxosStableLeader, paxosCase1, paxosCase2Adopted, paxosCase2Lost, paxosCase3,
   paxosLivelock, paxosLivelockBackoff,
@@ -23,6 +23,8 @@ export interface RunOptions {
   readonly traitors?: number;
   /** Run Paxos with proposers that ignore accepted values, to watch the safety checker catch it. */
   readonly broken?: boolean;
+  /** Proposers in the random Paxos runs. */
+  readonly proposers?: number;
 }
 
 export interface ScenarioRun {
@@ -104,17 +106,17 @@ export const scenarios: readonly Scenario[] = [
   },
   {
     group: 'paxos', name: 'random', seeded: true,
-    summary: '3 proposers on a random network: delays 1-10 ms, 10% loss, duplicates (--seed, --broken)',
-    run: ({ seed, broken }) => {
-      const r = runRandomPaxos(seed, { ignoresAcceptedValues: broken });
+    summary: '3 proposers on a random network: delays 1-10 ms, 10% loss, duplicates (--seed, --proposers N, --broken)',
+    run: ({ seed, broken, proposers }) => {
+      const r = runRandomPaxos(seed, { ignoresAcceptedValues: broken, proposerCount: proposers ?? randomPaxosDefaults.proposerCount });
       return { trace: r.trace, summary: summarizePaxos(r) };
     },
   },
   {
     group: 'paxos', name: 'safety', seeded: true,
     summary: `safety checker: --count random runs (default ${checkerSeedCountDefault}) from --seed; never two values chosen (--broken)`,
-    run: ({ seed, count, broken }) => {
-      const r = checkPaxosSafety(seed, count, { ignoresAcceptedValues: broken });
+    run: ({ seed, count, broken, proposers }) => {
+      const r = checkPaxosSafety(seed, count, { ignoresAcceptedValues: broken, proposerCount: proposers ?? randomPaxosDefaults.proposerCount });
       return {
         summary: [
           `seeds ${seed}..${seed + count - 1}: ${r.seedsRun} runs, ${r.decided} decided a value, ${r.messages} messages`,
