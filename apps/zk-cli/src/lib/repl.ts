@@ -58,12 +58,15 @@ async function runOneShot(shell: Shell, command: string[]): Promise<number> {
 }
 
 async function runPiped(shell: Shell, stdin: Readable): Promise<number> {
-  if (!(await shell.waitConnected())) return ExitCode.connection;
+  // No waiting for the session here: like zkCli, shell commands (history, printwatches) run at once and
+  // the others wait for the session inside the shell.
   const rl = createInterface({ input: stdin, terminal: false, crlfDelay: Infinity });
   try {
     for await (const line of rl) {
       await shell.executeLine(line);
       if (shell.quitRequested) break;
+      // zkCli would retry forever; a script is better served by failing with exit code 2.
+      if (shell.connectFailed) return ExitCode.connection;
     }
   } finally {
     rl.close();

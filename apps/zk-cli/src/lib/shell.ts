@@ -49,12 +49,21 @@ interface Session {
 export class Shell implements ShellControl {
   exitCode: number = ExitCode.ok;
   quitRequested = false;
+  /** The last connect attempt failed (its message is on stderr). */
+  connectFailed = false;
   printWatches = true;
   private session?: Session;
   private host: string;
   private commandCount = 0;
   private readonly history = new Map<number, string>();
-  private readonly printWatcher = (event: CliWatchedEvent): void => this.printEvent(event);
+  /**
+   * The watcher given with -w and addWatch. Session events also reach every registered watcher (the client
+   * materializes them like Java's ZKWatchManager); zkCli has one default watcher, so it prints them once,
+   * and here they are printed from the state listener instead.
+   */
+  private readonly printWatcher = (event: CliWatchedEvent): void => {
+    if (event.type !== 'None') this.printEvent(event);
+  };
 
   constructor(private readonly config: ShellConfig) {
     this.host = config.server;
@@ -179,12 +188,16 @@ export class Shell implements ShellControl {
     try {
       await s.client.connect({ timeoutMs: this.config.connectTimeoutMs });
     } catch (err) {
-      this.config.io.stderr(`Unable to connect to ${s.host}: ${(err as Error).message}\n`);
-      this.exitCode = ExitCode.connection;
+      // Stop the client's own retries; a superseded attempt (`connect` again) fails quietly.
       s.silent = true;
       await s.client.close().catch(() => undefined);
+      if (s !== this.session) return false;
+      this.config.io.stderr(`Unable to connect to ${s.host}: ${(err as Error).message}\n`);
+      this.exitCode = ExitCode.connection;
+      this.connectFailed = true;
       return false;
     }
+    this.connectFailed = false;
     // Let a client that announces its state after resolving connect() do so first.
     await new Promise((r) => setImmediate(r));
     if (!s.connectedPrinted) {

@@ -49,6 +49,12 @@ describe('zk-cli end to end against apache', () => {
     const dead = await run(`127.0.0.1:${deadPort}`, ['-timeout', '1500', 'ls', '/']);
     expect(dead.exitCode).toBe(2);
     expect(dead.out.stderr).toMatch(new RegExp(`^Unable to connect to 127\\.0\\.0\\.1:${deadPort}: `));
+    const deadPiped = await run(`127.0.0.1:${deadPort}`, ['-timeout', '1000'], 'history\nls /\nls /\n');
+    expect(deadPiped.exitCode).toBe(2);
+    // history runs before the session exists (as in zkCli); ls waits for it and stops the script.
+    expect(deadPiped.out.stdout).toBe(
+      `Connecting to 127.0.0.1:${deadPort}\nWelcome to ZooKeeper!\nJLine support is disabled\n0 - history\nNot connected\n`,
+    );
   });
 
   it('-o json: stdout is one JSON document per command and nothing else', async () => {

@@ -56,7 +56,6 @@ export const versionCommand: CommandSpec = {
   name: 'version',
   usage: '',
   options: {},
-  local: true,
   async run(ctx) {
     ctx.out(`ZooKeeper CLI version: ${cliVersion}`);
     ctx.json({ version: cliVersion });
