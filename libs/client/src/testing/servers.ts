@@ -2,16 +2,16 @@
  * Test-only: the servers the client and recipe suites run against. Each suite file runs its tests once
  * per factory (describe.each), so the same assertions prove both servers.
  *
- * COORD_TEST_SERVERS=apache,coordinode picks them (default: apache, plus coordinode when its entry point
- * exists). Under CI=true a missing Apache ZooKeeper fails the run instead of being skipped.
+ * COORD_TEST_SERVERS=apache,coordinode picks them (default: both; coordinode only once its entry point
+ * exists). Nothing is ever skipped: a missing Apache ZooKeeper fails the run (at once under CI=true).
  */
 import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { assertApacheZooKeeperInstalled, spawnCoordinode, startApacheZooKeeper, workspaceRoot, type RunningServer } from '@coord/testing';
+import { assertApacheZooKeeperInstalled, spawnCoordinode, startApacheZooKeeper, tempDir, workspaceRoot, type RunningServer } from '@coord/testing';
 
 export interface ServerFactory {
   name: string;
-  /** Whether the server implements 3.9-only features (persistent watch types in removeWatches). */
   start(): Promise<RunningServer>;
 }
 
@@ -24,9 +24,22 @@ export const apacheFactory: ServerFactory = {
   start: () => startApacheZooKeeper({ tickTime: '200', minSessionTimeout: '400', maxSessionTimeout: '30000' }),
 };
 
+/** Our node with the same settings as the Apache one (short ticks, TTL nodes enabled). */
 export const coordinodeFactory: ServerFactory = {
   name: 'coordinode',
-  start: () => spawnCoordinode({ args: ['--tick-time=200'] }),
+  start: async () => {
+    const dir = await tempDir('coordinode-cfg-');
+    const cfg = join(dir.path, 'zoo.cfg');
+    await writeFile(cfg, ['tickTime=200', 'minSessionTimeout=400', 'maxSessionTimeout=30000', 'extendedTypesEnabled=true', ''].join('\n'));
+    const node = await spawnCoordinode({ args: [`--config=${cfg}`] });
+    return {
+      ...node,
+      stop: async () => {
+        await node.stop();
+        await dir.remove();
+      },
+    };
+  },
 };
 
 export function coordinodeAvailable(): boolean {
@@ -35,7 +48,7 @@ export function coordinodeAvailable(): boolean {
 
 export function serverFactories(): ServerFactory[] {
   const wanted = (process.env['COORD_TEST_SERVERS'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  const names = wanted.length > 0 ? wanted : ['apache', ...(coordinodeAvailable() && process.env['COORD_TEST_COORDINODE'] === '1' ? ['coordinode'] : [])];
+  const names = wanted.length > 0 ? wanted : ['apache', ...(coordinodeAvailable() ? ['coordinode'] : [])];
   return names.map((n) => {
     if (n === 'apache') {
       if (process.env['CI'] === 'true') assertApacheZooKeeperInstalled();
