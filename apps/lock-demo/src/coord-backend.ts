@@ -1,5 +1,5 @@
 import { createClient, type ZkClient } from '@coord/client';
-import { ZkLock } from '@coord/nest';
+import { Mutex } from '@coord/recipes';
 import type { LockBackend, WorkerLock } from './backend';
 
 export const lockDirDefault = '/locks/lock-demo';
@@ -9,21 +9,17 @@ export function coordBackend(connectString: string, opts: { lockDir?: string; se
   const clients: ZkClient[] = [];
   const dir = opts.lockDir ?? lockDirDefault;
   return {
-    description: `coordinode lock recipe at ${connectString} (${dir})`,
+    description: `coordinode fair mutex (@coord/recipes) at ${connectString} (${dir})`,
     wakeUpLabel: 'watch wake-ups',
     queued: true,
     async worker(): Promise<WorkerLock> {
       const zk = createClient(connectString, { sessionTimeoutMs: opts.sessionTimeoutMs ?? 10_000 });
       clients.push(zk);
       await zk.connect({ timeoutMs: 10_000 });
-      const lock = new ZkLock(zk, dir);
+      const mutex = new Mutex(zk, dir);
       return {
-        async acquire() {
-          const handle = await lock.acquire();
-          if (!handle) throw new Error('lock acquisition gave up unexpectedly');
-          return handle;
-        },
-        wakeUps: () => lock.stats.wakeUps,
+        acquire: () => mutex.acquire(),
+        wakeUps: () => mutex.stats.wakeups,
         close: () => zk.close(),
       };
     },

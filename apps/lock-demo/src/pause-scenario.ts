@@ -1,5 +1,5 @@
 import { createClient, type ZkClient } from '@coord/client';
-import { ZkLock } from '@coord/nest';
+import { Mutex } from '@coord/recipes';
 import { FencedStore } from './fenced-store';
 import { PausableProxy } from './pausable-proxy';
 import { connectRedis, releaseSetLock, trySetLock, type RedisLike } from './redis-backend';
@@ -107,13 +107,11 @@ async function coordSide(
   zkA.on('state', (s) => {
     if (s === 'lost') aSessionLost = true;
   });
-  const lockA = await new ZkLock(zkA, dir).acquire();
-  if (!lockA) throw new Error('A could not take the fresh lock');
+  const lockA = await new Mutex(zkA, dir).acquire();
   emit('coord', `A acquires the lock (fencing token ${lockA.fencingToken})`);
   let tokenB = -1;
   const bSide = (async () => {
-    const lockB = await new ZkLock(zkB, dir).acquire();
-    if (!lockB) throw new Error('B gave up');
+    const lockB = await new Mutex(zkB, dir).acquire();
     tokenB = lockB.fencingToken;
     emit('coord', `A's session expired, its node is gone; B acquires (token ${tokenB})`);
     const w = store.write(tokenB, 'written by B');
@@ -125,7 +123,7 @@ async function coordSide(
   proxy.pause();
   await sleep(pauseMs);
   proxy.resume();
-  if (aSessionLost) emit('coord', "A wakes up; its client says the session expired, but the write was already on its way");
+  if (aSessionLost || lockA.lost.aborted) emit('coord', "A wakes up; its lock handle says lost, but the write was already on its way");
   emit('coord', `A writes with token ${lockA.fencingToken}, still thinking it holds the lock`);
   const stale = store.write(lockA.fencingToken, 'written by A (stale)');
   emit('coord', stale.accepted ? 'stale write ACCEPTED' : `stale write REJECTED (${stale.reason}); storage = "${store.value}"`);

@@ -1,14 +1,20 @@
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { ZkClient } from '@coord/client';
 import { COORD_CLIENT, COORD_OPTIONS, defaultElectionPath, defaultLockPath, type CoordinationModuleOptions } from './options';
 import { connectWithRetry } from './connect';
-import { LeaderLatch, ServiceRegistration, ZkLock, type ServiceInstance } from './recipes';
+import { LeaderLatch } from '@coord/recipes';
+import { ServiceRegistration, ZkLock, type LockHandle, type ServiceInstance } from './recipes';
 
 /**
  * The app-facing side of the module: the connected client, locks, elections and registrations, all
  * torn down in Nest's shutdown order (deregister first so that callers stop routing here, then close).
  */
+/** How long election() waits for the first leadership decision (ms), and how often it looks. */
+const electionSettleMsMax = 2_000;
+const electionSettlePollMs = 10;
+
 @Injectable()
 export class CoordinationService implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger('Coordination');
@@ -23,7 +29,8 @@ export class CoordinationService implements OnModuleInit, BeforeApplicationShutd
     @Inject(COORD_CLIENT) readonly client: ZkClient,
     @Inject(COORD_OPTIONS) readonly options: CoordinationModuleOptions,
   ) {
-    this.participantId = options.participantId ?? `${hostname()}:${process.pid}`;
+    // Unique even for two apps in one process (tests), so that the leader can be told apart by id.
+    this.participantId = options.participantId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   }
 
   async onModuleInit(): Promise<void> {
@@ -69,17 +76,36 @@ export class CoordinationService implements OnModuleInit, BeforeApplicationShutd
     return lock;
   }
 
-  /** Joins the election `name` once and returns its latch. */
+  /** Runs under lock `name`: null (and `fn` not called) when it is not acquired within waitMs. */
+  async tryLock(name: string, waitMs: number): Promise<LockHandle | null> {
+    return this.lock(name).acquire({ waitMs });
+  }
+
+  /**
+   * Joins the election `name` once and returns its latch, after the first decision is known (this
+   * replica leads, or someone else does), so that a job run right after start-up does not skip on
+   * every replica.
+   */
   async election(name: string): Promise<LeaderLatch> {
     let latch = this.latches.get(name);
     if (!latch) {
-      latch = new LeaderLatch(this.client, `${this.options.electionPath ?? defaultElectionPath}/${name}`, this.participantId);
+      latch = new LeaderLatch(this.client, `${this.options.electionPath ?? defaultElectionPath}/${name}`, { id: this.participantId });
       this.latches.set(name, latch);
-      const l = latch;
-      l.on('leader', () => this.logger.log(`leader of "${name}"`));
-      await l.start();
+      latch.on('leader', () => this.logger.log(`leader of "${name}"`));
+      await latch.start();
+      await this.settled(latch);
     }
     return latch;
+  }
+
+  private async settled(latch: LeaderLatch): Promise<void> {
+    const deadline = Date.now() + electionSettleMsMax;
+    while (Date.now() < deadline) {
+      if (latch.isLeader) return;
+      const leader = await latch.getLeader().catch(() => null);
+      if (leader && leader.id !== this.participantId) return;
+      await new Promise((r) => setTimeout(r, electionSettlePollMs));
+    }
   }
 
   async beforeApplicationShutdown(): Promise<void> {

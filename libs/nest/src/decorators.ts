@@ -11,7 +11,7 @@ export const COORD_DECORATED = Symbol('coord:decorated');
 /** What a decorated method needs at call time (implemented by CoordinationService). */
 export interface CoordinationRuntime {
   election(name: string): Promise<{ isLeader: boolean }>;
-  lock(name: string): { acquire(opts: { waitMs?: number }): Promise<{ fencingToken: number; release(): Promise<void> } | null> };
+  tryLock(name: string, waitMs: number): Promise<{ fencingToken: number; release(): Promise<void> } | null>;
 }
 
 export interface WithLockOptions {
@@ -73,7 +73,7 @@ export function WithLock(name?: string, opts: WithLockOptions = {}): MethodDecor
     wrapMethod(descriptor, async function (this: object, ...args: unknown[]) {
       const runtime = runtimeOf(this, '@WithLock', method);
       if (!runtime) return undefined;
-      const handle = await runtime.lock(lockName).acquire({ waitMs: opts.waitMs ?? 0 });
+      const handle = await runtime.tryLock(lockName, opts.waitMs ?? 0);
       if (!handle) return undefined;
       try {
         return await original.apply(this, args);
