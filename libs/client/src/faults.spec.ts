@@ -40,6 +40,7 @@ describe.each(serverFactories().map((f) => [f.name, f] as [string, ServerFactory
     const zk = await pool.connect(proxy.connectString, { sessionTimeoutMs: 4000 });
     const states = recordStates(zk);
     const sessionId = zk.sessionId;
+    await zk.addAuth('digest', 'bob:pw');
     await zk.create(`${base}/eph`, null, { mode: 'ephemeral' });
     await direct.create(`${base}/missed`, 'a');
     await direct.create(`${base}/later`, 'a');
@@ -76,6 +77,32 @@ describe.each(serverFactories().map((f) => [f.name, f] as [string, ServerFactory
     await direct.create(`${base}/tree/k`);
     await eventually(() => pers.events.some((e) => e.type === 'NodeCreated' && e.path === `${base}/tree/k`), 5000, 'recursive watch');
     expect((await direct.exists(`${base}/eph`))!.ephemeralOwner).toBe(sessionId);
+    // The credential was sent again on the new connection.
+    expect(await zk.whoAmI()).toEqual(expect.arrayContaining([{ authScheme: 'digest', user: 'bob' }]));
+  });
+
+  test('watch iterators survive a dropped connection and a lost session', async () => {
+    const zk = await pool.connect(proxy.connectString, { sessionTimeoutMs: 1000 });
+    const seen: string[][] = [];
+    const ac = new AbortController();
+    const loop = (async () => {
+      for await (const s of zk.watchChildren(`${base}`, { signal: ac.signal })) seen.push(s.children.sort());
+    })();
+    await eventually(() => seen.length === 1);
+    proxy.drop();
+    await zk.waitFor('reconnected', { timeoutMs: 5000 });
+    await direct.create(`${base}/a`);
+    await eventually(() => seen.some((c) => c.join() === 'a'), 5000, 'change after reconnect');
+    proxy.stall();
+    await zk.waitFor('lost', { timeoutMs: 5000 });
+    await direct.create(`${base}/b`);
+    proxy.resume();
+    await zk.waitFor('connected', { timeoutMs: 5000 });
+    await eventually(() => seen.some((c) => c.join() === 'a,b'), 5000, 'resync after session loss');
+    await direct.create(`${base}/c`);
+    await eventually(() => seen.some((c) => c.join() === 'a,b,c'), 5000, 'change with the new session');
+    ac.abort();
+    await loop;
   });
 
   test('in-flight calls fail with retryable CONNECTIONLOSS; withRetry rides over the drop', async () => {
