@@ -9,7 +9,7 @@ const marginLeftPx = 90;
 // Room for notes written to the right of the last lane.
 const marginRightPx = 340;
 const headerPx = 96;
-const rowPx = 17;
+const rowPx = 18;
 const bandGapPx = 10;
 const footerLinePx = 18;
 const labelFontPx = 11;
@@ -64,7 +64,9 @@ function layout(trace: Trace): Layout {
 function messageSvg(m: TraceMessage, l: Layout): string {
   const x1 = l.laneX.get(m.from)!;
   const x2 = l.laneX.get(m.to)!;
-  const y1 = l.bandY.get(m.sentAt)! + l.rowOfMessage.get(m.id)! * rowPx + rowPx / 2;
+  // The label sits inside the message's own row and the line leaves from the row's bottom edge,
+  // so a label never overlaps the note or label of the row above.
+  const y1 = l.bandY.get(m.sentAt)! + (l.rowOfMessage.get(m.id)! + 1) * rowPx - 1;
   const arrived = m.deliveredAt !== undefined;
   const y2 = arrived ? Math.max(l.bandY.get(m.deliveredAt!)! + 2, y1 + 6) : y1 + rowPx;
   // A lost or stopped message is drawn only part of the way, ending in a cross or an ellipsis.
@@ -75,6 +77,7 @@ function messageSvg(m: TraceMessage, l: Layout): string {
   const cls = `message ${status} kind-${m.kind}`;
   const dir = x2 >= x1 ? 1 : -1;
   const labelX = x1 + dir * 6;
+  const labelY = y1 - 4;
   const anchor = dir === 1 ? 'start' : 'end';
   const suffix = status === 'lost' && m.kind !== 'silent' ? ' (lost)' : status === 'in-flight' ? ' (stopped)' : status === 'duplicate' ? ' (dup)' : '';
   const when = arrived ? `t=${m.sentAt} -> ${m.deliveredAt}` : `t=${m.sentAt}, ${status}`;
@@ -88,14 +91,14 @@ function messageSvg(m: TraceMessage, l: Layout): string {
     `<title>${escapeXml(`${m.from} -> ${m.to}: ${m.label} (${when})`)}</title>`,
     `<line x1="${x1}" y1="${y1}" x2="${xe}" y2="${ye}"${arrived ? ' marker-end="url(#arrow)"' : ''}/>`,
     end,
-    `<text x="${labelX}" y="${y1 - 3}" text-anchor="${anchor}">${escapeXml(m.label + suffix)}</text>`,
+    `<text x="${labelX}" y="${labelY}" text-anchor="${anchor}">${escapeXml(m.label + suffix)}</text>`,
     `</g>`,
   ].join('');
 }
 
 function noteSvg(n: TraceNote, index: number, l: Layout): string {
   const x = l.laneX.get(n.node) ?? marginLeftPx;
-  const y = l.bandY.get(n.at)! + l.rowOfNote.get(index)! * rowPx + rowPx - 4;
+  const y = l.bandY.get(n.at)! + (l.rowOfNote.get(index)! + 1) * rowPx - 5;
   return `<text class="note ${n.tone ?? 'info'}" x="${x + 6}" y="${y}">${escapeXml(`${n.node}: ${n.text}`)}</text>`;
 }
 
