@@ -201,3 +201,17 @@ describe('watch triggers', () => {
     expect(tree.lastProcessedZxid).toBe(1);
   });
 });
+
+describe('children order', () => {
+  it('returns children in Java HashSet order, keeping the grown table after deletes', () => {
+    const tree = new DataTree();
+    tree.applyTxn(txn(create('/sanguo')));
+    for (const name of ['nodata', 'empty', 'recursive', 'watched']) tree.applyTxn(txn(create(`/sanguo/${name}`)));
+    expect(tree.childrenOf(tree.getNode('/sanguo')!)).toEqual(['watched', 'nodata', 'recursive', 'empty']);
+    for (let i = 0; i < 10; i++) tree.applyTxn(txn(create(`/sanguo/x${i}`)));
+    expect(tree.getNode('/sanguo')!.childCapacity).toBe(32);
+    for (let i = 0; i < 10; i++) tree.applyTxn(txn({ type: 'delete', path: `/sanguo/x${i}` }));
+    expect(tree.getNode('/sanguo')!.childCapacity).toBe(32);
+    expect(tree.childrenOf(tree.getNode('/sanguo')!).sort()).toEqual(['empty', 'nodata', 'recursive', 'watched']);
+  });
+});

@@ -6,6 +6,7 @@
  */
 import { ACL, EventType, Id, Perms, WatcherType } from '@coord/protocol';
 import { checkAcl, OPEN_ACL_UNSAFE, READ_ACL_UNSAFE } from './acl';
+import { javaCapacityFor, javaChildSetCapacityInitial, javaHashSetOrder } from './java-order';
 import { nameOf, parentOf } from './path';
 import { ApplyResult, OpResult, Txn, TxnOp, WatchEvent } from './txn';
 import { WatchMode, WatchTable, watchModesAll } from './watch-manager';
@@ -305,7 +306,15 @@ export class DataTree {
 
   private addChildName(parentPath: string, name: string): void {
     const parent = this.mustGet(parentPath);
-    (parent.children ??= new Set()).add(name);
+    const children = (parent.children ??= new Set());
+    children.add(name);
+    parent.childCapacity = javaCapacityFor(parent.childCapacity || javaChildSetCapacityInitial, children.size);
+  }
+
+  /** Child names in the order ZooKeeper returns them (its HashSet's iteration order). */
+  childrenOf(node: ZNode): string[] {
+    if (node.children === null) return [];
+    return javaHashSetOrder(node.children, node.childCapacity || javaChildSetCapacityInitial);
   }
 
   private mustGet(path: string): ZNode {

@@ -5,3 +5,4 @@ export * from './txn';
 export * from './watch-manager';
 export * from './znode';
 export * from './snapshot';
+export * from './java-order';

@@ -36,6 +36,11 @@ export interface SharedAcl {
 
 export class ZNode {
   children: Set<string> | null = null;
+  /**
+   * Table size of the java.util.HashSet ZooKeeper would hold these children in (0 before the first
+   * child). It only grows, like Java's, and decides the order getChildren returns names in.
+   */
+  childCapacity = 0;
   constructor(
     public data: Buffer | null,
     public acl: SharedAcl,

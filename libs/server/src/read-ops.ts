@@ -60,7 +60,7 @@ export function getChildren(ctx: ReadContext, req: PathWatchRequest, withStat: b
   if (!node) return fail(ErrorCode.NONODE);
   if (!checkAcl(node.acl.acl, Perms.READ, ctx.ids)) return fail(ErrorCode.NOAUTH);
   if (req.watch) ctx.tree.watchChildren(req.path, ctx.connId);
-  const children = node.children === null ? [] : [...node.children];
+  const children = ctx.tree.childrenOf(node);
   return ok(withStat ? { children, stat: node.stat() } : { children });
 }
 
