@@ -236,8 +236,14 @@ export async function contend(
   const signal = deadline.signal;
   let own: OwnNode | undefined;
   try {
-    await ensurePath(client, dir, signal);
-    own = await protectedCreate(client, dir, kind, opts.data ?? null, signal);
+    // Create first; only a missing parent costs the extra round trips of ensurePath.
+    try {
+      own = await protectedCreate(client, dir, kind, opts.data ?? null, signal);
+    } catch (err) {
+      if (!isZkError(err, 'NONODE')) throw err;
+      await ensurePath(client, dir, signal);
+      own = await protectedCreate(client, dir, kind, opts.data ?? null, signal);
+    }
     for (;;) {
       const { children } = await withRetry(() => client.getChildren(dir, { signal }), recipeRetry(), { signal });
       const d = decide(children, own.name);
