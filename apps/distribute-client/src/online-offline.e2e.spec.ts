@@ -33,7 +33,7 @@ describe('distribute-client and distribute-server (real processes)', () => {
     });
     procs.push(s1, s2);
     const [, url] = await client.waitFor(/HTTP on (http:\/\/127\.0\.0\.1:\d+)/, startMs);
-    await s1.waitFor(/hadoop102 is online at 127\.0\.0\.1:\d+ \(\/servers\/server\d{10}\)/, startMs);
+    await s1.waitFor(/hadoop102 is online at 127\.0\.0\.1:\d+ \(\/servers\/server\d{10}, pid \d+\)/, startMs);
     await s2.waitFor(/hadoop103 is online at 127\.0\.0\.1:\d+/, startMs);
     await client.waitFor(/online servers: \[(hadoop102, hadoop103|hadoop103, hadoop102)\]/, 10_000);
 

@@ -44,7 +44,7 @@ describe('distribute-server', () => {
     const { data, stat } = await observer.getData(server.registrationPath);
     expect(stat.ephemeralOwner).not.toBe(0n);
     expect(JSON.parse(data!.toString())).toEqual({ name: 'hadoop102', host: '127.0.0.1', port: server.port, pid: process.pid });
-    expect(lines).toContain(`[DistributeServer] hadoop102 is online at 127.0.0.1:${server.port} (${server.registrationPath})`);
+    expect(lines).toContain(`[DistributeServer] hadoop102 is online at 127.0.0.1:${server.port} (${server.registrationPath}, pid ${process.pid})`);
 
     const proxy = ClientProxyFactory.create({ transport: Transport.TCP, options: { host: '127.0.0.1', port: server.port } });
     try {

@@ -43,7 +43,7 @@ export async function startServer(config: ServerConfig, logger: LoggerService = 
   const registration = await app
     .get(CoordinationService)
     .register(config.serversPath, { name: config.name, host: config.host, port: address.port, pid: process.pid });
-  logger.log(`${config.name} is online at ${identity.endpoint} (${registration.path})`, 'DistributeServer');
+  logger.log(`${config.name} is online at ${identity.endpoint} (${registration.path}, pid ${process.pid})`, 'DistributeServer');
   let closing: Promise<void> | undefined;
   return {
     name: config.name,
