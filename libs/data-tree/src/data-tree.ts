@@ -89,11 +89,11 @@ export class DataTree {
       // Built-ins are persistent, so only the ACL reference and the size need undoing.
       node.children = old.children;
       this.acls.release(old.acl);
-      this.approximateDataSize -= path.length + dataLength(old.data);
+      this.approximateDataSize -= path.length + old.dataLength;
     }
     node.acl = this.acls.acquire(acl);
     this.nodes.set(path, node);
-    this.approximateDataSize += path.length + dataLength(node.data);
+    this.approximateDataSize += path.length + node.dataLength;
     if (!old && path !== '/') this.addChildName(parentOf(path), nameOf(path));
     const kind = ephemeralKind(node.ephemeralOwner);
     if (kind === 'ephemeral') {
@@ -183,9 +183,8 @@ export class DataTree {
         return { type: 'delete' };
       case 'setData': {
         const node = this.mustGet(op.path);
-        const data = copyData(op.data);
-        this.approximateDataSize += dataLength(data) - dataLength(node.data);
-        node.data = data;
+        this.approximateDataSize += dataLength(op.data) - node.dataLength;
+        node.data = op.data;
         node.version = op.version;
         node.mzxid = txn.zxid;
         node.mtime = txn.time;
@@ -228,13 +227,12 @@ export class DataTree {
     const parentPath = parentOf(path);
     const parent = this.mustGet(parentPath);
     const zxid = txn.zxid;
-    const stored = copyData(data);
-    const node = new ZNode(stored, this.acls.acquire(acl), zxid, zxid, txn.time, txn.time, 0, 0, 0, owner, zxid);
+    const node = new ZNode(data, this.acls.acquire(acl), zxid, zxid, txn.time, txn.time, 0, 0, 0, owner, zxid);
     this.nodes.set(path, node);
     this.addChildName(parentPath, nameOf(path));
     parent.cversion++;
     parent.pzxid = zxid;
-    this.approximateDataSize += path.length + dataLength(stored);
+    this.approximateDataSize += path.length + node.dataLength;
     const kind = ephemeralKind(owner);
     if (kind === 'ephemeral') {
       let set = this.ephemeralsBySession.get(owner);
@@ -261,7 +259,7 @@ export class DataTree {
       if (siblings.size === 0) parent.children = null;
     }
     if (zxid > parent.pzxid) parent.pzxid = zxid;
-    this.approximateDataSize -= path.length + dataLength(node.data);
+    this.approximateDataSize -= path.length + node.dataLength;
     const kind = ephemeralKind(node.ephemeralOwner);
     if (kind === 'ephemeral') {
       const set = this.ephemeralsBySession.get(node.ephemeralOwner);
@@ -402,11 +400,6 @@ export class DataTree {
     this.dataWatches.removeWatcher(watcher);
     this.childWatches.removeWatcher(watcher);
   }
-}
-
-function copyData(data: Buffer | null): Buffer | null {
-  // Copy so the tree never keeps a whole network frame alive through a slice of it.
-  return data === null ? null : Buffer.from(data);
 }
 
 function dataLength(data: Buffer | null): number {

@@ -41,8 +41,16 @@ export class ZNode {
    * child). It only grows, like Java's, and decides the order getChildren returns names in.
    */
   childCapacity = 0;
+  /**
+   * The data as a latin1 string (one char per byte), or null. A small Buffer costs ~400 bytes of
+   * bookkeeping (typed array, ArrayBuffer, backing store) on top of its bytes; a one-byte string
+   * costs 16, lives in the compacted V8 heap, and so keeps 100,000 znodes well under ZooKeeper's
+   * footprint. Reads convert back to a Buffer.
+   */
+  private bytes: string | null;
+
   constructor(
-    public data: Buffer | null,
+    data: Buffer | null,
     public acl: SharedAcl,
     public czxid: number,
     public mzxid: number,
@@ -55,7 +63,22 @@ export class ZNode {
     /** Internal value: session id, container marker or TTL marker. */
     public ephemeralOwner: bigint,
     public pzxid: number,
-  ) {}
+  ) {
+    this.bytes = data === null ? null : data.toString('latin1');
+  }
+
+  /** A fresh Buffer with the node's data (null stays null, distinct from empty). */
+  get data(): Buffer | null {
+    return this.bytes === null ? null : Buffer.from(this.bytes, 'latin1');
+  }
+
+  set data(value: Buffer | null) {
+    this.bytes = value === null ? null : value.toString('latin1');
+  }
+
+  get dataLength(): number {
+    return this.bytes === null ? 0 : this.bytes.length;
+  }
 
   get numChildren(): number {
     return this.children === null ? 0 : this.children.size;
@@ -74,7 +97,7 @@ export class ZNode {
       cversion: 2 * this.cversion - numChildren,
       aversion: this.aversion,
       ephemeralOwner: owner === 0n || ephemeralKind(owner) !== 'ephemeral' ? 0n : owner,
-      dataLength: this.data === null ? 0 : this.data.length,
+      dataLength: this.dataLength,
       numChildren,
       pzxid: this.pzxid,
     };
