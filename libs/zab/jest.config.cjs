@@ -1,0 +1,1 @@
+module.exports = { displayName: 'zab', preset: '../../jest.preset.js' };

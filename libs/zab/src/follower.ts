@@ -1,0 +1,165 @@
+// The learner's side (ZooKeeper's Learner and Follower): connect to the elected leader with
+// FOLLOWERINFO, accept its epoch (ACKEPOCH after fsync), take DIFF/TRUNC/SNAP, make it durable before
+// acking NEWLEADER, start serving on UPTODATE; then log each PROPOSAL and ACK it only after the fsync.
+// Any gap on the connection or silence beyond the limits sends the follower back to election.
+
+import type { Link, PeerCore } from './core';
+import { startElection } from './election';
+import type { QuorumMessage, ServerId, Txn } from './messages';
+import type { Zxid } from './zxid';
+
+export type FollowerPhase = 'CONNECTING' | 'EPOCH_ACKED' | 'SYNCING' | 'BROADCAST';
+
+export interface FollowerState {
+  readonly leader: ServerId;
+  link: Link;
+  phase: FollowerPhase;
+  lastHeardTick: number;
+  retryAtTick: number;
+}
+
+export function becomeFollower<P>(core: PeerCore<P>, leader: ServerId): void {
+  core.state = 'FOLLOWING';
+  core.phase = 'DISCOVERY';
+  core.leaderId = leader;
+  core.leader = null;
+  core.follower = { leader, link: newLink(core, leader), phase: 'CONNECTING', lastHeardTick: core.ticks, retryAtTick: 0 };
+  core.publishSoftState();
+  sendFollowerInfo(core);
+}
+
+function newLink<P>(core: PeerCore<P>, leader: ServerId): Link {
+  return { peer: leader, conn: core.newConnId(), sendSeq: 0, recvSeq: 0 };
+}
+
+function followerOf<P>(core: PeerCore<P>): FollowerState {
+  if (core.follower === null) throw new Error('not following');
+  return core.follower;
+}
+
+function sendFollowerInfo<P>(core: PeerCore<P>): void {
+  const f = followerOf(core);
+  core.sendOn(f.link, { type: 'FOLLOWERINFO', acceptedEpoch: core.acceptedEpoch, lastZxid: core.log.lastZxid });
+  f.retryAtTick = core.ticks + core.limits.connectRetryTicks;
+}
+
+export function followerTick<P>(core: PeerCore<P>): void {
+  const f = followerOf(core);
+  const limit = f.phase === 'BROADCAST' ? core.limits.syncLimitTicks : core.limits.initLimitTicks;
+  if (core.ticks - f.lastHeardTick > limit) {
+    startElection(core);
+    return;
+  }
+  if (f.phase === 'CONNECTING' && core.ticks >= f.retryAtTick) {
+    // No LEADERINFO yet: the leader may not be leading yet, or the packet was lost. Reconnect.
+    f.link = newLink(core, f.leader);
+    sendFollowerInfo(core);
+  }
+}
+
+export function onLeaderMessage<P>(core: PeerCore<P>, m: QuorumMessage<P> & { from: ServerId }): void {
+  const f = followerOf(core);
+  if (m.from !== f.leader || m.conn !== f.link.conn) return;
+  const verdict = core.receiveOn(f.link, m.seq);
+  if (verdict === 'duplicate') return;
+  if (verdict === 'broken') {
+    startElection(core);
+    return;
+  }
+  f.lastHeardTick = core.ticks;
+  switch (m.type) {
+    case 'LEADERINFO':
+      return onLeaderInfo(core, f, m.epoch);
+    case 'DIFF':
+      return onSyncPayload(core, f, m.entries, m.committedZxid);
+    case 'TRUNC':
+      core.truncateLog(m.truncZxid);
+      return onSyncPayload(core, f, m.entries, m.committedZxid);
+    case 'SNAP':
+      core.log.reset(m.snapshot);
+      core.out.installSnapshot(m.snapshot);
+      core.commitZxid = m.snapshot.zxid;
+      core.snapshotCompacted();
+      return onSyncPayload(core, f, m.entries, m.committedZxid);
+    case 'NEWLEADER':
+      if (m.epoch !== core.acceptedEpoch || f.phase !== 'SYNCING') return startElection(core);
+      // The synced txns are in this batch's entries, which the driver writes before currentEpoch,
+      // and the ACK waits for the fsync of both (the ZOOKEEPER-3911/4643 ordering).
+      core.setCurrentEpoch(m.epoch);
+      core.sendOn(f.link, { type: 'ACK', zxid: m.zxid }, true);
+      return;
+    case 'UPTODATE':
+      if (m.committedZxid > core.log.lastZxid) return startElection(core);
+      core.commitTo(m.committedZxid);
+      f.phase = 'BROADCAST';
+      core.phase = 'BROADCAST';
+      core.publishSoftState();
+      return;
+    case 'PROPOSAL':
+      return onProposal(core, f, m.txn);
+    case 'COMMIT':
+      if (m.zxid > core.log.lastZxid) return startElection(core);
+      core.commitTo(m.zxid);
+      return;
+    case 'PING':
+      core.sendOn(f.link, { type: 'PING', round: m.round });
+      return;
+    case 'SYNC':
+      core.localSyncs.push({ syncId: m.syncId, zxid: m.zxid });
+      core.flushLocalSyncs();
+      return;
+    default:
+      return;
+  }
+}
+
+function onLeaderInfo<P>(core: PeerCore<P>, f: FollowerState, epoch: number): void {
+  if (f.phase !== 'CONNECTING') return;
+  if (epoch < core.acceptedEpoch) {
+    startElection(core); // we already promised a newer leader
+    return;
+  }
+  // An epoch we already accepted is acknowledged with -1, which the leader does not count towards its
+  // quorum: one peer must never help two leaders establish the same epoch.
+  const currentEpoch = epoch > core.acceptedEpoch ? core.currentEpoch : -1;
+  if (epoch > core.acceptedEpoch) core.setAcceptedEpoch(epoch);
+  core.sendOn(f.link, { type: 'ACKEPOCH', currentEpoch, lastZxid: core.log.lastZxid }, true);
+  f.phase = 'EPOCH_ACKED';
+}
+
+function onSyncPayload<P>(core: PeerCore<P>, f: FollowerState, entries: readonly Txn<P>[], committedZxid: Zxid): void {
+  if (f.phase !== 'EPOCH_ACKED') {
+    startElection(core);
+    return;
+  }
+  f.phase = 'SYNCING';
+  core.phase = 'SYNCHRONIZATION';
+  core.publishSoftState();
+  for (const txn of entries) if (txn.zxid > core.log.lastZxid) core.appendTxn(txn);
+  core.commitTo(Math.min(committedZxid, core.log.lastZxid));
+}
+
+function onProposal<P>(core: PeerCore<P>, f: FollowerState, txn: Txn<P>): void {
+  if (f.phase !== 'SYNCING' && f.phase !== 'BROADCAST') return;
+  if (txn.zxid <= core.log.lastZxid) {
+    startElection(core); // out of order: this connection cannot be trusted
+    return;
+  }
+  core.appendTxn(txn);
+  core.sendOn(f.link, { type: 'ACK', zxid: txn.zxid }, !core.bugs.ackBeforePersist);
+}
+
+export function followerSubmit<P>(core: PeerCore<P>, request: P): boolean {
+  const f = core.follower;
+  if (f === null || f.phase !== 'BROADCAST') return false;
+  core.sendOn(f.link, { type: 'REQUEST', request });
+  return true;
+}
+
+export function followerSync<P>(core: PeerCore<P>): number | null {
+  const f = core.follower;
+  if (f === null || f.phase !== 'BROADCAST') return null;
+  const syncId = core.nextSyncId++;
+  core.sendOn(f.link, { type: 'SYNC', syncId, zxid: 0 });
+  return syncId;
+}

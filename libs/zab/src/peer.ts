@@ -1,0 +1,158 @@
+// The public face of the ZAB core, shaped like etcd raft's RawNode: inputs are step (a message), tick
+// (time), propose/submit/sync (clients) and compact (snapshots); the output is a Ready batch that the
+// driver executes and then acknowledges with advance. Nothing in here does I/O or reads a clock.
+
+import type { PeerConfig } from './config';
+import { PeerCore } from './core';
+import { electionTick, initialElection, onNotification, startElection } from './election';
+import { followerSubmit, followerSync, followerTick, onLeaderMessage } from './follower';
+import { leaderPersisted, leaderPropose, leaderSync, leaderTick, onLearnerMessage } from './leader';
+import type { Message, ServerId, ServerState, Snapshot } from './messages';
+import { Outbox } from './outbox';
+import type { Ready, ZabPhase } from './ready';
+import type { Zxid } from './zxid';
+
+export interface PeerStatus {
+  readonly id: ServerId;
+  readonly state: ServerState;
+  readonly phase: ZabPhase;
+  readonly leader: ServerId | null;
+  readonly acceptedEpoch: number;
+  readonly currentEpoch: number;
+  readonly lastZxid: Zxid;
+  readonly commitZxid: Zxid;
+  readonly electionEpoch: number;
+  /** Leader only: learners by id with their phase and acknowledged zxid (for `mntr`). */
+  readonly learners: readonly { id: ServerId; phase: string; ackedZxid: Zxid }[];
+}
+
+export class Peer<P = Uint8Array> {
+  private readonly core: PeerCore<P>;
+
+  constructor(config: PeerConfig<P>) {
+    this.core = new PeerCore<P>(config);
+    this.core.election = initialElection(this.core);
+    startElection(this.core);
+  }
+
+  get id(): ServerId {
+    return this.core.id;
+  }
+
+  /** Feeds one message from another peer. Messages for another peer, or from strangers, are ignored. */
+  step(message: Message<P>): void {
+    const core = this.core;
+    if (message.to !== core.id || message.from === core.id) return;
+    if (message.type === 'NOTIFICATION') onNotification(core, message);
+    else if (core.state === 'LEADING') onLearnerMessage(core, message);
+    else if (core.state === 'FOLLOWING') onLeaderMessage(core, message);
+    this.afterInput();
+  }
+
+  /** Advances time by one tick (the driver's tickTime). */
+  tick(): void {
+    const core = this.core;
+    core.ticks++;
+    if (core.state === 'LOOKING') electionTick(core);
+    else if (core.state === 'LEADING') leaderTick(core);
+    else followerTick(core);
+    this.afterInput();
+  }
+
+  /**
+   * Leader only, in broadcast: assigns the next zxid to a prepared txn and proposes it. Returns the zxid,
+   * or null when this peer cannot propose now (the driver answers the client with an error).
+   */
+  propose(payload: P): Zxid | null {
+    const zxid = leaderPropose(this.core, payload);
+    this.afterInput();
+    return zxid;
+  }
+
+  /**
+   * A client request that may change state. The leader's driver receives every request, its own and
+   * the followers' forwarded REQUESTs, in Ready.requests, preps it and calls `propose`. Returns false when
+   * this peer is not serving (the client should try another member).
+   */
+  submit(request: P): boolean {
+    const core = this.core;
+    let accepted = false;
+    if (core.state === 'LEADING' && core.phase === 'BROADCAST') {
+      core.out.requests.push({ from: core.id, request });
+      accepted = true;
+    } else {
+      accepted = followerSubmit(core, request);
+    }
+    this.afterInput();
+    return accepted;
+  }
+
+  /**
+   * Starts a sync: Ready.syncsDone reports the id once every txn committed before the sync began has
+   * been handed out in `committed`, so a read served after it sees them. Returns null when not serving.
+   */
+  sync(): number | null {
+    const core = this.core;
+    let syncId: number | null = null;
+    if (core.state === 'LEADING' && core.phase === 'BROADCAST') {
+      syncId = core.nextSyncId++;
+      leaderSync(core, core.id, syncId);
+    } else {
+      syncId = followerSync(core);
+    }
+    this.afterInput();
+    return syncId;
+  }
+
+  /** The driver took `snapshot` of its applied state: forget the txns it covers. */
+  compact(snapshot: Snapshot): void {
+    const core = this.core;
+    if (snapshot.zxid > core.commitZxid) throw new Error(`snapshot at ${snapshot.zxid} is past the commit point ${core.commitZxid}`);
+    if (snapshot.zxid <= core.log.snapshot.zxid) return;
+    core.log.compact(snapshot);
+    core.snapshotCompacted();
+  }
+
+  hasReady(): boolean {
+    return !this.core.out.isEmpty();
+  }
+
+  /** Takes the pending batch. Call `advance` with it before asking for the next one. */
+  ready(): Ready<P> {
+    const core = this.core;
+    if (core.readyOutstanding) throw new Error('ready() called again before advance()');
+    const out = core.out;
+    core.out = new Outbox<P>();
+    core.readyOutstanding = true;
+    return {
+      softState: out.softState, persist: { ...out.persist }, mustSync: out.mustSync, messages: out.messages,
+      messagesAfterPersist: out.messagesAfterPersist, committed: out.committed, syncsDone: out.syncsDone,
+      requests: out.requests, snapshotWanted: out.snapshotWanted,
+    };
+  }
+
+  /** The driver has persisted, sent and applied `ready`. */
+  advance(ready: Ready<P>): void {
+    const core = this.core;
+    if (!core.readyOutstanding) throw new Error('advance() without an outstanding ready()');
+    core.readyOutstanding = false;
+    if (ready.mustSync && core.state === 'LEADING') leaderPersisted(core, ready);
+    this.afterInput();
+  }
+
+  status(): PeerStatus {
+    const core = this.core;
+    const learners = core.leader === null ? [] : [...core.leader.learners.entries()]
+      .map(([id, h]) => ({ id, phase: h.phase, ackedZxid: h.ackedZxid }))
+      .sort((a, b) => a.id - b.id);
+    return {
+      id: core.id, state: core.state, phase: core.phase, leader: core.leaderId, acceptedEpoch: core.acceptedEpoch,
+      currentEpoch: core.currentEpoch, lastZxid: core.log.lastZxid, commitZxid: core.commitZxid,
+      electionEpoch: core.election.logicalClock, learners,
+    };
+  }
+
+  private afterInput(): void {
+    if (this.core.checking) this.core.checkInvariants();
+  }
+}
