@@ -35,11 +35,10 @@ function pieces(argv: readonly string[]): string[] {
   for (const element of argv) {
     const trimmed = element.trim();
     if (trimmed === '') continue;
-    for (const piece of trimmed.split(/\s+(?=--)/)) {
-      const wrapped = /^--args[= ]([\s\S]*)$/.exec(piece);
-      if (wrapped) out.push(...pieces([stripQuotes(wrapped[1])]));
-      else out.push(piece);
-    }
+    // `--args=...` wraps the rest of the element (possibly quoted), so unwrap it before splitting.
+    const wrapped = /^--args[= ]([\s\S]*)$/.exec(trimmed);
+    if (wrapped) out.push(...pieces([stripQuotes(wrapped[1])]));
+    else out.push(...trimmed.split(/\s+(?=--)/));
   }
   return out;
 }

@@ -100,7 +100,7 @@ function resolveServerId(flag: string | undefined, cfg: ZooCfgSettings, readFile
     }
     if (text !== undefined) return parseInteger('myid', text, myidPath, 0);
   }
-  warnings.push(`server.N lines present but no server id (${myidPath ?? 'no dataDir'}/myid missing and no --server-id); using 0`);
+  warnings.push(`server.N lines present but no server id (${myidPath ?? 'no dataDir for myid'} missing and no --server-id); using 0`);
   return 0;
 }
 

@@ -101,12 +101,14 @@ function javaIpv6(address: string): string {
 }
 
 /**
- * InetSocketAddress.toString for an address without a host name: `/127.0.0.1:50412`. Node reports
+ * InetSocketAddress.toString for an address without a host name: `/127.0.0.1:50412`,
+ * `/[0:0:0:0:0:0:0:1]:2181`. Node reports
  * IPv4 clients of a dual-stack socket as `::ffff:127.0.0.1`, which Java shows as plain IPv4.
  */
 export function javaSocketAddress(address: string, port: number): string {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
   if (mapped) return `/${mapped[1]}:${port}`;
-  if (address.includes(':') && !address.includes('.')) return `/${javaIpv6(address)}:${port}`;
+  // Java 14+ brackets IPv6 literals here (checked with Java 17: `/[0:0:0:0:0:0:0:1]:2181`).
+  if (address.includes(':') && !address.includes('.')) return `/[${javaIpv6(address)}]:${port}`;
   return `/${address}:${port}`;
 }

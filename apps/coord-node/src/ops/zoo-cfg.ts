@@ -103,6 +103,13 @@ function splitHostParts(text: string): string[] {
   return text.split(':');
 }
 
+/** A port inside a server.N value; the error names the whole value so the line is easy to find. */
+function memberPort(key: string, value: string, part: string, where: Where): number {
+  const n = Number(part);
+  if (!/^\d+$/.test(part) || n > portMax) throw new ConfigError(key, value, `${JSON.stringify(part)} is not a port (0..${portMax})`, where);
+  return n;
+}
+
 export function parseServerLine(key: string, value: string, where: Where): QuorumMember {
   const id = parseInteger(key, key.slice('server.'.length), where, 0);
   const [serverPart, clientPart] = value.split(';').map((p) => p.trim());
@@ -115,16 +122,16 @@ export function parseServerLine(key: string, value: string, where: Where): Quoru
   const member: QuorumMember = {
     id,
     host: parts[0],
-    quorumPort: parsePort(key, parts[1], where),
-    electionPort: parsePort(key, parts[2], where),
+    quorumPort: memberPort(key, value, parts[1], where),
+    electionPort: memberPort(key, value, parts[2], where),
     role,
   };
   if (clientPart) {
     const client = splitHostParts(clientPart);
-    if (client.length === 1) member.clientPort = parsePort(key, client[0], where);
+    if (client.length === 1) member.clientPort = memberPort(key, value, client[0], where);
     else if (client.length === 2 && client[0] !== '') {
       member.clientHost = client[0];
-      member.clientPort = parsePort(key, client[1], where);
+      member.clientPort = memberPort(key, value, client[1], where);
     } else throw new ConfigError(key, value, 'expected ;[clientHost:]clientPort after the ports', where);
   }
   return member;
