@@ -162,7 +162,7 @@ describe('restart of a durable node', () => {
     out.length = 0;
     expect(runTool(['inspect-log', log, '--json'], (s) => void out.push(s))).toBe(0);
     const lines = out.join('').trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines.find((l) => l.op?.path === '/i0')).toMatchObject({ zxid: 2, op: { type: 'create', data: '"data0"' } });
+    expect(lines.find((l) => l.op?.path === '/i0')).toMatchObject({ zxid: 2, op: { type: 'create', data: 'data0' } });
     out.length = 0;
     const snap = listSnapshots(dir.path)[0].path;
     expect(runTool(['inspect-snapshot', snap, '--json'], (s) => void out.push(s))).toBe(0);

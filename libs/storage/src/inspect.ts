@@ -45,10 +45,16 @@ function opText(op: TxnOp): string {
   }
 }
 
-/** JSON-safe copy: bigints as hex strings, buffers as utf8 or base64. */
+/** Data for JSON: printable text as is, anything else as "base64:<...>". */
+function dataJson(data: Buffer): string {
+  const s = data.toString('utf8');
+  return /^[\x20-\x7e]*$/.test(s) ? s : `base64:${data.toString('base64')}`;
+}
+
+/** JSON-safe copy: bigints as hex strings, buffers as text or base64. */
 function jsonable(value: unknown): unknown {
   if (typeof value === 'bigint') return hex(value);
-  if (Buffer.isBuffer(value)) return dataText(value);
+  if (Buffer.isBuffer(value)) return dataJson(value);
   if (Array.isArray(value)) return value.map(jsonable);
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
