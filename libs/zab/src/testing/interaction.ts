@@ -48,12 +48,22 @@ export class InteractionEnv {
     tick: (args) => {
       const times = Number(option(args, 'x') ?? 1);
       const ids = this.select(args[0]);
+      // Between ticks the network delivers everything in flight (not shown): a tick is long compared
+      // with a message. Only state changes and applied txns are printed.
       for (let t = 0; t < times; t++) {
         for (const id of ids) this.node(id).peer?.tick();
-        this.processAll();
+        this.stabilize(args.includes('trace') ? 'quiet' : 'none');
       }
     },
-    stabilize: (args) => this.stabilize(args.includes('quiet')),
+    stabilize: (args) => this.stabilize(args.includes('quiet') ? 'quiet' : 'all'),
+    // Runs a whole election (deliver, one tick for finalizeWait, deliver) and prints only the outcome.
+    elect: () => {
+      this.stabilize('none');
+      for (const id of this.select('all')) this.node(id).peer?.tick();
+      this.stabilize('none');
+      this.out = [];
+      this.handlers.status([]);
+    },
     propose: (args) => {
       const zxid = this.live(Number(args[0])).propose(args.slice(1).join(' '));
       this.log(`${args[0]}: propose -> ${zxid === null ? 'rejected' : formatZxid(zxid)}`);
@@ -127,14 +137,14 @@ export class InteractionEnv {
     if (node.incarnation > 1) this.log(`${id}: restarted with log up to ${formatZxid(node.peer.status().lastZxid)}`);
   }
 
-  private stabilize(quiet: boolean): void {
+  private stabilize(show: 'all' | 'quiet' | 'none'): void {
     this.processAll();
     for (let guard = 0; this.network.length > 0; guard++) {
       if (guard > 10_000) throw new Error('stabilize: no fixpoint');
       const m = this.network.shift() as Message<string>;
       const target = this.nodes.get(m.to)?.peer ?? null;
       if (target === null || this.isolated.has(m.to) || this.isolated.has(m.from)) continue;
-      if (!quiet || m.type !== 'NOTIFICATION') this.log(formatMessage(m));
+      if (show === 'all' || (show === 'quiet' && m.type !== 'NOTIFICATION' && m.type !== 'PING')) this.log(formatMessage(m));
       target.step(m);
       this.processAll();
     }
