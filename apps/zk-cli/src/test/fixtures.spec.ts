@@ -13,7 +13,15 @@ import { mask, runMain, serverLaunchers } from './harness';
 const fixtureDir = join(__dirname, 'fixtures');
 const read = (name: string, ext: string) => readFileSync(join(fixtureDir, `${name}.${ext}`), 'utf8');
 
-const fixtures = ['mixed', 'shell-commands'];
+/**
+ * Fixture -> servers it runs against. `quotas` needs the server to maintain `zookeeper_stats`, which
+ * Coordinode does not do yet (reported to the lead), so it runs against Apache ZooKeeper only.
+ */
+const fixtureServers: Record<string, string[]> = {
+  mixed: ['apache', 'coordinode'],
+  'shell-commands': ['apache', 'coordinode'],
+  quotas: ['apache'],
+};
 
 /**
  * Where Coordinode (the server, not this CLI) still answers differently from Apache ZooKeeper 3.8.0;
@@ -30,6 +38,7 @@ const serverDifferences: Record<string, (text: string) => string> = {
 
 describe.each(serverLaunchers)('recorded zkCli sessions against %s', (name, launch) => {
   const normalize = serverDifferences[name] ?? ((t: string) => t);
+  const fixtures = Object.keys(fixtureServers).filter((f) => fixtureServers[f].includes(name));
   it.each(fixtures)('%s', async (fixture) => {
     const server = await launch();
     try {

@@ -14,6 +14,7 @@ import {
   quitCommand,
   redoCommand,
 } from './session';
+import { delquotaCommand, listquotaCommand, setquotaCommand } from './quota';
 import { setCommand } from './set';
 import { statCommand } from './stat';
 import { unsupportedCommands } from './unsupported';
@@ -45,6 +46,9 @@ export const commands: ReadonlyMap<string, CommandSpec> = new Map(
     syncCommand,
     versionCommand,
     whoamiCommand,
+    listquotaCommand,
+    setquotaCommand,
+    delquotaCommand,
     ...unsupportedCommands,
   ].map((c) => [c.name, c]),
 );

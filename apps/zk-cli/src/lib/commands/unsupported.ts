@@ -13,9 +13,6 @@ function unsupported(name: string, usage: string): CommandSpec {
 }
 
 export const unsupportedCommands: CommandSpec[] = [
-  unsupported('delquota', '[-n|-b|-N|-B] path'),
-  unsupported('listquota', 'path'),
-  unsupported('setquota', '-n|-b|-N|-B val path'),
   unsupported(
     'reconfig',
     '[-s] [-v version] [[-file path] | [-members serverID=host:port1:port2;port3[,...]*]] | [-add serverId=host:port1:port2;port3[,...]]* [-remove serverId[,...]*]',

@@ -4,6 +4,7 @@ import { keeperMessage } from './errors';
 import { eventText, watcherBlock } from './event';
 import { formatJavaDate, toHexString } from './java-text';
 import { statLines } from './stat';
+import { formatStatsTrack, parseStatsTrack } from './stats-track';
 
 describe('Java text forms', () => {
   it('Long.toHexString: lowercase, unpadded, two\'s complement', () => {
@@ -117,5 +118,23 @@ describe('keeperMessage (CliWrapperException)', () => {
   });
   it('prints null when there is no path', () => {
     expect(keeperMessage(ErrorCode.INVALIDACL, null)).toBe('Acl is not valid : null');
+  });
+});
+
+describe('StatsTrack (quota nodes)', () => {
+  // Texts read back from zookeeper_limits / zookeeper_stats on Apache ZooKeeper 3.8.0.
+  it('parses and prints limits with hard limits, as 3.8 writes them', () => {
+    const text = 'count=5,bytes=100=;byteHardLimit=-1;countHardLimit=7';
+    const t = parseStatsTrack(text);
+    expect(t).toEqual({ count: 5, bytes: 100, byteHardLimit: -1, countHardLimit: 7 });
+    expect(formatStatsTrack(t)).toBe(text);
+  });
+  it('parses and prints stats without hard limits', () => {
+    expect(parseStatsTrack('count=2,bytes=5')).toEqual({ count: 2, bytes: 5 });
+    expect(formatStatsTrack({ count: 0, bytes: 0 })).toBe('count=0,bytes=0');
+  });
+  it('reads missing fields as -1 (no limit)', () => {
+    expect(parseStatsTrack(null)).toEqual({ count: -1, bytes: -1 });
+    expect(parseStatsTrack('count=3')).toEqual({ count: 3, bytes: -1 });
   });
 });
