@@ -262,3 +262,80 @@ describe('ServerCore requests', () => {
     expect(h.core.tree.getNode('/t')).toBeUndefined();
   });
 });
+
+describe('ServerCore more requests', () => {
+  it('sends notification zxid -1 in 3.8 mode and the txn zxid by default', () => {
+    for (const mode of ['3.8', '3.9'] as const) {
+      const h = new Harness({ notificationZxid: mode });
+      h.connect(1);
+      h.request(1, 1, { type: 3, body: { path: '/z', watch: true } });
+      const r = h.request(1, 2, create('/z'));
+      const ev = decodeNotification(r.frames[0]);
+      expect(ev.header.zxid).toBe(mode === '3.8' ? -1 : 2);
+      expect(ev.event).toEqual({ type: EventType.NodeCreated, state: 3, path: '/z' });
+    }
+  });
+
+  it('catches up with setWatches before its reply and answers reads in order', () => {
+    const h = new Harness();
+    h.connect(1);
+    h.request(1, 1, create('/a'));
+    h.request(1, 2, { type: 5, body: { path: '/a', data: null, version: -1 } });
+    const r = h.request(1, 3, { type: 101, body: { relativeZxid: 2, dataWatches: ['/a'], existWatches: ['/b'], childWatches: [] } });
+    expect(r.frames).toHaveLength(2);
+    const ev = decodeNotification(r.frames[0]);
+    expect(ev.header.zxid).toBe(-1);
+    expect(ev.event).toMatchObject({ type: EventType.NodeDataChanged, path: '/a' });
+    expect(r.header).toEqual({ xid: 3, zxid: 3, err: 0 });
+    const created = h.request(1, 4, create('/b'));
+    expect(decodeNotification(created.frames[0]).event).toMatchObject({ type: EventType.NodeCreated, path: '/b' });
+  });
+
+  it('serves multiRead, getEphemerals, getAllChildrenNumber and sync', () => {
+    const h = new Harness();
+    h.connect(1);
+    h.request(1, 1, create('/r'));
+    h.request(1, 2, create('/r/e1', 1));
+    h.request(1, 3, create('/r/e2', 1));
+    const m = h.request(1, 4, { type: 22, body: { ops: [{ type: 4, request: { path: '/r', watch: false } }, { type: 8, request: { path: '/none', watch: false } }] } });
+    expect(m.body.results[0]).toMatchObject({ type: 4, response: { data: Buffer.from('d') } });
+    expect(m.body.results[1]).toEqual({ type: -1, response: { err: ErrorCode.NONODE } });
+    expect(h.request(1, 5, { type: 103, body: { path: '/r/e' } }).body.ephemerals.sort()).toEqual(['/r/e1', '/r/e2']);
+    expect(h.request(1, 6, { type: 104, body: { path: '/' } }).body).toEqual({ totalNumber: 6 });
+    expect(h.request(1, 7, { type: 9, body: { path: '/r' } }).body).toEqual({ path: '/r' });
+    expect(h.request(1, 8, { type: 16, body: { joiningServers: '', leavingServers: '', newMembers: '', curConfigId: -1 } }).header).toEqual({ xid: 8, zxid: 5, err: ErrorCode.RECONFIGDISABLED });
+  });
+
+  it('closeSession deletes ephemerals, replies, then closes; the session cannot be resumed', () => {
+    const h = new Harness();
+    const s = h.connect(1)!;
+    h.request(1, 1, create('/gone', 1));
+    const r = h.request(1, 2, { type: -11, body: null });
+    expect(r.header).toEqual({ xid: 2, zxid: 3, err: 0 });
+    expect(h.closed.get(1)).toBe('session closed');
+    expect(h.core.tree.getNode('/gone')).toBeUndefined();
+    expect(h.connect(2, { sessionId: s.sessionId, passwd: s.passwd })!.timeOut).toBe(0);
+  });
+
+  it('rejects writes with the right error codes in ZooKeeper order', () => {
+    const h = new Harness();
+    h.connect(1);
+    expect(h.request(1, 1, create('/x', 9)).header.err).toBe(ErrorCode.BADARGUMENTS);
+    expect(h.request(1, 2, create('/x', 5)).header.err).toBe(ErrorCode.UNIMPLEMENTED);
+    expect(h.request(1, 3, { type: 1, body: { path: '/x', data: null, acl: [], flags: 0 } }).header.err).toBe(ErrorCode.INVALIDACL);
+    expect(h.request(1, 4, create('/no/x')).header.err).toBe(ErrorCode.NONODE);
+    expect(h.request(1, 5, create('/.')).header.err).toBe(ErrorCode.BADARGUMENTS);
+    expect(h.request(1, 6, create('/zookeeper')).header.err).toBe(ErrorCode.NODEEXISTS);
+    expect(h.request(1, 7, { type: 2, body: { path: '/zookeeper', version: -1 } }).header.err).toBe(ErrorCode.BADARGUMENTS);
+    expect(h.request(1, 8, { type: 2, body: { path: '/zookeeper/x', version: -1 } }).header.err).toBe(ErrorCode.NONODE);
+    h.request(1, 9, create('/p'));
+    h.request(1, 10, create('/p/c'));
+    expect(h.request(1, 11, { type: 2, body: { path: '/p', version: 3 } }).header.err).toBe(ErrorCode.BADVERSION);
+    expect(h.request(1, 12, { type: 2, body: { path: '/p', version: 0 } }).header.err).toBe(ErrorCode.NOTEMPTY);
+    expect(h.request(1, 13, { type: 7, body: { path: '/p', acl: openAcl, version: 1 } }).header.err).toBe(ErrorCode.BADVERSION);
+    const set = h.request(1, 14, { type: 7, body: { path: '/p', acl: openAcl, version: 0 } });
+    expect(set.body.stat).toMatchObject({ aversion: 1, mzxid: 10 });
+    // Every write, failed or not, consumed a zxid: session 1, then 14 writes.
+    expect(h.core.lastProcessedZxid).toBe(15);
+  });
+});
