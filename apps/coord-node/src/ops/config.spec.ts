@@ -223,6 +223,8 @@ describe('zoo.cfg', () => {
     ['server.1=host:2888', 'server.1', 'host:2888'],
     ['server.1=host:2888:3888:leader', 'server.1', 'host:2888:3888:leader'],
     ['server.1=host:2888:x', 'server.1', 'host:2888:x'],
+    ['server.1=host:2888:3888;port', 'server.1', 'host:2888:3888;port'],
+    ['server.x=host:2888:3888', 'server.x', 'host:2888:3888'],
   ])('invalid value %s throws naming the key and value', (line, key, value) => {
     const err = configError(() => load([], `tickTime=2000\n${line}`));
     expect(err.key).toBe(key);

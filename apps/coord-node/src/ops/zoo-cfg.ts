@@ -111,7 +111,9 @@ function memberPort(key: string, value: string, part: string, where: Where): num
 }
 
 export function parseServerLine(key: string, value: string, where: Where): QuorumMember {
-  const id = parseInteger(key, key.slice('server.'.length), where, 0);
+  const idText = key.slice('server.'.length);
+  if (!/^\d+$/.test(idText)) throw new ConfigError(key, value, `server id ${JSON.stringify(idText)} is not a non-negative integer`, where);
+  const id = Number(idText);
   const [serverPart, clientPart] = value.split(';').map((p) => p.trim());
   const parts = splitHostParts(serverPart);
   if (parts.length < 3 || parts.length > 4 || parts[0] === '') {
@@ -200,7 +202,7 @@ export function parseZooCfg(text: string, source = 'zoo.cfg'): { settings: ZooCf
     const value = entry.value.trim();
     const where = `${source}:${entry.line}`;
     if (knownKeys.has(key)) applyKey(settings, key, value, where, warnings);
-    else if (/^server\.\d+$/.test(key)) {
+    else if (key.startsWith('server.')) {
       const member = parseServerLine(key, value, where);
       if (settings.members.some((m) => m.id === member.id)) throw new ConfigError(key, value, `server id ${member.id} appears twice`, where);
       settings.members.push(member);
