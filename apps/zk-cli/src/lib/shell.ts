@@ -44,6 +44,8 @@ interface Session {
   closedPrinted: boolean;
   /** Closing at end of input: zkCli exits without printing the Closed event. */
   silent: boolean;
+  /** The user closed it (close, connect, quit): a connect attempt it cuts short is no failure. */
+  closing: boolean;
 }
 
 export class Shell implements ShellControl {
@@ -113,6 +115,7 @@ export class Shell implements ShellControl {
     const s = this.session;
     if (!s) return;
     s.silent = true;
+    s.closing = true;
     await s.client.close().catch(() => undefined);
   }
 
@@ -153,6 +156,7 @@ export class Shell implements ShellControl {
   async closeSession(): Promise<void> {
     const s = this.session;
     if (!s) return;
+    s.closing = true;
     await s.client.close();
     if (!s.closedPrinted) this.sessionEvent(s, 'Closed');
   }
@@ -178,6 +182,7 @@ export class Shell implements ShellControl {
       connectedSynthesized: false,
       closedPrinted: false,
       silent: false,
+      closing: false,
     };
     client.on('state', (state) => this.onState(session, state));
     session.connected = this.connectSession(session);
@@ -188,10 +193,11 @@ export class Shell implements ShellControl {
     try {
       await s.client.connect({ timeoutMs: this.config.connectTimeoutMs });
     } catch (err) {
-      // Stop the client's own retries; a superseded attempt (`connect` again) fails quietly.
+      // A connect cut short by close/connect/quit, or superseded by a newer session, fails quietly.
+      if (s.closing || s !== this.session) return false;
+      // Stop the client's own retries.
       s.silent = true;
       await s.client.close().catch(() => undefined);
-      if (s !== this.session) return false;
       this.config.io.stderr(`Unable to connect to ${s.host}: ${(err as Error).message}\n`);
       this.exitCode = ExitCode.connection;
       this.connectFailed = true;
