@@ -28,6 +28,8 @@ const outputBytesMax = 64 << 20;
 const tickIntervalMsMax = 500;
 const tickIntervalMsMin = 10;
 const fourLetterWordBytes = 4;
+/** After the node decides to close a connection, how long the peer gets to drain before a hard close (ms). */
+const closeGraceMs = 2000;
 
 export interface StartNodeOptions extends Partial<NodeConfig> {
   logger?: Logger;
@@ -217,6 +219,7 @@ class NodeServer implements RunningNode {
     const text = runFourLetterWord(word, toServerStats(this.core.stats()), this.config, collectEnvInfo());
     this.log.debug(() => `Four-letter word ${word} from ${client.address}`);
     client.socket.end(text);
+    setTimeout(() => client.socket.destroy(), closeGraceMs).unref();
   }
 
   private schedulePump(): void {
@@ -241,6 +244,8 @@ class NodeServer implements RunningNode {
           client.closing = true;
           this.log.debug(() => `Closing connection ${client.id}: ${e.reason}`);
           client.socket.end();
+          // A peer that never reads or closes must not pin the socket: give the FIN a moment, then cut.
+          setTimeout(() => client.socket.destroy(), closeGraceMs).unref();
         }
       }
       if (toPersist.length === 0) break;
