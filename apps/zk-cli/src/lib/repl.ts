@@ -32,6 +32,9 @@ export async function runCli(opts: RunCliOptions): Promise<number> {
     cliUsage.forEach((l) => stdout.write(l + '\n'));
     return ExitCode.ok;
   }
+  // Set by the terminal driver: output that arrives while the user is typing (a watch event) is followed
+  // by the prompt and the half-typed line again, instead of leaving the cursor on a bare line.
+  const hooks: { afterIdleOutput?: () => void } = {};
   const shell = new Shell({
     server: args.server,
     sessionTimeoutMs: args.sessionTimeoutMs,
@@ -41,12 +44,18 @@ export async function runCli(opts: RunCliOptions): Promise<number> {
     eventStyle: args.eventStyle,
     timeZone: opts.timeZone,
     clientFactory: opts.clientFactory,
-    io: { stdout: (t) => stdout.write(t), stderr: (t) => stderr.write(t) },
+    io: {
+      stdout: (t) => {
+        stdout.write(t);
+        hooks.afterIdleOutput?.();
+      },
+      stderr: (t) => stderr.write(t),
+    },
   });
   if (args.command) return runOneShot(shell, args.command);
   shell.begin({ welcome: true, jline: opts.isTTY });
   if (!opts.isTTY) return runPiped(shell, opts.stdin);
-  return runTerminal(shell, opts);
+  return runTerminal(shell, opts, hooks);
 }
 
 async function runOneShot(shell: Shell, command: string[]): Promise<number> {
@@ -75,7 +84,7 @@ async function runPiped(shell: Shell, stdin: Readable): Promise<number> {
   return shell.exitCode;
 }
 
-async function runTerminal(shell: Shell, opts: RunCliOptions): Promise<number> {
+async function runTerminal(shell: Shell, opts: RunCliOptions, hooks: { afterIdleOutput?: () => void }): Promise<number> {
   const file = opts.historyFile;
   if (file) trimHistory(file);
   const rl = createInterface({
@@ -96,17 +105,26 @@ async function runTerminal(shell: Shell, opts: RunCliOptions): Promise<number> {
   rl.on('SIGINT', () => rl.close());
   // The connect event prints asynchronously; show the prompt once the session is settled.
   await shell.waitConnected();
-  rl.setPrompt(shell.prompt());
-  rl.prompt();
+  let idle = false;
+  const showPrompt = () => {
+    rl.setPrompt(shell.prompt());
+    rl.prompt(true);
+    idle = true;
+  };
+  hooks.afterIdleOutput = () => {
+    if (idle) showPrompt();
+  };
+  showPrompt();
   try {
     for await (const line of rl) {
+      idle = false;
       if (file && line.trim() !== '') appendHistory(file, line);
       await shell.executeLine(line);
       if (shell.quitRequested) break;
-      rl.setPrompt(shell.prompt());
-      rl.prompt();
+      showPrompt();
     }
   } finally {
+    hooks.afterIdleOutput = undefined;
     rl.close();
   }
   if (!shell.quitRequested) await shell.finish();

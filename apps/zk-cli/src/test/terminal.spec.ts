@@ -74,6 +74,33 @@ describe('interactive terminal', () => {
     expect(readFileSync(historyFile, 'utf8')).toBe('ls /old\nls /sanguo/wuguo\nquit\n');
   });
 
+  it('shows the prompt again after a watch event arrives while the user is typing', async () => {
+    const stdin = new PassThrough();
+    const stdout = new PassThrough();
+    let screen = '';
+    stdout.on('data', (c: Buffer) => (screen += c.toString('utf8')));
+    const done = runCli({
+      args: parseArgv(['-server', server.connectString], {}),
+      stdin,
+      stdout,
+      stderr: stdout,
+      isTTY: true,
+      clientFactory: coordClientFactory,
+      timeZone: 'UTC',
+    });
+    await waitFor(() => screen, '(CONNECTED) 0] ');
+    stdin.write('get -w /sun\r');
+    await waitFor(() => screen, '(CONNECTED) 1] ');
+    stdin.write('ls /sa');
+    await runScript(server.connectString, ['set /sun "shine"']);
+    await waitFor(() => screen, 'type:NodeDataChanged path:/sun');
+    const afterEvent = () => screen.slice(screen.indexOf('type:NodeDataChanged path:/sun'));
+    // The prompt comes back with what was typed so far.
+    await waitFor(afterEvent, '(CONNECTED) 1] ls /sa');
+    stdin.write('\x03');
+    expect(await done).toBe(0);
+  });
+
   it('leaves on Ctrl-C with the last exit code and no Closed event (the process just ends)', async () => {
     const stdin = new PassThrough();
     const stdout = new PassThrough();
