@@ -125,6 +125,13 @@ describe('details', () => {
     expect(run('conf', busyStats(), relative)).toContain('\ndataDir=/srv/coord/state/version-2\n');
   });
 
+  it('conf prints the bound port when the server reports one (config port 0)', () => {
+    const anyPort = loadNodeConfig(['--port=0'], {}).config;
+    anyPort.fourLetterWhitelist = ['*'];
+    expect(run('conf', busyStats(), anyPort).split('\n')[0]).toBe('clientPort=0');
+    expect(run('conf', { ...busyStats(), clientPort: 45615 }, anyPort).split('\n')[0]).toBe('clientPort=45615');
+  });
+
   it('conf of an ensemble member appends the quorum keys and membership', () => {
     const cfg = configWith('4lw.commands.whitelist=*', 'initLimit=10\nsyncLimit=5\nserver.1=a:2888:3888\nserver.2=b:2889:3889:observer;2182');
     const member = { ...cfg, serverId: 2 };

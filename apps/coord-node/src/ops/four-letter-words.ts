@@ -89,7 +89,7 @@ function conf(config: NodeConfig, stats: ServerStats, env: EnvInfo): string {
   // ZooKeeper prints absolute snapshot and log directories with its `version-2` layout suffix.
   const dir = (d: string | undefined) => (d === undefined ? '' : `${resolvePath(env.userDir, d)}/version-2`);
   let text =
-    `clientPort=${config.port}\nsecureClientPort=-1\n` +
+    `clientPort=${stats.clientPort ?? config.port}\nsecureClientPort=-1\n` +
     `dataDir=${dir(config.dataDir)}\ndataDirSize=${stats.dataDirSizeBytes}\n` +
     `dataLogDir=${dir(config.dataLogDir)}\ndataLogSize=${stats.dataLogDirSizeBytes}\n` +
     `tickTime=${config.tickTime}\nmaxClientCnxns=${config.maxClientCnxns}\n` +

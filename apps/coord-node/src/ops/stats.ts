@@ -135,6 +135,8 @@ export interface ServerStats {
   authFailedCount: number;
   /** Digest log for `hash`: recent (zxid, digest) pairs; empty when digests are off. */
   digestLog: { zxid: number | bigint; digest: bigint | number }[];
+  /** The port actually bound, for `conf` when the config asked for port 0; config.port otherwise. */
+  clientPort?: number;
   /** Present only when mode is 'leader'. */
   leader?: LeaderStats;
 }
