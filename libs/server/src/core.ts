@@ -29,7 +29,7 @@ import { CoreLogger, ServerConfig, serverConfig, ServerDeps, silentLogger } from
 import { Effect, EffectQueue, HeldEffect } from './effects';
 import {
   PrepContext,
-  prepCheck,
+  prepMulti,
   prepCreate,
   prepDelete,
   prepDeleteContainer,
@@ -39,6 +39,7 @@ import {
   PrepView,
 } from './prep';
 import * as reads from './read-ops';
+import { hex, isWrite, multiResultOf, responseOf } from './results';
 import { Session, SessionTracker } from './sessions';
 import { Connection, CoreStats, LatencyStats, snapshotStats } from './stats';
 
@@ -361,23 +362,7 @@ export class ServerCore {
 
   /** multi: one zxid, all or nothing; a failure reports ErrorResult(0) / code / -2 per op. */
   private onMulti(conn: Connection, ctx: PrepContext, xid: number, req: MultiRequest, startedAt: number): void {
-    const view = new PrepView(this.tree);
-    const ops: TxnOp[] = [];
-    let failedAt = -1;
-    let failure = 0;
-    for (let i = 0; i < req.ops.length; i++) {
-      const op = req.ops[i];
-      let r: PrepResult;
-      if (op.type === 13) r = prepCheck(ctx, view, op.request);
-      else if (op.type === 4 || op.type === 8) r = ErrorCode.MARSHALLINGERROR;
-      else r = this.prepOne(ctx, view, { type: op.type, body: op.request } as Request);
-      if (typeof r === 'number') {
-        failedAt = i;
-        failure = r;
-        break;
-      }
-      ops.push(r);
-    }
+    const { ops, failedAt, failure } = prepMulti(ctx, new PrepView(this.tree), req, (view, request) => this.prepOne(ctx, view, request));
     if (failedAt >= 0) {
       const errOps: TxnOp[] = req.ops.map((_, i) => ({
         type: 'error',
@@ -396,54 +381,7 @@ export class ServerCore {
 
   private onRead(conn: Connection, session: Session, xid: number, request: Request, startedAt: number): void {
     const ctx: reads.ReadContext = { tree: this.tree, connId: conn.id, sessionId: session.sessionId, ids: conn.ids };
-    let out: reads.ReadOutcome;
-    switch (request.type) {
-      case 3:
-        out = reads.exists(ctx, request.body);
-        break;
-      case 4:
-        out = reads.getData(ctx, request.body);
-        break;
-      case 8:
-      case 12:
-        out = reads.getChildren(ctx, request.body, request.type === 12);
-        break;
-      case 6:
-        out = reads.getACL(ctx, request.body);
-        break;
-      case 9:
-        out = { err: 0, body: { path: request.body.path } };
-        break;
-      case 22:
-        out = reads.multiRead(ctx, request.body);
-        break;
-      case 17:
-      case 18:
-        out = reads.matchWatches(ctx, request.body, request.type === 18);
-        break;
-      case 101:
-      case 105:
-        out = reads.setWatches(ctx, request.body);
-        break;
-      case 102:
-        // SASL is not offered: answer like a server with no SASL login configured.
-        out = { err: ErrorCode.AUTHFAILED, body: null };
-        break;
-      case 103:
-        out = reads.getEphemerals(ctx, request.body);
-        break;
-      case 104:
-        out = reads.getAllChildrenNumber(ctx, request.body);
-        break;
-      case 106:
-        out = reads.addWatch(ctx, request.body);
-        break;
-      case 107:
-        out = reads.whoAmI(ctx);
-        break;
-      default:
-        out = { err: ErrorCode.UNIMPLEMENTED, body: null };
-    }
+    const out = reads.runRead(ctx, request);
     if (out.events) for (const ev of out.events) this.notify(conn.id, ev.type, ev.path, -1);
     this.reply(conn, xid, request.type, out.err, out.body, startedAt);
   }
@@ -546,57 +484,5 @@ export class ServerCore {
 
 const emptyFrame = Buffer.alloc(0);
 
-function isWrite(type: number): boolean {
-  switch (type) {
-    case 1:
-    case 2:
-    case 5:
-    case 7:
-    case 14:
-    case 15:
-    case 16:
-    case 19:
-    case 20:
-    case 21:
-      return true;
-    default:
-      return false;
-  }
-}
-
-function responseOf(opcode: number, result: OpResult): ResponseBody {
-  switch (result.type) {
-    case 'create':
-      return opcode === OpCode.create ? { path: result.path } : { path: result.path, stat: result.stat };
-    case 'setData':
-    case 'setACL':
-      return { stat: result.stat };
-    default:
-      return null;
-  }
-}
-
-function multiResultOf(opcode: number, result: OpResult): MultiResult {
-  switch (result.type) {
-    case 'create':
-      return opcode === OpCode.create
-        ? { type: 1, response: { path: result.path } }
-        : { type: 15, response: { path: result.path, stat: result.stat } };
-    case 'delete':
-      return { type: 2, response: null };
-    case 'setData':
-      return { type: 5, response: { stat: result.stat } };
-    case 'check':
-      return { type: 13, response: null };
-    case 'error':
-      return { type: -1, response: { err: result.err } };
-    default:
-      return { type: -1, response: { err: ErrorCode.RUNTIMEINCONSISTENCY } };
-  }
-}
-
-export function hex(value: bigint | number): string {
-  return BigInt.asUintN(64, BigInt(value)).toString(16);
-}
-
+export { hex };
 export type { Id };

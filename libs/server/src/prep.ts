@@ -22,7 +22,9 @@ import {
   DeleteRequest,
   ErrorCode,
   Id,
+  MultiRequest,
   Perms,
+  Request,
   SetACLRequest,
   SetDataRequest,
 } from '@coord/protocol';
@@ -221,4 +223,27 @@ export function prepDeleteContainer(view: PrepView, path: string): PrepResult {
   const lastSlash = path.lastIndexOf('/');
   view.recordDelete(path, parentPathOf(path, lastSlash));
   return { type: 'delete', path };
+}
+
+/**
+ * Preps each op of a multi against one overlay, stopping at the first failure. `prepOne` preps a
+ * single write op (create*, delete, setData); check is handled here, read ops are refused.
+ */
+export function prepMulti(
+  ctx: PrepContext,
+  view: PrepView,
+  req: MultiRequest,
+  prepOne: (view: PrepView, request: Request) => PrepResult,
+): { ops: TxnOp[]; failedAt: number; failure: number } {
+  const ops: TxnOp[] = [];
+  for (let i = 0; i < req.ops.length; i++) {
+    const op = req.ops[i];
+    let r: PrepResult;
+    if (op.type === 13) r = prepCheck(ctx, view, op.request);
+    else if (op.type === 4 || op.type === 8) r = ErrorCode.MARSHALLINGERROR;
+    else r = prepOne(view, { type: op.type, body: op.request } as Request);
+    if (typeof r === 'number') return { ops, failedAt: i, failure: r };
+    ops.push(r);
+  }
+  return { ops, failedAt: -1, failure: 0 };
 }

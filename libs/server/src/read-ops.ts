@@ -12,6 +12,7 @@ import {
   MultiResult,
   PathRequest,
   PathWatchRequest,
+  Request,
   Perms,
   ResponseBody,
   SetWatches2Request,
@@ -122,4 +123,42 @@ export function whoAmI(ctx: ReadContext): ReadOutcome {
     user: id.scheme === 'digest' ? id.id.split(':')[0] : id.scheme === 'ip' ? id.id : '',
   }));
   return ok({ clientInfo });
+}
+
+/** Runs one non-write request (everything but ping, auth, check, closeSession and the writes). */
+export function runRead(ctx: ReadContext, request: Request): ReadOutcome {
+  switch (request.type) {
+    case 3:
+      return exists(ctx, request.body);
+    case 4:
+      return getData(ctx, request.body);
+    case 8:
+    case 12:
+      return getChildren(ctx, request.body, request.type === 12);
+    case 6:
+      return getACL(ctx, request.body);
+    case 9:
+      return { err: 0, body: { path: request.body.path } };
+    case 22:
+      return multiRead(ctx, request.body);
+    case 17:
+    case 18:
+      return matchWatches(ctx, request.body, request.type === 18);
+    case 101:
+    case 105:
+      return setWatches(ctx, request.body);
+    case 102:
+      // SASL is not offered: answer like a server with no SASL login configured.
+      return { err: ErrorCode.AUTHFAILED, body: null };
+    case 103:
+      return getEphemerals(ctx, request.body);
+    case 104:
+      return getAllChildrenNumber(ctx, request.body);
+    case 106:
+      return addWatch(ctx, request.body);
+    case 107:
+      return whoAmI(ctx);
+    default:
+      return { err: ErrorCode.UNIMPLEMENTED, body: null };
+  }
 }
