@@ -2,7 +2,7 @@
  * Txn log file format (docs/formats.md has the grammar):
  *   file   = header record*
  *   header = magic:u32 "CNLG" version:u32 dbid:u64 startZxid:u64 headerCrc:u32      (28 bytes)
- *   record = length:u32 crc:u32 payload[length]        crc = CRC-32 over length bytes then payload
+ *   record = crc:u32 length:u32 payload[length]        crc = CRC-32 over the length bytes and the payload
  * and the scan that finds a file's valid prefix: a bad record with no good record after it is a torn
  * tail (a crash mid-append); a bad record with a good one after it is corruption in the middle.
  */
@@ -50,11 +50,10 @@ export function encodeRecord(w: ByteWriter, txn: Txn): void {
   w.u32(0);
   w.u32(0);
   encodeTxn(w, txn);
-  const buf = w.view();
   const length = w.length - at - recordHeaderBytes;
-  w.patchU32(at, length);
-  const crc = crc32(buf.subarray(at + recordHeaderBytes, w.length), crc32(buf.subarray(at, at + 4)));
-  w.patchU32(at + 4, crc);
+  w.patchU32(at + 4, length);
+  // The checksum covers the length and the payload, which sit next to each other: one pass.
+  w.patchU32(at, crc32(w.view().subarray(at + 4, w.length)));
 }
 
 export function encodeRecords(txns: readonly Txn[]): Buffer {
@@ -89,12 +88,12 @@ type RecordRead = { txn: Txn; end: number } | { error: string };
 /** Reads the record at `offset`, checking frame, checksum, payload and the expected zxid. */
 function readRecord(buf: Buffer, offset: number, expectZxid: number | null): RecordRead {
   if (buf.length - offset < recordHeaderBytes) return { error: `partial record header (${buf.length - offset} bytes)` };
-  const length = buf.readUInt32BE(offset);
+  const length = buf.readUInt32BE(offset + 4);
   if (length === 0 || length > recordBytesMax) return { error: `implausible record length ${length}` };
   const end = offset + recordHeaderBytes + length;
   if (end > buf.length) return { error: `record of ${length} bytes runs past the end of the file` };
-  const stored = buf.readUInt32BE(offset + 4);
-  const computed = crc32(buf.subarray(offset + recordHeaderBytes, end), crc32(buf.subarray(offset, offset + 4)));
+  const stored = buf.readUInt32BE(offset);
+  const computed = crc32(buf.subarray(offset + 4, end));
   if (stored !== computed) return { error: `record checksum mismatch (stored 0x${stored.toString(16)}, computed 0x${computed.toString(16)})` };
   let txn: Txn;
   try {

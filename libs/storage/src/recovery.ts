@@ -89,13 +89,7 @@ function truncateOrRemove(file: string, validEnd: number): void {
 }
 
 export function recover(opts: RecoveryOptions): Recovered {
-  const scanned = scanLogs(listLogs(opts.logDir), opts);
-  const all: Txn[] = [];
-  for (const s of scanned) for (const t of s.txns) all.push(t);
-  const firstZxid = all.length > 0 ? all[0].zxid : null;
-  const lastLogZxid = all.length > 0 ? all[all.length - 1].zxid : 0;
-  const snapshots = listSnapshots(opts.snapDir).reverse();
-  for (const snap of snapshots) {
+  for (const snap of listSnapshots(opts.snapDir).reverse()) {
     let loaded;
     try {
       loaded = loadSnapshotImage(fs.readFileSync(snap.path), snap.path);
@@ -106,37 +100,50 @@ export function recover(opts: RecoveryOptions): Recovered {
       continue;
     }
     const start = loaded.header.startZxid;
+    // Only the log files that can hold txns after the snapshot's start are read.
+    const logs = listLogs(opts.logDir);
+    let from = 0;
+    for (let i = 0; i < logs.length; i++) if (logs[i].zxid <= start + 1) from = i;
+    const after = flatten(scanLogs(logs.slice(from), opts)).filter((t) => t.zxid > start);
+    const lastLogZxid = after.length > 0 ? after[after.length - 1].zxid : start;
     // The log must hold every txn from the snapshot's start through the zxid its walk ended at.
-    const covered = (firstZxid === null ? start >= loaded.endZxid : firstZxid <= start + 1) && lastLogZxid >= loaded.endZxid;
+    const covered = (after.length === 0 || after[0].zxid === start + 1) && lastLogZxid >= loaded.endZxid;
     if (!covered) {
       opts.log.warn(`Skipping ${snap.path}: the log does not cover zxids 0x${(start + 1).toString(16)}..0x${loaded.endZxid.toString(16)}`);
       continue;
     }
     const sessions = sessionTable(loaded.sessions);
-    const after = all.filter((t) => t.zxid > start);
-    for (const t of after) {
-      if (t.zxid > loaded.endZxid) break;
-      loaded.image.replay(t);
-      applySessionTxn(sessions, t);
+    let i = 0;
+    for (; i < after.length && after[i].zxid <= loaded.endZxid; i++) {
+      loaded.image.replay(after[i]);
+      applySessionTxn(sessions, after[i]);
     }
-    const tail = after.filter((t) => t.zxid > loaded.endZxid);
     opts.log.info(`Loaded ${snap.path}: ${loaded.nodeCount} nodes, ${loaded.sessions.length} sessions, zxid 0x${start.toString(16)}..0x${loaded.endZxid.toString(16)}; replaying ${after.length} txns`);
     return {
       image: loaded.image,
       snapshotFile: snap.path,
       imageZxid: loaded.endZxid,
       sessions,
-      tail,
+      tail: after.slice(i),
       lastZxid: Math.max(loaded.endZxid, lastLogZxid),
       replayed: after.length,
     };
   }
-  if (firstZxid !== null && firstZxid !== 1) {
+  const scanned = scanLogs(listLogs(opts.logDir), opts);
+  const all = flatten(scanned);
+  if (all.length > 0 && all[0].zxid !== 1) {
     const first = scanned.find((s) => s.txns.length > 0) as ScannedFile;
-    throw new StorageError(`no usable snapshot and the log starts at zxid 0x${firstZxid.toString(16)}, not 1`, first.file.path, 0);
+    throw new StorageError(`no usable snapshot and the log starts at zxid 0x${all[0].zxid.toString(16)}, not 1`, first.file.path, 0);
   }
   opts.log.info(`No snapshot; replaying ${all.length} logged txns`);
-  return { image: null, snapshotFile: null, imageZxid: 0, sessions: new Map(), tail: all, lastZxid: lastLogZxid, replayed: all.length };
+  const lastZxid = all.length > 0 ? all[all.length - 1].zxid : 0;
+  return { image: null, snapshotFile: null, imageZxid: 0, sessions: new Map(), tail: all, lastZxid, replayed: all.length };
+}
+
+function flatten(scanned: ScannedFile[]): Txn[] {
+  const out: Txn[] = [];
+  for (const s of scanned) for (const t of s.txns) out.push(t);
+  return out;
 }
 
 export function sessionTable(entries: readonly SessionEntry[]): Map<bigint, number> {

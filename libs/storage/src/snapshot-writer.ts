@@ -22,9 +22,14 @@ import {
 } from './snapshot-format';
 
 /** Nodes serialised per event-loop turn: about a millisecond of work, so request latency barely moves. */
-export const snapshotNodesPerChunkDefault = 2000;
+export const snapshotNodesPerChunkDefault = 1000;
 /** Encoded bytes buffered before a file write. */
 const writeChunkBytes = 1 << 20;
+/**
+ * The file is synced every this many bytes while it is written, so the disk sees a steady trickle
+ * instead of one large write-back at the end that txn-log syncs would queue behind.
+ */
+const syncEveryBytes = 2 << 20;
 
 export interface SnapshotJob {
   dir: string;
@@ -57,6 +62,7 @@ export async function writeSnapshot(job: SnapshotJob, clock: () => number = Date
   const fh = await fs.promises.open(partial, 'w', 0o644);
   let crc = 0;
   let bytes = 0;
+  let unsynced = 0;
   const w = new ByteWriter(writeChunkBytes * 2);
   const flush = async () => {
     if (w.length === 0) return;
@@ -65,6 +71,11 @@ export async function writeSnapshot(job: SnapshotJob, clock: () => number = Date
     crc = crc32(chunk, crc);
     bytes += chunk.length;
     await fh.write(chunk);
+    unsynced += chunk.length;
+    if (job.forceSync && unsynced >= syncEveryBytes) {
+      unsynced = 0;
+      await fh.datasync();
+    }
   };
   try {
     w.bytes(encodeSnapshotHeader({ dbid: job.dbid ?? 0n, startZxid: job.startZxid, takenAt: job.takenAt }));
