@@ -1,6 +1,6 @@
 /** Wires the real `@coord/client` into the shell's ClientFactory (the only place the CLI imports it). */
 import { createClient } from '@coord/client';
-import type { CliClient, ClientFactory } from './client-port';
+import type { ClientFactory } from './client-port';
 
 export const coordClientFactory: ClientFactory = (connectString, settings) =>
   createClient(connectString, {

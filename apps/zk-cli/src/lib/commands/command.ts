@@ -1,8 +1,7 @@
 /** What every command is given and what it may throw. */
-import { isValidPath } from '@coord/protocol';
+import { errorName, isValidPath } from '@coord/protocol';
 import type { CliClient, CliWatcher } from '../client-port';
 import { isConnectionCode, keeperMessage, zkCodeOf } from '../format/errors';
-import { errorName } from '@coord/protocol';
 import type { OptionSpec, ParsedOptions } from '../options';
 
 /** Exit codes: 0 ok, 1 command error (as zkCli), 2 connection failure, 3 usage. */
