@@ -215,3 +215,28 @@ describe('children order', () => {
     expect(tree.childrenOf(tree.getNode('/sanguo')!).sort()).toEqual(['empty', 'nodata', 'recursive', 'watched']);
   });
 });
+
+describe('quota stats', () => {
+  it('keeps zookeeper_stats up to date below a quota path', () => {
+    const tree = new DataTree();
+    const stats = () => tree.getNode('/zookeeper/quota/q/zookeeper_stats')!.data!.toString();
+    tree.applyTxn(txn(create('/q', Buffer.from('abc'))));
+    tree.applyTxn(txn(create('/q/a', Buffer.from('12345'))));
+    tree.applyTxn(txn(create('/zookeeper/quota/q', null)));
+    tree.applyTxn(txn(create('/zookeeper/quota/q/zookeeper_limits', Buffer.from('count=5,bytes=-1'))));
+    tree.applyTxn(txn(create('/zookeeper/quota/q/zookeeper_stats', Buffer.from('count=0,bytes=0'))));
+    expect(stats()).toBe('count=2,bytes=8');
+    const before = tree.getNode('/zookeeper/quota/q/zookeeper_stats')!.stat();
+    tree.applyTxn(txn(create('/q/b', Buffer.from('xy'))));
+    expect(stats()).toBe('count=3,bytes=10');
+    tree.applyTxn(txn({ type: 'setData', path: '/q/a', data: null, version: 1 }));
+    expect(stats()).toBe('count=3,bytes=5');
+    tree.applyTxn(txn({ type: 'delete', path: '/q/b' }));
+    expect(stats()).toBe('count=2,bytes=3');
+    // Written in place: version and mzxid of the stats node do not move.
+    expect(tree.getNode('/zookeeper/quota/q/zookeeper_stats')!.stat()).toMatchObject({ version: before.version, mzxid: before.mzxid });
+    tree.applyTxn(txn({ type: 'delete', path: '/zookeeper/quota/q/zookeeper_limits' }));
+    tree.applyTxn(txn(create('/q/c', Buffer.from('z'))));
+    expect(stats()).toBe('count=2,bytes=3');
+  });
+});

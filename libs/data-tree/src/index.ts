@@ -6,3 +6,4 @@ export * from './watch-manager';
 export * from './znode';
 export * from './snapshot';
 export * from './java-order';
+export * from './quota';
