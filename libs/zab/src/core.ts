@@ -50,6 +50,8 @@ export class PeerCore<P> {
   /** Ticks since the peer started; only used to tell timers apart, never compared with a wall clock. */
   ticks = 0;
   nextSyncId = 1;
+  /** Why the peer last went LOOKING, for debug logs. */
+  lastElectionReason = 'startup';
   /** Syncs this peer answers itself once its commit point reaches `zxid`. */
   localSyncs: { syncId: number; zxid: Zxid }[] = [];
   private entriesSinceSnapshot = 0;
@@ -86,7 +88,10 @@ export class PeerCore<P> {
   /** Sends on a learner connection. `afterPersist` holds the message until the batch is fsynced. */
   sendOn(link: Link, body: QuorumBody<P>, afterPersist = false): void {
     const message = { from: this.id, to: link.peer, conn: link.conn, seq: link.sendSeq++, ...body } as Message<P>;
-    (afterPersist ? this.out.messagesAfterPersist : this.out.messages).push(message);
+    // A connection is FIFO: once one message on it waits for the fsync, every later one waits too.
+    const key = `${link.peer}:${link.conn}`;
+    if (afterPersist) this.out.heldLinks.add(key);
+    (afterPersist || this.out.heldLinks.has(key) ? this.out.messagesAfterPersist : this.out.messages).push(message);
   }
 
   /** TCP's promise, checked: in order, no gaps. A gap means a message was lost, so the connection is dead. */

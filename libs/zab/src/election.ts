@@ -54,7 +54,8 @@ export function initialElection<P>(core: PeerCore<P>): ElectionState {
 }
 
 /** Leaves any role and starts a new round (ZooKeeper: QuorumPeer back to LOOKING, lookForLeader). */
-export function startElection<P>(core: PeerCore<P>): void {
+export function startElection<P>(core: PeerCore<P>, reason: string): void {
+  core.lastElectionReason = reason;
   core.leader = null;
   core.follower = null;
   core.state = 'LOOKING';

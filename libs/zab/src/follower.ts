@@ -47,7 +47,7 @@ export function followerTick<P>(core: PeerCore<P>): void {
   const f = followerOf(core);
   const limit = f.phase === 'BROADCAST' ? core.limits.syncLimitTicks : core.limits.initLimitTicks;
   if (core.ticks - f.lastHeardTick > limit) {
-    startElection(core);
+    startElection(core, 'leader silent beyond the limit');
     return;
   }
   if (f.phase === 'CONNECTING' && core.ticks >= f.retryAtTick) {
@@ -63,7 +63,7 @@ export function onLeaderMessage<P>(core: PeerCore<P>, m: QuorumMessage<P> & { fr
   const verdict = core.receiveOn(f.link, m.seq);
   if (verdict === 'duplicate') return;
   if (verdict === 'broken') {
-    startElection(core);
+    startElection(core, 'gap on the leader connection');
     return;
   }
   f.lastHeardTick = core.ticks;
@@ -82,14 +82,14 @@ export function onLeaderMessage<P>(core: PeerCore<P>, m: QuorumMessage<P> & { fr
       core.snapshotCompacted();
       return onSyncPayload(core, f, m.entries, m.committedZxid);
     case 'NEWLEADER':
-      if (m.epoch !== core.acceptedEpoch || f.phase !== 'SYNCING') return startElection(core);
+      if (m.epoch !== core.acceptedEpoch || f.phase !== 'SYNCING') return startElection(core, 'unexpected NEWLEADER');
       // The synced txns are in this batch's entries, which the driver writes before currentEpoch,
       // and the ACK waits for the fsync of both (the ZOOKEEPER-3911/4643 ordering).
       core.setCurrentEpoch(m.epoch);
       core.sendOn(f.link, { type: 'ACK', zxid: m.zxid }, true);
       return;
     case 'UPTODATE':
-      if (m.committedZxid > core.log.lastZxid) return startElection(core);
+      if (m.committedZxid > core.log.lastZxid) return startElection(core, 'UPTODATE beyond the log');
       core.commitTo(m.committedZxid);
       f.phase = 'BROADCAST';
       core.phase = 'BROADCAST';
@@ -98,7 +98,7 @@ export function onLeaderMessage<P>(core: PeerCore<P>, m: QuorumMessage<P> & { fr
     case 'PROPOSAL':
       return onProposal(core, f, m.txn);
     case 'COMMIT':
-      if (m.zxid > core.log.lastZxid) return startElection(core);
+      if (m.zxid > core.log.lastZxid) return startElection(core, 'COMMIT beyond the log');
       core.commitTo(m.zxid);
       return;
     case 'PING':
@@ -116,7 +116,7 @@ export function onLeaderMessage<P>(core: PeerCore<P>, m: QuorumMessage<P> & { fr
 function onLeaderInfo<P>(core: PeerCore<P>, f: FollowerState, epoch: number): void {
   if (f.phase !== 'CONNECTING') return;
   if (epoch < core.acceptedEpoch) {
-    startElection(core); // we already promised a newer leader
+    startElection(core, 'leader epoch older than acceptedEpoch'); // we already promised a newer leader
     return;
   }
   // An epoch we already accepted is acknowledged with -1, which the leader does not count towards its
@@ -129,7 +129,7 @@ function onLeaderInfo<P>(core: PeerCore<P>, f: FollowerState, epoch: number): vo
 
 function onSyncPayload<P>(core: PeerCore<P>, f: FollowerState, entries: readonly Txn<P>[], committedZxid: Zxid): void {
   if (f.phase !== 'EPOCH_ACKED') {
-    startElection(core);
+    startElection(core, 'sync payload out of phase');
     return;
   }
   f.phase = 'SYNCING';
@@ -142,7 +142,7 @@ function onSyncPayload<P>(core: PeerCore<P>, f: FollowerState, entries: readonly
 function onProposal<P>(core: PeerCore<P>, f: FollowerState, txn: Txn<P>): void {
   if (f.phase !== 'SYNCING' && f.phase !== 'BROADCAST') return;
   if (txn.zxid <= core.log.lastZxid) {
-    startElection(core); // out of order: this connection cannot be trusted
+    startElection(core, 'proposal out of order'); // out of order: this connection cannot be trusted
     return;
   }
   core.appendTxn(txn);

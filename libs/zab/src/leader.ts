@@ -103,7 +103,7 @@ function maybeEpochQuorum<P>(core: PeerCore<P>): void {
   if (!core.isQuorum(1 + acked.length)) return;
   // A learner more recent than us means the election chose badly (ZooKeeper throws and re-elects).
   if (acked.some((h) => isMoreRecent(h.currentEpoch, h.lastZxid, core.currentEpoch, core.log.lastZxid))) {
-    startElection(core);
+    startElection(core, 'a learner is more recent than the leader');
     return;
   }
   leader.epochAckQuorum = true;
@@ -178,7 +178,7 @@ export function leaderPropose<P>(core: PeerCore<P>, payload: P): Zxid | null {
   if (leader === null || core.phase !== 'BROADCAST') return null;
   if (leader.counter >= counterMax) {
     // The counter would wrap into the next epoch's zxids: re-elect, which starts a new epoch.
-    startElection(core);
+    startElection(core, 'zxid counter exhausted');
     return null;
   }
   const zxid = makeZxid(leader.epoch as number, ++leader.counter);
@@ -303,7 +303,7 @@ export function leaderTick<P>(core: PeerCore<P>): void {
   const leader = leaderOf(core);
   const limits = core.limits;
   if (core.phase !== 'BROADCAST' && core.ticks - leader.phaseStartTick > limits.initLimitTicks) {
-    startElection(core); // no quorum came to discovery or synchronisation in time
+    startElection(core, 'no quorum within initLimit'); // no quorum came to discovery or synchronisation in time
     return;
   }
   for (const [sid, h] of leader.learners) {
@@ -313,7 +313,7 @@ export function leaderTick<P>(core: PeerCore<P>): void {
   if (core.phase !== 'BROADCAST') return;
   // Leader.lead: without a quorum of synced learners the leader is stale and must step down.
   if (!core.isQuorum(1 + countLearners(core, ['SYNCED']))) {
-    startElection(core);
+    startElection(core, 'lost the quorum of synced followers');
     return;
   }
   leader.pingRound++;

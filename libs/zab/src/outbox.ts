@@ -23,6 +23,8 @@ export class Outbox<P> {
   requests: ForwardedRequest<P>[] = [];
   softState: SoftState | undefined = undefined;
   snapshotWanted = false;
+  /** Connections (`peer:conn`) with a message in messagesAfterPersist: later ones must follow it. */
+  readonly heldLinks = new Set<string>();
 
   get mustSync(): boolean {
     const p = this.persist;

@@ -22,6 +22,8 @@ export interface PeerStatus {
   readonly lastZxid: Zxid;
   readonly commitZxid: Zxid;
   readonly electionEpoch: number;
+  /** Why the peer last went LOOKING (startup, a timeout, a broken connection, a lost quorum, ...). */
+  readonly lastElectionReason: string;
   /** Leader only: learners by id with their phase and acknowledged zxid (for `mntr`). */
   readonly learners: readonly { id: ServerId; phase: string; ackedZxid: Zxid }[];
 }
@@ -32,7 +34,7 @@ export class Peer<P = Uint8Array> {
   constructor(config: PeerConfig<P>) {
     this.core = new PeerCore<P>(config);
     this.core.election = initialElection(this.core);
-    startElection(this.core);
+    startElection(this.core, 'startup');
   }
 
   get id(): ServerId {
@@ -148,7 +150,7 @@ export class Peer<P = Uint8Array> {
     return {
       id: core.id, state: core.state, phase: core.phase, leader: core.leaderId, acceptedEpoch: core.acceptedEpoch,
       currentEpoch: core.currentEpoch, lastZxid: core.log.lastZxid, commitZxid: core.commitZxid,
-      electionEpoch: core.election.logicalClock, learners,
+      electionEpoch: core.election.logicalClock, lastElectionReason: core.lastElectionReason, learners,
     };
   }
 

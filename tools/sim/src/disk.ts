@@ -1,0 +1,75 @@
+// A peer's disk. Writes land in a volatile buffer; fsync makes them durable. A crash keeps a random
+// prefix of the unsynced writes (the page cache may have flushed some of them, in order) and loses
+// the rest, which is exactly what makes "ACK only after fsync" matter.
+
+import type { Persist, Snapshot, Txn, Zxid } from '@coord/zab';
+import type { Op } from './state-machine';
+import type { Rng } from './rng';
+
+type Write =
+  | { readonly kind: 'snapshot'; readonly snapshot: Snapshot }
+  | { readonly kind: 'truncate'; readonly after: Zxid }
+  | { readonly kind: 'entry'; readonly txn: Txn<Op> }
+  | { readonly kind: 'acceptedEpoch'; readonly epoch: number }
+  | { readonly kind: 'currentEpoch'; readonly epoch: number };
+
+export interface DurableState {
+  acceptedEpoch: number;
+  currentEpoch: number;
+  snapshot: Snapshot;
+  log: Txn<Op>[];
+}
+
+export class SimDisk {
+  readonly durable: DurableState = { acceptedEpoch: 0, currentEpoch: 0, snapshot: { zxid: 0, data: undefined }, log: [] };
+  private unsynced: Write[] = [];
+
+  /** Queues a Ready's writes in the order the Ready contract prescribes. */
+  write(persist: Persist<Op>): void {
+    if (persist.snapshot !== undefined) this.unsynced.push({ kind: 'snapshot', snapshot: persist.snapshot });
+    if (persist.truncateAfter !== undefined) this.unsynced.push({ kind: 'truncate', after: persist.truncateAfter });
+    for (const txn of persist.entries) this.unsynced.push({ kind: 'entry', txn });
+    if (persist.acceptedEpoch !== undefined) this.unsynced.push({ kind: 'acceptedEpoch', epoch: persist.acceptedEpoch });
+    if (persist.currentEpoch !== undefined) this.unsynced.push({ kind: 'currentEpoch', epoch: persist.currentEpoch });
+  }
+
+  fsync(): void {
+    for (const w of this.unsynced) this.applyWrite(w);
+    this.unsynced = [];
+  }
+
+  crash(rng: Rng): void {
+    const kept = rng.intBelow(this.unsynced.length + 1);
+    for (const w of this.unsynced.slice(0, kept)) this.applyWrite(w);
+    this.unsynced = [];
+  }
+
+  /** A snapshot the driver took of its own applied state (written and synced at once, for simplicity). */
+  saveSnapshot(snapshot: Snapshot): void {
+    this.durable.snapshot = snapshot;
+    this.durable.log = this.durable.log.filter((t) => t.zxid > snapshot.zxid);
+  }
+
+  private applyWrite(w: Write): void {
+    const d = this.durable;
+    switch (w.kind) {
+      case 'snapshot':
+        d.snapshot = w.snapshot;
+        d.log = [];
+        return;
+      case 'truncate':
+        d.log = d.log.filter((t) => t.zxid <= w.after);
+        return;
+      case 'entry':
+        if (d.log.length > 0 && d.log[d.log.length - 1].zxid >= w.txn.zxid) throw new Error('disk: log append out of order');
+        d.log.push(w.txn);
+        return;
+      case 'acceptedEpoch':
+        d.acceptedEpoch = w.epoch;
+        return;
+      case 'currentEpoch':
+        d.currentEpoch = w.epoch;
+        return;
+    }
+  }
+}
