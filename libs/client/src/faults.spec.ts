@@ -156,6 +156,19 @@ describe.each(serverFactories().map((f) => [f.name, f] as [string, ServerFactory
     expect(Date.now() - started).toBeLessThan(1000);
   });
 
+  test('a slow reply times out the call; the late reply is dropped and the session goes on', async () => {
+    const zk = await pool.connect(proxy.connectString, { sessionTimeoutMs: 4000 });
+    await zk.create(`${base}/slow`, 'x');
+    proxy.slow(150);
+    const started = Date.now();
+    const timedOut = zk.getData(`${base}/slow`, { timeoutMs: 50 }).catch((e) => e);
+    const patient = zk.getData(`${base}/slow`);
+    expect(await timedOut).toMatchObject({ code: 'OPERATIONTIMEOUT', retryable: true, path: `${base}/slow` });
+    expect(Date.now() - started).toBeLessThan(140);
+    expect((await patient).data!.toString()).toBe('x');
+    expect(zk.state).toBe('connected');
+  });
+
   test('connect times out against a silent server and stops trying', async () => {
     proxy.stall();
     const zk = pool.track(createClient(proxy.connectString, { sessionTimeoutMs: 4000 }));
@@ -186,5 +199,32 @@ describe.each(serverFactories().map((f) => [f.name, f] as [string, ServerFactory
     await zk.close();
     expect(Date.now() - started).toBeLessThan(200);
     expect(zk.state).toBe('closed');
+  });
+});
+
+describe.each(serverFactories().map((f) => [f.name, f] as [string, ServerFactory]))('client across a restart of %s', (_name, factory) => {
+  test('the session, its ephemerals and its watches survive a server restart', async () => {
+    const server = await factory.startRestartable();
+    const pool = new ClientPool();
+    try {
+      const zk = await pool.connect(server.connectString, { sessionTimeoutMs: 6000 });
+      const states = recordStates(zk);
+      const sessionId = zk.sessionId;
+      await zk.create('/r', 'v1');
+      await zk.create('/r-eph', null, { mode: 'ephemeral' });
+      const log = new EventLog();
+      await zk.getData('/r', { watch: log.watcher });
+      await server.restart();
+      await zk.waitFor('reconnected', { timeoutMs: 10_000 });
+      expect(states.slice(0, 2)).toEqual(['suspended', 'reconnected']);
+      expect(zk.sessionId).toBe(sessionId);
+      expect((await zk.exists('/r-eph'))!.ephemeralOwner).toBe(sessionId);
+      const other = await pool.connect(server.connectString);
+      await other.setData('/r', 'v2');
+      await eventually(() => log.events.some((e) => e.type === 'NodeDataChanged'), 5000, 'watch after restart');
+    } finally {
+      await pool.closeAll();
+      await server.stop();
+    }
   });
 });

@@ -3,7 +3,8 @@
  * - drop(): destroys every proxied connection (the client sees a disconnect and reconnects);
  * - stall(): keeps connections open but forwards nothing, and new connections hang too
  *   (the client times out reading, and its session expires on the server);
- * - resume(): forwards again (new connections only; stalled ones stay dead).
+ * - resume(): forwards again (new connections only; stalled ones stay dead);
+ * - slow(ms): delays every server reply by ms.
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
 
@@ -11,9 +12,20 @@ export class FaultProxy {
   private server: Server | null = null;
   private readonly pairs = new Set<[Socket, Socket]>();
   private stalled = false;
+  /** Server-to-client bytes are held back this long (0: forwarded at once). */
+  private delayMs = 0;
   port = 0;
 
-  constructor(private readonly targetHost: string, private readonly targetPort: number) {}
+  constructor(
+    private targetHost: string,
+    private targetPort: number,
+  ) {}
+
+  /** New connections go to another server from now on (for example the same server restarted elsewhere). */
+  retarget(host: string, port: number): void {
+    this.targetHost = host;
+    this.targetPort = port;
+  }
 
   get connectString(): string {
     return `127.0.0.1:${this.port}`;
@@ -43,7 +55,9 @@ export class FaultProxy {
       if (!this.stalled) upstream.write(c);
     });
     upstream.on('data', (c) => {
-      if (!this.stalled) client.write(c);
+      if (this.stalled) return;
+      if (this.delayMs > 0) setTimeout(() => client.writable && client.write(c), this.delayMs);
+      else client.write(c);
     });
     const end = () => {
       this.pairs.delete(pair);
@@ -60,6 +74,11 @@ export class FaultProxy {
       b.destroy();
     }
     this.pairs.clear();
+  }
+
+  /** Delays every reply by `ms` (order kept): a slow server or network. */
+  slow(ms: number): void {
+    this.delayMs = ms;
   }
 
   stall(): void {

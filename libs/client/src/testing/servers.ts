@@ -6,32 +6,71 @@
  * exists). Nothing is ever skipped: a missing Apache ZooKeeper fails the run (at once under CI=true).
  */
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { FaultProxy } from './proxy';
 import { join } from 'node:path';
 import { assertApacheZooKeeperInstalled, spawnCoordinode, startApacheZooKeeper, tempDir, workspaceRoot, type RunningServer } from '@coord/testing';
 
 export interface ServerFactory {
   name: string;
   start(): Promise<RunningServer>;
+  /** A server that can be restarted on the same port with the same data directory. */
+  startRestartable(): Promise<RestartableServer>;
+}
+
+export interface RestartableServer extends RunningServer {
+  /**
+   * Stops the server and starts it again with the same data. Clients reach it through a proxy on a
+   * fixed port (`connectString`), so the server itself may come back on another port.
+   */
+  restart(): Promise<void>;
 }
 
 /**
  * Apache with a 200 ms tick so that sessions can be short (min 400 ms) and expiry is detected
  * within a tick: the expiry tests then take about a second, not a minute.
  */
+const apacheSettings = { tickTime: '200', minSessionTimeout: '400', maxSessionTimeout: '30000' };
+
 export const apacheFactory: ServerFactory = {
   name: 'apache',
-  start: () => startApacheZooKeeper({ tickTime: '200', minSessionTimeout: '400', maxSessionTimeout: '30000' }),
+  start: () => startApacheZooKeeper(apacheSettings),
+  startRestartable: async () => {
+    const data = await tempDir('apache-data-');
+    return restartable(() => startApacheZooKeeper({ ...apacheSettings, dataDir: data.path }), () => data.remove());
+  },
 };
+
+/** Runs `start()` behind a FaultProxy; restart() stops the server, starts it again and retargets the proxy. */
+async function restartable(start: () => Promise<RunningServer>, cleanup: () => Promise<void>): Promise<RestartableServer> {
+  let current = await start();
+  const proxy = await new FaultProxy(current.host, current.port).start();
+  return {
+    name: current.name,
+    host: '127.0.0.1',
+    port: proxy.port,
+    connectString: proxy.connectString,
+    dataDir: current.dataDir,
+    restart: async () => {
+      await current.stop();
+      proxy.drop();
+      current = await start();
+      proxy.retarget(current.host, current.port);
+    },
+    stop: async () => {
+      await proxy.stop();
+      await current.stop();
+      await cleanup();
+    },
+  };
+}
 
 /** Our node with the same settings as the Apache one (short ticks, TTL nodes enabled). */
 export const coordinodeFactory: ServerFactory = {
   name: 'coordinode',
   start: async () => {
     const dir = await tempDir('coordinode-cfg-');
-    const cfg = join(dir.path, 'zoo.cfg');
-    await writeFile(cfg, ['tickTime=200', 'minSessionTimeout=400', 'maxSessionTimeout=30000', 'extendedTypesEnabled=true', ''].join('\n'));
-    const node = await spawnCoordinode({ args: [`--config=${cfg}`] });
+    const node = await spawnCoordinode({ args: [`--config=${await coordinodeConfig(dir.path)}`] });
     return {
       ...node,
       stop: async () => {
@@ -40,7 +79,20 @@ export const coordinodeFactory: ServerFactory = {
       },
     };
   },
+  startRestartable: async () => {
+    const dir = await tempDir('coordinode-cfg-');
+    const args = [`--config=${await coordinodeConfig(dir.path)}`];
+    const dataDir = join(dir.path, 'data');
+    await mkdir(dataDir);
+    return restartable(() => spawnCoordinode({ args, dataDir }), () => dir.remove());
+  },
 };
+
+async function coordinodeConfig(dir: string): Promise<string> {
+  const cfg = join(dir, 'zoo.cfg');
+  await writeFile(cfg, ['tickTime=200', 'minSessionTimeout=400', 'maxSessionTimeout=30000', 'extendedTypesEnabled=true', ''].join('\n'));
+  return cfg;
+}
 
 export function coordinodeAvailable(): boolean {
   return existsSync(join(workspaceRoot, 'apps/coord-node/src/main.ts'));
