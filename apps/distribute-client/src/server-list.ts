@@ -2,6 +2,8 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { CoordinationService, watchInstances, type ServiceInstance } from '@coord/nest';
 
 export const CLIENT_CONFIG = 'CLIENT_CONFIG';
+/** Pause before watching the list again after a failure (ms). */
+export const watchRetryPauseMs = 1_000;
 
 /** The line the seed's DistributeClient prints on every change: the names of the online servers. */
 export function formatOnline(servers: ServiceInstance[]): string {
@@ -36,9 +38,23 @@ export class ServerList implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   onApplicationBootstrap(): void {
-    this.loop = this.watch().catch((err: unknown) => {
-      if (!this.stop.signal.aborted) this.logger.error(`watching ${this.config.serversPath} stopped: ${(err as Error).message}`);
-    });
+    this.loop = this.watchForever();
+  }
+
+  /** A failed watch (say the chroot does not exist yet) is reported once per distinct error and retried. */
+  private async watchForever(): Promise<void> {
+    let lastError = '';
+    while (!this.stop.signal.aborted) {
+      try {
+        await this.watch();
+      } catch (err) {
+        if (this.stop.signal.aborted) return;
+        const message = (err as Error).message;
+        if (message !== lastError) this.logger.warn(`watching ${this.config.serversPath} failed: ${message}; retrying`);
+        lastError = message;
+        await new Promise((r) => setTimeout(r, watchRetryPauseMs));
+      }
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -3,7 +3,7 @@ import type { AddressInfo, Server as NetServer } from 'node:net';
 import { Module, type INestMicroservice, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
-import { CoordinationModule, CoordinationService, PlainLogger } from '@coord/nest';
+import { CoordinationModule, PlainLogger, selfRegister } from '@coord/nest';
 import { SERVER_IDENTITY, ServerController, type ServerIdentity } from './server.controller';
 import type { ServerConfig } from './config';
 
@@ -40,9 +40,13 @@ export async function startServer(config: ServerConfig, logger: LoggerService = 
   await app.listen();
   const address = app.unwrap<NetServer>().address() as AddressInfo;
   identity.endpoint = `${config.host}:${address.port}`;
-  const registration = await app
-    .get(CoordinationService)
-    .register(config.serversPath, { name: config.name, host: config.host, port: address.port, pid: process.pid });
+  let registration;
+  try {
+    registration = await selfRegister(app, { basePath: config.serversPath, name: config.name, host: config.host, extra: { pid: process.pid } });
+  } catch (err) {
+    await app.close();
+    throw new Error(`${config.name} could not register under ${config.serversPath}: ${(err as Error).message}${chrootHint(config.connectString, err)}`);
+  }
   logger.log(`${config.name} is online at ${identity.endpoint} (${registration.path}, pid ${process.pid})`, 'DistributeServer');
   let closing: Promise<void> | undefined;
   return {
@@ -53,4 +57,11 @@ export async function startServer(config: ServerConfig, logger: LoggerService = 
     app,
     close: () => (closing ??= app.close()),
   };
+}
+
+/** ZooKeeper requires a chroot to exist; say so instead of a bare NONODE. */
+function chrootHint(connectString: string, err: unknown): string {
+  const slash = connectString.indexOf('/');
+  if (slash < 0 || (err as { code?: string }).code !== 'NONODE') return '';
+  return ` (the chroot ${connectString.slice(slash)} must exist: create it first, e.g. create ${connectString.slice(slash)} "" in zkCli)`;
 }

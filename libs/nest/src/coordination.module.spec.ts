@@ -4,7 +4,7 @@ import { Test } from '@nestjs/testing';
 import { Interval, ScheduleModule } from '@nestjs/schedule';
 import { createClient, type ZkClient } from '@coord/client';
 import { freePort } from '@coord/testing';
-import { CoordinationHealthIndicator, CoordinationModule, CoordinationService, InjectCoordinator, LeaderOnly, WithLock } from './index';
+import { CoordinationHealthIndicator, CoordinationModule, CoordinationService, InjectCoordinator, LeaderOnly, selfRegister, WithLock } from './index';
 import { eventually, startTestNode } from './test-node';
 
 jest.setTimeout(20_000);
@@ -101,6 +101,17 @@ describe('CoordinationModule', () => {
     await a.close();
     apps.splice(apps.indexOf(a), 1);
     expect(await observer.exists(path)).toBeNull();
+  });
+
+  it('selfRegister writes the port an HTTP app really listens on (port 0)', async () => {
+    const moduleRef = await Test.createTestingModule({ imports: [CoordinationModule.forRoot({ connectString: node.connectString })] }).compile();
+    const a = moduleRef.createNestApplication({ logger: false });
+    apps.push(a);
+    await a.listen(0, '127.0.0.1');
+    const reg = await selfRegister(a, { basePath: '/nest-self', name: 'web' });
+    const port = (a.getHttpServer().address() as { port: number }).port;
+    const { data } = await observer.getData(reg.path!);
+    expect(JSON.parse(data!.toString())).toEqual({ name: 'web', host: '127.0.0.1', port });
   });
 
   it('@LeaderOnly runs on exactly one replica, and on the other once the leader goes away', async () => {

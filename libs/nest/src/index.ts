@@ -6,3 +6,4 @@ export { InjectCoordinator, LeaderOnly, WithLock, type WithLockOptions } from '.
 export { connectWithRetry, unreachableMessage, type ConnectReporter } from './connect';
 export * from './recipes';
 export { PlainLogger } from './plain-logger';
+export { selfRegister } from './self-register';
