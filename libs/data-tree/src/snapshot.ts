@@ -177,9 +177,10 @@ export class TreeImage {
  */
 export function restoreTree(tree: DataTree, image: TreeImage): void {
   let pending: string[] = [];
+  // restoreNode replaces the ACL reference, so every node can start with the same placeholder.
+  const placeholder = { acl: [] as ACL[], refs: 0 };
   const put = (path: string) => {
     const r = image.nodes.get(path) as NodeRecord;
-    const placeholder = { acl: [] as ACL[], refs: 0 };
     const node = new ZNode(r.data, placeholder, r.czxid, r.mzxid, r.ctime, r.mtime, r.version, r.cversion, r.aversion, r.ephemeralOwner, r.pzxid);
     tree.restoreNode(path, node, r.acl);
   };
