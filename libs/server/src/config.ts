@@ -22,6 +22,11 @@ export interface ServerConfig {
   containerMaxNeverUsedIntervalMs: number;
   /** A connection that sends no ConnectRequest within this time is closed (zookeeper.nio.sessionlessCnxnTimeout). */
   sessionlessConnectionTimeoutMs: number;
+  /**
+   * exists checks READ on an existing node (3.9, 3.8.6). Apache 3.8.0 did not check; set false to
+   * answer exactly like it.
+   */
+  existsChecksRead: boolean;
   /** Version text for stats, e.g. `3.9.5-coordinode`. */
   version: string;
   /** Secret for session passwords; random per start when absent (persist it to keep sessions across restarts). */
@@ -46,6 +51,7 @@ export function serverConfig(partial: Partial<ServerConfig> = {}): ServerConfig 
     containerMaxPerMinute: containerMaxPerMinuteDefault,
     containerMaxNeverUsedIntervalMs: 0,
     sessionlessConnectionTimeoutMs: sessionlessConnectionTimeoutMsDefault,
+    existsChecksRead: true,
     version: serverVersionDefault,
     ...partial,
   };

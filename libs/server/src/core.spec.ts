@@ -339,3 +339,16 @@ describe('ServerCore more requests', () => {
     expect(h.core.lastProcessedZxid).toBe(15);
   });
 });
+
+describe('whoAmI order', () => {
+  it('lists ids in the order ZooKeeper 3.8 prints them (its hash set order)', () => {
+    const h = new Harness();
+    h.connect(1);
+    h.request(1, -4, { type: 100, body: { type: 0, scheme: 'digest', auth: Buffer.from('bob:secret') } });
+    // Apache 3.8.0 printed `digest: bob` before `ip: 127.0.0.1` for this connection.
+    expect(h.request(1, 1, { type: 107, body: null }).body.clientInfo).toEqual([
+      { authScheme: 'digest', user: 'bob' },
+      { authScheme: 'ip', user: '127.0.0.1' },
+    ]);
+  });
+});

@@ -380,7 +380,13 @@ export class ServerCore {
   }
 
   private onRead(conn: Connection, session: Session, xid: number, request: Request, startedAt: number): void {
-    const ctx: reads.ReadContext = { tree: this.tree, connId: conn.id, sessionId: session.sessionId, ids: conn.ids };
+    const ctx: reads.ReadContext = {
+      tree: this.tree,
+      connId: conn.id,
+      sessionId: session.sessionId,
+      ids: conn.ids,
+      existsChecksRead: this.config.existsChecksRead,
+    };
     const out = reads.runRead(ctx, request);
     if (out.events) for (const ev of out.events) this.notify(conn.id, ev.type, ev.path, -1);
     this.reply(conn, xid, request.type, out.err, out.body, startedAt);

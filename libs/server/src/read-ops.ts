@@ -3,7 +3,7 @@
  * getChildren(2), getACL, getAllChildrenNumber, getEphemerals, multiRead and the watch-table
  * requests. Each returns ZooKeeper's error code and, on success, the response record.
  */
-import { checkAcl, DataTree, maskDigests, WatchEvent } from '@coord/data-tree';
+import { checkAcl, DataTree, javaCapacityFor, javaStringHash, maskDigests, WatchEvent } from '@coord/data-tree';
 import {
   AddWatchMode,
   ErrorCode,
@@ -25,6 +25,8 @@ export interface ReadContext {
   connId: number;
   sessionId: bigint;
   ids: readonly Id[];
+  /** See ServerConfig.existsChecksRead. */
+  existsChecksRead: boolean;
 }
 
 export interface ReadOutcome {
@@ -44,7 +46,7 @@ export function exists(ctx: ReadContext, req: PathWatchRequest): ReadOutcome {
   if (req.watch) ctx.tree.watchData(req.path, ctx.connId);
   const node = ctx.tree.getNode(req.path);
   if (!node) return fail(ErrorCode.NONODE);
-  if (!checkAcl(node.acl.acl, Perms.READ, ctx.ids)) return fail(ErrorCode.NOAUTH);
+  if (ctx.existsChecksRead && !checkAcl(node.acl.acl, Perms.READ, ctx.ids)) return fail(ErrorCode.NOAUTH);
   return ok({ stat: node.stat() });
 }
 
@@ -117,8 +119,34 @@ export function setWatches(ctx: ReadContext, req: SetWatches2Request | Omit<SetW
   return { err: 0, body: null, events };
 }
 
+/** ConcurrentHashMap's default table size; ZooKeeper keeps a connection's ids in such a set. */
+const javaIdSetCapacityInitial = 16;
+
+/** The jute-generated Id.hashCode. */
+function javaIdHash(id: Id): number {
+  let h = 17;
+  h = (Math.imul(37, h) + javaStringHash(id.scheme)) | 0;
+  return (Math.imul(37, h) + javaStringHash(id.id)) | 0;
+}
+
+/**
+ * The ids in the iteration order of ZooKeeper's ConcurrentHashMap-backed authInfo set (by bucket,
+ * insertion order inside a bucket), which is the order whoami prints them in.
+ */
+export function javaIdSetOrder(ids: readonly Id[]): Id[] {
+  const capacity = javaCapacityFor(javaIdSetCapacityInitial, ids.length);
+  const bucket = (id: Id) => {
+    const h = javaIdHash(id);
+    return ((h ^ (h >>> 16)) & 0x7fffffff) & (capacity - 1);
+  };
+  return ids
+    .map((id, i) => ({ id, i, b: bucket(id) }))
+    .sort((x, y) => x.b - y.b || x.i - y.i)
+    .map((e) => e.id);
+}
+
 export function whoAmI(ctx: ReadContext): ReadOutcome {
-  const clientInfo = ctx.ids.map((id) => ({
+  const clientInfo = javaIdSetOrder(ctx.ids).map((id) => ({
     authScheme: id.scheme,
     user: id.scheme === 'digest' ? id.id.split(':')[0] : id.scheme === 'ip' ? id.id : '',
   }));
