@@ -76,8 +76,11 @@ export class AclNumbering {
   }
 }
 
-export function encodeNode(w: ByteWriter, acls: AclNumbering, path: string, r: NodeRecord): void {
-  const aclNumber = acls.numberOf(w, r.acl);
+/** A ZNode fits this shape too, so the snapshot walk encodes live nodes without copying them. */
+export type NodeFields = Omit<NodeRecord, 'acl'>;
+
+export function encodeNode(w: ByteWriter, acls: AclNumbering, path: string, r: NodeFields, acl: ACL[]): void {
+  const aclNumber = acls.numberOf(w, acl);
   w.u8(tagNode);
   w.string(path);
   w.u8(r.ephemeralOwner === 0n ? 0 : flagEphemeralOwner);

@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DataTree, recordOf } from '@coord/data-tree';
+import type { DataTree } from '@coord/data-tree';
 import { ByteWriter } from './bytes';
 import { crc32 } from './crc32';
 import { fsyncDir, partialSuffix, snapshotFileName } from './files';
@@ -86,7 +86,7 @@ export async function writeSnapshot(job: SnapshotJob, clock: () => number = Date
     let inChunk = 0;
     // A live iterator: nodes deleted before the walk reaches them are skipped, nodes added are visited.
     for (const [p, node] of job.tree.entries()) {
-      encodeNode(w, acls, p, recordOf(node));
+      encodeNode(w, acls, p, node, node.acl.acl);
       nodes++;
       if (++inChunk >= perChunk) {
         inChunk = 0;
