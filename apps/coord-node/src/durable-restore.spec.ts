@@ -1,0 +1,47 @@
+import { randomBytes } from 'node:crypto';
+import { DataTree, OPEN_ACL_UNSAFE, recordOf, TreeImage, Txn } from '@coord/data-tree';
+import { ServerCore } from '@coord/server';
+import type { Recovered } from '@coord/storage';
+import { restoreCore, sessionTxns } from './durable-restore';
+
+const create = (zxid: number, path: string, owner = 0n): Txn => ({
+  zxid, time: 1000 + zxid, sessionId: 7n, cxid: zxid, op: { type: 'create', path, data: Buffer.from(path), acl: OPEN_ACL_UNSAFE, ephemeralOwner: owner },
+});
+
+describe('restoreCore', () => {
+  it('lands the core on the image zxid with its sessions, then replays the tail', () => {
+    const source = new DataTree();
+    const head: Txn[] = [
+      { zxid: 1, time: 1, sessionId: 7n, cxid: 0, op: { type: 'createSession', timeOut: 6000 } },
+      { zxid: 2, time: 2, sessionId: 9n, cxid: 0, op: { type: 'createSession', timeOut: 9000 } },
+      create(3, '/a'),
+      create(4, '/a/e', 7n),
+    ];
+    for (const t of head) source.applyTxn(t);
+    const image = new TreeImage();
+    for (const [p, n] of source.entries()) image.set(p, recordOf(n));
+    const tail = [create(5, '/b')];
+    const recovered: Recovered = {
+      image, snapshotFile: 'snapshot.4', imageZxid: 4, sessions: new Map([[7n, 6000], [9n, 9000]]), tail, lastZxid: 5, replayed: 5,
+    };
+    const core = new ServerCore({}, { now: () => 50_000, randomBytes });
+    restoreCore(core, recovered, 50_000);
+    expect(core.lastProcessedZxid).toBe(5);
+    expect(core.tree.getNode('/a/e')!.ephemeralOwner).toBe(7n);
+    expect(core.tree.getNode('/b')).toBeDefined();
+    expect(core.tree.getNode('/a')!.cversion).toBe(1);
+    const stats = core.stats();
+    expect(stats.globalSessions).toBe(2);
+    // Restored sessions expire after their own timeouts counted from the restart.
+    const expiries = stats.sessionBuckets.map((b) => b.expiresAt).sort((a, b) => a - b);
+    expect(expiries[0]).toBeGreaterThanOrEqual(50_000 + 6000);
+    expect(expiries[expiries.length - 1]).toBeGreaterThanOrEqual(50_000 + 9000);
+  });
+
+  it('numbers synthetic session txns so the last is the image zxid', () => {
+    expect(sessionTxns(new Map(), 0, 1)).toEqual([]);
+    expect(sessionTxns(new Map(), 12, 1).map((t) => [t.zxid, t.op.type])).toEqual([[12, 'error']]);
+    expect(sessionTxns(new Map([[1n, 4000], [2n, 5000]]), 12, 1).map((t) => [t.zxid, t.sessionId])).toEqual([[11, 1n], [12, 2n]]);
+    expect(() => sessionTxns(new Map([[1n, 4000], [2n, 5000]]), 1, 1)).toThrow(/invariant/);
+  });
+});
