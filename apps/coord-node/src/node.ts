@@ -278,7 +278,16 @@ class NodeServer implements RunningNode {
     client.out = [];
     const socket = client.socket;
     if (socket.destroyed) return;
-    socket.write(out.length === 1 ? out[0] : Buffer.concat(out));
+    // Notifications go out in their own write ahead of the reply that follows them, as ZooKeeper's
+    // separate sends do: clients such as zkCli then print the event before the reply's output.
+    let start = 0;
+    for (let i = 0; i < out.length; i++) {
+      const isLast = i === out.length - 1;
+      if (isLast || (isNotification(out[i]) && !isNotification(out[i + 1]))) {
+        socket.write(i === start ? out[i] : Buffer.concat(out.slice(start, i + 1)));
+        start = i + 1;
+      }
+    }
     if (socket.writableLength > outputBytesMax) {
       this.log.warn(`Dropping connection ${client.id} from ${client.address}: ${socket.writableLength} bytes of unread output`);
       client.closing = true;
@@ -287,4 +296,10 @@ class NodeServer implements RunningNode {
       socket.pause();
     }
   }
+
+}
+
+/** A notification frame: length, then xid -1. */
+function isNotification(frame: Buffer): boolean {
+  return frame.length >= 8 && frame.readInt32BE(4) === -1;
 }
