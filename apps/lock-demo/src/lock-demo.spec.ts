@@ -1,5 +1,5 @@
 /** The lock demo against real servers: our node (embedded, over TCP), Apache ZooKeeper, ioredis-mock. */
-import { startApacheZooKeeper, type RunningServer } from '@coord/testing';
+import { freePort, startApacheZooKeeper, type RunningServer } from '@coord/testing';
 import { coordBackend } from './coord-backend';
 import { runContention } from './contention';
 import { startEmbeddedNode } from './embedded';
@@ -79,6 +79,22 @@ describe('lock-demo', () => {
     expect(text).toMatch(/embedded coordination node on 127\.0\.0\.1:\d+/);
     expect(text).toContain('mutual exclusion       counter 12/12, overlaps 0, most holders at once 1 -> OK');
     expect(text).toMatch(/watch wake-ups\s+[\d.]+ per acquisition \(max 1 for one acquisition\)/);
+  });
+});
+
+describe('lock-demo errors', () => {
+  it('a configured node that does not answer is reported with the address and how to start one', async () => {
+    const port = await freePort();
+    await expect(runLockDemo({ backend: 'coord', scenario: 'contention', workers: 2, rounds: 1, holdMs: 1, port: 0, connectString: `127.0.0.1:${port}` })).rejects.toThrow(
+      `cannot reach the coordination service at 127.0.0.1:${port}. Start one with: npx nx run coord-node:serve`,
+    );
+  });
+
+  it('a Redis URL that does not answer is reported in one line', async () => {
+    const port = await freePort();
+    await expect(runLockDemo({ backend: 'redis', scenario: 'contention', workers: 2, rounds: 1, holdMs: 1, port: 0, redisUrl: `redis://127.0.0.1:${port}` })).rejects.toThrow(
+      `cannot reach Redis at redis://127.0.0.1:${port}`,
+    );
   });
 });
 

@@ -11,7 +11,7 @@ import { runContention } from './contention';
 import { startEmbeddedNode } from './embedded';
 import { formatReport } from './metrics';
 import { formatEvent, runPauseScenario, scenarioHeader } from './pause-scenario';
-import { redisBackend } from './redis-backend';
+import { checkRedis, redisBackend } from './redis-backend';
 import { createView } from './view';
 import { createClient } from '@coord/client';
 
@@ -41,6 +41,7 @@ export async function runLockDemo(config: LockDemoConfig): Promise<number> {
     await checkReachable(connectString!);
   }
   try {
+    if (config.redisUrl && (config.backend === 'redis' || config.scenario === 'pause')) await checkRedis(config.redisUrl);
     if (config.scenario === 'pause') {
       for (const line of scenarioHeader()) print(line);
       const outcome = await runPauseScenario({ connectString: connectString!, redisUrl: config.redisUrl, onEvent: (e) => print(formatEvent(e)) });

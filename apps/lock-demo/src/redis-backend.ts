@@ -15,8 +15,28 @@ export type RedisLike = Pick<Redis, 'set' | 'get' | 'eval' | 'del' | 'quit'>;
 
 /** A new connection: a real Redis at `url`, or an in-process ioredis-mock (instances share one data set). */
 export function connectRedis(url?: string): RedisLike {
-  if (url) return new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 2 });
-  return new RedisMock() as unknown as RedisLike;
+  if (!url) return new RedisMock() as unknown as RedisLike;
+  const redis = new Redis(url, { maxRetriesPerRequest: 2, connectTimeout: redisConnectTimeoutMs });
+  // Without a listener ioredis prints every reconnect error with a stack; checkRedis reports it once.
+  redis.on('error', () => undefined);
+  return redis;
+}
+
+/** How long a real Redis may take to answer the first PING (ms). */
+export const redisConnectTimeoutMs = 3_000;
+
+/** Fails with one readable line when the Redis at `url` does not answer. */
+export async function checkRedis(url: string): Promise<void> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 0, connectTimeout: redisConnectTimeoutMs, retryStrategy: () => null, lazyConnect: true });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (err) {
+    throw new Error(`cannot reach Redis at ${url} (${(err as Error).message}); start one (e.g. redis-server) or drop --redis-url to use the in-process ioredis-mock`);
+  } finally {
+    redis.disconnect();
+  }
 }
 
 /** SET key token NX PX lease; returns the token when acquired. */
