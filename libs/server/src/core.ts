@@ -192,7 +192,8 @@ export class ServerCore {
     try {
       req = decodeConnectRequest(body, this.config.frameBytesMax);
     } catch (e) {
-      this.closeConnection(conn, `malformed ConnectRequest: ${(e as Error).message}`);
+      this.log.warn(`Closing connection ${conn.describe()}: malformed ConnectRequest (${(e as Error).message})`);
+      this.closeConnection(conn, 'malformed ConnectRequest');
       return;
     }
     this.handshakePending.delete(conn);
@@ -268,6 +269,7 @@ export class ServerCore {
     }
     if (type === OpCode.check) {
       // A standalone check is not a valid request (Request.isValid): UNIMPLEMENTED, then close.
+      this.log.warn(`Closing connection ${conn.describe()}: check outside multi`);
       this.reply(conn, xid, type, ErrorCode.UNIMPLEMENTED, null, startedAt);
       this.closeConnection(conn, 'standalone check request');
       return;
@@ -287,13 +289,15 @@ export class ServerCore {
 
   private onDecodeError(conn: Connection, e: unknown, startedAt: number): void {
     if (e instanceof UnknownOpcodeError) {
+      this.log.warn(`Closing connection ${conn.describe()}: unknown opcode ${e.header.type}`);
       this.reply(conn, e.header.xid, e.header.type, ErrorCode.UNIMPLEMENTED, null, startedAt);
       this.closeConnection(conn, `unknown opcode ${e.header.type}`);
     } else if (e instanceof ProtocolError && e.kind === 'body' && e.header) {
       this.log.debug(() => `Malformed request from ${conn.describe()}: ${e.message}`);
       this.reply(conn, e.header.xid, e.header.type, ErrorCode.MARSHALLINGERROR, null, startedAt);
     } else {
-      this.closeConnection(conn, `malformed request: ${(e as Error).message}`);
+      this.log.warn(`Closing connection ${conn.describe()}: malformed request (${(e as Error).message})`);
+      this.closeConnection(conn, 'malformed request');
     }
   }
 
