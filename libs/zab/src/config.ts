@@ -34,7 +34,7 @@ export interface PeerStorage<P> {
 
 /** Deliberate bugs, used only by tests that prove the simulator's checkers can fail. */
 export interface UnsafeBugs {
-  /** The leader commits a proposal as soon as it proposes it. */
+  /** The leader commits (applies) a proposal as soon as it proposes it, without waiting for a quorum. */
   readonly commitWithoutQuorum?: boolean;
   /** Followers ACK proposals before the driver has fsynced them. */
   readonly ackBeforePersist?: boolean;

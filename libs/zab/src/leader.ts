@@ -185,10 +185,8 @@ export function leaderPropose<P>(core: PeerCore<P>, payload: P): Zxid | null {
   const txn = { zxid, payload };
   core.appendTxn(txn);
   broadcastToSynced(core, { type: 'PROPOSAL', txn }, true);
-  if (core.bugs.commitWithoutQuorum) {
-    core.commitTo(zxid);
-    broadcastToSynced(core, { type: 'COMMIT', zxid }, true);
-  }
+  // The deliberate bug: the leader applies (and so answers its client) before any follower has the txn.
+  if (core.bugs.commitWithoutQuorum) core.commitTo(zxid);
   return zxid;
 }
 
