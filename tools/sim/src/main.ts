@@ -4,6 +4,7 @@
 //   --minutes M     keep running seeds for M minutes; prints seeds per minute
 //   --bug NAME      inject a known bug (commitWithoutQuorum | ackBeforePersist) to see the checkers fire
 //   --verbose       print each seed's stats and, on failure, the trace tail
+//   --messages      with --seed: record and print every delivered message (slow, for debugging one seed)
 // Exit codes: 0 clean, 2 correctness, 3 liveness, 4 crash (an exception in the core or the simulator).
 
 import type { UnsafeBugs } from '@coord/zab';
@@ -17,10 +18,11 @@ interface Args {
   minutes?: number;
   bug?: keyof UnsafeBugs;
   verbose: boolean;
+  messages: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { verbose: false };
+  const args: Args = { verbose: false, messages: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = (): string => {
@@ -34,6 +36,7 @@ function parseArgs(argv: readonly string[]): Args {
     else if (flag === '--minutes') args.minutes = Number(value());
     else if (flag === '--bug') args.bug = value() as keyof UnsafeBugs;
     else if (flag === '--verbose') args.verbose = true;
+    else if (flag === '--messages') args.messages = true;
     else throw new Error(`unknown flag ${flag}`);
   }
   return args;
@@ -51,10 +54,11 @@ function main(): number {
   const args = parseArgs(process.argv.slice(2));
   const overrides = args.bug === undefined ? {} : { bugs: { [args.bug]: true } };
   if (args.seed !== undefined) {
-    const result = runSeed(args.seed, overrides);
+    const result = runSeed(args.seed, { ...overrides, traceMessages: args.messages });
     console.log(describe(result));
+    if (args.messages) console.log(result.trace.join('\n'));
     if (result.failure === null) return 0;
-    if (args.verbose) console.log(result.trace.join('\n'));
+    if (args.verbose && !args.messages) console.log(result.trace.join('\n'));
     console.log(`FAILED (${result.failure.kind}): ${result.failure.message}`);
     return exitCodes[result.failure.kind];
   }
