@@ -37,6 +37,16 @@ describe('lock-demo', () => {
     expect(Math.max(...states)).toBeGreaterThan(1); // workers really queued
   });
 
+  it('the naive lock that watches all children wakes every waiter on each release (herd effect)', async () => {
+    const backend = coordBackend(node.connectString, { lockDir: '/locks/spec-herd', herd: true });
+    const report = await runContention(backend, { workers: 4, rounds: 6, holdMs: 3 });
+    await backend.close();
+    expect(report.counter).toBe(24);
+    expect(report.overlaps).toBe(0);
+    expect(report.wakeUpsMaxPerAcquisition).toBeGreaterThan(1);
+    expect(report.wakeUpsPerAcquisition).toBeGreaterThan(1.5);
+  });
+
   it('Redis SET NX PX lock (ioredis-mock): also exclusive without pauses, but polls and is not FIFO', async () => {
     const backend = redisBackend();
     const report = await runContention(backend, { workers: 4, rounds: 6, holdMs: 3 });
@@ -70,7 +80,7 @@ describe('lock-demo', () => {
       return true;
     });
     try {
-      const code = await runLockDemo({ backend: 'coord', scenario: 'contention', workers: 3, rounds: 4, holdMs: 2, port: 0 });
+      const code = await runLockDemo({ backend: 'coord', lock: 'recipe', scenario: 'contention', workers: 3, rounds: 4, holdMs: 2, port: 0 });
       expect(code).toBe(0);
     } finally {
       write.mockRestore();
@@ -85,14 +95,14 @@ describe('lock-demo', () => {
 describe('lock-demo errors', () => {
   it('a configured node that does not answer is reported with the address and how to start one', async () => {
     const port = await freePort();
-    await expect(runLockDemo({ backend: 'coord', scenario: 'contention', workers: 2, rounds: 1, holdMs: 1, port: 0, connectString: `127.0.0.1:${port}` })).rejects.toThrow(
+    await expect(runLockDemo({ backend: 'coord', lock: 'recipe', scenario: 'contention', workers: 2, rounds: 1, holdMs: 1, port: 0, connectString: `127.0.0.1:${port}` })).rejects.toThrow(
       `cannot reach the coordination service at 127.0.0.1:${port}. Start one with: npx nx run coord-node:serve`,
     );
   });
 
   it('a Redis URL that does not answer is reported in one line', async () => {
     const port = await freePort();
-    await expect(runLockDemo({ backend: 'redis', scenario: 'contention', workers: 2, rounds: 1, holdMs: 1, port: 0, redisUrl: `redis://127.0.0.1:${port}` })).rejects.toThrow(
+    await expect(runLockDemo({ backend: 'redis', lock: 'recipe', scenario: 'contention', workers: 2, rounds: 1, holdMs: 1, port: 0, redisUrl: `redis://127.0.0.1:${port}` })).rejects.toThrow(
       `cannot reach Redis at redis://127.0.0.1:${port}`,
     );
   });

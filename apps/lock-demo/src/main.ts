@@ -2,6 +2,7 @@
  * `npx nx run lock-demo:serve` — N workers contend for one lock; a live view on a terminal, a report at
  * the end. No setup: without --connect / COORD_CONNECT it starts an embedded node.
  *   --backend=redis        the same contention on a Redis SET NX PX lock (ioredis-mock unless --redis-url)
+ *   --lock=herd            our node, but a naive lock where every waiter watches all children (herd effect)
  *   --scenario=pause       a paused holder outlives its lease: Redis vs our lock with fencing, side by side
  */
 import { unreachableMessage } from '@coord/nest';
@@ -52,7 +53,7 @@ export async function runLockDemo(config: LockDemoConfig): Promise<number> {
       );
       return outcome.redis.staleWriteAccepted && !outcome.coord.staleWriteAccepted ? 0 : 1;
     }
-    const backend = config.backend === 'redis' ? redisBackend({ url: config.redisUrl }) : coordBackend(connectString!);
+    const backend = config.backend === 'redis' ? redisBackend({ url: config.redisUrl }) : coordBackend(connectString!, { herd: config.lock === 'herd', lockDir: config.lock === 'herd' ? '/locks/lock-demo-herd' : undefined });
     print(`${config.workers} workers x ${config.rounds} acquisitions, hold ${config.holdMs} ms, on ${backend.description}`);
     const view = createView(process.stdout, backend.queued);
     let last = null;
