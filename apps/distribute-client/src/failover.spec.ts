@@ -3,6 +3,7 @@
  * a request goes offline in the middle of it.
  */
 import request from 'supertest';
+import { createClient } from '@coord/client';
 import { startServer, type RunningServer } from '../../distribute-server/src/server';
 import { PlainLogger } from '@coord/nest';
 import { eventually, startTestNode } from '../../../libs/nest/src/test-node';
@@ -70,6 +71,20 @@ describe('distribute-client HTTP API', () => {
     await eventually(() => client.list.current.length === 0);
     const res = await request(client.app.getHttpServer()).get('/hello').expect(503);
     expect(res.body.message).toBe('no server is online');
+  });
+
+  it('lists a node that holds only a host name (as the study notes\' Java servers write it) and does not forward to it', async () => {
+    const zk = createClient(node.connectString);
+    await zk.connect();
+    try {
+      const { path } = await zk.create('/servers/server', 'hadoop104', { mode: 'ephemeral-sequential' });
+      await eventually(() => client.list.current.some((s) => s.name === 'hadoop104'));
+      const res = await request(client.app.getHttpServer()).get('/servers').expect(200);
+      expect(res.body.servers).toContainEqual({ name: 'hadoop104', endpoint: null, path });
+      await request(client.app.getHttpServer()).get('/hello').expect(503);
+    } finally {
+      await zk.close();
+    }
   });
 
   it('GET /health is up while the session is connected', async () => {
