@@ -117,7 +117,7 @@ export class InteractionEnv {
           continue;
         }
         const s = peer.status();
-        this.log(`${id}: ${s.state} ${s.phase} leader=${s.leader ?? '-'} epochs=${s.acceptedEpoch}/${s.currentEpoch} last=${formatZxid(s.lastZxid)} committed=${formatZxid(s.commitZxid)}`);
+        this.log(`${id}: ${s.state} ${s.phase} leader=${s.leader ?? '-'} epochs=${s.acceptedEpoch}/${s.currentEpoch} last=${formatZxid(s.lastZxid)} committed=${formatZxid(s.commitZxid)}${s.state === 'LOOKING' ? ` (${s.lastElectionReason})` : ''}`);
       }
     },
     log: (args) => {
