@@ -77,34 +77,6 @@ export class LogWriter {
     });
   }
 
-  /**
-   * True when a write can go straight to disk from the caller's turn: nothing is being written or
-   * waiting, and the file needs no roll. A lone writer then pays one synchronous O_DSYNC write and no
-   * thread hand-off; under concurrency the async path overlaps request work with the disk.
-   */
-  canWriteNow(): boolean {
-    return !this.writing && this.queue.length === 0 && !this.failed && !this.closed && this.fd !== null && !this.rollRequested && this.fileBytes < this.fileBytesMax;
-  }
-
-  /** Writes (and with forceSync, syncs) `txns` before returning. Only when canWriteNow(). */
-  appendNow(txns: readonly Txn[]): void {
-    if (txns.length === 0) return;
-    const buf = encodeRecords(txns);
-    const fd = (this.fd as fs.promises.FileHandle).fd;
-    try {
-      let off = 0;
-      while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off);
-    } catch (e) {
-      this.failed = e instanceof Error ? e : new Error(String(e));
-      throw this.failed;
-    }
-    this.writes++;
-    this.fileBytes += buf.length;
-    const last = txns[txns.length - 1].zxid;
-    this.durableZxid = last;
-    this.onDurable(last);
-  }
-
   /** Resolves when everything appended so far is durable. */
   async flush(): Promise<void> {
     while (this.writing || this.queue.length > 0) await new Promise((r) => setImmediate(r));

@@ -129,7 +129,7 @@ describe('snapshots', () => {
       ];
       const t = { zxid: ++zxid, time: 1_800_000_000_000 + i, sessionId: 1n, cxid: i, op: { type: 'multi' as const, ops } };
       tree.applyTxn(t);
-      pending.push(Promise.resolve(store.append([t])));
+      pending.push(store.append([t]));
     }
     await Promise.all(pending);
     const snap = await snapDone;

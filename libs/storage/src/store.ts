@@ -32,16 +32,9 @@ export interface StoreOptions {
   batchBytesMax?: number;
   logFileBytesMax?: number;
   snapshotNodesPerChunk?: number;
-  /** 0 turns the synchronous lone-writer path off. */
-  syncBatchTxnsMax?: number;
 }
 
 const msPerHour = 3_600_000;
-/**
- * Batches up to this many txns are written synchronously when the disk is idle (the lone-writer case);
- * larger ones mean concurrent clients, where the async group commit overlaps work with the disk.
- */
-export const syncBatchTxnsMaxDefault = 2;
 
 export class DurableStore {
   private readonly writer: LogWriter;
@@ -55,14 +48,12 @@ export class DurableStore {
   lastAppendedZxid = 0;
   lastSnapshot: SnapshotResult | null = null;
   snapshotsTaken = 0;
-  private readonly syncBatchTxnsMax: number;
 
   constructor(private readonly options: StoreOptions) {
     fs.mkdirSync(options.snapDir, { recursive: true });
     fs.mkdirSync(options.logDir, { recursive: true });
     this.writer = new LogWriter({ dir: options.logDir, forceSync: options.forceSync, batchBytesMax: options.batchBytesMax, fileBytesMax: options.logFileBytesMax });
     this.writer.onDurable = (zxid) => this.onDurable(zxid);
-    this.syncBatchTxnsMax = options.syncBatchTxnsMax ?? syncBatchTxnsMaxDefault;
     this.snapshotAt = this.nextSnapshotThreshold();
     if (!options.forceSync) {
       options.log.warn('forceSync=no: the txn log is NOT synced to disk; a crash or power loss can lose acknowledged writes. Use only for tests.');
@@ -91,16 +82,10 @@ export class DurableStore {
     }
   }
 
-  /**
-   * Makes `txns` durable. Returns nothing when they already are (a small batch written synchronously
-   * while the disk was idle), else a promise for the group commit that will cover them.
-   */
-  append(txns: Txn[]): Promise<void> | void {
+  append(txns: Txn[]): Promise<void> {
     for (const t of txns) applySessionTxn(this.sessions, t);
     if (txns.length > 0) this.lastAppendedZxid = txns[txns.length - 1].zxid;
-    let done: Promise<void> | void = undefined;
-    if (txns.length <= this.syncBatchTxnsMax && this.writer.canWriteNow()) this.writer.appendNow(txns);
-    else done = this.writer.append(txns);
+    const done = this.writer.append(txns);
     this.sinceSnapshot += txns.length;
     if (this.sinceSnapshot >= this.snapshotAt && !this.snapshotting) void this.snapshot();
     return done;
