@@ -352,3 +352,15 @@ describe('whoAmI order', () => {
     ]);
   });
 });
+
+describe('exists and READ', () => {
+  it('checks READ on an existing node unless existsChecksRead is off (Apache 3.8.0)', () => {
+    for (const checks of [true, false]) {
+      const h = new Harness({ existsChecksRead: checks });
+      h.connect(1);
+      h.request(1, 1, { type: 1, body: { path: '/adm', data: null, acl: [{ perms: 16, id: { scheme: 'world', id: 'anyone' } }], flags: 0 } });
+      expect(h.request(1, 2, { type: 3, body: { path: '/adm', watch: false } }).header.err).toBe(checks ? ErrorCode.NOAUTH : 0);
+      expect(h.request(1, 3, { type: 4, body: { path: '/adm', watch: false } }).header.err).toBe(ErrorCode.NOAUTH);
+    }
+  });
+});
