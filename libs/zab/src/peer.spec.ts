@@ -165,7 +165,7 @@ describe('learner connections', () => {
     peers[0].step(proposal);
     const r = drain(peers[0], []);
     expect(r.flatMap((x) => x.messagesAfterPersist).filter((m) => m.type === 'ACK')).toHaveLength(1);
-    peers[0].step({ ...proposal, seq: proposal.seq + 2, txn: { zxid: makeZxid(1, 3), payload: 'z' } });
+    peers[0].step({ from: 3, to: 1, type: 'PROPOSAL', conn: proposal.conn, seq: proposal.seq + 2, txn: { zxid: makeZxid(1, 3), payload: 'z' } });
     expect(peers[0].status()).toMatchObject({ state: 'LOOKING', lastElectionReason: 'gap on the leader connection' });
   });
 });
