@@ -148,7 +148,7 @@ export interface TranscriptStep {
  * the preamble after the SLF4J noise, then each typed command with the lines it printed.
  */
 export function loadReferenceTranscript(commandNames: readonly string[]): { preamble: string; steps: TranscriptStep[] } {
-  const file = join(__dirname, '../../../../../shared/docs/zkcli-reference-transcript.txt');
+  const file = join(__dirname, '../../../../docs/reference/zkcli-reference-transcript.txt');
   const lines = readFileSync(file, 'utf8')
     .split('\n')
     .filter((l) => !l.startsWith('#') && !l.startsWith('SLF4J:') && !l.startsWith('$') && !l.startsWith('/usr/share'));
