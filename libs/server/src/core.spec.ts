@@ -10,6 +10,7 @@ import {
   EventType,
   Request,
 } from '@coord/protocol';
+import { digestId } from '@coord/data-tree';
 import { ServerCore, ServerConfig } from './index';
 
 /** A tiny harness: one fake clock, frames in, effects out (length prefixes stripped). */
@@ -362,5 +363,18 @@ describe('exists and READ', () => {
       expect(h.request(1, 2, { type: 3, body: { path: '/adm', watch: false } }).header.err).toBe(checks ? ErrorCode.NOAUTH : 0);
       expect(h.request(1, 3, { type: 4, body: { path: '/adm', watch: false } }).header.err).toBe(ErrorCode.NOAUTH);
     }
+  });
+});
+
+describe('super digest', () => {
+  it('grants every permission to a connection that authenticates as the super user', () => {
+    const h = new Harness({ superDigest: digestId('super:pw') });
+    h.connect(1);
+    h.connect(2);
+    h.request(1, 1, { type: 1, body: { path: '/locked', data: Buffer.from('s'), acl: [{ perms: 1, id: { scheme: 'ip', id: '10.9.9.9' } }], flags: 0 } });
+    expect(h.request(2, 1, { type: 4, body: { path: '/locked', watch: false } }).header.err).toBe(ErrorCode.NOAUTH);
+    h.request(2, -4, { type: 100, body: { type: 0, scheme: 'digest', auth: Buffer.from('super:pw') } });
+    expect(h.request(2, 2, { type: 4, body: { path: '/locked', watch: false } }).header.err).toBe(0);
+    expect(h.request(2, 3, { type: 2, body: { path: '/locked', version: -1 } }).header.err).toBe(0);
   });
 });
