@@ -28,7 +28,8 @@ export class SimNetwork {
   private readonly streamTail = new Map<string, number>();
   faults: NetworkFaults;
   sent = 0;
-  delivered = 0;
+  /** How followers were synchronised: DIFF, TRUNC and SNAP packets sent. */
+  readonly syncKinds = { DIFF: 0, TRUNC: 0, SNAP: 0 };
 
   constructor(private readonly rng: Rng, options: SimOptions) {
     this.faults = {
@@ -39,6 +40,7 @@ export class SimNetwork {
 
   send(now: number, m: Message<Op>): void {
     this.sent++;
+    if (m.type === 'DIFF' || m.type === 'TRUNC' || m.type === 'SNAP') this.syncKinds[m.type]++;
     if (this.rng.chance(this.faults.lossProbability)) return;
     this.schedule(now, m);
     if (this.rng.chance(this.faults.duplicateProbability)) this.schedule(now, m);

@@ -43,6 +43,9 @@ describe('simulator: seeds run clean', () => {
     expect(total((r) => r.stats.crashes)).toBeGreaterThan(20);
     expect(total((r) => r.stats.partitions)).toBeGreaterThan(5);
     expect(results.filter((r) => r.stats.leaderChanges > 1).length).toBeGreaterThan(10);
+    // Every synchronisation path is exercised, not just the easy DIFF.
+    expect(total((r) => r.stats.truncs)).toBeGreaterThan(5);
+    expect(total((r) => r.stats.snaps)).toBeGreaterThan(5);
   });
 });
 

@@ -25,6 +25,9 @@ export interface SimStats {
   messages: number;
   applies: number;
   lastZxid: string;
+  diffs: number;
+  truncs: number;
+  snaps: number;
 }
 
 export interface SimResult {
@@ -56,7 +59,7 @@ class Simulation implements NodeHooks {
   private readonly reads: ReadRecord[] = [];
   private readonly fsyncs = new Map<number, (() => void)[]>();
   private readonly trace: string[] = [];
-  private readonly stats: SimStats = { acked: 0, unknown: 0, notSent: 0, reads: 0, crashes: 0, partitions: 0, leaderChanges: 0, messages: 0, applies: 0, lastZxid: '0.0' };
+  private readonly stats: SimStats = { acked: 0, unknown: 0, notSent: 0, reads: 0, crashes: 0, partitions: 0, leaderChanges: 0, messages: 0, applies: 0, lastZxid: '0.0', diffs: 0, truncs: 0, snaps: 0 };
   private time = 0;
   private faultsOn = true;
   private clientsOn = true;
@@ -91,6 +94,9 @@ class Simulation implements NodeHooks {
     }
     this.stats.messages = this.network.sent;
     this.stats.applies = this.history.applies;
+    this.stats.diffs = this.network.syncKinds.DIFF;
+    this.stats.truncs = this.network.syncKinds.TRUNC;
+    this.stats.snaps = this.network.syncKinds.SNAP;
     return { seed: this.options.seed, options: this.options, failure, stats: this.stats, trace: this.trace };
   }
 
