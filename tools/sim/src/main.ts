@@ -11,6 +11,9 @@ import type { UnsafeBugs } from '@coord/zab';
 import { exitCodes } from './failure';
 import { runSeed, type SimResult } from './simulator';
 
+/** How often a long run prints its progress. */
+const progressEveryMs = 60_000;
+
 interface Args {
   seed?: number;
   seeds?: number;
@@ -70,7 +73,13 @@ function main(): number {
   console.log(`seeds from ${from}${args.bug === undefined ? '' : `, bug ${args.bug}`}`);
   const started = Date.now();
   let ran = 0;
+  let nextReport = started + progressEveryMs;
   for (let seed = from; ran < count && Date.now() < deadline; seed++, ran++) {
+    if (Date.now() >= nextReport) {
+      nextReport += progressEveryMs;
+      const soFar = (Date.now() - started) / 60_000;
+      console.log(`${ran} seeds clean so far (last ${seed - 1}), ${Math.round(ran / soFar)} seeds per minute`);
+    }
     const result = runSeed(seed, overrides);
     if (args.verbose) console.log(describe(result));
     if (result.failure !== null) {
