@@ -91,6 +91,8 @@ class NodeServer implements RunningNode {
   private readonly clients = new Map<number, ClientSocket>();
   private readonly perAddress = new Map<string, number>();
   private readonly dirty = new Set<ClientSocket>();
+  /** Clients paused because too many replies are held in the pipeline. */
+  private readonly throttled = new Set<ClientSocket>();
   private nextId = 1;
   private pumpScheduled = false;
   private timer: NodeJS.Timeout | null = null;
@@ -178,6 +180,7 @@ class NodeServer implements RunningNode {
     if (n <= 0) this.perAddress.delete(client.address);
     else this.perAddress.set(client.address, n);
     this.dirty.delete(client);
+    this.throttled.delete(client);
     this.core.connectionClosed(client.id);
     this.log.debug(() => `Connection ${client.id} closed`);
     this.schedulePump();
@@ -202,6 +205,11 @@ class NodeServer implements RunningNode {
         chunk = head;
       }
       for (const frame of client.parser.push(chunk)) this.core.receive(client.id, frame);
+      if (this.core.outstanding > this.config.globalOutstandingLimit) {
+        // globalOutstandingLimit: stop reading until the log catches up, so held replies stay bounded.
+        client.socket.pause();
+        this.throttled.add(client);
+      }
     } catch (e) {
       // One bad client must never take the node down or disturb other sessions.
       this.log.warn(`Closing connection from ${client.address}:${client.socket.remotePort}: ${(e as Error).message}`);
@@ -270,6 +278,10 @@ class NodeServer implements RunningNode {
     }
     for (const client of this.dirty) this.flushClient(client);
     this.dirty.clear();
+    if (this.throttled.size > 0 && this.core.outstanding <= this.config.globalOutstandingLimit) {
+      for (const client of this.throttled) if (client.socket.writableLength <= outputPauseBytes) client.socket.resume();
+      this.throttled.clear();
+    }
   }
 
   private flushClient(client: ClientSocket): void {

@@ -164,6 +164,11 @@ export class ServerCore {
     if (persistedZxid > this.persistedZxid) this.persistedZxid = persistedZxid;
   }
 
+  /** Frames and closes held in the pipeline (waiting for the log, or for ready()). */
+  get outstanding(): number {
+    return this.held.size;
+  }
+
   /** True when ready() would return something. */
   hasReady(): boolean {
     return this.unpersisted.length > 0 || (this.held.size > 0 && this.persistedZxid >= this.lastZxid);
