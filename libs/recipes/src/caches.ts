@@ -80,10 +80,15 @@ export class TreeCache extends EventEmitter {
   };
   private readonly onState = (s: ClientState) => {
     if (s === 'reconnected') this.enqueue(() => this.reload());
+    if (s === 'lost') this.sessionLost = true;
     // A new session has no watches: add ours again, then reload.
-    if (s === 'connected' && this.started) this.enqueue(() => this.watchAndLoad());
+    if (s === 'connected' && this.sessionLost) {
+      this.sessionLost = false;
+      this.enqueue(() => this.watchAndLoad());
+    }
   };
   private started = false;
+  private sessionLost = false;
 
   constructor(
     private readonly client: RecipeClient,

@@ -128,7 +128,9 @@ export async function waitForChange(
 ): Promise<void> {
   let wake!: () => void;
   let fail!: (err: unknown) => void;
-  let waiting = true;
+  /** A watched node changed (the wait is over); `blocked`: we were actually waiting when it did. */
+  let fired = false;
+  let blocked = false;
   const woken = new Promise<void>((resolve, reject) => {
     wake = resolve;
     fail = reject;
@@ -136,23 +138,28 @@ export async function waitForChange(
   // The watch may outlive this wait (we returned early, or another watched node fired first).
   woken.catch(() => {});
   const watcher = (e: WatchedEvent) => {
+    if (fired) return;
     if (e.type === 'None') {
-      if (waiting && (e.state === 'Expired' || e.state === 'Closed')) fail(zkError(-112, { op: 'acquire', message: 'session lost while waiting' }));
+      if (e.state === 'Expired' || e.state === 'Closed') {
+        fired = true;
+        fail(zkError(-112, { op: 'acquire', message: 'session lost while waiting' }));
+      }
       return;
     }
-    if (waiting) {
-      waiting = false;
-      stats.wakeups++;
-      wake();
-    }
+    fired = true;
+    if (blocked) stats.wakeups++;
+    wake();
   };
   for (const node of decision.nodes) {
     const stat = await client.exists(`${dir}/${node}`, { watch: watcher, signal });
     if (stat === null || (decision.ifTouched === true && stat.version > 0)) {
-      waiting = false;
+      fired = true;
       return;
     }
   }
+  // Something changed while the watches were being set: decide again without blocking.
+  if (fired) return woken;
+  blocked = true;
   stats.waits++;
   const onAbort = () => fail(signal.reason);
   if (signal.aborted) onAbort();
@@ -160,7 +167,7 @@ export async function waitForChange(
   try {
     await woken;
   } finally {
-    waiting = false;
+    fired = true;
     signal.removeEventListener('abort', onAbort);
   }
 }

@@ -227,7 +227,7 @@ describe.each(serverFactories().map((f) => [f.name, f] as [string, ServerFactory
   test('tree cache mirrors a subtree and resyncs after a reconnect', async () => {
     const proxy = await new FaultProxy(server.host, server.port).start();
     try {
-      const c = await pool.connect(proxy.connectString, { sessionTimeoutMs: 4000 });
+      const c = await pool.connect(proxy.connectString, { sessionTimeoutMs: 1000 });
       await zk.create(base);
       await zk.create(`${base}/tree`, 'root');
       await zk.create(`${base}/tree/a`, '1');
@@ -254,6 +254,15 @@ describe.each(serverFactories().map((f) => [f.name, f] as [string, ServerFactory
       expect(events).toContain('removed /tree/c');
       await zk.delete(`${base}/tree/a/b`);
       await eventually(() => cache.get(`${base}/tree/a/b`) === undefined, 5000, 'deleted after reconnect');
+      // A lost session loses the watch: the cache adds it again with the new session and reloads.
+      proxy.stall();
+      await c.waitFor('lost', { timeoutMs: 5000 });
+      await zk.create(`${base}/tree/while-lost`);
+      proxy.resume();
+      await c.waitFor('connected', { timeoutMs: 5000 });
+      await eventually(() => cache.get(`${base}/tree/while-lost`) !== undefined, 5000, 'reloaded after session loss');
+      await zk.create(`${base}/tree/after`);
+      await eventually(() => cache.get(`${base}/tree/after`) !== undefined, 5000, 'watch re-added');
       await cache.close();
     } finally {
       await proxy.stop();
