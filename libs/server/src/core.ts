@@ -5,6 +5,7 @@
  * advance() once txns are durable. Writes are applied to the tree at once so the next request sees
  * them, but every effect queued from then on waits until that write is persisted (see effects.ts).
  */
+import { timingSafeEqual } from 'node:crypto';
 import { DataTree, digestId, OpResult, Txn, TxnOp, WatchEvent } from '@coord/data-tree';
 import {
   decodeConnectRequest,
@@ -220,7 +221,7 @@ export class ServerCore {
     } else {
       const found = this.sessions.get(req.sessionId);
       const passwd = this.sessions.passwordFor(req.sessionId);
-      if (!found || found.closing || !req.passwd || !passwd.equals(req.passwd)) {
+      if (!found || found.closing || !req.passwd || req.passwd.length !== passwd.length || !timingSafeEqual(passwd, req.passwd)) {
         this.log.info(`Invalid session 0x${hex(req.sessionId)} for client ${conn.describe()}, probably expired`);
         const zeroed = { protocolVersion: 0, timeOut: 0, sessionId: 0n, passwd: zeroPasswd, readOnly: conn.oldClient ? undefined : false };
         this.queue(conn.id, encodeConnectResponse(zeroed), -1, 0, 0, -1);
