@@ -8,16 +8,7 @@ import { ACL, EventType, Id, Perms, WatcherType } from '@coord/protocol';
 import { checkAcl, OPEN_ACL_UNSAFE, READ_ACL_UNSAFE } from './acl';
 import { javaCapacityFor, javaChildSetCapacityInitial, javaHashSetOrder } from './java-order';
 import { nameOf, parentOf } from './path';
-import {
-  formatQuotaStats,
-  isUnderQuotaRoot,
-  parseQuotaStats,
-  QuotaIndex,
-  quotaLimitNode,
-  quotaRoot,
-  quotaStatNode,
-  quotaTarget,
-} from './quota';
+import { isUnderQuotaRoot, quotaLimitNode, QuotaTracker, quotaTarget } from './quota';
 import { ApplyResult, OpResult, Txn, TxnOp, WatchEvent } from './txn';
 import { WatchMode, WatchTable, watchModesAll } from './watch-manager';
 import { AclCache, ephemeralKind, ttlOf, ZNode } from './znode';
@@ -50,7 +41,10 @@ export class DataTree {
   private readonly ttls = new Set<string>();
   readonly dataWatches = new WatchTable();
   readonly childWatches = new WatchTable();
-  private readonly quotas = new QuotaIndex();
+  private readonly quotas = new QuotaTracker(
+    (path) => this.nodes.get(path),
+    (bytesDelta) => (this.approximateDataSize += bytesDelta),
+  );
   lastProcessedZxid = 0;
   /** Sum of path lengths and data lengths, like ZooKeeper's approximateDataSize. */
   approximateDataSize = 0;
@@ -198,7 +192,7 @@ export class DataTree {
         const bytesDiff = dataLength(op.data) - node.dataLength;
         this.approximateDataSize += bytesDiff;
         node.data = op.data;
-        this.updateQuotaStats(op.path, bytesDiff, 0);
+        this.quotas.update(op.path, bytesDiff, 0);
         node.version = op.version;
         node.mzxid = txn.zxid;
         node.mtime = txn.time;
@@ -247,8 +241,8 @@ export class DataTree {
     parent.cversion++;
     parent.pzxid = zxid;
     this.approximateDataSize += path.length + node.dataLength;
-    if (isUnderQuotaRoot(parentPath)) this.onQuotaNodeCreated(parentPath, nameOf(path));
-    this.updateQuotaStats(path, node.dataLength, 1);
+    if (isUnderQuotaRoot(parentPath)) this.quotas.onQuotaNodeCreated(parentPath, nameOf(path));
+    this.quotas.update(path, node.dataLength, 1);
     const kind = ephemeralKind(owner);
     if (kind === 'ephemeral') {
       let set = this.ephemeralsBySession.get(owner);
@@ -277,7 +271,7 @@ export class DataTree {
     if (zxid > parent.pzxid) parent.pzxid = zxid;
     this.approximateDataSize -= path.length + node.dataLength;
     if (isUnderQuotaRoot(parentPath) && nameOf(path) === quotaLimitNode) this.quotas.delete(quotaTarget(parentPath));
-    this.updateQuotaStats(path, -node.dataLength, -1);
+    this.quotas.update(path, -node.dataLength, -1);
     const kind = ephemeralKind(node.ephemeralOwner);
     if (kind === 'ephemeral') {
       const set = this.ephemeralsBySession.get(node.ephemeralOwner);
@@ -338,47 +332,6 @@ export class DataTree {
     // Txns are validated in prep against this same tree, so a missing node here is a broken invariant.
     if (!node) throw new Error(`data tree invariant broken: ${path} does not exist`);
     return node;
-  }
-
-  // ---- quotas ----
-
-  private onQuotaNodeCreated(quotaParent: string, name: string): void {
-    if (name === quotaLimitNode) this.quotas.add(quotaTarget(quotaParent));
-    if (name === quotaStatNode) this.recountQuota(quotaTarget(quotaParent));
-  }
-
-  /** DataTree.updateQuotaForPath: recounts the subtree and writes the stats node. */
-  private recountQuota(path: string): void {
-    let count = 0;
-    let bytes = 0;
-    const stack = this.nodes.has(path) ? [path] : [];
-    while (stack.length > 0) {
-      const p = stack.pop() as string;
-      const n = this.nodes.get(p);
-      if (!n) continue;
-      count++;
-      bytes += n.dataLength;
-      if (n.children) for (const name of n.children) stack.push(p === '/' ? '/' + name : p + '/' + name);
-    }
-    this.writeQuotaStats(path, count, bytes);
-  }
-
-  /** DataTree.updateCountBytes: adjusts the stats of the closest quota above `path`. */
-  private updateQuotaStats(path: string, bytesDiff: number, countDiff: number): void {
-    const prefix = this.quotas.maxPrefix(path);
-    if (prefix === null) return;
-    const statsNode = this.nodes.get(`${quotaRoot}${prefix}/${quotaStatNode}`);
-    if (!statsNode) return;
-    const current = parseQuotaStats((statsNode.data ?? Buffer.alloc(0)).toString('utf8'));
-    this.writeQuotaStats(prefix, current.count + countDiff, current.bytes + bytesDiff);
-  }
-
-  private writeQuotaStats(path: string, count: number, bytes: number): void {
-    const statsNode = this.nodes.get(`${quotaRoot}${path}/${quotaStatNode}`);
-    if (!statsNode) return;
-    const data = Buffer.from(formatQuotaStats(count, bytes), 'utf8');
-    this.approximateDataSize += data.length - statsNode.dataLength;
-    statsNode.data = data;
   }
 
   // ---- watches ----

@@ -33,9 +33,65 @@ export function formatQuotaStats(count: number, bytes: number): string {
   return `count=${count},bytes=${bytes}`;
 }
 
-/** The set of paths that carry a quota, with ZooKeeper's longest-prefix lookup. */
-export class QuotaIndex {
+/** What the tracker needs from a znode. */
+export interface QuotaNode {
+  readonly dataLength: number;
+  readonly children: Set<string> | null;
+  data: Buffer | null;
+}
+
+/**
+ * The set of paths that carry a quota (with ZooKeeper's longest-prefix lookup) and the upkeep of
+ * their stats nodes.
+ */
+export class QuotaTracker {
   private readonly paths = new Set<string>();
+
+  constructor(
+    private readonly getNode: (path: string) => QuotaNode | undefined,
+    /** Reports the change of the stats node's data size (approximateDataSize). */
+    private readonly onBytes: (delta: number) => void,
+  ) {}
+
+  /** A child of /zookeeper/quota<path> was created: a limits node starts a quota, a stats node gets counted. */
+  onQuotaNodeCreated(quotaParent: string, name: string): void {
+    if (name === quotaLimitNode) this.add(quotaTarget(quotaParent));
+    if (name === quotaStatNode) this.recount(quotaTarget(quotaParent));
+  }
+
+  /** DataTree.updateQuotaForPath: recounts the subtree and writes the stats node. */
+  recount(path: string): void {
+    let count = 0;
+    let bytes = 0;
+    const stack = this.getNode(path) ? [path] : [];
+    while (stack.length > 0) {
+      const p = stack.pop() as string;
+      const n = this.getNode(p);
+      if (!n) continue;
+      count++;
+      bytes += n.dataLength;
+      if (n.children) for (const name of n.children) stack.push(p === '/' ? '/' + name : p + '/' + name);
+    }
+    this.write(path, count, bytes);
+  }
+
+  /** DataTree.updateCountBytes: adjusts the stats of the closest quota at or above `path`. */
+  update(path: string, bytesDiff: number, countDiff: number): void {
+    const prefix = this.maxPrefix(path);
+    if (prefix === null) return;
+    const statsNode = this.getNode(`${quotaRoot}${prefix}/${quotaStatNode}`);
+    if (!statsNode) return;
+    const current = parseQuotaStats((statsNode.data ?? Buffer.alloc(0)).toString('utf8'));
+    this.write(prefix, current.count + countDiff, current.bytes + bytesDiff);
+  }
+
+  private write(path: string, count: number, bytes: number): void {
+    const statsNode = this.getNode(`${quotaRoot}${path}/${quotaStatNode}`);
+    if (!statsNode) return;
+    const data = Buffer.from(formatQuotaStats(count, bytes), 'utf8');
+    this.onBytes(data.length - statsNode.dataLength);
+    statsNode.data = data;
+  }
 
   add(path: string): void {
     this.paths.add(path);
