@@ -38,6 +38,7 @@ import {
 } from './finishers';
 import { Packet, type Finisher } from './packet';
 import { Session } from './session';
+import { awaitState } from './dispatch';
 import { Transaction } from './transaction';
 import type {
   AddWatchModeName,
@@ -187,26 +188,9 @@ export class ZkClient {
   /** Resolves when the client reaches one of `states` (immediately if it is in one). */
   waitFor(states: ClientState | ClientState[], opts: CallOptions = {}): Promise<ClientState> {
     const wanted = Array.isArray(states) ? states : [states];
-    if (wanted.includes(this.state)) return Promise.resolve(this.state);
-    return new Promise((resolve, reject) => {
-      const done = (err: unknown, s?: ClientState) => {
-        this.off('state', onState);
-        clearTimeout(timer);
-        opts.signal?.removeEventListener('abort', onAbort);
-        if (err === undefined) resolve(s!);
-        else reject(err);
-      };
-      const onState = (s: ClientState) => {
-        if (wanted.includes(s)) done(undefined, s);
-      };
-      const onAbort = () => done(opts.signal!.reason);
-      const timer =
-        opts.timeoutMs !== undefined
-          ? setTimeout(() => done(zkError(ErrorCode.OPERATIONTIMEOUT, { op: 'waitFor', message: `state ${wanted.join('|')} not reached within ${opts.timeoutMs} ms` })), opts.timeoutMs)
-          : undefined;
-      if (opts.signal?.aborted) return onAbort();
-      opts.signal?.addEventListener('abort', onAbort, { once: true });
-      this.on('state', onState);
+    return awaitState<ClientState>(this.session, () => this.state, wanted, {
+      ...opts,
+      onTimeout: () => zkError(ErrorCode.OPERATIONTIMEOUT, { op: 'waitFor', message: `state ${wanted.join('|')} not reached within ${opts.timeoutMs} ms` }),
     });
   }
 

@@ -207,7 +207,8 @@ describe.each(serverFactories().map((f) => [f.name, f] as [string, ServerFactory
     const server = await factory.startRestartable();
     const pool = new ClientPool();
     try {
-      const zk = await pool.connect(server.connectString, { sessionTimeoutMs: 6000 });
+      // A long session: a restart on a loaded machine can take several seconds.
+      const zk = await pool.connect(server.connectString, { sessionTimeoutMs: 20_000 });
       const states = recordStates(zk);
       const sessionId = zk.sessionId;
       await zk.create('/r', 'v1');
@@ -215,7 +216,7 @@ describe.each(serverFactories().map((f) => [f.name, f] as [string, ServerFactory
       const log = new EventLog();
       await zk.getData('/r', { watch: log.watcher });
       await server.restart();
-      await zk.waitFor('reconnected', { timeoutMs: 10_000 });
+      await zk.waitFor('reconnected', { timeoutMs: 20_000 });
       expect(states.slice(0, 2)).toEqual(['suspended', 'reconnected']);
       expect(zk.sessionId).toBe(sessionId);
       expect((await zk.exists('/r-eph'))!.ephemeralOwner).toBe(sessionId);
@@ -226,5 +227,5 @@ describe.each(serverFactories().map((f) => [f.name, f] as [string, ServerFactory
       await pool.closeAll();
       await server.stop();
     }
-  });
+  }, 60_000);
 });

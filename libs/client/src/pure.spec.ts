@@ -147,3 +147,36 @@ describe('watch registry (client-side dispatch)', () => {
     expect([parentOf('/a/b'), parentOf('/a'), parentOf('/')]).toEqual(['/a', '/', null]);
   });
 });
+
+describe('SetWatches batches', () => {
+  const { setWatchesBatches } = jest.requireActual('./set-watches') as typeof import('./set-watches');
+  const w = () => {};
+
+  test('SetWatches (101) without persistent watches, chroot prepended, split by bytes', () => {
+    const r = new WatchRegistry();
+    r.add('data', '/a', w);
+    r.add('exist', '/bb', w);
+    r.add('child', '/ccc', w);
+    const [only] = setWatchesBatches(r, '/app', 42);
+    expect(only).toEqual({
+      opcode: 101,
+      body: { relativeZxid: 42, dataWatches: ['/app/a'], existWatches: ['/app/bb'], childWatches: ['/app/ccc'], persistentWatches: [], persistentRecursiveWatches: [] },
+    });
+    const split = setWatchesBatches(r, '', 7, 5);
+    expect(split.map((b) => [b.body.dataWatches, b.body.existWatches, b.body.childWatches])).toEqual([
+      [['/a'], ['/bb'], []],
+      [[], [], ['/ccc']],
+    ]);
+  });
+
+  test('SetWatches2 (105) once a persistent watch exists; nothing when there are no watches', () => {
+    const r = new WatchRegistry();
+    expect(setWatchesBatches(r, '', 1)).toEqual([]);
+    r.add('persistentRecursive', '/tree', w);
+    r.add('data', '/d', w);
+    const [b] = setWatchesBatches(r, '', 1);
+    expect(b.opcode).toBe(105);
+    expect(b.body.persistentRecursiveWatches).toEqual(['/tree']);
+    expect(b.body.dataWatches).toEqual(['/d']);
+  });
+});

@@ -2,23 +2,22 @@ import { EventEmitter } from 'node:events';
 import { connect as netConnect, type Socket } from 'node:net';
 import {
   ErrorCode,
-  EventType,
   FrameParser,
-  KeeperState,
   OpCode,
   Xid,
   decodeConnectResponse,
-  decodeNotification,
   encodeConnectRequest,
   encodeRequest,
   frameBytesMaxDefault,
   sessionPasswdBytes,
 } from '@coord/protocol';
-import { shuffle, stripChroot, prependChroot, type HostAddress } from './connect-string';
+import { shuffle, type HostAddress } from './connect-string';
 import { ConnectTimeoutError, connectionLoss, zkError } from './errors';
 import { Packet, PacketQueue, sessionExpired } from './packet';
-import type { ClientOptions, ClientState, EventTypeName, KeeperStateName, Logger, WatchedEvent } from './types';
+import type { ClientOptions, ClientState, KeeperStateName, Logger, WatchedEvent, Watcher } from './types';
 import { WatchRegistry } from './watch-registry';
+import { setWatchesBatches } from './set-watches';
+import { Dispatcher, awaitState } from './dispatch';
 
 export const sessionTimeoutMsDefault = 30_000;
 export const connectTimeoutMsDefault = 10_000;
@@ -30,13 +29,6 @@ export const pingIntervalMsMax = 10_000;
 /** Between full passes over the host list the client waits, doubling from min to max (with jitter). */
 export const reconnectDelayMsMin = 20;
 export const reconnectDelayMsMax = 1_000;
-/** SetWatches batches stay below this many bytes of paths, as the Java client's do. */
-export const setWatchesBytesMax = 128 * 1024;
-
-const eventTypeNames: Record<number, EventTypeName> = {};
-for (const [name, value] of Object.entries(EventType)) eventTypeNames[value] = name as EventTypeName;
-const keeperStateNames: Record<number, KeeperStateName> = {};
-for (const [name, value] of Object.entries(KeeperState)) keeperStateNames[value] = name as KeeperStateName;
 
 /** The ping frame never changes: RequestHeader{xid -2, type 11}. */
 const pingFrame = encodeRequest(Xid.ping, { type: OpCode.ping, body: null });
@@ -59,6 +51,7 @@ export class Session extends EventEmitter {
   readonly chroot: string;
   readonly watches = new WatchRegistry();
   readonly logger: Logger;
+  private readonly dispatcher: Dispatcher;
 
   private readonly hosts: HostAddress[];
   private hostIndex = 0;
@@ -78,6 +71,8 @@ export class Session extends EventEmitter {
   private started = false;
   private closed = false;
   private closePromise: Promise<void> | null = null;
+  /** connect() calls still waiting: the last one to give up stops the connect attempts. */
+  private connectWaiters = 0;
   /** True when the next established session continues an existing one (so it is a 'reconnected'). */
   private hadSession = false;
   private failedAttempts = 0;
@@ -99,6 +94,7 @@ export class Session extends EventEmitter {
     this.hosts = opts.shuffleHosts === false ? hosts.slice() : shuffle(hosts, this.random);
     this.sessionTimeoutMs = opts.sessionTimeoutMs ?? sessionTimeoutMsDefault;
     this.logger = opts.logger ?? silentLogger;
+    this.dispatcher = new Dispatcher(this, this.watches, chroot, this.logger);
     for (const c of opts.auth ?? []) this.credentials.push({ scheme: c.scheme, auth: Buffer.from(c.auth) });
   }
 
@@ -107,37 +103,25 @@ export class Session extends EventEmitter {
   }
 
   /** Resolves once a session is established (connected, reconnected or read-only). */
-  connect(opts: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<void> {
-    if (this.closed) return Promise.reject(sessionExpired('connect'));
+  async connect(opts: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<void> {
+    if (this.closed) throw sessionExpired('connect');
     this.start();
-    if (this.established) return Promise.resolve();
+    if (this.established) return;
     const timeoutMs = opts.timeoutMs ?? this.opts.connectTimeoutMs ?? connectTimeoutMsDefault;
-    return new Promise<void>((resolve, reject) => {
-      const done = (err?: unknown) => {
-        clearTimeout(timer);
-        this.off('state', onState);
-        opts.signal?.removeEventListener('abort', onAbort);
-        if (err === undefined) resolve();
-        else reject(err);
-      };
-      const onState = (s: ClientState) => {
-        if (s === 'connected' || s === 'reconnected' || s === 'read-only') done();
-        else if (s === 'closed') done(sessionExpired('connect'));
-      };
-      const giveUp = (err: unknown) => {
-        done(err);
-        // Nobody else asked for this session: stop trying so that nothing runs in the background.
-        if (!this.established && !this.hadSession) this.stopConnecting(err);
-      };
-      const onAbort = () => giveUp(opts.signal!.reason);
-      const timer = setTimeout(
-        () => giveUp(new ConnectTimeoutError(ErrorCode.CONNECTIONLOSS, { op: 'connect', message: `could not connect within ${timeoutMs} ms` })),
+    this.connectWaiters++;
+    try {
+      await awaitState<ClientState>(this, () => this.state, ['connected', 'reconnected', 'read-only'], {
+        signal: opts.signal,
         timeoutMs,
-      );
-      if (opts.signal?.aborted) return onAbort();
-      opts.signal?.addEventListener('abort', onAbort, { once: true });
-      this.on('state', onState);
-    });
+        onTimeout: () => new ConnectTimeoutError(ErrorCode.CONNECTIONLOSS, { op: 'connect', message: `could not connect within ${timeoutMs} ms` }),
+        fail: (s) => (s === 'closed' ? sessionExpired('connect') : undefined),
+      });
+    } catch (err) {
+      // Nobody else waits for this session: stop trying so that nothing runs in the background.
+      if (--this.connectWaiters === 0 && !this.established && !this.hadSession) this.stopConnecting(err);
+      throw err;
+    }
+    this.connectWaiters--;
   }
 
   /** Queues or writes a request; starts connecting if nothing has yet. */
@@ -299,36 +283,10 @@ export class Session extends EventEmitter {
   }
 
   private sendSetWatches(): void {
-    const lists = {
-      dataWatches: this.watches.paths('data'),
-      existWatches: this.watches.paths('exist'),
-      childWatches: this.watches.paths('child'),
-      persistentWatches: this.watches.paths('persistent'),
-      persistentRecursiveWatches: this.watches.paths('persistentRecursive'),
-    };
-    const useV2 = this.watches.hasPersistent();
-    type ListName = keyof typeof lists;
-    const names = (useV2 ? Object.keys(lists) : ['dataWatches', 'existWatches', 'childWatches']) as ListName[];
-    let batch = emptyBatch();
-    let bytes = 0;
-    const flush = () => {
-      const body = { relativeZxid: this.lastZxid, ...batch };
-      const frame = useV2
-        ? encodeRequest(0, { type: OpCode.setWatches2, body })
-        : encodeRequest(0, { type: OpCode.setWatches, body });
-      this.write(new Packet(useV2 ? OpCode.setWatches2 : OpCode.setWatches, frame, undefined, logSetWatchesError, this));
-      batch = emptyBatch();
-      bytes = 0;
-    };
-    for (const name of names) {
-      for (const path of lists[name]) {
-        const serverPath = prependChroot(this.chroot, path);
-        if (bytes + serverPath.length > setWatchesBytesMax && bytes > 0) flush();
-        batch[name].push(serverPath);
-        bytes += serverPath.length;
-      }
+    for (const { opcode, body } of setWatchesBatches(this.watches, this.chroot, this.lastZxid)) {
+      const frame = opcode === OpCode.setWatches2 ? encodeRequest(0, { type: opcode, body }) : encodeRequest(0, { type: opcode, body });
+      this.write(new Packet(opcode, frame, undefined, logSetWatchesError, this));
     }
-    if (bytes > 0) flush();
   }
 
   private onSocketGone(socket: Socket, err: Error): void {
@@ -477,7 +435,7 @@ export class Session extends EventEmitter {
 
   private onFrame(body: Buffer): void {
     const xid = body.readInt32BE(0);
-    if (xid === Xid.notification) return this.onNotification(body);
+    if (xid === Xid.notification) return this.dispatcher.notification(body);
     if (xid === Xid.ping) return;
     const err = body.readInt32BE(12);
     if (xid === Xid.auth) return this.onAuthReply(err);
@@ -510,63 +468,22 @@ export class Session extends EventEmitter {
     this.deliverStateEvent('AuthFailed');
   }
 
-  private onNotification(body: Buffer): void {
-    const { header, event } = decodeNotification(body);
-    const type = eventTypeNames[event.type] ?? 'None';
-    const path = stripChroot(this.chroot, event.path);
-    const watched: WatchedEvent = { type, state: keeperStateNames[event.state] ?? 'SyncConnected', path, zxid: header.zxid };
-    this.emitEvent(watched);
-    const watchers = this.watches.materialize(type, path);
-    for (let i = 0; i < watchers.length; i++) this.callWatcher(watchers[i], watched);
-  }
-
   // ---- events ----
 
   private setState(s: ClientState): void {
     if (this.state === s && s !== 'reconnected' && s !== 'connected') return;
     this.state = s;
-    this.safeEmit('state', s);
+    this.dispatcher.emit('state', s);
   }
 
   /** State changes reach the 'event' listeners and every registered watcher (Java's None events). */
   private deliverStateEvent(state: KeeperStateName): void {
-    const e: WatchedEvent = { type: 'None', state, path: null, zxid: -1 };
-    this.emitEvent(e);
-    for (const w of this.watches.all()) this.callWatcher(w, e);
+    this.dispatcher.stateEvent(state);
   }
 
-  emitEvent(e: WatchedEvent): void {
-    this.safeEmit('event', e);
+  callWatcher(w: Watcher, e: WatchedEvent): void {
+    this.dispatcher.callWatcher(w, e);
   }
-
-  callWatcher(w: (e: WatchedEvent) => void, e: WatchedEvent): void {
-    try {
-      w(e);
-    } catch (err) {
-      this.logger.error(`watcher threw: ${(err as Error)?.stack ?? String(err)}`);
-    }
-  }
-
-  private safeEmit(name: string, arg: unknown): void {
-    // rawListeners: once() wrappers must run (and remove themselves), not the bare functions.
-    for (const l of this.rawListeners(name)) {
-      try {
-        (l as (a: unknown) => void)(arg);
-      } catch (err) {
-        this.logger.error(`${name} listener threw: ${(err as Error)?.stack ?? String(err)}`);
-      }
-    }
-  }
-}
-
-function emptyBatch() {
-  return {
-    dataWatches: [] as string[],
-    existWatches: [] as string[],
-    childWatches: [] as string[],
-    persistentWatches: [] as string[],
-    persistentRecursiveWatches: [] as string[],
-  };
 }
 
 function logSetWatchesError(p: Packet, err: number): undefined {

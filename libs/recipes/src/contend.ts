@@ -89,20 +89,34 @@ export async function protectedCreate(
 ): Promise<OwnNode> {
   const prefix = protectedPrefix(randomUUID(), kind);
   const policy = recipeRetry();
-  for (let retry = 0; ; retry++) {
-    try {
-      const { path, stat } = await client.create(`${dir}/${prefix}`, data, { mode: 'ephemeral-sequential', signal });
-      return { name: path.slice(dir.length + 1), path, stat };
-    } catch (err) {
-      if (!isZkError(err) || !err.retryable) throw err;
-      const delay = policy.delayMs(retry);
-      if (delay === null) throw err;
-      await client.waitFor(['connected', 'reconnected', 'read-only', 'lost', 'closed'], { signal });
-      const { children } = await withRetry(() => client.getChildren(dir, { signal }), recipeRetry(), { signal });
-      const own = findOwn(children, prefix);
-      if (own !== undefined) return { name: own, path: `${dir}/${own}`, stat: null };
+  try {
+    for (let retry = 0; ; retry++) {
+      try {
+        const { path, stat } = await client.create(`${dir}/${prefix}`, data, { mode: 'ephemeral-sequential', signal });
+        return { name: path.slice(dir.length + 1), path, stat };
+      } catch (err) {
+        if (!isZkError(err) || !err.retryable) throw err;
+        const delay = policy.delayMs(retry);
+        if (delay === null) throw err;
+        await client.waitFor(['connected', 'reconnected', 'read-only', 'lost', 'closed'], { signal });
+        const own = await findOwnNode(client, dir, prefix, signal);
+        if (own !== undefined) return { name: own, path: `${dir}/${own}`, stat: null };
+      }
     }
+  } catch (err) {
+    // Aborted (or timed out) while a create may have reached the server: its node would block everyone
+    // behind it until our session ends, so find it by our prefix and delete it.
+    if (signal?.aborted) {
+      const own = await findOwnNode(client, dir, prefix).catch(() => undefined);
+      if (own !== undefined) await deleteQuietly(client, `${dir}/${own}`).catch(() => {});
+    }
+    throw err;
   }
+}
+
+async function findOwnNode(client: RecipeClient, dir: string, prefix: string, signal?: AbortSignal): Promise<string | undefined> {
+  const { children } = await withRetry(() => client.getChildren(dir, { signal }), recipeRetry(), { signal });
+  return findOwn(children, prefix);
 }
 
 /** Deletes a node, retrying connection loss; a missing node or an ended session is fine. */
