@@ -266,7 +266,8 @@ class NodeServer implements RunningNode {
       pending.then(
         () => {
           this.core.advance(lastZxid);
-          this.schedulePump();
+          // Release at once (not a loop turn later): the replies were only waiting for this.
+          if (!this.closed) this.pump();
         },
         (err) => {
           // Without a durable log the node must not acknowledge anything more: stop loudly.
