@@ -49,7 +49,7 @@ function describe(result: SimResult): string {
   const o = result.options;
   const s = result.stats;
   return `SEED=${result.seed} peers=${o.peers} clients=${o.clients} loss=${o.lossProbability} dup=${o.duplicateProbability} ` +
-    `crash=${o.crashProbability} partition=${o.partitionProbability} snapCount=${o.snapCount} | acked=${s.acked} unknown=${s.unknown} ` +
+    `crash=${o.crashProbability} partition=${o.partitionProbability} snapCount=${o.snapCount} limits=${o.initLimitTicks}/${o.syncLimitTicks} | acked=${s.acked} unknown=${s.unknown} ` +
     `reads=${s.reads} crashes=${s.crashes} leaders=${s.leaderChanges} sync=${s.diffs}/${s.truncs}/${s.snaps} (diff/trunc/snap) messages=${s.messages} last=${s.lastZxid}`;
 }
 

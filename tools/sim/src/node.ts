@@ -43,7 +43,7 @@ export class SimNode {
     const d = this.disk.durable;
     this.peer = new Peer<Op>({
       id: this.id, voters: this.voters, rand: this.rng.fork(), checkInvariants: true, snapCount: this.options.snapCount,
-      initLimitTicks: 10, syncLimitTicks: 5, unsafeBugs: this.options.bugs,
+      initLimitTicks: this.options.initLimitTicks, syncLimitTicks: this.options.syncLimitTicks, unsafeBugs: this.options.bugs,
       storage: { acceptedEpoch: d.acceptedEpoch, currentEpoch: d.currentEpoch, snapshot: d.snapshot, log: [...d.log] },
     });
     // The state machine comes back from the snapshot; the core re-delivers committed txns after it.

@@ -28,6 +28,9 @@ export interface SimOptions {
   readonly opTimeoutUnits: number;
   readonly sessionTimeoutTicks: number;
   readonly snapCount: number;
+  /** ZooKeeper's initLimit and syncLimit, in ticks. */
+  readonly initLimitTicks: number;
+  readonly syncLimitTicks: number;
   readonly bugs: UnsafeBugs;
   /** Record every delivered message in the trace (slow; for replaying one seed). */
   readonly traceMessages: boolean;
@@ -46,14 +49,15 @@ export function swarmOptions(seed: number, overrides: Partial<SimOptions> = {}):
     duplicateProbability: rng.pick([0, 0.01, 0.05]),
     delayUnitsMax: rng.pick([1, 3, 8]),
     spikeProbability: rng.pick([0, 0.005, 0.02]),
-    fsyncUnitsMax: rng.pick([0, 2, 6]),
-    crashProbability: rng.pick([0, 0.01, 0.03]),
+    fsyncUnitsMax: rng.pick([0, 2, 6, 12]),
+    crashProbability: rng.pick([0, 0.01, 0.03, 0.08]),
     restartProbability: rng.pick([0.05, 0.2]),
-    partitionProbability: rng.pick([0, 0.01, 0.03]),
+    partitionProbability: rng.pick([0, 0.01, 0.03, 0.08]),
     opProbability: rng.pick([0.02, 0.1, 0.3]),
     opTimeoutUnits: 400,
     sessionTimeoutTicks: rng.pick([8, 20]),
     snapCount: rng.pick([8, 30, 100_000]),
+    ...rng.pick([{ initLimitTicks: 10, syncLimitTicks: 5 }, { initLimitTicks: 5, syncLimitTicks: 2 }, { initLimitTicks: 20, syncLimitTicks: 10 }]),
     bugs: {},
     traceMessages: false,
   };
