@@ -224,7 +224,10 @@ class NodeServer implements RunningNode {
     const action = fourLetterWordAction(word, this.config);
     if (action === 'resetServerStats') this.core.resetStats();
     if (action === 'resetConnectionStats') this.core.resetConnectionStats();
-    const text = runFourLetterWord(word, toServerStats(this.core.stats()), this.config, collectEnvInfo());
+    // ZooKeeper counts the word as a packet received, and its answer (after the fact) as one sent.
+    this.core.counters.packetsReceived++;
+    const text = runFourLetterWord(word, toServerStats(this.core.stats(), client.id), this.config, collectEnvInfo());
+    this.core.counters.packetsSent++;
     this.log.debug(() => `Four-letter word ${word} from ${client.address}`);
     client.socket.end(text);
     setTimeout(() => client.socket.destroy(), closeGraceMs).unref();

@@ -5,7 +5,11 @@ import { emptyServerStats, formatZooKeeperVersion, lastOpName, ServerStats } fro
 /** The "built on" date printed in the version line. */
 const builtOnMs = Date.UTC(2026, 10, 25, 0, 0);
 
-export function toServerStats(s: CoreStats): ServerStats {
+/**
+ * `askingConnId` is the connection that sent the four-letter word: ZooKeeper lists it with interest
+ * ops 0 (it is closing) and counts the word as one packet received.
+ */
+export function toServerStats(s: CoreStats, askingConnId = -1): ServerStats {
   const stats = emptyServerStats(formatZooKeeperVersion(s.version, builtOnMs));
   stats.latency = s.latency;
   stats.packetsReceived = s.packetsReceived;
@@ -13,9 +17,9 @@ export function toServerStats(s: CoreStats): ServerStats {
   stats.connections = s.connections.map((c) => ({
     remoteAddress: c.remoteAddress,
     remotePort: c.remotePort,
-    interestOps: 1,
+    interestOps: c.connId === askingConnId ? 0 : 1,
     queued: c.queued,
-    received: c.received,
+    received: c.connId === askingConnId ? c.received + 1 : c.received,
     sent: c.sent,
     sessionId: c.sessionId,
     lastOp: lastOpName(c.lastOpcode),
