@@ -1,8 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { connect as netConnect, type Socket } from 'node:net';
 import {
   ErrorCode,
-  FrameParser,
   OpCode,
   Xid,
   decodeConnectResponse,
@@ -18,25 +16,21 @@ import type { ClientOptions, ClientState, KeeperStateName, Logger, WatchedEvent,
 import { WatchRegistry } from './watch-registry';
 import { setWatchesBatches } from './set-watches';
 import { Dispatcher, awaitState } from './dispatch';
+import { Connection, type ConnectionHandlers } from './connection';
 
 export const sessionTimeoutMsDefault = 30_000;
 export const connectTimeoutMsDefault = 10_000;
 export const closeTimeoutMsDefault = 2_000;
 /** A connect attempt to one host (TCP + handshake) never gets less than this. */
 export const attemptTimeoutMsMin = 500;
-/** The Java client pings at least this often whatever the session timeout. */
-export const pingIntervalMsMax = 10_000;
 /** Between full passes over the host list the client waits, doubling from min to max (with jitter). */
 export const reconnectDelayMsMin = 20;
 export const reconnectDelayMsMax = 1_000;
 
-/** The ping frame never changes: RequestHeader{xid -2, type 11}. */
-const pingFrame = encodeRequest(Xid.ping, { type: OpCode.ping, body: null });
-
 const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
 /**
- * The session state machine over one socket at a time: handshake, pipelined requests matched FIFO
+ * The session state machine over one connection at a time: handshake, pipelined requests matched FIFO
  * against replies, pings, read timeout, reconnect with the same session id and password, auth and
  * watch re-registration, the client-side expiry timer, and watch dispatch.
  */
@@ -57,10 +51,9 @@ export class Session extends EventEmitter {
   private hostIndex = 0;
   private readonly opts: ClientOptions;
   private readonly random: () => number;
-  private socket: Socket | null = null;
-  /** True once the ConnectResponse of the current socket arrived and the session is usable. */
+  private conn: Connection | null = null;
+  /** True once the ConnectResponse of the current connection arrived and the session is usable. */
   private established = false;
-  private parser: FrameParser | null = null;
   private readonly pending = new PacketQueue();
   /** Packets created while no session is established, sent in order once one is. */
   private waiting: Packet[] = [];
@@ -76,15 +69,8 @@ export class Session extends EventEmitter {
   /** True when the next established session continues an existing one (so it is a 'reconnected'). */
   private hadSession = false;
   private failedAttempts = 0;
-  private attemptTimer: NodeJS.Timeout | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private lostTimer: NodeJS.Timeout | undefined;
-  private tickTimer: NodeJS.Timeout | undefined;
-  private receivedSinceTick = false;
-  private sentSinceTick = false;
-  private idleTicks = 0;
-  private idleTicksMax = 3;
-  private corked = false;
 
   constructor(hosts: HostAddress[], chroot: string, opts: ClientOptions) {
     super();
@@ -153,13 +139,13 @@ export class Session extends EventEmitter {
 
   private async doClose(): Promise<void> {
     const timeoutMs = this.opts.closeTimeoutMs ?? closeTimeoutMsDefault;
-    if (this.established && this.socket) {
-      const socket = this.socket;
+    if (this.established && this.conn) {
+      const conn = this.conn;
       const p = new Packet(OpCode.closeSession, encodeRequest(0, { type: OpCode.closeSession, body: null }), undefined, () => undefined, null);
       const replied = new Promise<void>((resolve) => {
         p.resolve = () => resolve();
         p.reject = () => resolve();
-        socket.once('close', () => resolve());
+        void conn.closed().then(() => resolve());
       });
       this.write(p);
       let timer: NodeJS.Timeout | undefined;
@@ -168,7 +154,7 @@ export class Session extends EventEmitter {
     }
     this.closed = true;
     this.clearTimers();
-    this.dropSocket();
+    this.dropConnection();
     this.failAll(() => sessionExpired());
     this.setState('closed');
     this.deliverStateEvent('Closed');
@@ -186,8 +172,7 @@ export class Session extends EventEmitter {
   private stopConnecting(err: unknown): void {
     this.started = false;
     clearTimeout(this.reconnectTimer);
-    clearTimeout(this.attemptTimer);
-    this.dropSocket();
+    this.dropConnection();
     const waiting = this.waiting;
     this.waiting = [];
     for (const p of waiting) p.fail(err);
@@ -197,73 +182,59 @@ export class Session extends EventEmitter {
     if (this.closed || !this.started) return;
     const { host, port } = this.hosts[this.hostIndex % this.hosts.length];
     this.hostIndex++;
-    const attemptTimeoutMs = Math.max(attemptTimeoutMsMin, Math.floor(this.sessionTimeoutMs / this.hosts.length));
     this.logger.debug(`connecting to ${host}:${port}`);
-    const socket = netConnect({ host, port, noDelay: true });
-    this.socket = socket;
     this.established = false;
-    this.parser = new FrameParser({ frameBytesMax: this.opts.frameBytesMax ?? frameBytesMaxDefault });
-    this.attemptTimer = setTimeout(() => this.onSocketGone(socket, new Error(`no session from ${host}:${port} within ${attemptTimeoutMs} ms`)), attemptTimeoutMs);
-    socket.on('connect', () => {
-      socket.write(
-        encodeConnectRequest({
-          protocolVersion: 0,
-          lastZxidSeen: this.lastZxid,
-          timeOut: this.opts.sessionTimeoutMs ?? sessionTimeoutMsDefault,
-          sessionId: this.sessionId,
-          passwd: this.sessionPassword,
-          readOnly: this.opts.readOnly ?? false,
-        }),
-      );
-    });
-    socket.on('data', (chunk: Buffer) => this.onData(socket, chunk, `${host}:${port}`));
-    socket.on('error', (err) => this.onSocketGone(socket, err));
-    socket.on('close', () => this.onSocketGone(socket, new Error('connection closed')));
+    this.conn = new Connection(
+      {
+        host,
+        port,
+        attemptTimeoutMs: Math.max(attemptTimeoutMsMin, Math.floor(this.sessionTimeoutMs / this.hosts.length)),
+        frameBytesMax: this.opts.frameBytesMax ?? frameBytesMaxDefault,
+        connectRequest: () =>
+          encodeConnectRequest({
+            protocolVersion: 0,
+            lastZxidSeen: this.lastZxid,
+            timeOut: this.opts.sessionTimeoutMs ?? sessionTimeoutMsDefault,
+            sessionId: this.sessionId,
+            passwd: this.sessionPassword,
+            readOnly: this.opts.readOnly ?? false,
+          }),
+      },
+      this.handlers,
+    );
   }
 
-  private onData(socket: Socket, chunk: Buffer, hostPort: string): void {
-    if (socket !== this.socket) return;
-    this.receivedSinceTick = true;
-    let frames: Buffer[];
-    try {
-      frames = this.parser!.push(chunk);
-    } catch (err) {
-      return this.onSocketGone(socket, err as Error);
-    }
-    for (let i = 0; i < frames.length; i++) {
-      if (socket !== this.socket) return;
-      try {
-        if (this.established) this.onFrame(frames[i]);
-        else this.onConnectResponse(socket, frames[i], hostPort);
-      } catch (err) {
-        this.logger.warn(`dropping connection to ${hostPort}: ${(err as Error).message}`);
-        return this.onSocketGone(socket, err as Error);
-      }
-    }
-  }
+  private readonly handlers: ConnectionHandlers = {
+    onFrame: (conn, body) => {
+      if (conn !== this.conn) return;
+      if (this.established) this.onFrame(body);
+      else this.onConnectResponse(conn, body);
+    },
+    onGone: (conn, err) => this.onConnectionGone(conn, err),
+  };
 
-  private onConnectResponse(socket: Socket, body: Buffer, hostPort: string): void {
-    clearTimeout(this.attemptTimer);
+  private onConnectResponse(conn: Connection, body: Buffer): void {
+    conn.established();
     const res = decodeConnectResponse(body);
     if (res.timeOut <= 0) {
       // The server no longer knows the session (or the password is wrong): it is expired.
-      this.logger.info(`session 0x${this.sessionId.toString(16)} expired (reported by ${hostPort})`);
+      this.logger.info(`session 0x${this.sessionId.toString(16)} expired (reported by ${conn.hostPort})`);
       this.expire();
-      socket.destroy();
-      this.onSocketGone(socket, new Error('session expired'));
+      conn.destroy();
+      this.onConnectionGone(conn, new Error('session expired'));
       return;
     }
     const continuing = this.hadSession && res.sessionId === this.sessionId;
     this.sessionId = res.sessionId;
     this.sessionPassword = res.passwd;
     this.sessionTimeoutMs = res.timeOut;
-    this.connectedHost = hostPort;
+    this.connectedHost = conn.hostPort;
     this.established = true;
     this.hadSession = true;
     this.failedAttempts = 0;
     clearTimeout(this.lostTimer);
     this.lostTimer = undefined;
-    this.startTicks();
+    conn.startTicks(this.sessionTimeoutMs);
     this.prime();
     const readOnly = res.readOnly === true;
     this.setState(readOnly ? 'read-only' : continuing ? 'reconnected' : 'connected');
@@ -273,7 +244,7 @@ export class Session extends EventEmitter {
   /** After the handshake: credentials, then watch re-registration, then the requests that waited. */
   private prime(): void {
     for (const c of this.credentials) {
-      this.writeFrame(encodeRequest(Xid.auth, { type: OpCode.auth, body: { type: 0, scheme: c.scheme, auth: c.auth } }));
+      this.conn!.write(encodeRequest(Xid.auth, { type: OpCode.auth, body: { type: 0, scheme: c.scheme, auth: c.auth } }));
       this.authWaiters.push(null);
     }
     if (!this.watches.isEmpty()) this.sendSetWatches();
@@ -289,11 +260,11 @@ export class Session extends EventEmitter {
     }
   }
 
-  private onSocketGone(socket: Socket, err: Error): void {
-    if (socket !== this.socket) return;
+  private onConnectionGone(conn: Connection, err: Error): void {
+    if (conn !== this.conn) return;
     this.logger.debug(`connection lost: ${err.message}`);
     const wasEstablished = this.established;
-    this.dropSocket();
+    this.dropConnection();
     if (this.closed) return;
     if (wasEstablished) {
       this.failInFlight(() => connectionLoss(`connection lost: ${err.message}`));
@@ -311,20 +282,11 @@ export class Session extends EventEmitter {
     this.reconnectTimer = setTimeout(() => this.attempt(), Math.floor(delay * (0.5 + this.random() / 2)));
   }
 
-  private dropSocket(): void {
-    const socket = this.socket;
-    this.socket = null;
+  private dropConnection(): void {
+    this.conn?.destroy();
+    this.conn = null;
     this.established = false;
-    this.parser = null;
     this.connectedHost = null;
-    clearTimeout(this.attemptTimer);
-    clearInterval(this.tickTimer);
-    this.tickTimer = undefined;
-    if (socket) {
-      socket.removeAllListeners('data');
-      socket.on('error', () => {});
-      socket.destroy();
-    }
   }
 
   /** Curator's client-side expiry (TN12): disconnected for a whole session timeout means the session is gone. */
@@ -370,41 +332,12 @@ export class Session extends EventEmitter {
   }
 
   private clearTimers(): void {
-    clearTimeout(this.attemptTimer);
     clearTimeout(this.reconnectTimer);
     clearTimeout(this.lostTimer);
-    clearInterval(this.tickTimer);
     this.lostTimer = undefined;
-    this.tickTimer = undefined;
   }
 
   // ---- the established connection ----
-
-  /**
-   * One timer per connection. Java pings after readTimeout/2 of send-idleness and drops the connection
-   * after readTimeout (2/3 of the session timeout) without a byte from the server; a tick of readTimeout/3
-   * does both without reading the clock on every packet.
-   */
-  private startTicks(): void {
-    const readTimeoutMs = (this.sessionTimeoutMs * 2) / 3;
-    const tickMs = Math.max(10, Math.min(pingIntervalMsMax, Math.floor(readTimeoutMs / 3)));
-    this.idleTicksMax = Math.max(2, Math.ceil(readTimeoutMs / tickMs));
-    this.idleTicks = 0;
-    this.receivedSinceTick = false;
-    this.sentSinceTick = false;
-    clearInterval(this.tickTimer);
-    const socket = this.socket!;
-    this.tickTimer = setInterval(() => {
-      if (socket !== this.socket) return;
-      if (this.receivedSinceTick) this.idleTicks = 0;
-      else if (++this.idleTicks >= this.idleTicksMax) {
-        return this.onSocketGone(socket, new Error(`nothing heard for ${Math.round(readTimeoutMs)} ms`));
-      }
-      if (!this.sentSinceTick) this.writeFrame(pingFrame);
-      this.receivedSinceTick = false;
-      this.sentSinceTick = false;
-    }, tickMs);
-  }
 
   private write(p: Packet): void {
     if (p.opcode === OpCode.auth) {
@@ -415,22 +348,7 @@ export class Session extends EventEmitter {
       p.frame.writeInt32BE(p.xid, 4);
       this.pending.push(p);
     }
-    this.writeFrame(p.frame);
-  }
-
-  /** Corks the socket on the first write of a tick so that a burst of requests leaves in one writev. */
-  private writeFrame(frame: Buffer): void {
-    const socket = this.socket!;
-    this.sentSinceTick = true;
-    if (!this.corked) {
-      this.corked = true;
-      socket.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        socket.uncork();
-      });
-    }
-    socket.write(frame);
+    this.conn!.write(p.frame);
   }
 
   private onFrame(body: Buffer): void {
