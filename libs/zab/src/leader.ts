@@ -270,6 +270,13 @@ function onFollowerInfo<P>(core: PeerCore<P>, from: ServerId, conn: number, seq:
     link: { peer: from, conn, sendSeq: 0, recvSeq: 1 }, phase: 'INFO', acceptedEpoch, currentEpoch: -1,
     lastZxid, newLeaderZxid: 0, ackedZxid: 0, lastHeardTick: core.ticks, pingRound: 0,
   };
+  if (leader.epoch !== null && acceptedEpoch > leader.epoch) {
+    // The learner promised a newer epoch (to a candidate whose discovery failed) and can never follow
+    // us; ZooKeeper leaves it out until the next election. We hold that election now: the next
+    // discovery sees its acceptedEpoch, picks a newer epoch, and the learner can join.
+    startElection(core, 'a learner accepted a newer epoch');
+    return;
+  }
   leader.learners.set(from, h);
   if (leader.epoch === null) maybeChooseEpoch(core);
   else sendLeaderInfo(core, h);

@@ -95,6 +95,13 @@ export class InteractionEnv {
       this.network = this.network.filter((m) => m.from !== id && m.to !== id);
       this.log(`dropped ${before - this.network.length} messages`);
     },
+    // Edits the disk of a crashed peer, to stage states that take many faults to reach.
+    'set-epochs': (args) => {
+      const node = this.node(Number(args[0]));
+      if (node.peer !== null) throw new Error('set-epochs needs a crashed peer');
+      node.storage.acceptedEpoch = Number(option(args, 'accepted') ?? node.storage.acceptedEpoch);
+      node.storage.currentEpoch = Number(option(args, 'current') ?? node.storage.currentEpoch);
+    },
     isolate: (args) => {
       this.isolated.add(Number(args[0]));
     },
