@@ -1,7 +1,7 @@
 /**
  * Client throughput: our client vs node-zookeeper-client against the same Apache ZooKeeper, C connections
  * x K requests in flight each, for get and set of a 100-byte value. Run:
- *   node -r @swc-node/register libs/client/bench/client-bench.ts [--duration-ms=3000] [--rounds=3]
+ *   node -r @swc-node/register libs/client/bench/client-bench.ts [--duration-ms=3000] [--rounds=3] [--no-fsync]
  * (SWC_NODE_PROJECT=tsconfig.base.json). Prints a markdown table with ops/s and the ratio ours / NZC.
  */
 import { startApacheZooKeeper } from '@coord/testing';
@@ -86,7 +86,8 @@ async function theirs(connectString: string, op: Op, durationMs: number): Promis
 async function main(): Promise<void> {
   const durationMs = flag('duration-ms', 3000);
   const rounds = flag('rounds', 3);
-  const server = await startApacheZooKeeper();
+  // --no-fsync: forceSync=no, so that set measures the request path rather than the disk's fsync latency.
+  const server = await startApacheZooKeeper(process.argv.includes('--no-fsync') ? { forceSync: 'no' } : {});
   try {
     const setup = createClient(server.connectString);
     await setup.connect();
