@@ -89,6 +89,29 @@ describe.each(serverFactories().map((f) => [f.name, f] as [string, ServerFactory
     }
   });
 
+  test('leader latch: a leader that reconnects with its session leads again with a fresh signal', async () => {
+    const proxy = await new FaultProxy(server.host, server.port).start();
+    try {
+      const c = await pool.connect(proxy.connectString, { sessionTimeoutMs: 4000 });
+      const latch = new LeaderLatch(c, `${base}/e2`, { id: 'x' });
+      const transitions: string[] = [];
+      latch.on('leader', () => transitions.push('leader'));
+      latch.on('follower', () => transitions.push('follower'));
+      await latch.start();
+      const first = await latch.waitForLeadership({ timeoutMs: 5000 });
+      proxy.drop();
+      await eventually(() => transitions.length >= 3, 5000, 'leader again');
+      expect(transitions.slice(0, 3)).toEqual(['leader', 'follower', 'leader']);
+      expect(first.aborted).toBe(true);
+      expect(latch.leadership.aborted).toBe(false);
+      expect(await latch.participants()).toHaveLength(1);
+      await latch.close();
+      expect(latch.leadership.aborted).toBe(true);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
   test('leader selector: takeLeadership runs on one participant at a time and requeues', async () => {
     const cs = await Promise.all([0, 1].map(() => pool.connect(server.connectString)));
     let active = 0;
