@@ -45,6 +45,10 @@ export class HistoryChecker {
     }
   }
 
+  payloadAt(zxid: Zxid): Op | undefined {
+    return this.payloads.get(zxid);
+  }
+
   zxidOf(key: string): Zxid | undefined {
     return this.zxidByOp.get(key);
   }

@@ -167,9 +167,24 @@ class Simulation implements NodeHooks {
     if (leaders.length !== 1) fail(`expected one leader in broadcast after the heal, got: ${this.describeRoles()}`);
     if (states.some((s) => s?.phase !== 'BROADCAST')) fail(`not every peer is in broadcast after the heal: ${this.describeRoles()}`);
     if (this.probe?.outcome !== 'ok') fail(`the probe write did not commit after the heal (${this.probe?.outcome ?? 'never sent'}): ${this.describeRoles()}`);
+    this.checkStorage();
     const digests = new Set(this.ids.map((id) => this.node(id).sm.digest()));
     if (digests.size !== 1) {
       throw new SimFailure('correctness', `replicas differ after convergence:\n${this.ids.map((id) => `  ${id}: ${this.node(id).sm.digest()}`).join('\n')}`);
+    }
+  }
+
+  /** The storage checker: after convergence, every peer's durable log agrees with the agreed sequence. */
+  private checkStorage(): void {
+    for (const id of this.ids) {
+      const node = this.node(id);
+      node.disk.fsync();
+      for (const txn of node.disk.durable.log) {
+        const agreed = this.history.payloadAt(txn.zxid);
+        if (txn.zxid <= node.sm.appliedZxid && JSON.stringify(agreed) !== JSON.stringify(txn.payload)) {
+          throw new SimFailure('correctness', `peer ${id} logs ${formatZxid(txn.zxid)} as "${formatOp(txn.payload)}" but the agreed txn is ${agreed === undefined ? 'none' : `"${formatOp(agreed)}"`}`);
+        }
+      }
     }
   }
 
