@@ -3,7 +3,9 @@
  * effect, fencing tokens, timeouts and aborts, protected creates, loss on session expiry, read/write
  * lock and semaphore.
  */
-import type { RunningServer } from '@coord/testing';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { workspaceRoot, type RunningServer } from '@coord/testing';
 import { zkError, type ZkClient } from '@coord/client';
 import { ClientPool, delay, eventually } from '../../client/src/testing/helpers';
 import { FaultProxy } from '../../client/src/testing/proxy';
@@ -71,6 +73,33 @@ describe.each(serverFactories().map((f) => [f.name, f] as [string, ServerFactory
     expect(new Set(tokens).size).toBe(tokens.length);
     expect((await zk.getChildren(`${base}/lock`)).children).toEqual([]);
   });
+
+  test('N processes x M acquisitions: no overlap, exact counter, one wake-up per wait', async () => {
+    const processes = 3;
+    const rounds = 10;
+    await zk.create(base);
+    await zk.create(`${base}/counter`, '0');
+    const worker = join(__dirname, 'testing', 'lock-worker.ts');
+    const run = () =>
+      new Promise<{ overlaps: number; acquisitions: number; waits: number; wakeups: number }>((resolve, reject) => {
+        const child = spawn(process.execPath, ['-r', '@swc-node/register', worker, server.connectString, `${base}/lock`, `${base}/counter`, `${base}/holder`, String(rounds)], {
+          cwd: workspaceRoot,
+          env: { ...process.env, SWC_NODE_PROJECT: join(workspaceRoot, 'tsconfig.base.json') },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let out = '';
+        let err = '';
+        child.stdout.on('data', (c: Buffer) => (out += c));
+        child.stderr.on('data', (c: Buffer) => (err += c));
+        child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`worker exited ${code}: ${err}`))));
+      });
+    const results = await Promise.all(Array.from({ length: processes }, run));
+    expect(results.map((r) => r.overlaps)).toEqual(Array(processes).fill(0));
+    expect(results.map((r) => r.acquisitions)).toEqual(Array(processes).fill(rounds));
+    expect(Number((await zk.getData(`${base}/counter`)).data!.toString())).toBe(processes * rounds);
+    for (const r of results) expect(r.wakeups).toBe(r.waits);
+    expect((await zk.getChildren(`${base}/lock`)).children).toEqual([]);
+  }, 60_000);
 
   test('timeout and abort give up and remove the contender node', async () => {
     const other = await pool.connect(server.connectString);
