@@ -58,12 +58,13 @@ export class Connection {
 
   /**
    * One timer per connection. Java pings after readTimeout/2 of send-idleness and drops the connection
-   * after readTimeout (2/3 of the session timeout) without a byte from the server; a tick of readTimeout/3
-   * does both without reading the clock on every packet.
+   * after readTimeout (2/3 of the session timeout) without a byte from the server. A tick of readTimeout/4
+   * does both without reading the clock on every packet: a ping goes out after one or two silent ticks
+   * (at most readTimeout/2), and four ticks without a byte received drop the connection.
    */
   startTicks(sessionTimeoutMs: number): void {
     const readTimeoutMs = (sessionTimeoutMs * 2) / 3;
-    const tickMs = Math.max(10, Math.min(pingIntervalMsMax, Math.floor(readTimeoutMs / 3)));
+    const tickMs = Math.max(10, Math.min(pingIntervalMsMax / 2, Math.floor(readTimeoutMs / 4)));
     const idleTicksMax = Math.max(2, Math.ceil(readTimeoutMs / tickMs));
     let idleTicks = 0;
     this.receivedSinceTick = false;

@@ -359,7 +359,9 @@ export class Session extends EventEmitter {
     if (xid === Xid.auth) return this.onAuthReply(err);
     const p = this.pending.shift();
     if (p === undefined || p.xid !== xid) {
-      throw new Error(`xid out of order: got ${xid}, expected ${p === undefined ? 'nothing' : p.xid}`);
+      const message = `xid out of order: got ${xid}, expected ${p === undefined ? 'nothing' : p.xid}`;
+      p?.fail(connectionLoss(message));
+      throw new Error(message);
     }
     const zxidHigh = body.readInt32BE(4);
     const zxid = zxidHigh * 0x1_0000_0000 + body.readUInt32BE(8);
