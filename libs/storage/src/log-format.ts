@@ -130,6 +130,8 @@ export function scanLog(buf: Buffer): ScannedLog {
   while (offset < buf.length) {
     const r = readRecord(buf, offset, expect);
     if ('error' in r) {
+      // The zero-filled reserve after the last record (preallocation) is the normal end of a file.
+      if (allZero(buf, offset)) break;
       const kind = goodRecordAfter(buf, offset, expect - 1) ? 'corrupt' : 'torn';
       return { header, records, validEnd: offset, problem: { kind, offset, reason: r.error } };
     }
@@ -138,4 +140,9 @@ export function scanLog(buf: Buffer): ScannedLog {
     expect++;
   }
   return { header, records, validEnd: offset, problem: null };
+}
+
+function allZero(buf: Buffer, from: number): boolean {
+  for (let i = from; i < buf.length; i++) if (buf[i] !== 0) return false;
+  return true;
 }

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { DataTree } from '@coord/data-tree';
 import { StorageError } from './errors';
 import { listLogs, listSnapshots } from './files';
+import { scanLog } from './log-format';
 import { LogWriter } from './log-writer';
 import { purge } from './purge';
 import { recover } from './recovery';
@@ -33,7 +34,10 @@ describe('log recovery', () => {
     const file = await writeLog(dir);
     const whole = fs.readFileSync(file);
     const all = sampleTxns();
-    for (let cut = 0; cut <= whole.length; cut++) {
+    // Past the records the file holds its zero-filled reserve; cutting a little into it is enough.
+    const end = scanLog(whole).validEnd;
+    expect(whole.length).toBeGreaterThan(end);
+    for (let cut = 0; cut <= end + 16; cut++) {
       const copy = copyDir(dir);
       const f = path.join(copy, path.basename(file));
       fs.truncateSync(f, cut);
@@ -55,7 +59,7 @@ describe('log recovery', () => {
     const dir = tempDir();
     const file = await writeLog(dir);
     const buf = fs.readFileSync(file);
-    const at = Math.floor(buf.length / 2);
+    const at = Math.floor(scanLog(buf).validEnd / 2);
     buf[at] ^= 0x10;
     fs.writeFileSync(file, buf);
     let err: unknown;
