@@ -103,6 +103,7 @@ export class LogWriter {
     this.writing = true;
     try {
       while (this.queue.length > 0) {
+        if (this.failed) throw this.failed;
         const batch = this.takeBatch();
         if (this.rollRequested || (this.fileBytes >= this.fileBytesMax && this.fileBytes > logHeaderBytes)) {
           this.rollRequested = false;
@@ -121,7 +122,12 @@ export class LogWriter {
         this.fileBytes += batchBytes;
         // Grow the reserve in the background, alongside the next writes, before it runs out.
         if (!this.extending && this.allocatedBytes - this.fileBytes < preallocStepBytes / 2) {
-          this.extending = this.extend(this.fileBytes).finally(() => (this.extending = null));
+          this.extending = this.extend(this.fileBytes)
+            .catch((e) => {
+              // Remembered, not thrown here: the next batch fails with it and the node stops.
+              this.failed ??= e instanceof Error ? e : new Error(String(e));
+            })
+            .finally(() => (this.extending = null));
         }
         const last = batch[batch.length - 1].lastZxid;
         this.durableZxid = last;
