@@ -4,11 +4,11 @@ import { DataTree } from '@coord/data-tree';
 import { StorageError } from './errors';
 import { listLogs, listSnapshots } from './files';
 import { scanLog } from './log-format';
-import { LogWriter } from './log-writer';
+import { LogWriter, preallocStepBytes } from './log-writer';
 import { purge } from './purge';
 import { recover } from './recovery';
 import { DurableStore } from './store';
-import { copyDir, dumpTree, MemoLogger, tempDir, treeFromTxns, treeOf } from './testing/dirs';
+import { dumpTree, MemoLogger, tempDir, treeFromTxns, treeOf } from './testing/dirs';
 import { createTxns, sampleTxns } from './testing/txns';
 
 async function writeLog(dir: string, txns = sampleTxns()): Promise<string> {
@@ -38,9 +38,8 @@ describe('log recovery', () => {
     const end = scanLog(whole).validEnd;
     expect(whole.length).toBeGreaterThan(end);
     for (let cut = 0; cut <= end + 16; cut++) {
-      const copy = copyDir(dir);
-      const f = path.join(copy, path.basename(file));
-      fs.truncateSync(f, cut);
+      const copy = tempDir('storage-cut-');
+      fs.writeFileSync(path.join(copy, path.basename(file)), whole.subarray(0, cut));
       const log = new MemoLogger();
       const r = recover({ snapDir: copy, logDir: copy, log });
       expect(r.tail).toEqual(all.slice(0, r.tail.length));
@@ -183,6 +182,25 @@ describe('group commit and retention', () => {
     expect(w.writes).toBeLessThan(50);
     await w.close();
     expect(recover({ snapDir: dir, logDir: dir, log: new MemoLogger() }).tail).toHaveLength(401);
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  it('rolls log files by size and keeps them zero-filled ahead; recovery reads across them', async () => {
+    const dir = tempDir();
+    const w = new LogWriter({ dir, forceSync: true, fileBytesMax: 4096 });
+    await w.open(1, 0);
+    for (const t of createTxns(120)) await w.append([t]);
+    await w.close();
+    const files = listLogs(dir);
+    expect(files.length).toBeGreaterThan(3);
+    for (const f of files) {
+      const buf = fs.readFileSync(f.path);
+      const scan = scanLog(buf);
+      expect(scan.problem).toBeNull();
+      expect(buf.length - scan.validEnd).toBeGreaterThanOrEqual(preallocStepBytes / 2);
+    }
+    const r = recover({ snapDir: dir, logDir: dir, log: new MemoLogger() });
+    expect(r.tail.map((t) => t.zxid)).toEqual(createTxns(120).map((t) => t.zxid));
     fs.rmSync(dir, { recursive: true });
   });
 

@@ -9,12 +9,6 @@ export function tempDir(prefix = 'storage-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-export function copyDir(from: string): string {
-  const to = tempDir('storage-copy-');
-  for (const name of fs.readdirSync(from)) fs.copyFileSync(path.join(from, name), path.join(to, name));
-  return to;
-}
-
 export class MemoLogger {
   readonly lines: string[] = [];
   info = (m: string) => void this.lines.push('INFO ' + m);
