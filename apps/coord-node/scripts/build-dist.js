@@ -51,7 +51,10 @@ for (const root of sourceRoots) {
     if (fs.existsSync(out) && fs.statSync(out).mtimeMs >= srcTime) continue;
     const { code } = swc.transformFileSync(file, { ...swcOptions, filename: file });
     fs.mkdirSync(path.dirname(out), { recursive: true });
-    fs.writeFileSync(out, code);
+    // Write then rename, so a node starting in parallel never loads a half-written file.
+    const tmp = `${out}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, code);
+    fs.renameSync(tmp, out);
     built++;
   }
 }

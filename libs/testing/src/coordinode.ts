@@ -19,7 +19,7 @@ export interface SpawnedNode extends RunningServer {
 }
 
 /**
- * Starts our coordination node as a real process (`apps/coord-node/src/main.ts` through swc-node), on a free
+ * Starts our coordination node as a real process (`apps/coord-node/scripts/start.js`), on a free
  * loopback port unless `args` say otherwise, and resolves once it prints its listening line.
  */
 export async function spawnCoordinode(
@@ -35,9 +35,11 @@ export async function spawnCoordinode(
     args.push(`--config=${cfgPath}`);
   }
   args.push(...(opts.args ?? []));
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', join(workspaceRoot, 'apps/coord-node/src/main.ts'), ...args], {
+  // The same start path as `nx run coord-node:serve`: transpiled once to dist/, then plain node, so the
+  // process holds no compiler (what a user runs, and what the memory benchmark must measure).
+  const child = spawn(process.execPath, [join(workspaceRoot, 'apps/coord-node/scripts/start.js'), ...args], {
     cwd: workspaceRoot,
-    env: { ...process.env, SWC_NODE_PROJECT: join(workspaceRoot, 'tsconfig.base.json'), ...opts.env },
+    env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
