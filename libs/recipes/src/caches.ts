@@ -76,8 +76,12 @@ export class TreeCache extends EventEmitter {
     if (e.type === 'None' || e.path === null) return;
     const path = e.path;
     if (e.type === 'NodeDeleted') this.enqueue(async () => this.removeSubtree(path));
+    else if (e.type === 'NodeCreated' && this.oneShot) this.enqueue(() => this.loadSubtree(path));
     else if (e.type === 'NodeCreated' || e.type === 'NodeDataChanged') this.enqueue(() => this.refresh(path));
+    else if (e.type === 'NodeChildrenChanged') this.enqueue(() => this.relist(path));
   };
+  /** Without persistent watches (servers before 3.6): a data and a child watch on every node, re-armed. */
+  private oneShot: boolean;
   private readonly onState = (s: ClientState) => {
     if (s === 'reconnected') this.enqueue(() => this.reload());
     if (s === 'lost') this.sessionLost = true;
@@ -93,9 +97,15 @@ export class TreeCache extends EventEmitter {
   constructor(
     private readonly client: RecipeClient,
     readonly path: string,
-    private readonly opts: { onError?: (err: unknown) => void } = {},
+    private readonly opts: { onError?: (err: unknown) => void; watchMode?: 'auto' | 'recursive' | 'one-shot' } = {},
   ) {
     super();
+    this.oneShot = opts.watchMode === 'one-shot';
+  }
+
+  /** 'recursive' (one persistent-recursive watch) or 'one-shot' (a watch per node). */
+  get watchMode(): 'recursive' | 'one-shot' {
+    return this.oneShot ? 'one-shot' : 'recursive';
   }
 
   /** Adds the recursive watch and loads the subtree. Emits 'event' (TreeEvent) for each later change. */
@@ -132,8 +142,9 @@ export class TreeCache extends EventEmitter {
     if (this.closed) return;
     this.closed = true;
     this.client.off('state', this.onState);
-    await this.client.removeWatches(this.path, 'any', { watcher: this.watcher, local: true }).catch(() => {});
     await this.chain;
+    const paths = this.oneShot ? [...this.nodes.keys()] : [this.path];
+    await Promise.all(paths.map((p) => this.client.removeWatches(p, 'any', { watcher: this.watcher, local: true }).catch(() => {})));
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -147,7 +158,15 @@ export class TreeCache extends EventEmitter {
   }
 
   private async watchAndLoad(): Promise<void> {
-    await this.client.addWatch(this.path, 'persistent-recursive', this.watcher);
+    if (!this.oneShot) {
+      try {
+        await this.client.addWatch(this.path, 'persistent-recursive', this.watcher);
+      } catch (err) {
+        // A server without addWatch (before 3.6) answers UNIMPLEMENTED: fall back to one-shot watches.
+        if (this.opts.watchMode === 'recursive' || !isZkError(err) || !['UNIMPLEMENTED', 'MARSHALLINGERROR'].includes(err.code)) throw err;
+        this.oneShot = true;
+      }
+    }
     await this.reload();
   }
 
@@ -159,20 +178,45 @@ export class TreeCache extends EventEmitter {
     for (const [path, entry] of fresh) this.set(path, entry);
   }
 
+  /** In one-shot mode every read re-arms the node's watch. */
+  private get watch(): { watch?: (e: WatchedEvent) => void } {
+    return this.oneShot ? { watch: this.watcher } : {};
+  }
+
   private async readTree(path: string, into: Map<string, NodeEntry>): Promise<void> {
     try {
-      const { data, stat } = await this.client.getData(path);
+      const { data, stat } = await this.client.getData(path, this.watch);
       into.set(path, { data, stat });
-      const { children } = await this.client.getChildren(path);
-      await Promise.all(children.map((c) => this.readTree(path === '/' ? `/${c}` : `${path}/${c}`, into)));
+      const { children } = await this.client.getChildren(path, this.watch);
+      await Promise.all(children.map((c) => this.readTree(childPath(path, c), into)));
     } catch (err) {
       if (!isZkError(err, 'NONODE')) throw err;
+      // The root is missing: in one-shot mode, learn about its creation.
+      if (this.oneShot && path === this.path) await this.client.exists(path, { watch: this.watcher });
+    }
+  }
+
+  /** One-shot mode: a node appeared (the root, or a child found by relist) with its subtree. */
+  private async loadSubtree(path: string): Promise<void> {
+    const fresh = new Map<string, NodeEntry>();
+    await this.readTree(path, fresh);
+    for (const [p, entry] of fresh) this.set(p, entry);
+  }
+
+  /** One-shot mode: the children changed; load the new ones (removed ones report NodeDeleted themselves). */
+  private async relist(path: string): Promise<void> {
+    try {
+      const { children } = await this.client.getChildren(path, this.watch);
+      for (const c of children) if (!this.nodes.has(childPath(path, c))) await this.loadSubtree(childPath(path, c));
+    } catch (err) {
+      if (!isZkError(err, 'NONODE')) throw err;
+      this.removeSubtree(path);
     }
   }
 
   private async refresh(path: string): Promise<void> {
     try {
-      const { data, stat } = await this.client.getData(path);
+      const { data, stat } = await this.client.getData(path, this.watch);
       this.set(path, { data, stat });
     } catch (err) {
       if (!isZkError(err, 'NONODE')) throw err;
@@ -196,4 +240,8 @@ export class TreeCache extends EventEmitter {
     for (const p of [...this.nodes.keys()]) if (p.startsWith(prefix)) this.remove(p);
     this.remove(path);
   }
+}
+
+function childPath(parent: string, child: string): string {
+  return parent === '/' ? `/${child}` : `${parent}/${child}`;
 }

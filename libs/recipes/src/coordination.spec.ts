@@ -247,17 +247,18 @@ describe.each(serverFactories().map((f) => [f.name, f] as [string, ServerFactory
     await cache.close();
   });
 
-  test('tree cache mirrors a subtree and resyncs after a reconnect', async () => {
+  test.each(['recursive', 'one-shot'] as const)('tree cache (%s watches) mirrors a subtree and resyncs after a reconnect', async (watchMode) => {
     const proxy = await new FaultProxy(server.host, server.port).start();
     try {
       const c = await pool.connect(proxy.connectString, { sessionTimeoutMs: 1000 });
       await zk.create(base);
       await zk.create(`${base}/tree`, 'root');
       await zk.create(`${base}/tree/a`, '1');
-      const cache = new TreeCache(c, `${base}/tree`);
+      const cache = new TreeCache(c, `${base}/tree`, { watchMode });
       const events: string[] = [];
       cache.on('event', (e: TreeEvent) => events.push(`${e.type} ${e.path.slice(base.length)}`));
       await cache.start();
+      expect(cache.watchMode).toBe(watchMode);
       expect(cache.paths()).toEqual([`${base}/tree`, `${base}/tree/a`]);
       events.length = 0;
       await zk.create(`${base}/tree/a/b`, '2');
