@@ -3,7 +3,7 @@
  * getChildren, exists-watch on the predecessor) driven by node-zookeeper-client, against the same Apache
  * ZooKeeper. C clients each acquire/release the lock repeatedly; a handoff is the time from the holder
  * starting its release to the next holder's acquire resolving. Run:
- *   SWC_NODE_PROJECT=tsconfig.base.json node -r @swc-node/register libs/client/bench/lock-bench.ts [--acquisitions=200]
+ *   npx nx run bench:lock (or SWC_NODE_PROJECT=tsconfig.base.json node -r @swc-node/register tools/bench/src/lock-bench.ts) [--acquisitions=200]
  */
 import { startApacheZooKeeper } from '@coord/testing';
 import { createClient } from '@coord/client';

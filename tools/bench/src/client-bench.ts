@@ -1,7 +1,7 @@
 /**
  * Client throughput: our client vs node-zookeeper-client against the same Apache ZooKeeper, C connections
  * x K requests in flight each, for get and set of a 100-byte value. Run:
- *   node -r @swc-node/register libs/client/bench/client-bench.ts [--duration-ms=3000] [--rounds=3] [--no-fsync]
+ *   npx nx run bench:client --args="...", or node -r @swc-node/register tools/bench/src/client-bench.ts [--duration-ms=3000] [--rounds=3] [--no-fsync]
  * (SWC_NODE_PROJECT=tsconfig.base.json). Prints a markdown table with ops/s and the ratio ours / NZC.
  */
 import { startApacheZooKeeper } from '@coord/testing';
