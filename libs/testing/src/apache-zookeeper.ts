@@ -39,8 +39,9 @@ export function assertApacheZooKeeperInstalled(): void {
 /** Starts a standalone Apache ZooKeeper on a free loopback port with a temporary data dir. */
 export async function startApacheZooKeeper(extraConfig: Record<string, string> = {}): Promise<RunningServer> {
   assertApacheZooKeeperInstalled();
-  const host = '127.0.0.1';
-  const port = await freePort(host);
+  const host = extraConfig['clientPortAddress'] ?? '127.0.0.1';
+  // A caller may pin the port (to restart a server on the same address); otherwise pick a free one.
+  const port = extraConfig['clientPort'] ? Number(extraConfig['clientPort']) : await freePort(host);
   const dir = await tempDir('apache-zk-');
   const config: Record<string, string> = {
     tickTime: '2000',
@@ -53,6 +54,7 @@ export async function startApacheZooKeeper(extraConfig: Record<string, string> =
     extendedTypesEnabled: 'true',
     ...extraConfig,
   };
+  config['clientPort'] = String(port);
   const cfgPath = join(dir.path, 'zoo.cfg');
   await writeFile(cfgPath, Object.entries(config).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
   const logFd = openSync(join(dir.path, 'server.log'), 'a');
