@@ -20,7 +20,9 @@ interface Node {
 export class InteractionEnv {
   private readonly nodes = new Map<ServerId, Node>();
   private network: Message<string>[] = [];
-  private readonly isolated = new Set<ServerId>();
+  /** Partition sides: peers listed here are cut off from every peer not on the same side. */
+  private readonly sides = new Map<ServerId, number>();
+  private nextSide = 1;
   private voters: ServerId[] = [];
   private snapCount = 100_000;
   private out: string[] = [];
@@ -103,9 +105,14 @@ export class InteractionEnv {
       node.storage.currentEpoch = Number(option(args, 'current') ?? node.storage.currentEpoch);
     },
     isolate: (args) => {
-      this.isolated.add(Number(args[0]));
+      this.sides.set(Number(args[0]), this.nextSide++);
     },
-    heal: () => this.isolated.clear(),
+    // `partition 4,5`: the listed peers can talk among themselves, not with the rest.
+    partition: (args) => {
+      const side = this.nextSide++;
+      for (const id of args[0].split(',').map(Number)) this.sides.set(id, side);
+    },
+    heal: () => this.sides.clear(),
     compact: (args) => {
       const id = Number(args[0]);
       const node = this.node(id);
@@ -150,7 +157,7 @@ export class InteractionEnv {
       if (guard > 10_000) throw new Error('stabilize: no fixpoint');
       const m = this.network.shift() as Message<string>;
       const target = this.nodes.get(m.to)?.peer ?? null;
-      if (target === null || this.isolated.has(m.to) || this.isolated.has(m.from)) continue;
+      if (target === null || (this.sides.get(m.to) ?? 0) !== (this.sides.get(m.from) ?? 0)) continue;
       if (show === 'all' || (show === 'quiet' && m.type !== 'NOTIFICATION' && m.type !== 'PING')) this.log(formatMessage(m));
       target.step(m);
       this.processAll();
