@@ -3,7 +3,7 @@
 // phase heals everything, restarts every peer and requires the ensemble to converge and commit a
 // probe write. Checkers run on every apply (history.ts) and over the client histories at the end.
 
-import { formatMessage, formatZxid, type ServerId, type SoftState, type Txn, type Zxid } from '@coord/zab';
+import { formatMessage, formatZxid, type Ready, type ServerId, type SoftState, type Txn, type Zxid } from '@coord/zab';
 import { checkClientHistory } from './checkers';
 import { SimClient, type OpRecord, type ReadRecord } from './clients';
 import { SimFailure, type FailureKind } from './failure';
@@ -264,9 +264,8 @@ class Simulation implements NodeHooks {
     return this.time;
   }
 
-  send(ready: { messages: readonly unknown[]; messagesAfterPersist: readonly unknown[] }, afterPersist: boolean): void {
-    const list = (afterPersist ? ready.messagesAfterPersist : ready.messages) as Parameters<SimNetwork['send']>[1][];
-    for (const m of list) this.network.send(this.time, m);
+  send(ready: Ready<Op>, afterPersist: boolean): void {
+    for (const m of afterPersist ? ready.messagesAfterPersist : ready.messages) this.network.send(this.time, m);
   }
 
   scheduleFsync(_node: SimNode, units: number, done: () => void): void {
