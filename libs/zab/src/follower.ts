@@ -5,7 +5,7 @@
 
 import type { Link, PeerCore } from './core';
 import { startElection } from './election';
-import type { QuorumMessage, ServerId, Txn } from './messages';
+import type { QuorumMessage, ServerId, Snapshot, Txn } from './messages';
 import type { Zxid } from './zxid';
 
 export type FollowerPhase = 'CONNECTING' | 'EPOCH_ACKED' | 'SYNCING' | 'BROADCAST';
@@ -71,15 +71,11 @@ export function onLeaderMessage<P>(core: PeerCore<P>, m: QuorumMessage<P> & { fr
     case 'LEADERINFO':
       return onLeaderInfo(core, f, m.epoch);
     case 'DIFF':
-      return onSyncPayload(core, f, m.entries, m.committedZxid);
     case 'TRUNC':
-      core.truncateLog(m.truncZxid);
-      return onSyncPayload(core, f, m.entries, m.committedZxid);
     case 'SNAP':
-      core.log.reset(m.snapshot);
-      core.out.installSnapshot(m.snapshot);
-      core.commitZxid = m.snapshot.zxid;
-      core.snapshotCompacted();
+      if (f.phase !== 'EPOCH_ACKED') return startElection(core, 'sync payload out of phase');
+      if (m.type === 'TRUNC') core.truncateLog(m.truncZxid);
+      if (m.type === 'SNAP') installSnapshot(core, m.snapshot);
       return onSyncPayload(core, f, m.entries, m.committedZxid);
     case 'NEWLEADER':
       if (m.epoch !== core.acceptedEpoch || f.phase !== 'SYNCING') return startElection(core, 'unexpected NEWLEADER');
@@ -127,11 +123,19 @@ function onLeaderInfo<P>(core: PeerCore<P>, f: FollowerState, epoch: number): vo
   f.phase = 'EPOCH_ACKED';
 }
 
-function onSyncPayload<P>(core: PeerCore<P>, f: FollowerState, entries: readonly Txn<P>[], committedZxid: Zxid): void {
-  if (f.phase !== 'EPOCH_ACKED') {
-    startElection(core, 'sync payload out of phase');
-    return;
+function installSnapshot<P>(core: PeerCore<P>, snapshot: Snapshot): void {
+  // The leader sends SNAP only to a learner whose last zxid is below the snapshot, so nothing this
+  // peer has delivered can be newer than it: a state machine never moves backwards.
+  if (snapshot.zxid < core.commitZxid) {
+    throw new Error(`peer ${core.id}: SNAP at ${snapshot.zxid} is older than the commit point ${core.commitZxid}`);
   }
+  core.log.reset(snapshot);
+  core.out.installSnapshot(snapshot);
+  core.commitZxid = snapshot.zxid;
+  core.snapshotCompacted();
+}
+
+function onSyncPayload<P>(core: PeerCore<P>, f: FollowerState, entries: readonly Txn<P>[], committedZxid: Zxid): void {
   f.phase = 'SYNCING';
   core.phase = 'SYNCHRONIZATION';
   core.publishSoftState();
