@@ -1,7 +1,7 @@
 /**
  * Binary encoding of one Txn (the payload of a log record). Grammar in docs/formats.md:
  *   txn    = zxid:varint time:varint sessionId:i64 cxid:svarint op
- *   op     = tag:u8 fields (one form per TxnOp type; multi nests ops)
+ *   op     = tag:u8 fields (one form per TxnOp type; multi nests ops; docs/formats.md lists them)
  */
 import type { ACL } from '@coord/protocol';
 import type { Txn, TxnOp } from '@coord/data-tree';
@@ -17,6 +17,8 @@ export const OpTag = {
   createSession: 7,
   closeSession: 8,
   multi: 9,
+  /** create of an ephemeral, container or TTL node: the non-zero ephemeralOwner follows. */
+  createOwned: 10,
 } as const;
 
 /** A multi inside a multi is never produced; one level is all a reader must accept. */
@@ -24,6 +26,8 @@ const multiDepthMax = 1;
 /** Bounds what a corrupt count can make the decoder allocate. */
 const multiOpsMax = 1 << 20;
 const aclEntriesMax = 1 << 16;
+/** cdrwa: ZooKeeper's Perms.ALL. */
+const permsAll = 31;
 
 export function encodeTxn(w: ByteWriter, txn: Txn): void {
   w.varint(txn.zxid);
@@ -33,8 +37,16 @@ export function encodeTxn(w: ByteWriter, txn: Txn): void {
   encodeOp(w, txn.op);
 }
 
+/**
+ * ACL list: 0 stands for world:anyone with every permission (what nearly every node carries, 14 bytes
+ * saved per create); otherwise the number of entries plus one, then the entries.
+ */
 export function encodeAcl(w: ByteWriter, acl: readonly ACL[]): void {
-  w.varint(acl.length);
+  if (acl.length === 1 && acl[0].perms === permsAll && acl[0].id.scheme === 'world' && acl[0].id.id === 'anyone') {
+    w.varint(0);
+    return;
+  }
+  w.varint(acl.length + 1);
   for (const a of acl) {
     w.svarint(a.perms);
     w.string(a.id.scheme);
@@ -43,7 +55,9 @@ export function encodeAcl(w: ByteWriter, acl: readonly ACL[]): void {
 }
 
 export function decodeAcl(r: ByteReader): ACL[] {
-  const n = r.varint();
+  const count = r.varint();
+  if (count === 0) return [{ perms: permsAll, id: { scheme: 'world', id: 'anyone' } }];
+  const n = count - 1;
   if (n > aclEntriesMax) throw new DecodeError(`ACL list of ${n} entries`, r.pos);
   const acl: ACL[] = [];
   for (let i = 0; i < n; i++) {
@@ -58,11 +72,11 @@ export function decodeAcl(r: ByteReader): ACL[] {
 function encodeOp(w: ByteWriter, op: TxnOp): void {
   switch (op.type) {
     case 'create':
-      w.u8(OpTag.create);
+      w.u8(op.ephemeralOwner === 0n ? OpTag.create : OpTag.createOwned);
       w.string(op.path);
       w.data(op.data);
       encodeAcl(w, op.acl);
-      w.i64(op.ephemeralOwner);
+      if (op.ephemeralOwner !== 0n) w.i64(op.ephemeralOwner);
       return;
     case 'delete':
       w.u8(OpTag.delete);
@@ -116,11 +130,12 @@ function decodeOp(r: ByteReader, depth: number): TxnOp {
   const at = r.pos;
   const tag = r.u8();
   switch (tag) {
-    case OpTag.create: {
+    case OpTag.create:
+    case OpTag.createOwned: {
       const path = r.string();
       const data = r.data();
       const acl = decodeAcl(r);
-      const ephemeralOwner = r.i64();
+      const ephemeralOwner = tag === OpTag.createOwned ? r.i64() : 0n;
       return { type: 'create', path, data, acl, ephemeralOwner };
     }
     case OpTag.delete:
