@@ -74,12 +74,13 @@ async function main(): Promise<void> {
     { connections: 1, inflight: 1 },
   ];
   const fsync = flag('force-sync', 'yes');
+  if (hasFlag('only-memory')) return measureMemory(fsync);
   const apache = await startApacheZooKeeper({ forceSync: fsync });
   const ours = await spawnCoordinode({ config: { forceSync: fsync } });
   const servers = [apache, ours];
   try {
     console.log(`# Coordinode vs Apache ZooKeeper, ${new Date().toISOString()}, node ${process.version}, ${rounds} interleaved rounds of ${durationMs} ms, values ${valueBytes} B`);
-    if (!hasFlag('only-memory')) {
+    {
       for (const server of servers) await prepare(server, 8);
       // Warm both up first (the JVM's JIT and V8's optimiser) so round one measures steady state.
       for (const server of servers) for (const op of ['get', 'set'] as const) await measure(server, { op, connections: 8, inflight: 16 }, warmupMs);
@@ -98,21 +99,29 @@ async function main(): Promise<void> {
         }
       }
     }
-    if (hasFlag('memory') || hasFlag('only-memory')) {
-      console.log(`\n| resident memory after ${memoryZnodes} znodes of ${valueBytes} B | Apache MiB | ours MiB | ratio |`);
-      console.log('|---|---|---|---|');
-      const before = servers.map((s) => rssMiB(s.pid!));
-      for (const server of servers) {
-        await populate(server.host, server.port, ['/mem'], 0);
-        const paths = Array.from({ length: memoryZnodes }, (_, i) => `/mem/n${String(i).padStart(7, '0')}`);
-        const { errors } = await populate(server.host, server.port, paths, valueBytes);
-        if (errors) throw new Error(`${server.name}: ${errors} creates failed`);
-      }
-      await new Promise((r) => setTimeout(r, 2000));
-      const after = servers.map((s) => rssMiB(s.pid!));
-      console.log(`| before | ${before[0].toFixed(0)} | ${before[1].toFixed(0)} | ${(before[1] / before[0]).toFixed(2)} |`);
-      console.log(`| after | ${after[0].toFixed(0)} | ${after[1].toFixed(0)} | ${(after[1] / after[0]).toFixed(2)} |`);
+  } finally {
+    await Promise.all(servers.map((s) => s.stop()));
+  }
+  if (hasFlag('memory')) await measureMemory(fsync);
+}
+
+/** Resident memory of each server, fresh, before and after `memoryZnodes` znodes of `valueBytes` bytes. */
+async function measureMemory(fsync: string): Promise<void> {
+  const servers = [await startApacheZooKeeper({ forceSync: fsync }), await spawnCoordinode({ config: { forceSync: fsync } })];
+  try {
+    console.log(`\n| resident memory (VmRSS), ${memoryZnodes} znodes of ${valueBytes} B | Apache MiB | ours MiB | ratio |`);
+    console.log('|---|---|---|---|');
+    const before = servers.map((s) => rssMiB(s.pid!));
+    for (const server of servers) {
+      await populate(server.host, server.port, ['/mem'], 0);
+      const paths = Array.from({ length: memoryZnodes }, (_, i) => `/mem/n${String(i).padStart(7, '0')}`);
+      const { errors } = await populate(server.host, server.port, paths, valueBytes);
+      if (errors) throw new Error(`${server.name}: ${errors} creates failed`);
     }
+    await new Promise((r) => setTimeout(r, 2000));
+    const after = servers.map((s) => rssMiB(s.pid!));
+    console.log(`| fresh server | ${before[0].toFixed(0)} | ${before[1].toFixed(0)} | ${(before[1] / before[0]).toFixed(2)} |`);
+    console.log(`| after ${memoryZnodes} znodes | ${after[0].toFixed(0)} | ${after[1].toFixed(0)} | ${(after[1] / after[0]).toFixed(2)} |`);
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
   }
