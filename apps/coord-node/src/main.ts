@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { isToolCommand, runTool } from './durable-cli';
 import { openDurable, StorageError } from './durable-node';
+import { runEnsembleMember } from './ensemble/run-member';
 import { startNode } from './node';
 import { ConfigError, createLogger, loadNodeConfig } from './ops';
 
@@ -32,6 +33,11 @@ async function main(): Promise<void> {
   const { config, warnings } = loaded;
   const log = createLogger('coord-node', { level: config.logLevel });
   for (const w of warnings) log.warn(w);
+  // server.N lines: run as an ensemble member (ZAB replication) instead of a standalone node.
+  if (config.members.length > 0) {
+    await runEnsembleMember(config, log);
+    return;
+  }
   const durable = config.dataDir ? openDurable(config, log, { repair }) : undefined;
   let node;
   try {

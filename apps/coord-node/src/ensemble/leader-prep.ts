@@ -1,0 +1,173 @@
+/**
+ * The leader's prep stage (ZooKeeper's PrepRequestProcessor on the leader): turns forwarded client
+ * requests into txns against the committed tree plus the effects of proposals not yet committed
+ * (one PrepView kept across proposals, ZooKeeper's outstandingChanges). The view is dropped once every
+ * proposal it recorded has been applied; at most `proposalsPerViewMax` proposals share one view, then
+ * new requests wait for the view to drain, which bounds the overlay's size.
+ */
+import type { DataTree, Txn, TxnOp } from '@coord/data-tree';
+import { decodeRequest as decodeClientRequest, ErrorCode, OpCode, ProtocolError, Request } from '@coord/protocol';
+import {
+  isWrite,
+  PrepContext,
+  prepCreate,
+  prepDelete,
+  prepDeleteContainer,
+  prepMulti,
+  PrepResult,
+  prepSetACL,
+  prepSetData,
+  PrepView,
+  SessionTracker,
+} from '@coord/server';
+import { EnsembleRequest } from './envelope';
+
+/** Proposals prepped against one overlay before new requests wait for it to drain. */
+export const proposalsPerViewMax = 1000;
+
+export interface PreppedTxn {
+  origin: number;
+  txn: Txn;
+}
+
+export class LeaderPrep {
+  private view: PrepView;
+  private viewProposals = 0;
+  private lastProposedZxid = 0;
+  private waiting: EnsembleRequest[] = [];
+
+  constructor(
+    private readonly tree: DataTree,
+    private readonly sessions: SessionTracker,
+    private readonly options: { extendedTypesEnabled: boolean; frameBytesMax: number; now: () => number },
+  ) {
+    this.view = new PrepView(tree);
+  }
+
+  /** A new term: nothing is outstanding, the committed tree is the whole truth. */
+  reset(): void {
+    this.view = new PrepView(this.tree);
+    this.viewProposals = 0;
+    this.lastProposedZxid = 0;
+    this.waiting = [];
+  }
+
+  /** Requests are prepped in arrival order by `drain`. */
+  offer(request: EnsembleRequest): void {
+    this.waiting.push(request);
+  }
+
+  /** The leader applied up to `appliedZxid`: a drained view is replaced by a fresh one. */
+  applied(appliedZxid: number): void {
+    if (appliedZxid >= this.lastProposedZxid && this.viewProposals > 0) {
+      this.view = new PrepView(this.tree);
+      this.viewProposals = 0;
+    }
+  }
+
+  /**
+   * Preps waiting requests while the view has room, handing each txn to `propose` (which returns the
+   * zxid it got, or null when the leader can no longer propose: the rest is dropped, clients retry).
+   */
+  drain(propose: (p: PreppedTxn) => number | null): void {
+    while (this.waiting.length > 0 && this.viewProposals < proposalsPerViewMax) {
+      // A multi records its ops in the view even when it fails, so it gets a fresh view of its own
+      // and nothing else shares that view: it waits for the view to drain and the next requests wait for it.
+      const multi = isMulti(this.waiting[0]);
+      if (multi && this.viewProposals > 0) return;
+      const request = this.waiting.shift() as EnsembleRequest;
+      const prepped = this.prep(request);
+      if (prepped === null) continue;
+      const zxid = propose(prepped);
+      if (zxid === null) {
+        this.waiting = [];
+        return;
+      }
+      this.lastProposedZxid = zxid;
+      this.viewProposals = multi ? proposalsPerViewMax : this.viewProposals + 1;
+    }
+  }
+
+  /** A txn the leader itself originates (session expiry). */
+  closeSessionTxn(sessionId: bigint): PreppedTxn {
+    return { origin: 0, txn: this.txnOf(sessionId, 0, { type: 'closeSession' }) };
+  }
+
+  get waitingCount(): number {
+    return this.waiting.length;
+  }
+
+  private txnOf(sessionId: bigint, cxid: number, op: TxnOp): Txn {
+    return { zxid: 0, time: this.options.now(), sessionId, cxid, op };
+  }
+
+  private prep(r: EnsembleRequest): PreppedTxn | null {
+    switch (r.kind) {
+      case 'touch':
+        return null;
+      case 'createSession':
+        return { origin: r.origin, txn: this.txnOf(r.sessionId, 0, { type: 'createSession', timeOut: r.timeOut }) };
+      case 'closeSession':
+        return { origin: r.origin, txn: this.txnOf(r.sessionId, r.cxid, { type: 'closeSession' }) };
+      case 'write':
+        return { origin: r.origin, txn: this.prepWrite(r) };
+    }
+  }
+
+  private prepWrite(r: Extract<EnsembleRequest, { kind: 'write' }>): Txn {
+    let decoded;
+    try {
+      decoded = decodeClientRequest(r.frame, this.options.frameBytesMax);
+    } catch (e) {
+      const xid = e instanceof ProtocolError && e.header ? e.header.xid : 0;
+      return this.txnOf(r.sessionId, xid, { type: 'error', err: ErrorCode.MARSHALLINGERROR });
+    }
+    const { header, request } = decoded;
+    const session = this.sessions.get(r.sessionId);
+    if (!session || session.closing) return this.txnOf(r.sessionId, header.xid, { type: 'error', err: ErrorCode.SESSIONEXPIRED });
+    if (!isWrite(request.type)) return this.txnOf(r.sessionId, header.xid, { type: 'error', err: ErrorCode.UNIMPLEMENTED });
+    const ctx: PrepContext = { tree: this.tree, sessionId: r.sessionId, ids: r.ids, extendedTypesEnabled: this.options.extendedTypesEnabled };
+    if (request.type === OpCode.multi) {
+      const { ops, failedAt, failure } = prepMulti(ctx, this.view, request.body, (view, sub) => prepOne(ctx, view, sub));
+      if (failedAt < 0) return this.txnOf(r.sessionId, header.xid, { type: 'multi', ops });
+      // ZooKeeper's failed multi: ok before the failing op, its code, then RUNTIMEINCONSISTENCY.
+      const errOps: TxnOp[] = request.body.ops.map((_, i) => ({
+        type: 'error',
+        err: i < failedAt ? 0 : i === failedAt ? failure : ErrorCode.RUNTIMEINCONSISTENCY,
+      }));
+      return this.txnOf(r.sessionId, header.xid, { type: 'multi', ops: errOps });
+    }
+    const result = prepOne(ctx, this.view, request);
+    const op: TxnOp = typeof result === 'number' ? { type: 'error', err: result } : result;
+    return this.txnOf(r.sessionId, header.xid, op);
+  }
+}
+
+/** The opcode sits after the xid in the request header. */
+const requestOpcodeOffset = 4;
+
+function isMulti(r: EnsembleRequest): boolean {
+  return r.kind === 'write' && r.frame.length >= requestOpcodeOffset + 4 && r.frame.readInt32BE(requestOpcodeOffset) === OpCode.multi;
+}
+
+function prepOne(ctx: PrepContext, view: PrepView, request: Request): PrepResult {
+  switch (request.type) {
+    case 1:
+    case 15:
+    case 19:
+    case 21:
+      return prepCreate(ctx, view, request.type, request.body);
+    case 2:
+      return prepDelete(ctx, view, request.body);
+    case 5:
+      return prepSetData(ctx, view, request.body);
+    case 7:
+      return prepSetACL(ctx, view, request.body);
+    case 20:
+      return prepDeleteContainer(view, request.body.path);
+    case 16:
+      return ErrorCode.RECONFIGDISABLED;
+    default:
+      return ErrorCode.UNIMPLEMENTED;
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * A local ensemble of real member processes on loopback, for `nx run coord-node:ensemble` (demos,
+ * workshops) and for the fault tests. Each member gets a data directory with `myid` and a `zoo.cfg`
+ * with the same server.N lines, as a ZooKeeper ensemble would, and runs the node the way users do
+ * (apps/coord-node/scripts/start.js: transpiled JavaScript, no compiler in the process).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export const workspaceRoot = resolve(__dirname, '..', '..', '..', '..');
+const startScript = join(workspaceRoot, 'apps/coord-node/scripts/start.js');
+const listeningLine = /Coordinode listening on ([^\s:]+):(\d+)/;
+/** A member that does not print its listening line within this long failed to start (ms). */
+export const memberStartDeadlineMs = 30_000;
+/** SIGTERM first; a member still alive after this long gets SIGKILL (ms). */
+export const memberStopGraceMs = 5_000;
+
+export interface EnsemblePorts {
+  client: number;
+  quorum: number;
+  election: number;
+}
+
+export interface LocalEnsembleOptions {
+  /** One entry per member; member i (1-based) uses ports[i - 1]. */
+  ports: EnsemblePorts[];
+  dataRoot: string;
+  /** zoo.cfg keys added to (or overriding) the defaults below. */
+  settings?: Record<string, string>;
+  logLevel?: string;
+  /** Where members' stderr goes: 'inherit' for the launcher, 'pipe' (kept in memory) for tests. */
+  stderr?: 'inherit' | 'pipe';
+  /** Called with each line a member writes to stdout (the launcher prints them with a prefix). */
+  onStdout?: (id: number, line: string) => void;
+}
+
+/** Defaults for a fast local ensemble: leader loss is noticed in syncLimit x tickTime = 500 ms. */
+export const localSettingsDefault: Record<string, string> = {
+  tickTime: '100',
+  initLimit: '20',
+  syncLimit: '5',
+  minSessionTimeout: '1000',
+  maxSessionTimeout: '40000',
+  '4lw.commands.whitelist': '*',
+};
+
+export interface Member {
+  readonly id: number;
+  readonly ports: EnsemblePorts;
+  readonly dataDir: string;
+  child: ChildProcess | null;
+  stderr: string;
+}
+
+export class LocalEnsemble {
+  readonly members: Member[];
+
+  constructor(private readonly options: LocalEnsembleOptions) {
+    this.members = options.ports.map((ports, i) => ({ id: i + 1, ports, dataDir: join(options.dataRoot, `member-${i + 1}`), child: null, stderr: '' }));
+    const settings = { ...localSettingsDefault, ...options.settings };
+    for (const m of this.members) {
+      mkdirSync(m.dataDir, { recursive: true });
+      writeFileSync(join(m.dataDir, 'myid'), `${m.id}\n`);
+      const lines = [
+        ...Object.entries(settings).map(([k, v]) => `${k}=${v}`),
+        `dataDir=${m.dataDir}`,
+        `clientPort=${m.ports.client}`,
+        'clientPortAddress=127.0.0.1',
+        ...this.members.map((o) => `server.${o.id}=127.0.0.1:${o.ports.quorum}:${o.ports.election}`),
+      ];
+      writeFileSync(join(m.dataDir, 'zoo.cfg'), lines.join('\n') + '\n');
+    }
+  }
+
+  /** host:port,host:port,... for clients. */
+  get connectString(): string {
+    return this.members.map((m) => `127.0.0.1:${m.ports.client}`).join(',');
+  }
+
+  member(id: number): Member {
+    const m = this.members.find((x) => x.id === id);
+    if (!m) throw new Error(`no member ${id}`);
+    return m;
+  }
+
+  async startAll(): Promise<void> {
+    await Promise.all(this.members.map((m) => this.start(m.id)));
+  }
+
+  /** Starts (or restarts) member `id`; resolves once it listens for clients. */
+  start(id: number): Promise<void> {
+    const m = this.member(id);
+    const args = [startScript, `--config=${join(m.dataDir, 'zoo.cfg')}`];
+    if (this.options.logLevel) args.push(`--log-level=${this.options.logLevel}`);
+    const child = spawn(process.execPath, args, {
+      cwd: workspaceRoot,
+      stdio: ['ignore', 'pipe', this.options.stderr === 'inherit' ? 'inherit' : 'pipe'],
+    });
+    m.child = child;
+    m.stderr = '';
+    child.stderr?.on('data', (c: Buffer) => (m.stderr += c.toString('utf8')));
+    let stdout = '';
+    return new Promise<void>((resolvePromise, reject) => {
+      const timer = setTimeout(() => reject(new Error(`member ${id} did not start within ${memberStartDeadlineMs} ms:\n${m.stderr}`)), memberStartDeadlineMs);
+      child.stdout!.on('data', (c: Buffer) => {
+        const text = c.toString('utf8');
+        stdout += text;
+        for (const line of text.split('\n')) if (line) this.options.onStdout?.(id, line);
+        if (listeningLine.test(stdout)) {
+          clearTimeout(timer);
+          resolvePromise();
+        }
+      });
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        if (m.child === child) m.child = null;
+        reject(new Error(`member ${id} exited (code ${code}, signal ${signal}):\n${m.stderr}`));
+      });
+    });
+  }
+
+  /** kill -9 (no clean shutdown). */
+  async kill(id: number): Promise<void> {
+    await this.signal(id, 'SIGKILL');
+  }
+
+  /** SIGTERM, then SIGKILL after memberStopGraceMs. */
+  async stop(id: number): Promise<void> {
+    await this.signal(id, 'SIGTERM');
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all(this.members.map((m) => this.stop(m.id)));
+  }
+
+  private async signal(id: number, signal: NodeJS.Signals): Promise<void> {
+    const m = this.member(id);
+    const child = m.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    child.kill(signal);
+    const force = setTimeout(() => child.kill('SIGKILL'), memberStopGraceMs);
+    await exited;
+    clearTimeout(force);
+    if (m.child === child) m.child = null;
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * Peer links over TCP, as ZooKeeper lays them out: election notifications on each member's election
+ * port, everything else on its quorum port. Each member dials one connection per peer and channel and
+ * only sends on it; what it receives arrives on connections the peers dialled. So every direction is
+ * one TCP stream (FIFO), which is what the ZAB core expects. A frame is a 4-byte length + the
+ * @coord/zab binary message. A dropped link is redialled after `redialMs`; messages meant for it in
+ * between are dropped: the core sees the gap (or silence) and reacts, as after a TCP reset.
+ */
+import * as net from 'node:net';
+import { decodeMessage, encodeMessage, type Message } from '@coord/zab';
+import type { Logger } from '../ops';
+
+export interface MemberAddress {
+  id: number;
+  host: string;
+  quorumPort: number;
+  electionPort: number;
+}
+
+/** A sync (DIFF/SNAP) may carry many txns; anything larger is a corrupt or hostile frame (bytes). */
+export const peerFrameBytesMax = 512 << 20;
+/** Wait before dialling a peer again after a failed or dropped link (ms). */
+export const redialMs = 100;
+const lengthBytes = 4;
+
+type Channel = 'quorum' | 'election';
+
+interface Link {
+  socket: net.Socket | null;
+  retryAt: number;
+}
+
+export class PeerTransport {
+  private readonly servers: net.Server[] = [];
+  private readonly links = new Map<string, Link>();
+  private readonly inbound = new Set<net.Socket>();
+  private closed = false;
+
+  constructor(
+    private readonly myId: number,
+    private readonly members: readonly MemberAddress[],
+    private readonly onMessage: (m: Message<Uint8Array>) => void,
+    private readonly log: Logger,
+    private readonly listenHost?: string,
+  ) {}
+
+  async start(): Promise<void> {
+    const me = this.members.find((m) => m.id === this.myId);
+    if (!me) throw new Error(`server id ${this.myId} is not among the server.N lines`);
+    for (const port of [me.quorumPort, me.electionPort]) {
+      const server = net.createServer({ noDelay: true }, (s) => this.onInbound(s));
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, this.listenHost ?? me.host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      server.on('error', (e) => this.log.error('peer listener error', e));
+      this.servers.push(server);
+    }
+  }
+
+  send(m: Message<Uint8Array>): void {
+    if (this.closed) return;
+    const channel: Channel = m.type === 'NOTIFICATION' ? 'election' : 'quorum';
+    const socket = this.linkTo(m.to, channel);
+    if (!socket) return;
+    const body = encodeMessage(m);
+    const head = Buffer.allocUnsafe(lengthBytes);
+    head.writeUInt32BE(body.length);
+    socket.write(head);
+    socket.write(body);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const link of this.links.values()) link.socket?.destroy();
+    for (const s of this.inbound) s.destroy();
+    await Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+  }
+
+  private linkTo(id: number, channel: Channel): net.Socket | null {
+    const key = `${id}/${channel}`;
+    let link = this.links.get(key);
+    if (!link) this.links.set(key, (link = { socket: null, retryAt: 0 }));
+    if (link.socket) return link.socket;
+    const now = Date.now();
+    if (now < link.retryAt) return null;
+    const peer = this.members.find((m) => m.id === id);
+    if (!peer) return null;
+    const port = channel === 'election' ? peer.electionPort : peer.quorumPort;
+    // Writes before 'connect' are buffered by the socket, so the message that caused the dial goes out.
+    const socket = net.connect({ host: peer.host, port, noDelay: true });
+    const l = link;
+    l.socket = socket;
+    socket.on('error', (e) => this.log.debug(() => `link to ${id} (${channel}): ${e.message}`));
+    socket.on('close', () => {
+      if (l.socket === socket) {
+        l.socket = null;
+        l.retryAt = Date.now() + redialMs;
+      }
+    });
+    socket.on('data', () => undefined);
+    return socket;
+  }
+
+  private onInbound(socket: net.Socket): void {
+    if (this.closed) {
+      socket.destroy();
+      return;
+    }
+    this.inbound.add(socket);
+    let buffered: Buffer = Buffer.alloc(0);
+    socket.on('data', (chunk: Buffer) => {
+      buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
+      try {
+        while (buffered.length >= lengthBytes) {
+          const n = buffered.readUInt32BE(0);
+          if (n > peerFrameBytesMax) throw new Error(`peer frame of ${n} bytes`);
+          if (buffered.length < lengthBytes + n) break;
+          const body = buffered.subarray(lengthBytes, lengthBytes + n);
+          buffered = buffered.subarray(lengthBytes + n);
+          this.onMessage(decodeMessage(body));
+        }
+      } catch (e) {
+        this.log.warn(`dropping peer connection from ${socket.remoteAddress}:${socket.remotePort}: ${(e as Error).message}`);
+        socket.destroy();
+      }
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => this.inbound.delete(socket));
+  }
+}
