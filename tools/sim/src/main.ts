@@ -2,6 +2,7 @@
 //   --seed N        run one seed (a failure prints how to replay it: the same seed and commit replay it exactly)
 //   --seeds K       run K seeds starting at --from (default: a seed derived from the time, printed)
 //   --minutes M     keep running seeds for M minutes; prints seeds per minute
+//   --peers N       force the ensemble size (default: drawn from the seed, 3 or 5)
 //   --bug NAME      inject a known bug (commitWithoutQuorum | ackBeforePersist) to see the checkers fire
 //   --verbose       print each seed's stats and, on failure, the trace tail
 //   --messages      with --seed: record and print every delivered message (slow, for debugging one seed)
@@ -20,6 +21,7 @@ interface Args {
   from?: number;
   minutes?: number;
   bug?: keyof UnsafeBugs;
+  peers?: number;
   verbose: boolean;
   messages: boolean;
 }
@@ -38,6 +40,7 @@ function parseArgs(argv: readonly string[]): Args {
     else if (flag === '--from') args.from = Number(value());
     else if (flag === '--minutes') args.minutes = Number(value());
     else if (flag === '--bug') args.bug = value() as keyof UnsafeBugs;
+    else if (flag === '--peers') args.peers = Number(value());
     else if (flag === '--verbose') args.verbose = true;
     else if (flag === '--messages') args.messages = true;
     else throw new Error(`unknown flag ${flag}`);
@@ -55,7 +58,10 @@ function describe(result: SimResult): string {
 
 function main(): number {
   const args = parseArgs(process.argv.slice(2));
-  const overrides = args.bug === undefined ? {} : { bugs: { [args.bug]: true } };
+  const overrides = {
+    ...(args.bug === undefined ? {} : { bugs: { [args.bug]: true } }),
+    ...(args.peers === undefined ? {} : { peers: args.peers }),
+  };
   if (args.seed !== undefined) {
     const result = runSeed(args.seed, { ...overrides, traceMessages: args.messages });
     console.log(describe(result));
@@ -85,7 +91,8 @@ function main(): number {
     if (result.failure !== null) {
       console.log(describe(result));
       console.log(`FAILED (${result.failure.kind}): ${result.failure.message}`);
-      console.log(`replay: npx nx run sim:sim --args="--seed ${seed}${args.bug === undefined ? '' : ` --bug ${args.bug}`} --verbose"`);
+      const extra = `${args.bug === undefined ? '' : ` --bug ${args.bug}`}${args.peers === undefined ? '' : ` --peers ${args.peers}`}`;
+      console.log(`replay: npx nx run sim:sim --args="--seed ${seed}${extra} --verbose"`);
       return exitCodes[result.failure.kind];
     }
   }
