@@ -102,7 +102,10 @@ describe('snapshots', () => {
       await store.append([t]);
     }
     await store.close();
+    // A snapshot interrupted by a crash is ignored and cleaned away.
+    fs.writeFileSync(path.join(dir, 'snapshot.b.partial'), 'half a snapshot');
     const r = recover({ snapDir: dir, logDir: dir, log: new MemoLogger() });
+    expect(fs.existsSync(path.join(dir, 'snapshot.b.partial'))).toBe(false);
     expect(r.snapshotFile).toBe(snap!.file);
     expect(r.lastZxid).toBe(11);
     expect([...r.sessions]).toEqual([[txns[0].sessionId, 6000]]);

@@ -6,10 +6,11 @@
  * `repair` truncates a corrupt log there (dropping later files) and sets a corrupt snapshot aside.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Txn } from '@coord/data-tree';
 import { TreeImage } from '@coord/data-tree';
 import { StorageError } from './errors';
-import { DataFile, listLogs, listSnapshots } from './files';
+import { DataFile, listLogs, listSnapshots, partialSuffix, snapshotPrefix } from './files';
 import { scanLog } from './log-format';
 import { loadSnapshotImage, SessionEntry } from './snapshot-format';
 
@@ -89,6 +90,7 @@ function truncateOrRemove(file: string, validEnd: number): void {
 }
 
 export function recover(opts: RecoveryOptions): Recovered {
+  removePartialSnapshots(opts);
   for (const snap of listSnapshots(opts.snapDir).reverse()) {
     let loaded;
     try {
@@ -138,6 +140,15 @@ export function recover(opts: RecoveryOptions): Recovered {
   opts.log.info(`No snapshot; replaying ${all.length} logged txns`);
   const lastZxid = all.length > 0 ? all[all.length - 1].zxid : 0;
   return { image: null, snapshotFile: null, imageZxid: 0, sessions: new Map(), tail: all, lastZxid, replayed: all.length };
+}
+
+/** A snapshot that was still being written at the crash never became a snapshot: drop its file. */
+function removePartialSnapshots(opts: RecoveryOptions): void {
+  for (const name of fs.readdirSync(opts.snapDir)) {
+    if (!name.startsWith(snapshotPrefix) || !name.endsWith(partialSuffix)) continue;
+    opts.log.info(`Removing unfinished snapshot ${name}`);
+    fs.rmSync(path.join(opts.snapDir, name), { force: true });
+  }
 }
 
 function flatten(scanned: ScannedFile[]): Txn[] {
