@@ -138,6 +138,6 @@ describe('a follower that was down', () => {
     await reader.connect({ timeoutMs: 10_000 });
     expect(await reader.getAllChildrenNumber('/missed')).toBe(missedWritesCount);
     const { data } = await reader.getData(`/missed/n${missedWritesCount - 1}`);
-    expect(data.toString()).toBe(String(missedWritesCount - 1));
+    expect(data?.toString()).toBe(String(missedWritesCount - 1));
   });
 });

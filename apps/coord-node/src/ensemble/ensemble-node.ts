@@ -4,8 +4,9 @@
  * the Ready loop of docs/zab.md §3: persist, send, apply, answer syncs, prep the leader's requests,
  * react to role changes, advance. Time is the tick timer (tickTime); randomness is seeded from crypto.
  *
- * The ZAB log and epochs are kept in memory (memory-log.ts): a member restarted after a crash
- * rejoins empty and is brought up to date by the leader (DIFF). See the README for what that means.
+ * With a dataDir, the ZAB log and epochs are durable (zab-disk.ts): a restarted member starts from
+ * them, and its tree is rebuilt as the ensemble confirms the logged txns. Without one they live in
+ * memory and a restarted member rejoins empty (the leader sends it everything).
  */
 import { randomInt } from 'node:crypto';
 import { Peer, seededRand, formatMessage, formatZxid, type Message, type Ready, type SoftState } from '@coord/zab';
@@ -16,6 +17,7 @@ import { EnsembleCore } from './ensemble-core';
 import { decodeRequest, decodeTxnPayload, encodeRequest, encodeTxnPayload, isTxnPayload } from './envelope';
 import { LeaderPrep, PreppedTxn } from './leader-prep';
 import { MemberAddress, PeerTransport } from './peer-transport';
+import { ZabDisk } from './zab-disk';
 
 const builtOnMs = Date.UTC(2026, 10, 25, 0, 0);
 
@@ -41,6 +43,7 @@ class EnsembleNode implements RunningEnsembleNode {
   private readonly transport: PeerTransport;
   private readonly listener: ClientListener;
   private readonly zabLog: Logger;
+  private readonly disk: ZabDisk | null;
   private soft: SoftState = { state: 'LOOKING', leader: null, phase: 'ELECTION', epoch: 0 };
   private timer: NodeJS.Timeout | null = null;
   private pumpScheduled = false;
@@ -54,9 +57,18 @@ class EnsembleNode implements RunningEnsembleNode {
     const id = config.serverId;
     const voters = config.members.filter((m) => m.role === 'participant').map((m) => m.id);
     this.zabLog = log.child('zab');
+    this.disk = config.dataDir ? new ZabDisk(config.dataDir, config.forceSync) : null;
+    const storage = this.disk?.recover();
+    if (storage) {
+      this.zabLog.info(
+        `recovered acceptedEpoch=${storage.acceptedEpoch} currentEpoch=${storage.currentEpoch} with ${storage.log.length} logged txns` +
+          (storage.cutBytes > 0 ? ` (cut a torn tail of ${storage.cutBytes} bytes)` : ''),
+      );
+    }
     this.peer = new Peer<Uint8Array>({
       id,
       voters,
+      ...(storage && { storage: { acceptedEpoch: storage.acceptedEpoch, currentEpoch: storage.currentEpoch, snapshot: storage.snapshot, log: storage.log } }),
       rand: seededRand(randomInt(2 ** 31)),
       initLimitTicks: config.initLimit,
       syncLimitTicks: config.syncLimit,
@@ -121,6 +133,7 @@ class EnsembleNode implements RunningEnsembleNode {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     await Promise.all([this.listener.close(), this.transport.close()]);
+    this.disk?.close();
   }
 
   private onPeerMessage(m: Message<Uint8Array>): void {
@@ -167,7 +180,7 @@ class EnsembleNode implements RunningEnsembleNode {
     setImmediate(() => this.pump());
   }
 
-  /** One Ready at a time, as docs/zab.md §3 orders it. The log is in memory, so nothing to wait for. */
+  /** One Ready at a time, as docs/zab.md §3 orders it. Persisting is synchronous (see zab-disk.ts). */
   private pump(): void {
     this.pumpScheduled = false;
     if (this.closed) return;
@@ -183,7 +196,9 @@ class EnsembleNode implements RunningEnsembleNode {
   }
 
   private execute(ready: Ready<Uint8Array>): void {
+    // Messages may leave before the fsync; ACKs and the rest of messagesAfterPersist only after it.
     for (const m of ready.messages) this.sendPeer(m);
+    this.disk?.persist(ready.persist, ready.mustSync);
     for (const m of ready.messagesAfterPersist) this.sendPeer(m);
     for (const t of ready.committed) {
       const { origin, txn } = decodeTxnPayload(t.payload, t.zxid);

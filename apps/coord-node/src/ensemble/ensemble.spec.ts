@@ -49,14 +49,14 @@ it('a write sent to a follower is visible on every member', async () => {
   const follower = ensemble.members.map((m) => m.id).find((id) => id !== leader) as number;
   const writer = await clientOf(follower);
   await writer.create('/via-follower', 'v1');
-  const stat = await writer.setData('/via-follower', 'v2', 0);
+  const stat = await writer.setData('/via-follower', 'v2', { version: 0 });
   expect(stat.version).toBe(1);
   for (const m of ensemble.members) {
     const reader = await clientOf(m.id);
     // sync makes this member catch up with the leader before the read (the write was acknowledged).
     await reader.sync('/via-follower');
     const { data } = await reader.getData('/via-follower');
-    expect(data.toString()).toBe('v2');
+    expect(data?.toString()).toBe('v2');
   }
 });
 
