@@ -36,6 +36,8 @@ export interface EnsembleIo {
   submit(payload: Uint8Array): boolean;
   /** Start a quorum sync; null when not serving. */
   sync(): number | null;
+  /** True while this member is in ZAB's broadcast phase (it may answer clients). */
+  serving(): boolean;
 }
 
 export interface EnsembleCoreConfig {
@@ -147,6 +149,11 @@ export class EnsembleCore {
     }
     const oldClient = req.readOnly === undefined;
     c.conn.oldClient = oldClient;
+    if (!this.io.serving()) {
+      // As ZooKeeper: no sessions while there is no leader; the client tries the next member.
+      this.closeClient(c, 'not serving');
+      return;
+    }
     if (req.lastZxidSeen > this.appliedZxid) {
       this.log.info(`Refusing session for ${c.conn.describe()}: it has seen zxid 0x${hex(req.lastZxidSeen)}, ours is 0x${hex(this.appliedZxid)}`);
       this.closeClient(c, 'client has seen a newer zxid');

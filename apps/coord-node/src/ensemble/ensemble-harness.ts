@@ -8,11 +8,15 @@ import { LocalEnsemble } from './local-ensemble';
 /** How often a waiting test polls (ms). */
 const pollMs = 50;
 
-export async function startTestEnsemble(members = 3, settings: Record<string, string> = {}): Promise<{ ensemble: LocalEnsemble; remove(): Promise<void> }> {
+export async function startTestEnsemble(
+  members = 3,
+  settings: Record<string, string> = {},
+  logLevel = process.env.ENSEMBLE_LOG_LEVEL,
+): Promise<{ ensemble: LocalEnsemble; remove(): Promise<void> }> {
   const dir = await tempDir('coordinode-ensemble-');
   const ports = [];
   for (let i = 0; i < members; i++) ports.push({ client: await freePort(), quorum: await freePort(), election: await freePort() });
-  const ensemble = new LocalEnsemble({ ports, dataRoot: dir.path, settings, stderr: 'pipe', logLevel: process.env.ENSEMBLE_LOG_LEVEL });
+  const ensemble = new LocalEnsemble({ ports, dataRoot: dir.path, settings, stderr: 'pipe', logLevel });
   try {
     await ensemble.startAll();
   } catch (e) {

@@ -94,6 +94,7 @@ class EnsembleNode implements RunningEnsembleNode {
           this.schedulePump();
           return ok;
         },
+        serving: () => this.soft.phase === 'BROADCAST',
         sync: () => {
           const id = this.peer.sync();
           this.schedulePump();
