@@ -3,7 +3,7 @@
  * leads (from `srvr`), and waiting for a condition with a deadline.
  */
 import { freePort, fourLetterWord, tempDir } from '@coord/testing';
-import { LocalEnsemble } from './local-ensemble';
+import { EnsemblePorts, LocalEnsemble, LocalEnsembleOptions } from './local-ensemble';
 
 /** How often a waiting test polls (ms). */
 const pollMs = 50;
@@ -12,11 +12,11 @@ export async function startTestEnsemble(
   members = 3,
   settings: Record<string, string> = {},
   logLevel = process.env.ENSEMBLE_LOG_LEVEL,
+  extra: Partial<LocalEnsembleOptions> = {},
 ): Promise<{ ensemble: LocalEnsemble; remove(): Promise<void> }> {
   const dir = await tempDir('coordinode-ensemble-');
-  const ports = [];
-  for (let i = 0; i < members; i++) ports.push({ client: await freePort(), quorum: await freePort(), election: await freePort() });
-  const ensemble = new LocalEnsemble({ ports, dataRoot: dir.path, settings, stderr: 'pipe', logLevel });
+  const ports = extra.ports ?? (await freeEnsemblePorts(members));
+  const ensemble = new LocalEnsemble({ ports, dataRoot: dir.path, settings, stderr: 'pipe', logLevel, ...extra });
   try {
     await ensemble.startAll();
   } catch (e) {
@@ -31,6 +31,12 @@ export async function startTestEnsemble(
       await dir.remove();
     },
   };
+}
+
+export async function freeEnsemblePorts(members: number): Promise<EnsemblePorts[]> {
+  const ports: EnsemblePorts[] = [];
+  for (let i = 0; i < members; i++) ports.push({ client: await freePort(), quorum: await freePort(), election: await freePort() });
+  return ports;
 }
 
 export async function waitFor<T>(what: string, deadlineMs: number, probe: () => Promise<T | undefined>): Promise<T> {

@@ -84,7 +84,8 @@ class EnsembleNode implements RunningEnsembleNode {
         frameBytesMax: config.juteMaxBuffer,
         existsChecksRead: true,
         superDigest: config.superDigest,
-        ensembleName: config.members.map((m) => `${m.id}@${m.host}:${m.quorumPort}:${m.electionPort}`).join(','),
+        // The member ids only: members may reach each other through different addresses.
+        ensembleName: config.members.map((m) => m.id).join(','),
       },
       {
         send: (connId, frame) => this.listener.send(connId, frame),

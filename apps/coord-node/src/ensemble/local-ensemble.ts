@@ -31,6 +31,11 @@ export interface LocalEnsembleOptions {
   logLevel?: string;
   /** Where members' stderr goes: 'inherit' for the launcher, 'pipe' (kept in memory) for tests. */
   stderr?: 'inherit' | 'pipe';
+  /**
+   * Where member `from` reaches member `to` (default: `to`'s own ports). Partition tests route
+   * links through loopback proxies this way; members always listen on their own ports.
+   */
+  peerPorts?: (from: number, to: number) => { quorum: number; election: number } | undefined;
   /** Called with each line a member writes to stdout (the launcher prints them with a prefix). */
   onStdout?: (id: number, line: string) => void;
 }
@@ -67,7 +72,10 @@ export class LocalEnsemble {
         `dataDir=${m.dataDir}`,
         `clientPort=${m.ports.client}`,
         'clientPortAddress=127.0.0.1',
-        ...this.members.map((o) => `server.${o.id}=127.0.0.1:${o.ports.quorum}:${o.ports.election}`),
+        ...this.members.map((o) => {
+          const via = o.id === m.id ? undefined : options.peerPorts?.(m.id, o.id);
+          return `server.${o.id}=127.0.0.1:${via?.quorum ?? o.ports.quorum}:${via?.election ?? o.ports.election}`;
+        }),
       ];
       writeFileSync(join(m.dataDir, 'zoo.cfg'), lines.join('\n') + '\n');
     }
