@@ -48,11 +48,17 @@ export class ByteWriter {
   varint(v: number): void {
     if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`varint out of range: ${v}`);
     this.ensure(varintBytesMax);
-    while (v >= 0x80) {
-      this.buf[this.length++] = (v % 0x80) | 0x80;
+    const buf = this.buf;
+    // Above 2^31 bit operations would wrap, so big values (times) take the arithmetic path first.
+    while (v >= 0x80000000) {
+      buf[this.length++] = (v % 0x80) | 0x80;
       v = Math.floor(v / 0x80);
     }
-    this.buf[this.length++] = v;
+    while (v >= 0x80) {
+      buf[this.length++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
+    }
+    buf[this.length++] = v;
   }
 
   /** Zigzag: 0, -1, 1, -2 ... -> 0, 1, 2, 3 ..., so small negatives stay small. */
@@ -62,7 +68,8 @@ export class ByteWriter {
 
   bytes(b: Buffer): void {
     this.ensure(b.length);
-    b.copy(this.buf, this.length);
+    // TypedArray.set: Buffer.copy's argument handling costs more than the copy for small values.
+    this.buf.set(b, this.length);
     this.length += b.length;
   }
 

@@ -23,8 +23,8 @@ import {
 
 /** Nodes serialised per event-loop turn: about a millisecond of work, so request latency barely moves. */
 export const snapshotNodesPerChunkDefault = 1000;
-/** Encoded bytes buffered before a file write. */
-const writeChunkBytes = 1 << 20;
+/** Encoded bytes buffered before a file write (also a yield point, for nodes with large data). */
+const writeChunkBytes = 256 << 10;
 /**
  * The file is synced every this many bytes while it is written, so the disk sees a steady trickle
  * instead of one large write-back at the end that txn-log syncs would queue behind.
@@ -88,10 +88,12 @@ export async function writeSnapshot(job: SnapshotJob, clock: () => number = Date
     for (const [p, node] of job.tree.entries()) {
       encodeNode(w, acls, p, node, node.acl.acl);
       nodes++;
-      if (++inChunk >= perChunk) {
+      if (w.length >= writeChunkBytes) {
         inChunk = 0;
-        if (w.length >= writeChunkBytes) await flush();
-        else await nextTurn();
+        await flush();
+      } else if (++inChunk >= perChunk) {
+        inChunk = 0;
+        await nextTurn();
       }
     }
     const endZxid = job.tree.lastProcessedZxid;
