@@ -193,6 +193,9 @@ export class ByteReader {
   data(): Buffer | null {
     const n = this.varint();
     if (n === 0) return null;
-    return Buffer.from(this.bytes(n - 1));
+    const src = this.bytes(n - 1);
+    const out = Buffer.allocUnsafe(src.length);
+    out.set(src);
+    return out;
   }
 }
