@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, openSync, closeSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { freePort, tempDir } from './ports';
 import { waitForServing } from './four-letter';
@@ -82,4 +82,74 @@ export async function startApacheZooKeeper(extraConfig: Record<string, string> =
     throw err;
   }
   return { name: 'apache', host, port, connectString: `${host}:${port}`, pid: child.pid, dataDir: config['dataDir'], stop };
+}
+
+export interface RunningEnsemble {
+  members: RunningServer[];
+  connectString: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a three-member (or `size`) Apache ZooKeeper ensemble on loopback: one QuorumPeerMain process per
+ * member, each with its own data dir, myid file, client port and quorum/election ports.
+ */
+export async function startApacheEnsemble(size = 3, extraConfig: Record<string, string> = {}): Promise<RunningEnsemble> {
+  assertApacheZooKeeperInstalled();
+  const host = '127.0.0.1';
+  const ports: Array<{ client: number; quorum: number; election: number }> = [];
+  for (let i = 0; i < size; i++) ports.push({ client: await freePort(host), quorum: await freePort(host), election: await freePort(host) });
+  const serverLines = ports.map((p, i) => `server.${i + 1}=${host}:${p.quorum}:${p.election}`);
+  const members: RunningServer[] = [];
+  const children: ChildProcess[] = [];
+  const dirs: Array<{ remove(): Promise<void> }> = [];
+  for (let i = 0; i < size; i++) {
+    const dir = await tempDir(`apache-zk-${i + 1}-`);
+    dirs.push(dir);
+    const dataDir = join(dir.path, 'data');
+    await mkdir(dataDir, { recursive: true });
+    await writeFile(join(dataDir, 'myid'), `${i + 1}\n`);
+    const config: Record<string, string> = {
+      tickTime: '2000',
+      initLimit: '10',
+      syncLimit: '5',
+      dataDir,
+      clientPort: String(ports[i].client),
+      clientPortAddress: host,
+      maxClientCnxns: '0',
+      '4lw.commands.whitelist': '*',
+      'admin.enableServer': 'false',
+      ...extraConfig,
+    };
+    const cfgPath = join(dir.path, 'zoo.cfg');
+    await writeFile(cfgPath, [...Object.entries(config).map(([k, v]) => `${k}=${v}`), ...serverLines].join('\n') + '\n');
+    const logFd = openSync(join(dir.path, 'server.log'), 'a');
+    const child = spawn(
+      'java',
+      ['-cp', `${apacheZooKeeperConfDir}:${apacheZooKeeperJar}`, `-Dzookeeper.log.dir=${dir.path}`, 'org.apache.zookeeper.server.quorum.QuorumPeerMain', cfgPath],
+      { stdio: ['ignore', logFd, logFd] },
+    );
+    closeSync(logFd);
+    children.push(child);
+    members.push({
+      name: `apache-${i + 1}`,
+      host,
+      port: ports[i].client,
+      connectString: `${host}:${ports[i].client}`,
+      pid: child.pid,
+      dataDir,
+      stop: () => stopProcess(child),
+    });
+  }
+  const stop = async () => {
+    await Promise.all(children.map((c) => stopProcess(c)));
+    await Promise.all(dirs.map((d) => d.remove()));
+  };
+  try {
+    await Promise.all(members.map((m) => waitForServing(m.host, m.port, startDeadlineMs)));
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { members, connectString: members.map((m) => m.connectString).join(','), stop };
 }

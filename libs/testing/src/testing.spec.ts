@@ -26,3 +26,19 @@ describe('@coord/testing', () => {
     await expect(fourLetterWord(zk.host, zk.port, 'ruok', 1000)).rejects.toThrow();
   }, 60_000);
 });
+
+describe('startApacheEnsemble', () => {
+  it('starts three members that elect one leader, and stops them', async () => {
+    const { startApacheEnsemble } = await import('./index');
+    const ensemble = await startApacheEnsemble(3);
+    try {
+      const modes = await Promise.all(
+        ensemble.members.map(async (m) => /^Mode: (\w+)/m.exec(await fourLetterWord(m.host, m.port, 'srvr'))?.[1]),
+      );
+      expect(modes.filter((m) => m === 'leader')).toHaveLength(1);
+      expect(modes.filter((m) => m === 'follower')).toHaveLength(2);
+    } finally {
+      await ensemble.stop();
+    }
+  }, 90_000);
+});
