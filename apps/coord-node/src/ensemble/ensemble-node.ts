@@ -10,7 +10,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { Peer, seededRand, formatMessage, formatZxid, type Message, type Ready, type SoftState } from '@coord/zab';
-import { serverVersionDefault } from '@coord/server';
+import { containerCheckIntervalMsDefault, containerMaxPerMinuteDefault, serverVersionDefault } from '@coord/server';
 import { collectEnvInfo, emptyServerStats, formatZooKeeperVersion, Logger, NodeConfig, runFourLetterWord, ServerStats, lastOpName } from '../ops';
 import { ClientListener } from './client-listener';
 import { EnsembleCore } from './ensemble-core';
@@ -49,6 +49,7 @@ class EnsembleNode implements RunningEnsembleNode {
   private pumpScheduled = false;
   private closed = false;
   private readonly startedAt = Date.now();
+  private nextContainerCheckAt = Date.now() + containerCheckIntervalMsDefault;
 
   constructor(
     private readonly config: NodeConfig,
@@ -154,9 +155,15 @@ class EnsembleNode implements RunningEnsembleNode {
           const s = this.core.sessions.get(id);
           if (s) this.core.sessions.touch(s, now);
         }
+        if (now >= this.nextContainerCheckAt) {
+          // Container and TTL cleanup is the leader's, as in ZooKeeper (ContainerManager runs there).
+          this.nextContainerCheckAt = now + containerCheckIntervalMsDefault;
+          const perSweepMax = Math.max(1, Math.floor((containerMaxPerMinuteDefault * containerCheckIntervalMsDefault) / 60_000));
+          for (const path of this.core.tree.cleanupCandidates(now, 0).slice(0, perSweepMax)) this.prep.offer({ kind: 'deleteContainer', path });
+        }
         for (const s of this.core.sessions.takeExpired(now)) {
           this.log.info(`Expiring session 0x${BigInt.asUintN(64, s.sessionId).toString(16)}, timeout of ${s.timeoutMs}ms exceeded`);
-          this.proposeTxn(this.prep.closeSessionTxn(s.sessionId));
+          this.prep.offer({ kind: 'closeSession', origin: 0, sessionId: s.sessionId, cxid: 0 });
         }
       } else if (this.soft.phase === 'BROADCAST') {
         const touched = this.core.takeTouched();
@@ -187,11 +194,13 @@ class EnsembleNode implements RunningEnsembleNode {
     this.pumpScheduled = false;
     if (this.closed) return;
     let rounds = 0;
+    const leading = () => this.soft.state === 'LEADING' && this.soft.phase === 'BROADCAST';
+    if (leading()) this.prep.drain((p) => this.proposeTxn(p));
     while (this.peer.hasReady() && rounds++ < readyRoundsPerTurnMax) {
       const ready = this.peer.ready();
       this.execute(ready);
       this.peer.advance(ready);
-      if (this.soft.state === 'LEADING' && this.soft.phase === 'BROADCAST') this.prep.drain((p) => this.proposeTxn(p));
+      if (leading()) this.prep.drain((p) => this.proposeTxn(p));
     }
     this.listener.flush();
     if (this.peer.hasReady()) this.schedulePump();

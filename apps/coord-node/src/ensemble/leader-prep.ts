@@ -30,11 +30,14 @@ export interface PreppedTxn {
   txn: Txn;
 }
 
+/** A request the leader makes itself: delete an empty container or an expired TTL node. */
+type LeaderRequest = EnsembleRequest | { kind: 'deleteContainer'; path: string };
+
 export class LeaderPrep {
   private view: PrepView;
   private viewProposals = 0;
   private lastProposedZxid = 0;
-  private waiting: EnsembleRequest[] = [];
+  private waiting: LeaderRequest[] = [];
 
   constructor(
     private readonly tree: DataTree,
@@ -53,7 +56,7 @@ export class LeaderPrep {
   }
 
   /** Requests are prepped in arrival order by `drain`. */
-  offer(request: EnsembleRequest): void {
+  offer(request: LeaderRequest): void {
     this.waiting.push(request);
   }
 
@@ -75,7 +78,7 @@ export class LeaderPrep {
       // and nothing else shares that view: it waits for the view to drain and the next requests wait for it.
       const multi = isMulti(this.waiting[0]);
       if (multi && this.viewProposals > 0) return;
-      const request = this.waiting.shift() as EnsembleRequest;
+      const request = this.waiting.shift() as LeaderRequest;
       const prepped = this.prep(request);
       if (prepped === null) continue;
       const zxid = propose(prepped);
@@ -88,11 +91,6 @@ export class LeaderPrep {
     }
   }
 
-  /** A txn the leader itself originates (session expiry). */
-  closeSessionTxn(sessionId: bigint): PreppedTxn {
-    return { origin: 0, txn: this.txnOf(sessionId, 0, { type: 'closeSession' }) };
-  }
-
   get waitingCount(): number {
     return this.waiting.length;
   }
@@ -101,8 +99,13 @@ export class LeaderPrep {
     return { zxid: 0, time: this.options.now(), sessionId, cxid, op };
   }
 
-  private prep(r: EnsembleRequest): PreppedTxn | null {
+  private prep(r: LeaderRequest): PreppedTxn | null {
     switch (r.kind) {
+      case 'deleteContainer': {
+        // Checked again here: the node may have gained a child since it was listed.
+        const op = prepDeleteContainer(this.view, r.path);
+        return typeof op === 'number' ? null : { origin: 0, txn: this.txnOf(0n, 0, op) };
+      }
       case 'touch':
         return null;
       case 'createSession':
@@ -146,7 +149,7 @@ export class LeaderPrep {
 /** The opcode sits after the xid in the request header. */
 const requestOpcodeOffset = 4;
 
-function isMulti(r: EnsembleRequest): boolean {
+function isMulti(r: LeaderRequest): boolean {
   return r.kind === 'write' && r.frame.length >= requestOpcodeOffset + 4 && r.frame.readInt32BE(requestOpcodeOffset) === OpCode.multi;
 }
 

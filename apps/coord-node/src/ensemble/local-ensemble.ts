@@ -40,11 +40,14 @@ export interface LocalEnsembleOptions {
   onStdout?: (id: number, line: string) => void;
 }
 
-/** Defaults for a fast local ensemble: leader loss is noticed in syncLimit x tickTime = 500 ms. */
+/**
+ * Defaults for a fast local ensemble: a silent leader is given up after syncLimit x tickTime = 400 ms,
+ * and election rounds move in 50 ms ticks.
+ */
 export const localSettingsDefault: Record<string, string> = {
-  tickTime: '100',
-  initLimit: '20',
-  syncLimit: '5',
+  tickTime: '50',
+  initLimit: '40',
+  syncLimit: '8',
   minSessionTimeout: '1000',
   maxSessionTimeout: '40000',
   '4lw.commands.whitelist': '*',
