@@ -16,6 +16,8 @@ export interface LoadOptions {
   durationMs: number;
   warmupMs: number;
   valueBytes: number;
+  /** Spread connections over these servers (lane i uses endpoints[i % n]); default: host:port. */
+  endpoints?: Array<{ host: string; port: number }>;
 }
 
 export interface LoadResult {
@@ -91,14 +93,19 @@ class Lane {
   completed = 0;
   private readonly template: Buffer;
 
-  constructor(private readonly opts: LoadOptions, private readonly path: string, value: Buffer) {
+  constructor(
+    private readonly opts: LoadOptions,
+    private readonly path: string,
+    value: Buffer,
+    private readonly endpoint: { host: string; port: number },
+  ) {
     const body = requestBody(opts.op, path, value);
     this.template = frameOf(Buffer.concat([int(0), int(opCode[opts.op]), body]));
   }
 
   start(): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.socket = connect({ host: this.opts.host, port: this.opts.port }, () => this.socket.write(handshake()));
+      this.socket = connect(this.endpoint, () => this.socket.write(handshake()));
       this.socket.setNoDelay(true);
       this.socket.on('error', reject);
       this.socket.on('data', (chunk: Buffer) => {
@@ -170,7 +177,8 @@ function percentile(sorted: Float64Array, p: number): number {
 
 export async function runLoad(opts: LoadOptions, pathOf: (lane: number) => string): Promise<LoadResult> {
   const value = Buffer.alloc(opts.valueBytes, 0x61);
-  const lanes = Array.from({ length: opts.connections }, (_, i) => new Lane(opts, pathOf(i), value));
+  const endpoints = opts.endpoints ?? [{ host: opts.host, port: opts.port }];
+  const lanes = Array.from({ length: opts.connections }, (_, i) => new Lane(opts, pathOf(i), value, endpoints[i % endpoints.length]));
   await Promise.all(lanes.map((l) => l.start()));
   for (const l of lanes) l.fill();
   await new Promise((r) => setTimeout(r, opts.warmupMs));

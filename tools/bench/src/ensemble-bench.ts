@@ -1,0 +1,139 @@
+import { fourLetterWord, startApacheEnsemble, type RunningServer } from '@coord/testing';
+import { startTestEnsemble, waitForLeader } from '../../../apps/coord-node/src/ensemble/ensemble-harness';
+import { runLoad, type BenchOp, type LoadResult } from './load';
+import { populate } from './populate';
+import { tryCreate } from './try-create';
+
+/**
+ * Three-member ensembles side by side: Apache ZooKeeper (three QuorumPeerMain processes) and Coordinode
+ * (three node processes running ZAB), started on this machine in the same run. Measures writes (set)
+ * and reads (get) at C=8 K=16 and C=1 K=1 with connections spread over the members, interleaved rounds;
+ * then the time from kill -9 of the leader to the first acknowledged write on a new leader.
+ * Flags: --rounds=3 --duration-ms=3000 --failovers=3
+ */
+interface Ensemble {
+  name: string;
+  endpoints: Array<{ host: string; port: number }>;
+  leader(): Promise<number>;
+  kill(index: number): Promise<void>;
+  restart(index: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const valueBytes = 100;
+const warmupMs = 2000;
+const failoverAttemptMs = 500;
+const failoverDeadlineMs = 30_000;
+
+function flag(name: string, fallback: string): string {
+  const hit = process.argv.slice(2).flatMap((a) => a.split(' ')).find((a) => a.startsWith(`--${name}=`));
+  return hit ? hit.slice(name.length + 3) : fallback;
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function modeOf(e: { host: string; port: number }): Promise<string | undefined> {
+  try {
+    return /^Mode: (\w+)/m.exec(await fourLetterWord(e.host, e.port, 'srvr', 1000))?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
+async function apacheEnsemble(): Promise<Ensemble> {
+  const e = await startApacheEnsemble(3);
+  const endpoints = e.members.map((m) => ({ host: m.host, port: m.port }));
+  return {
+    name: 'apache',
+    endpoints,
+    leader: async () => (await Promise.all(endpoints.map(modeOf))).indexOf('leader'),
+    kill: async (i) => {
+      process.kill(e.members[i].pid!, 'SIGKILL');
+      await new Promise((r) => setTimeout(r, 100));
+    },
+    restart: async () => undefined,
+    stop: () => e.stop(),
+  };
+}
+
+async function ourEnsemble(): Promise<Ensemble> {
+  const { ensemble, remove } = await startTestEnsemble(3, {}, 'warn');
+  await waitForLeader(ensemble, 30_000);
+  const endpoints = ensemble.members.map((m) => ({ host: '127.0.0.1', port: m.ports.client }));
+  return {
+    name: 'coordinode',
+    endpoints,
+    leader: async () => (await Promise.all(endpoints.map(modeOf))).indexOf('leader'),
+    kill: async (i) => {
+      const child = ensemble.members[i].child;
+      if (!child) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGKILL');
+      await exited;
+    },
+    restart: (i) => ensemble.start(i + 1),
+    stop: remove,
+  };
+}
+
+async function measure(e: Ensemble, op: BenchOp, connections: number, inflight: number, durationMs: number): Promise<LoadResult> {
+  return runLoad(
+    { host: e.endpoints[0].host, port: e.endpoints[0].port, endpoints: e.endpoints, op, connections, inflight, durationMs, warmupMs: 500, valueBytes },
+    (lane) => `/bench/n${lane}`,
+  );
+}
+
+/** Kill -9 the leader, then try creates on the survivors until one is acknowledged: the failover time. */
+async function failover(e: Ensemble, round: number): Promise<number> {
+  const leader = await e.leader();
+  if (leader < 0) throw new Error(`${e.name}: no leader`);
+  const t0 = Date.now();
+  await e.kill(leader);
+  const survivors = e.endpoints.filter((_, i) => i !== leader);
+  let attempt = 0;
+  while (Date.now() - t0 < failoverDeadlineMs) {
+    const target = survivors[attempt % survivors.length];
+    if (await tryCreate(target.host, target.port, `/failover-${round}-${attempt++}`, failoverAttemptMs)) return Date.now() - t0;
+  }
+  throw new Error(`${e.name}: no write accepted within ${failoverDeadlineMs} ms of killing the leader`);
+}
+
+async function main(): Promise<void> {
+  const rounds = Number(flag('rounds', '3'));
+  const durationMs = Number(flag('duration-ms', '3000'));
+  const failovers = Number(flag('failovers', '1'));
+  const ensembles = [await apacheEnsemble(), await ourEnsemble()];
+  try {
+    console.log(`# Three-member ensembles, Coordinode vs Apache ZooKeeper, ${new Date().toISOString()}, ${rounds} interleaved rounds of ${durationMs} ms, values ${valueBytes} B, connections spread over the members`);
+    for (const e of ensembles) {
+      const { errors } = await populate(e.endpoints[0].host, e.endpoints[0].port, ['/bench', ...Array.from({ length: 8 }, (_, i) => `/bench/n${i}`)], valueBytes);
+      if (errors) throw new Error(`${e.name}: preparing failed`);
+      for (const op of ['get', 'set'] as const) await measure(e, op, 8, 16, warmupMs);
+    }
+    console.log('\n| op | C | K | Apache ops/s | ours ops/s | ratio | Apache p50/p99 ms | ours p50/p99 ms |');
+    console.log('|---|---|---|---|---|---|---|---|');
+    for (const op of ['set', 'get'] as const) {
+      for (const [c, k] of [[8, 16], [1, 1]] as const) {
+        const results = new Map<Ensemble, LoadResult[]>(ensembles.map((e) => [e, []]));
+        for (let r = 0; r < rounds; r++) for (const e of ensembles) results.get(e)!.push(await measure(e, op, c, k, durationMs));
+        const [a, o] = ensembles.map((e) => results.get(e)!);
+        const rate = (rs: LoadResult[]) => median(rs.map((x) => x.opsPerSec));
+        const lat = (rs: LoadResult[]) => `${median(rs.map((x) => x.p50Ms)).toFixed(3)} / ${median(rs.map((x) => x.p99Ms)).toFixed(3)}`;
+        console.log(`| ${op} | ${c} | ${k} | ${rate(a).toFixed(0)} | ${rate(o).toFixed(0)} | ${(rate(o) / rate(a)).toFixed(2)} | ${lat(a)} | ${lat(o)} |`);
+      }
+    }
+    console.log('\n| kill -9 the leader → first acknowledged write | Apache ms | ours ms |');
+    console.log('|---|---|---|');
+    for (let r = 0; r < failovers; r++) {
+      const times: number[] = [];
+      for (const e of ensembles) times.push(await failover(e, r));
+      console.log(`| round ${r + 1} | ${times[0]} | ${times[1]} |`);
+    }
+  } finally {
+    await Promise.all(ensembles.map((e) => e.stop()));
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
