@@ -50,6 +50,13 @@ describe('simulator: seeds run clean', () => {
 });
 
 describe('simulator: the checkers catch known bugs', () => {
+  it('the liveness check fails a run given no time to recover after the heal', () => {
+    // Two ticks after every peer restarts is too short for an election plus discovery.
+    const result = runSeed(11, { crashProbability: 0.5, restartProbability: 0, livenessTicks: 2 });
+    expect(result.failure?.kind).toBe('liveness');
+    expect(result.failure?.message).toMatch(/after the heal/);
+  });
+
   it('commitWithoutQuorum (the leader applies before a quorum logged the txn) breaks prefix agreement', () => {
     const found = failures(range(1, 10), { bugs: { commitWithoutQuorum: true } });
     expect(found.filter((f) => f.includes('(correctness)')).length).toBeGreaterThanOrEqual(5);
