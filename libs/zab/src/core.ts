@@ -50,6 +50,8 @@ export class PeerCore<P> {
   /** Ticks since the peer started; only used to tell timers apart, never compared with a wall clock. */
   ticks = 0;
   nextSyncId = 1;
+  /** The highest acceptedEpoch a learner has shown us; our next discovery picks an epoch above it. */
+  epochFloor = 0;
   /** Why the peer last went LOOKING, for debug logs. */
   lastElectionReason = 'startup';
   /** Syncs this peer answers itself once its commit point reaches `zxid`. */

@@ -78,7 +78,7 @@ function countLearners<P>(core: PeerCore<P>, phases: readonly LearnerPhase[], ex
 function maybeChooseEpoch<P>(core: PeerCore<P>): void {
   const leader = leaderOf(core);
   if (leader.epoch !== null || !core.isQuorum(1 + countLearners(core, ['INFO']))) return;
-  let epoch = core.acceptedEpoch;
+  let epoch = Math.max(core.acceptedEpoch, core.epochFloor);
   for (const h of leader.learners.values()) if (h.phase === 'INFO') epoch = Math.max(epoch, h.acceptedEpoch);
   leader.epoch = epoch + 1;
   core.setAcceptedEpoch(leader.epoch);
@@ -272,8 +272,9 @@ function onFollowerInfo<P>(core: PeerCore<P>, from: ServerId, conn: number, seq:
   };
   if (leader.epoch !== null && acceptedEpoch > leader.epoch) {
     // The learner promised a newer epoch (to a candidate whose discovery failed) and can never follow
-    // us; ZooKeeper leaves it out until the next election. We hold that election now: the next
-    // discovery sees its acceptedEpoch, picks a newer epoch, and the learner can join.
+    // us; ZooKeeper leaves it out until the next election. We hold that election now, and remember
+    // its epoch so that, if we lead again, we pick a newer one even if it misses our next discovery.
+    core.epochFloor = Math.max(core.epochFloor, acceptedEpoch);
     startElection(core, 'a learner accepted a newer epoch');
     return;
   }
