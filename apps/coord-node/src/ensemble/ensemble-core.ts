@@ -27,6 +27,7 @@ import {
 } from '@coord/protocol';
 import { Connection, CoreLogger, hex, isWrite, multiResultOf, normalizeAddress, responseOf, runRead, SessionTracker } from '@coord/server';
 import { EnsembleRequest, encodeRequest } from './envelope';
+import { encodeTreeSnapshot, restoreTreeSnapshot } from './tree-snapshot';
 
 export interface EnsembleIo {
   send(connId: number, frame: Buffer): void;
@@ -69,7 +70,8 @@ interface ClientConn {
 const zeroPasswd = Buffer.alloc(sessionPasswdBytes);
 
 export class EnsembleCore {
-  readonly tree: DataTree;
+  /** Replaced (not mutated) when a snapshot is restored. */
+  tree: DataTree;
   readonly sessions: SessionTracker;
   private readonly clients = new Map<number, ClientConn>();
   /** Sessions with traffic since the last report to the leader. */
@@ -83,9 +85,33 @@ export class EnsembleCore {
     private readonly now: () => number,
     private readonly log: CoreLogger,
   ) {
-    this.tree = new DataTree({ idsOf: (connId) => this.clients.get(connId)?.conn.ids });
+    this.tree = this.freshTree();
     const secret = createHash('sha256').update(`coordinode-ensemble:${config.ensembleName}`).digest();
     this.sessions = new SessionTracker(config.tickTimeMs, config.serverId, now(), secret);
+  }
+
+  private freshTree(): DataTree {
+    return new DataTree({ idsOf: (connId) => this.clients.get(connId)?.conn.ids });
+  }
+
+  /**
+   * Replaces the applied state with a snapshot taken at `zxid` (a SNAP from the leader, or the
+   * member's own snapshot on restart). Clients are dropped first: their watches were on the old tree.
+   */
+  restore(bytes: Uint8Array, zxid: number): void {
+    this.dropAllClients('state replaced by a snapshot');
+    const tree = this.freshTree();
+    const sessions = restoreTreeSnapshot(tree, bytes);
+    this.tree = tree;
+    for (const s of [...this.sessions.all()]) this.sessions.remove(s.sessionId);
+    const now = this.now();
+    for (const s of sessions) this.sessions.add(s.sessionId, s.timeOut, now);
+    this.appliedZxid = zxid;
+  }
+
+  /** The applied state as snapshot bytes (at lastApplied). */
+  snapshot(): Uint8Array {
+    return encodeTreeSnapshot(this.tree, [...this.sessions.all()].map((s) => ({ sessionId: s.sessionId, timeOut: s.timeoutMs })));
   }
 
   get lastApplied(): number {

@@ -73,8 +73,8 @@ class EnsembleNode implements RunningEnsembleNode {
       rand: seededRand(randomInt(2 ** 31)),
       initLimitTicks: config.initLimit,
       syncLimitTicks: config.syncLimit,
-      // The ZAB log lives in memory and is never compacted here: no snapshots to take.
-      snapCount: Number.MAX_SAFE_INTEGER,
+      // Without a data directory there is nowhere to keep snapshots: the log stays whole, in memory.
+      snapCount: this.disk ? config.snapCount : Number.MAX_SAFE_INTEGER,
     });
     this.core = new EnsembleCore(
       {
@@ -106,7 +106,11 @@ class EnsembleNode implements RunningEnsembleNode {
       Date.now,
       log.child('server'),
     );
-    this.prep = new LeaderPrep(this.core.tree, this.core.sessions, {
+    if (storage?.snapshot.data) {
+      this.core.restore(storage.snapshot.data as Uint8Array, storage.snapshot.zxid);
+      this.zabLog.info(`restored snapshot ${formatZxid(storage.snapshot.zxid)}: ${this.core.tree.size} znodes`);
+    }
+    this.prep = new LeaderPrep(() => this.core.tree, this.core.sessions, {
       extendedTypesEnabled: config.extendedTypesEnabled,
       frameBytesMax: config.juteMaxBuffer,
       now: Date.now,
@@ -210,6 +214,12 @@ class EnsembleNode implements RunningEnsembleNode {
     // Messages may leave before the fsync; ACKs and the rest of messagesAfterPersist only after it.
     for (const m of ready.messages) this.sendPeer(m);
     this.disk?.persist(ready.persist, ready.mustSync);
+    const snap = ready.persist.snapshot;
+    if (snap) {
+      this.core.restore(snap.data as Uint8Array, snap.zxid);
+      this.prep.reset();
+      this.zabLog.info(`installed the leader's snapshot ${formatZxid(snap.zxid)}: ${this.core.tree.size} znodes`);
+    }
     for (const m of ready.messagesAfterPersist) this.sendPeer(m);
     for (const t of ready.committed) {
       const { origin, txn } = decodeTxnPayload(t.payload, t.zxid);
@@ -230,7 +240,18 @@ class EnsembleNode implements RunningEnsembleNode {
         this.prep.offer(request);
       }
     }
+    if (ready.snapshotWanted && this.disk) this.takeSnapshot();
     if (ready.softState) this.roleChange(ready.softState);
+  }
+
+  /** snapCount txns since the last snapshot: snapshot the applied state, then let ZAB and the disk forget the log it covers. */
+  private takeSnapshot(): void {
+    const started = Date.now();
+    const zxid = this.core.lastApplied;
+    const data = this.core.snapshot();
+    (this.disk as ZabDisk).compact(zxid, data);
+    this.peer.compact({ zxid, data });
+    this.zabLog.info(`snapshot ${formatZxid(zxid)}: ${this.core.tree.size} znodes, ${data.length} bytes in ${Date.now() - started} ms`);
   }
 
   private roleChange(next: SoftState): void {

@@ -92,7 +92,7 @@ describe('LeaderPrep', () => {
     const sessions = new SessionTracker(tickTimeMs, 1, now, Buffer.alloc(32));
     const sessionId = sessions.allocateId();
     sessions.add(sessionId, sessionTimeoutMs, now);
-    const prep = new LeaderPrep(tree, sessions, { extendedTypesEnabled: false, frameBytesMax: 1 << 20, now: () => ++now });
+    const prep = new LeaderPrep(() => tree, sessions, { extendedTypesEnabled: false, frameBytesMax: 1 << 20, now: () => ++now });
     let zxid = 0x100000000;
     const proposed: PreppedTxn[] = [];
     const drain = () => prep.drain((p) => (proposed.push(p), ++zxid));

@@ -40,16 +40,16 @@ export class LeaderPrep {
   private waiting: LeaderRequest[] = [];
 
   constructor(
-    private readonly tree: DataTree,
+    private readonly treeOf: () => DataTree,
     private readonly sessions: SessionTracker,
     private readonly options: { extendedTypesEnabled: boolean; frameBytesMax: number; now: () => number },
   ) {
-    this.view = new PrepView(tree);
+    this.view = new PrepView(treeOf());
   }
 
   /** A new term: nothing is outstanding, the committed tree is the whole truth. */
   reset(): void {
-    this.view = new PrepView(this.tree);
+    this.view = new PrepView(this.treeOf());
     this.viewProposals = 0;
     this.lastProposedZxid = 0;
     this.waiting = [];
@@ -63,7 +63,7 @@ export class LeaderPrep {
   /** The leader applied up to `appliedZxid`: a drained view is replaced by a fresh one. */
   applied(appliedZxid: number): void {
     if (appliedZxid >= this.lastProposedZxid && this.viewProposals > 0) {
-      this.view = new PrepView(this.tree);
+      this.view = new PrepView(this.treeOf());
       this.viewProposals = 0;
     }
   }
@@ -129,7 +129,7 @@ export class LeaderPrep {
     const session = this.sessions.get(r.sessionId);
     if (!session || session.closing) return this.txnOf(r.sessionId, header.xid, { type: 'error', err: ErrorCode.SESSIONEXPIRED });
     if (!isWrite(request.type)) return this.txnOf(r.sessionId, header.xid, { type: 'error', err: ErrorCode.UNIMPLEMENTED });
-    const ctx: PrepContext = { tree: this.tree, sessionId: r.sessionId, ids: r.ids, extendedTypesEnabled: this.options.extendedTypesEnabled };
+    const ctx: PrepContext = { tree: this.treeOf(), sessionId: r.sessionId, ids: r.ids, extendedTypesEnabled: this.options.extendedTypesEnabled };
     if (request.type === OpCode.multi) {
       const { ops, failedAt, failure } = prepMulti(ctx, this.view, request.body, (view, sub) => prepOne(ctx, view, sub));
       if (failedAt < 0) return this.txnOf(r.sessionId, header.xid, { type: 'multi', ops });

@@ -7,6 +7,8 @@
  *
  * Record: u32 body length, u32 CRC-32 of the body, body = u64 zxid + payload. On open, a torn or
  * corrupt tail (a crash mid-append: never acknowledged, since ACKs follow the fsync) is cut off.
+ * `snapshot` (u64 zxid, u32 CRC-32, then the tree-snapshot.ts bytes) replaces the log up to its zxid:
+ * after `compact` the log is rewritten without those records; records at or below it are ignored.
  * libs/storage keeps the standalone node's log and snapshots; its format carries data-tree txns, not
  * ZAB's (truncation, epochs), so the ensemble keeps its own small log here.
  */
@@ -24,6 +26,7 @@ export class ZabDisk {
   private readonly dir: string;
   private readonly logPath: string;
   private readonly epochsPath: string;
+  private readonly snapshotPath: string;
   private fd: number;
   private size = 0;
   /** zxid -> byte offset of each logged record, in zxid order (for truncation). */
@@ -39,6 +42,7 @@ export class ZabDisk {
     fs.mkdirSync(this.dir, { recursive: true });
     this.logPath = path.join(this.dir, 'log');
     this.epochsPath = path.join(this.dir, 'epochs');
+    this.snapshotPath = path.join(this.dir, 'snapshot');
     // r+ (not append mode): records are written at explicit offsets, after truncations too.
     if (!fs.existsSync(this.logPath)) fs.closeSync(fs.openSync(this.logPath, 'w'));
     this.fd = fs.openSync(this.logPath, 'r+');
@@ -52,6 +56,7 @@ export class ZabDisk {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     }
+    const snapshot = this.readSnapshot();
     const buf = fs.readFileSync(this.logPath);
     const log: Txn<Uint8Array>[] = [];
     let pos = 0;
@@ -62,7 +67,7 @@ export class ZabDisk {
       if (crc32Portable(body) !== buf.readUInt32BE(pos + 4)) break;
       const zxid = Number(body.readBigUInt64BE(0));
       if (log.length > 0 && zxid <= log[log.length - 1].zxid) break;
-      log.push({ zxid, payload: Uint8Array.from(body.subarray(zxidBytes)) });
+      if (zxid > snapshot.zxid) log.push({ zxid, payload: Uint8Array.from(body.subarray(zxidBytes)) });
       this.zxids.push(zxid);
       this.offsets.push(pos);
       pos += recordHeadBytes + n;
@@ -73,14 +78,15 @@ export class ZabDisk {
       fs.fsyncSync(this.fd);
     }
     this.size = pos;
-    return { ...this.epochs, snapshot: { zxid: 0, data: undefined }, log, cutBytes };
+    return { ...this.epochs, snapshot, log, cutBytes };
   }
 
   /** Executes Ready.persist; returns after the fsync when `mustSync`. */
   persist(p: Persist<Uint8Array>, mustSync: boolean): void {
     if (p.snapshot) {
-      // Our leaders never compact their log (no snapshots are taken), so they never send SNAP.
-      throw new Error(`SNAP sync at ${p.snapshot.zxid} is not supported by this driver`);
+      // A SNAP from the leader: the snapshot replaces the whole log.
+      this.writeSnapshot(p.snapshot.zxid, p.snapshot.data as Uint8Array);
+      this.truncateAfter(-1);
     }
     if (p.truncateAfter !== undefined) this.truncateAfter(p.truncateAfter);
     if (p.entries.length > 0) this.append(p.entries);
@@ -100,8 +106,66 @@ export class ZabDisk {
     }
   }
 
+  /** Our own snapshot at `zxid` (<= committed): keep it, then rewrite the log without what it covers. */
+  compact(zxid: number, data: Uint8Array): void {
+    this.writeSnapshot(zxid, data);
+    let i = 0;
+    while (i < this.zxids.length && this.zxids[i] <= zxid) i++;
+    if (i === 0) return;
+    const base = i < this.offsets.length ? this.offsets[i] : this.size;
+    const rest = Buffer.alloc(this.size - base);
+    if (rest.length > 0) fs.readSync(this.fd, rest, 0, rest.length, base);
+    const tmp = this.logPath + '.tmp';
+    fs.writeFileSync(tmp, rest);
+    if (this.forceSync) {
+      const fd = fs.openSync(tmp, 'r');
+      fs.fsyncSync(fd);
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, this.logPath);
+    if (this.forceSync) fsyncDir(this.dir);
+    fs.closeSync(this.fd);
+    this.fd = fs.openSync(this.logPath, 'r+');
+    this.zxids = this.zxids.slice(i);
+    this.offsets = this.offsets.slice(i).map((o) => o - base);
+    this.size = rest.length;
+  }
+
   close(): void {
     fs.closeSync(this.fd);
+  }
+
+  private readSnapshot(): { zxid: number; data: Uint8Array | undefined } {
+    let buf: Buffer;
+    try {
+      buf = fs.readFileSync(this.snapshotPath);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { zxid: 0, data: undefined };
+      throw e;
+    }
+    const data = buf.subarray(zxidBytes + 4);
+    // Written to a temp file and renamed after an fsync, so a bad one is corruption, not a crash.
+    if (buf.length < zxidBytes + 4 || crc32Portable(data) !== buf.readUInt32BE(zxidBytes)) {
+      throw new Error(`${this.snapshotPath} is corrupt (CRC mismatch)`);
+    }
+    return { zxid: Number(buf.readBigUInt64BE(0)), data: Uint8Array.from(data) };
+  }
+
+  private writeSnapshot(zxid: number, data: Uint8Array): void {
+    const head = Buffer.allocUnsafe(zxidBytes + 4);
+    head.writeBigUInt64BE(BigInt(zxid), 0);
+    head.writeUInt32BE(crc32Portable(Buffer.from(data.buffer, data.byteOffset, data.byteLength)), zxidBytes);
+    const tmp = this.snapshotPath + '.tmp';
+    const fd = fs.openSync(tmp, 'w');
+    try {
+      fs.writeSync(fd, head);
+      fs.writeSync(fd, data);
+      if (this.forceSync) fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, this.snapshotPath);
+    if (this.forceSync) fsyncDir(this.dir);
   }
 
   private append(entries: readonly Txn<Uint8Array>[]): void {
