@@ -102,7 +102,9 @@ export class LocalEnsemble {
   /** Starts (or restarts) member `id`; resolves once it listens for clients. */
   start(id: number): Promise<void> {
     const m = this.member(id);
-    const args = [startScript, `--config=${join(m.dataDir, 'zoo.cfg')}`];
+    // COORD_ENSEMBLE_NODE_ARGS: extra node flags for every member (e.g. --cpu-prof for profiling).
+    const nodeArgs = (process.env.COORD_ENSEMBLE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+    const args = [...nodeArgs, startScript, `--config=${join(m.dataDir, 'zoo.cfg')}`];
     if (this.options.logLevel) args.push(`--log-level=${this.options.logLevel}`);
     const child = spawn(process.execPath, args, {
       cwd: workspaceRoot,

@@ -67,10 +67,15 @@ export class PeerTransport {
     const socket = this.linkTo(m.to, channel);
     if (!socket) return;
     const body = encodeMessage(m);
-    const head = Buffer.allocUnsafe(lengthBytes);
-    head.writeUInt32BE(body.length);
-    socket.write(head);
-    socket.write(body);
+    const frame = Buffer.allocUnsafe(lengthBytes + body.length);
+    frame.writeUInt32BE(body.length, 0);
+    frame.set(body, lengthBytes);
+    // Messages of one Ready go out together: cork now, uncork once this turn's sends are done.
+    if (!socket.writableCorked) {
+      socket.cork();
+      process.nextTick(() => socket.uncork());
+    }
+    socket.write(frame);
   }
 
   async close(): Promise<void> {
@@ -91,7 +96,8 @@ export class PeerTransport {
     if (!peer) return null;
     const port = channel === 'election' ? peer.electionPort : peer.quorumPort;
     // Writes before 'connect' are buffered by the socket, so the message that caused the dial goes out.
-    const socket = net.connect({ host: peer.host, port, noDelay: true });
+    const socket = net.connect({ host: peer.host, port });
+    socket.setNoDelay(true);
     const l = link;
     l.socket = socket;
     socket.on('error', (e) => this.log.debug(() => `link to ${id} (${channel}): ${e.message}`));
