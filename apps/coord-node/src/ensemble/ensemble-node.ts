@@ -213,6 +213,8 @@ class EnsembleNode implements RunningEnsembleNode {
   private execute(ready: Ready<Uint8Array>): void {
     // Messages may leave before the fsync; ACKs and the rest of messagesAfterPersist only after it.
     for (const m of ready.messages) this.sendPeer(m);
+    // PROPOSALs reach the followers while this member fsyncs, so the two fsyncs overlap.
+    this.transport.flush();
     this.disk?.persist(ready.persist, ready.mustSync);
     const snap = ready.persist.snapshot;
     if (snap) {

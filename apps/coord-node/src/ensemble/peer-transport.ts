@@ -34,6 +34,7 @@ export class PeerTransport {
   private readonly servers: net.Server[] = [];
   private readonly links = new Map<string, Link>();
   private readonly inbound = new Set<net.Socket>();
+  private readonly corked = new Set<net.Socket>();
   private closed = false;
 
   constructor(
@@ -70,12 +71,19 @@ export class PeerTransport {
     const frame = Buffer.allocUnsafe(lengthBytes + body.length);
     frame.writeUInt32BE(body.length, 0);
     frame.set(body, lengthBytes);
-    // Messages of one Ready go out together: cork now, uncork once this turn's sends are done.
-    if (!socket.writableCorked) {
+    // Messages of one Ready go out together: cork now, uncork at flush() (or at the end of this turn).
+    if (!this.corked.has(socket)) {
       socket.cork();
-      process.nextTick(() => socket.uncork());
+      this.corked.add(socket);
+      if (this.corked.size === 1) process.nextTick(() => this.flush());
     }
     socket.write(frame);
+  }
+
+  /** Puts what was sent so far on the wire (the driver calls it before a blocking fsync). */
+  flush(): void {
+    for (const s of this.corked) s.uncork();
+    this.corked.clear();
   }
 
   async close(): Promise<void> {
