@@ -3,6 +3,7 @@
  * clients fail over, no acknowledged write lost; prints the time from the kill to the first write
  * acknowledged by the new leader), and a follower that misses many writes catches up on restart.
  */
+import * as zookeeper from 'node-zookeeper-client';
 import { createClient, type ZkClient } from '@coord/client';
 import { fourLetterWord } from '@coord/testing';
 import { startTestEnsemble, waitFor, waitForLeader } from './ensemble-harness';
@@ -144,5 +145,64 @@ describe('a follower that was down', () => {
     expect(await reader.getAllChildrenNumber('/missed')).toBe(missedWritesCount);
     const { data } = await reader.getData(`/missed/n${missedWritesCount - 1}`);
     expect(data?.toString()).toBe(String(missedWritesCount - 1));
+  });
+});
+
+describe("Apache's node client across a leader kill", () => {
+  let ensemble: LocalEnsemble;
+  let remove: () => Promise<void>;
+  let apache: zookeeper.Client | undefined;
+  const clients: ZkClient[] = [];
+
+  afterAll(async () => {
+    apache?.close();
+    for (const zk of clients) await zk.close().catch(() => undefined);
+    await remove?.();
+  });
+
+  it('keeps writing through the three-host connect string and loses no acknowledged write', async () => {
+    ({ ensemble, remove } = await startTestEnsemble());
+    const leader = await waitForLeader(ensemble, electionDeadlineMs);
+    const c = zookeeper.createClient(ensemble.connectString, { sessionTimeout: 10_000, retries: 0 });
+    apache = c;
+    await new Promise<void>((resolve) => {
+      c.once('connected', () => resolve());
+      c.connect();
+    });
+    const create = (p: string) =>
+      new Promise<number>((resolve) =>
+        c.create(p, Buffer.from('x'), (err) => resolve(err === null ? 0 : err instanceof zookeeper.Exception ? err.getCode() : -1)),
+      );
+    expect(await create('/apache')).toBe(0);
+    const acked: string[] = [];
+    let stop = false;
+    const loop = (async () => {
+      for (let n = 0; !stop; n++) {
+        const p = `/apache/n${n}`;
+        for (;;) {
+          const code = await create(p);
+          // NODEEXISTS on a retry: the earlier attempt committed.
+          if (code === 0 || code === zookeeper.Exception.NODE_EXISTS) {
+            acked.push(p);
+            break;
+          }
+          if (stop) return;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      }
+    })();
+    await waitFor('writes before the kill', 10_000, async () => (acked.length >= 30 ? true : undefined));
+    await ensemble.kill(leader);
+    const atKill = acked.length;
+    await waitFor('writes after the kill', 20_000, async () => (acked.length >= atKill + 30 ? true : undefined));
+    stop = true;
+    await loop;
+    const survivor = ensemble.members.find((m) => m.id !== leader)!;
+    const zk = client(`127.0.0.1:${survivor.ports.client}`);
+    clients.push(zk);
+    await zk.connect({ timeoutMs: 10_000 });
+    await zk.sync('/apache');
+    const children = new Set((await zk.getChildren('/apache')).children);
+    expect(acked.filter((p) => !children.has(p.substring('/apache/'.length)))).toEqual([]);
   });
 });
