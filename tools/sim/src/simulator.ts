@@ -196,7 +196,10 @@ class Simulation implements NodeHooks {
   }
 
   private driveProbe(): void {
-    if (this.probe !== null && this.probe.outcome !== 'unknown' && this.probe.outcome !== 'notSent') return;
+    const probe = this.probe;
+    // A probe lost with its leader (e.g. the leader stepped down before proposing it) is retried.
+    if (probe?.outcome === 'pending' && this.time - probe.invokeAt > this.options.opTimeoutUnits / 2) probe.outcome = 'unknown';
+    if (probe !== null && probe.outcome !== 'unknown' && probe.outcome !== 'notSent') return;
     const leader = this.ids.find((id) => this.node(id).soft?.state === 'LEADING');
     if (leader === undefined) return;
     const payload: Op = { t: 'put', key: 'probe', value: `probe@${this.time}`, client: this.options.clients, op: this.time };
@@ -320,7 +323,10 @@ class Simulation implements NodeHooks {
     this.log(`${node.id} ${soft.state} ${soft.phase} leader=${soft.leader ?? '-'} epoch=${soft.epoch}${why}`);
     if (soft.state === 'LEADING' && soft.phase === 'BROADCAST') this.stats.leaderChanges++;
     // ZooKeeper drops client connections when the server leaves broadcast: outcomes become unknown.
-    if (soft.phase !== 'BROADCAST') this.failPendingAt(node.id);
+    if (soft.phase !== 'BROADCAST') {
+      this.failPendingAt(node.id);
+      if (this.probe?.outcome === 'pending' && this.probe.node === node.id) this.probe.outcome = 'unknown';
+    }
   }
 
   private node(id: ServerId): SimNode {
