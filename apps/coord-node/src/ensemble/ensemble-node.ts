@@ -231,7 +231,14 @@ class EnsembleNode implements RunningEnsembleNode {
     if (ready.committed.length > 0) this.prep.applied(this.core.lastApplied);
     for (const s of ready.syncsDone) this.core.syncDone(s.syncId);
     for (const r of ready.requests) {
-      const request = decodeRequest(r.request);
+      let request;
+      try {
+        request = decodeRequest(r.request);
+      } catch (e) {
+        // A peer running a different envelope version: drop the request (its client times out).
+        this.log.warn(`dropping a malformed request from server ${r.from}: ${(e as Error).message}`);
+        continue;
+      }
       if (request.kind === 'touch') {
         const now = Date.now();
         for (const id of request.sessionIds) {
