@@ -1,4 +1,4 @@
-import { freePort, tempDir, startApacheZooKeeper, fourLetterWord } from './index';
+import { freePort, tempDir, startApacheZooKeeper, startApacheEnsemble, fourLetterWord } from './index';
 import { existsSync } from 'node:fs';
 
 describe('@coord/testing', () => {
@@ -29,7 +29,6 @@ describe('@coord/testing', () => {
 
 describe('startApacheEnsemble', () => {
   it('starts three members that elect one leader, and stops them', async () => {
-    const { startApacheEnsemble } = await import('./index');
     const ensemble = await startApacheEnsemble(3);
     try {
       const modes = await Promise.all(
