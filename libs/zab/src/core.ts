@@ -87,13 +87,25 @@ export class PeerCore<P> {
     this.out.messages.push({ from: this.id, to, ...body });
   }
 
-  /** Sends on a learner connection. `afterPersist` holds the message until the batch is fsynced. */
+  /**
+   * Sends on a learner connection. `afterPersist` holds the message until the batch is fsynced.
+   * Sequence numbers are stamped when the batch is taken (`stampLinks`), in wire order: the batch's
+   * immediate messages first, then the held ones. So a PING reply is not stuck behind an ACK waiting
+   * for an fsync (in ZooKeeper the ACK is not on the socket yet either), while held messages keep
+   * their order among themselves.
+   */
   sendOn(link: Link, body: QuorumBody<P>, afterPersist = false): void {
-    const message = { from: this.id, to: link.peer, conn: link.conn, seq: link.sendSeq++, ...body } as Message<P>;
-    // A connection is FIFO: once one message on it waits for the fsync, every later one waits too.
-    const key = `${link.peer}:${link.conn}`;
-    if (afterPersist) this.out.heldLinks.add(key);
-    (afterPersist || this.out.heldLinks.has(key) ? this.out.messagesAfterPersist : this.out.messages).push(message);
+    (afterPersist ? this.out.linkAfterPersist : this.out.linkNow).push({ link, body });
+  }
+
+  /** Turns the batch's connection messages into numbered messages, in the order they will leave. */
+  stampLinks(out: Outbox<P>): { messages: Message<P>[]; messagesAfterPersist: Message<P>[] } {
+    const stamp = ({ link, body }: { link: Link; body: QuorumBody<P> }): Message<P> =>
+      ({ from: this.id, to: link.peer, conn: link.conn, seq: link.sendSeq++, ...body }) as Message<P>;
+    return {
+      messages: [...out.messages, ...out.linkNow.map(stamp)],
+      messagesAfterPersist: out.linkAfterPersist.map(stamp),
+    };
   }
 
   /** TCP's promise, checked: in order, no gaps. A gap means a message was lost, so the connection is dead. */

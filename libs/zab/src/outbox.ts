@@ -3,7 +3,8 @@
 // batch simply accumulate in the next one (as with etcd raft's Ready/Advance).
 
 import type { ForwardedRequest, SoftState, SyncDone } from './ready';
-import type { Message, Snapshot, Txn } from './messages';
+import type { Link } from './core';
+import type { Message, QuorumBody, Snapshot, Txn } from './messages';
 import type { Zxid } from './zxid';
 
 interface MutablePersist<P> {
@@ -16,15 +17,16 @@ interface MutablePersist<P> {
 
 export class Outbox<P> {
   persist: MutablePersist<P> = { entries: [] };
+  /** Election notifications (connectionless). */
   messages: Message<P>[] = [];
-  messagesAfterPersist: Message<P>[] = [];
+  /** Connection messages, numbered when the batch is taken (PeerCore.stampLinks). */
+  linkNow: { link: Link; body: QuorumBody<P> }[] = [];
+  linkAfterPersist: { link: Link; body: QuorumBody<P> }[] = [];
   committed: Txn<P>[] = [];
   syncsDone: SyncDone[] = [];
   requests: ForwardedRequest<P>[] = [];
   softState: SoftState | undefined = undefined;
   snapshotWanted = false;
-  /** Connections (`peer:conn`) with a message in messagesAfterPersist: later ones must follow it. */
-  readonly heldLinks = new Set<string>();
 
   get mustSync(): boolean {
     const p = this.persist;
@@ -33,7 +35,7 @@ export class Outbox<P> {
   }
 
   isEmpty(): boolean {
-    return !this.mustSync && this.messages.length === 0 && this.messagesAfterPersist.length === 0 &&
+    return !this.mustSync && this.messages.length === 0 && this.linkNow.length === 0 && this.linkAfterPersist.length === 0 &&
       this.committed.length === 0 && this.syncsDone.length === 0 && this.requests.length === 0 &&
       this.softState === undefined && !this.snapshotWanted;
   }

@@ -126,9 +126,10 @@ export class Peer<P = Uint8Array> {
     const out = core.out;
     core.out = new Outbox<P>();
     core.readyOutstanding = true;
+    const { messages, messagesAfterPersist } = core.stampLinks(out);
     return {
-      softState: out.softState, persist: { ...out.persist }, mustSync: out.mustSync, messages: out.messages,
-      messagesAfterPersist: out.messagesAfterPersist, committed: out.committed, syncsDone: out.syncsDone,
+      softState: out.softState, persist: { ...out.persist }, mustSync: out.mustSync, messages,
+      messagesAfterPersist, committed: out.committed, syncsDone: out.syncsDone,
       requests: out.requests, snapshotWanted: out.snapshotWanted,
     };
   }
