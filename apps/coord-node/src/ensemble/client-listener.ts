@@ -31,6 +31,7 @@ export class ClientListener {
   private readonly server: net.Server;
   private readonly clients = new Map<number, ClientSocket>();
   private readonly dirty = new Set<ClientSocket>();
+  private readonly perAddress = new Map<string, number>();
   private nextId = 1;
 
   constructor(
@@ -97,6 +98,14 @@ export class ClientListener {
   }
 
   private onSocket(socket: net.Socket): void {
+    const address = socket.remoteAddress ?? '?';
+    const count = this.perAddress.get(address) ?? 0;
+    if (this.config.maxClientCnxns > 0 && count >= this.config.maxClientCnxns) {
+      this.log.warn(`Too many connections from ${address} - max is ${this.config.maxClientCnxns}`);
+      socket.destroy();
+      return;
+    }
+    this.perAddress.set(address, count + 1);
     const c: ClientSocket = {
       id: this.nextId++,
       socket,
@@ -111,6 +120,9 @@ export class ClientListener {
     socket.on('data', (chunk) => this.onData(c, chunk));
     socket.on('error', (e) => this.log.debug(() => `client connection ${c.id}: ${e.message}`));
     socket.on('close', () => {
+      const n = (this.perAddress.get(address) ?? 1) - 1;
+      if (n <= 0) this.perAddress.delete(address);
+      else this.perAddress.set(address, n);
       this.clients.delete(c.id);
       this.dirty.delete(c);
       this.core.connectionClosed(c.id);

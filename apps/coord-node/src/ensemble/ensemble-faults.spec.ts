@@ -6,7 +6,7 @@
 import * as zookeeper from 'node-zookeeper-client';
 import { createClient, type ZkClient } from '@coord/client';
 import { fourLetterWord } from '@coord/testing';
-import { startTestEnsemble, waitFor, waitForLeader } from './ensemble-harness';
+import { createSurely, startTestEnsemble, waitFor, waitForLeader } from './ensemble-harness';
 import type { LocalEnsemble } from './local-ensemble';
 
 jest.setTimeout(120_000);
@@ -125,11 +125,11 @@ describe('a follower that was down', () => {
     const zk = client(`127.0.0.1:${ensemble.member(up).ports.client}`);
     clients.push(zk);
     await zk.connect({ timeoutMs: 10_000 });
-    await zk.create('/missed', '');
+    await createSurely(zk, '/missed', '');
     const started = Date.now();
     for (let i = 0; i < missedWritesCount; i += fillInFlight) {
       const batch = [];
-      for (let j = i; j < Math.min(missedWritesCount, i + fillInFlight); j++) batch.push(zk.create(`/missed/n${j}`, String(j)));
+      for (let j = i; j < Math.min(missedWritesCount, i + fillInFlight); j++) batch.push(createSurely(zk, `/missed/n${j}`, String(j)));
       await Promise.all(batch);
     }
     const writeMs = Date.now() - started;

@@ -2,8 +2,33 @@
  * Test helpers for real-process ensembles: free loopback ports, a LocalEnsemble in a temp dir, who
  * leads (from `srvr`), and waiting for a condition with a deadline.
  */
+import type { ZkClient } from '@coord/client';
 import { freePort, fourLetterWord, tempDir } from '@coord/testing';
 import { EnsemblePorts, LocalEnsemble, LocalEnsembleOptions } from './local-ensemble';
+
+/** Attempts of one create before a test gives up (a loaded machine may cause an election or two). */
+const createAttemptsMax = 50;
+/** Pause between attempts (ms). */
+const createRetryMs = 50;
+
+/**
+ * Creates `path`, retrying on connection loss and timeouts as a careful client must: an attempt whose
+ * outcome was unknown may have committed, so NODEEXISTS on a retry counts as success (tests use
+ * paths no one else writes).
+ */
+export async function createSurely(zk: ZkClient, path: string, data: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await zk.create(path, data, { timeoutMs: 5000 });
+      return;
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (attempt > 1 && code === 'NODEEXISTS') return;
+      if ((e as { retryable?: boolean }).retryable !== true || attempt >= createAttemptsMax) throw e;
+      await new Promise((r) => setTimeout(r, createRetryMs));
+    }
+  }
+}
 
 /** How often a waiting test polls (ms). */
 const pollMs = 50;

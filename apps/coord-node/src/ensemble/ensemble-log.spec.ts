@@ -4,7 +4,7 @@
  * -9 at once, restarted, still holds every acknowledged write.
  */
 import { createClient, type ZkClient } from '@coord/client';
-import { startTestEnsemble, waitForLeader } from './ensemble-harness';
+import { createSurely, startTestEnsemble, waitForLeader } from './ensemble-harness';
 import type { LocalEnsemble } from './local-ensemble';
 
 jest.setTimeout(60_000);
@@ -56,9 +56,9 @@ it('one write through a follower can be followed in the debug logs', async () =>
 it('keeps every acknowledged write when every member is killed -9 at once', async () => {
   await waitForLeader(ensemble, electionDeadlineMs);
   const zk = await clientOf(ensemble.connectString);
-  await zk.create('/durable', '');
+  await createSurely(zk, '/durable', '');
   const writes = [];
-  for (let i = 0; i < writesBeforeCrashCount; i++) writes.push(zk.create(`/durable/n${i}`, String(i)));
+  for (let i = 0; i < writesBeforeCrashCount; i++) writes.push(createSurely(zk, `/durable/n${i}`, String(i)));
   await Promise.all(writes);
   await Promise.all(ensemble.members.map((m) => ensemble.kill(m.id)));
   await ensemble.startAll();

@@ -4,7 +4,7 @@
  * majority goes on accepting writes; heal: member 3 rejoins and catches up.
  */
 import { createClient, type ZkClient } from '@coord/client';
-import { freeEnsemblePorts, modeOf, startTestEnsemble, waitFor, waitForLeader } from './ensemble-harness';
+import { createSurely, freeEnsemblePorts, modeOf, startTestEnsemble, waitFor, waitForLeader } from './ensemble-harness';
 import type { LocalEnsemble } from './local-ensemble';
 import { LoopbackProxy } from './loopback-proxy';
 
@@ -61,7 +61,7 @@ it('the cut-off member stops accepting writes, the majority goes on, and it rejo
   await expect(clientOf([isolated], connectAttemptMs)).rejects.toThrow();
   await waitForLeader(ensemble, electionDeadlineMs, majority);
   const zk = await clientOf(majority);
-  for (let i = 0; i < 20; i++) await zk.create(`/during-${i}`, String(i));
+  for (let i = 0; i < 20; i++) await createSurely(zk, `/during-${i}`, String(i));
   for (const p of proxies) p.heal();
   await waitForLeader(ensemble, electionDeadlineMs);
   const rejoined = await clientOf([isolated]);

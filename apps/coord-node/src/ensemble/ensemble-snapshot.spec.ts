@@ -5,7 +5,7 @@
  */
 import { createClient, type ZkClient } from '@coord/client';
 import { fourLetterWord } from '@coord/testing';
-import { startTestEnsemble, waitFor, waitForLeader } from './ensemble-harness';
+import { createSurely, startTestEnsemble, waitFor, waitForLeader } from './ensemble-harness';
 import type { LocalEnsemble } from './local-ensemble';
 
 jest.setTimeout(60_000);
@@ -41,10 +41,10 @@ it('a follower behind the leader snapshot catches up with SNAP; all members reco
   const [down, up] = ensemble.members.map((m) => m.id).filter((id) => id !== leader);
   await ensemble.kill(down);
   const zk = await clientOf(`127.0.0.1:${ensemble.member(up).ports.client}`);
-  await zk.create('/snap', '');
+  await createSurely(zk, '/snap', '');
   for (let i = 0; i < missedWritesCount; i += inFlight) {
     const batch = [];
-    for (let j = i; j < i + inFlight; j++) batch.push(zk.create(`/snap/n${j}`, String(j)));
+    for (let j = i; j < i + inFlight; j++) batch.push(createSurely(zk, `/snap/n${j}`, String(j)));
     await Promise.all(batch);
   }
   expect(ensemble.member(leader).stderr).toMatch(/\[zab\] snapshot \d+\.\d+: \d+ znodes/);
