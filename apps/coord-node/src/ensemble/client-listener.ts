@@ -12,6 +12,11 @@ import type { EnsembleCore } from './ensemble-core';
 const fourLetterWordBytes = 4;
 /** How long a closing client gets to read what was sent before a hard close (ms). */
 const closeGraceMs = 2000;
+/**
+ * Stop reading from a client with this many requests unanswered (ZooKeeper's per-connection
+ * throttle); it resumes once they are answered. Bounds what one pipelining client can queue.
+ */
+export const clientQueuedMax = 1000;
 /** Drop a client that lets this much output pile up unread (bytes). */
 const outputBytesMax = 64 << 20;
 
@@ -32,6 +37,7 @@ export class ClientListener {
   private readonly clients = new Map<number, ClientSocket>();
   private readonly dirty = new Set<ClientSocket>();
   private readonly perAddress = new Map<string, number>();
+  private readonly paused = new Set<ClientSocket>();
   private nextId = 1;
 
   constructor(
@@ -84,6 +90,12 @@ export class ClientListener {
   flush(): void {
     for (const c of this.dirty) this.flushOne(c);
     this.dirty.clear();
+    for (const c of this.paused) {
+      if (this.core.queued(c.id) < clientQueuedMax) {
+        this.paused.delete(c);
+        c.socket.resume();
+      }
+    }
   }
 
   private flushOne(c: ClientSocket): void {
@@ -125,6 +137,7 @@ export class ClientListener {
       else this.perAddress.set(address, n);
       this.clients.delete(c.id);
       this.dirty.delete(c);
+      this.paused.delete(c);
       this.core.connectionClosed(c.id);
     });
   }
@@ -150,6 +163,10 @@ export class ClientListener {
         chunk = head;
       }
       for (const frame of c.parser.push(chunk)) this.core.receive(c.id, frame);
+      if (this.core.queued(c.id) >= clientQueuedMax && !this.paused.has(c)) {
+        this.paused.add(c);
+        c.socket.pause();
+      }
     } catch (e) {
       this.log.warn(`Closing client connection ${c.id}: ${(e as Error).message}`);
       c.closing = true;

@@ -122,6 +122,11 @@ export class EnsembleCore {
     return this.clients.size;
   }
 
+  /** Requests received on `connId` and not yet answered. */
+  queued(connId: number): number {
+    return this.clients.get(connId)?.queue.length ?? 0;
+  }
+
   connections(): Connection[] {
     return [...this.clients.values()].map((c) => c.conn);
   }

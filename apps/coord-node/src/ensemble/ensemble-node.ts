@@ -313,7 +313,7 @@ class EnsembleNode implements RunningEnsembleNode {
       remoteAddress: c.remoteAddress,
       remotePort: c.remotePort,
       interestOps: c.id === askingConnId ? 0 : 1,
-      queued: 0,
+      queued: this.core.queued(c.id),
       received: c.received,
       sent: c.sent,
       sessionId: c.session?.sessionId,

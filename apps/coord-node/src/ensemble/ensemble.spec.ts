@@ -68,6 +68,17 @@ it('conflicting writes from different members are serialized by the leader', asy
   expect(new Set(seqs).size).toBe(6);
 });
 
+it('a client pipelining more than the per-connection throttle gets every answer, in order', async () => {
+  const follower = ensemble.members.map((m) => m.id).find((id) => id !== leader) as number;
+  const zk = await clientOf(follower);
+  await zk.create('/pipelined', '');
+  const count = 2500;
+  const order: number[] = [];
+  await Promise.all(Array.from({ length: count }, (_, i) => zk.create(`/pipelined/n${i}`, '').then(() => order.push(i))));
+  expect(order).toEqual(Array.from({ length: count }, (_, i) => i));
+  expect(await zk.getAllChildrenNumber('/pipelined')).toBe(count);
+});
+
 it('an abandoned session expires at the leader and its ephemeral vanishes on every member', async () => {
   const follower = ensemble.members.map((m) => m.id).find((id) => id !== leader) as number;
   // Apache's node client in a child process that we kill -9: its session is abandoned, not closed.
