@@ -10,6 +10,7 @@ import { ACL, encodeRequest as encodeClientRequest, ErrorCode, OpCode, Perms } f
 import { SessionTracker } from '@coord/server';
 import { decodeRequest, decodeTxnPayload, encodeRequest, encodeTxnPayload, isTxnPayload } from './envelope';
 import { LeaderPrep, PreppedTxn, proposalsPerViewMax } from './leader-prep';
+import { encodeTreeSnapshot, restoreTreeSnapshot } from './tree-snapshot';
 import { ZabDisk } from './zab-disk';
 
 const tickTimeMs = 100;
@@ -156,5 +157,32 @@ describe('LeaderPrep', () => {
     prep.offer({ kind: 'write', origin: 2, sessionId: 42n, ids: [], frame: encodeClientRequest(1, create('/z')).subarray(4) });
     drain();
     expect(proposed[0].txn.op).toEqual({ type: 'error', err: ErrorCode.SESSIONEXPIRED });
+  });
+});
+
+describe('tree snapshot', () => {
+  it('restores every znode with its stat fields, ephemerals and the session table', () => {
+    const tree = new DataTree();
+    let zxid = 0;
+    const apply = (sessionId: bigint, op: Txn['op']) => tree.applyTxn({ zxid: ++zxid, time: 1000 + zxid, sessionId, cxid: zxid, op });
+    apply(7n, { type: 'createSession', timeOut: 5000 });
+    apply(7n, { type: 'create', path: '/a', data: Buffer.from('x'), acl: openAcl, ephemeralOwner: 0n });
+    apply(7n, { type: 'create', path: '/a/e', data: null, acl: openAcl, ephemeralOwner: 7n });
+    apply(7n, { type: 'setData', path: '/a', data: Buffer.from('y'), version: 1 });
+    apply(7n, { type: 'create', path: '/a/b', data: Buffer.from('z'), acl: [{ perms: Perms.READ, id: { scheme: 'digest', id: 'u:h' } }], ephemeralOwner: 0n });
+    apply(7n, { type: 'delete', path: '/a/b' });
+    const bytes = encodeTreeSnapshot(tree, [{ sessionId: 7n, timeOut: 5000 }]);
+    const copy = new DataTree();
+    expect(restoreTreeSnapshot(copy, bytes)).toEqual([{ sessionId: 7n, timeOut: 5000 }]);
+    expect(copy.size).toBe(tree.size);
+    for (const [path, node] of tree.entries()) {
+      const other = copy.getNode(path);
+      expect({ path, data: other?.data, mzxid: other?.mzxid, cversion: other?.cversion, version: other?.version, owner: other?.ephemeralOwner }).toEqual({
+        path, data: node.data, mzxid: node.mzxid, cversion: node.cversion, version: node.version, owner: node.ephemeralOwner,
+      });
+    }
+    // The restored tree keeps working: closing the session removes its ephemeral.
+    copy.applyTxn({ zxid: ++zxid, time: 2000, sessionId: 7n, cxid: 0, op: { type: 'closeSession' } });
+    expect(copy.getNode('/a/e')).toBeUndefined();
   });
 });
