@@ -41,13 +41,13 @@ export interface LocalEnsembleOptions {
 }
 
 /**
- * Defaults for a fast local ensemble: a silent leader is given up after syncLimit x tickTime = 400 ms,
+ * Defaults for a fast local ensemble: a silent leader is given up after syncLimit x tickTime = 500 ms,
  * and election rounds move in 50 ms ticks.
  */
 export const localSettingsDefault: Record<string, string> = {
   tickTime: '50',
   initLimit: '40',
-  syncLimit: '8',
+  syncLimit: '10',
   minSessionTimeout: '1000',
   maxSessionTimeout: '40000',
   '4lw.commands.whitelist': '*',
