@@ -8,6 +8,7 @@ import { openDurable, StorageError } from './durable-node';
 import { runEnsembleMember } from './ensemble/run-member';
 import { startNode } from './node';
 import { ConfigError, createLogger, loadNodeConfig } from './ops';
+import { stopOnSignals } from './shutdown';
 
 /** Nx passes `--args="--port=1 --data-dir=x"` through as one argument; split it back into flags. */
 function expandArgs(argv: string[]): string[] {
@@ -51,21 +52,7 @@ async function main(): Promise<void> {
   }
   process.stdout.write(`Coordinode listening on ${node.host}:${node.port}\n`);
   log.info(`tickTime=${config.tickTime} sessionTimeout=[${config.minSessionTimeout},${config.maxSessionTimeout}] dataDir=${config.dataDir ?? '(in memory)'}`);
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info(`Received ${signal}, shutting down`);
-    node.close().then(
-      () => process.exit(0),
-      (err) => {
-        log.error('shutdown failed', err);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  stopOnSignals(node, log);
 }
 
 main().catch((err) => {

@@ -31,12 +31,8 @@ import { Effect, EffectQueue, HeldEffect } from './effects';
 import {
   PrepContext,
   prepMulti,
-  prepCreate,
-  prepDelete,
   prepDeleteContainer,
-  PrepResult,
-  prepSetACL,
-  prepSetData,
+  prepWriteOp,
   PrepView,
 } from './prep';
 import * as reads from './read-ops';
@@ -338,7 +334,7 @@ export class ServerCore {
       this.onMulti(conn, ctx, xid, request.body, startedAt);
       return;
     }
-    const r = this.prepOne(ctx, new PrepView(this.tree), request);
+    const r = prepWriteOp(ctx, new PrepView(this.tree), request);
     if (typeof r === 'number') {
       this.commit(session.sessionId, xid, { type: 'error', err: r });
       this.reply(conn, xid, type, r, null, startedAt);
@@ -348,31 +344,11 @@ export class ServerCore {
     this.reply(conn, xid, type, 0, responseOf(type, result), startedAt);
   }
 
-  private prepOne(ctx: PrepContext, view: PrepView, request: Request): PrepResult {
-    switch (request.type) {
-      case 1:
-      case 15:
-      case 19:
-      case 21:
-        return prepCreate(ctx, view, request.type, request.body);
-      case 2:
-        return prepDelete(ctx, view, request.body);
-      case 5:
-        return prepSetData(ctx, view, request.body);
-      case 7:
-        return prepSetACL(ctx, view, request.body);
-      case 20:
-        return prepDeleteContainer(view, request.body.path);
-      case 16:
-        return ErrorCode.RECONFIGDISABLED;
-      default:
-        return ErrorCode.UNIMPLEMENTED;
-    }
-  }
+
 
   /** multi: one zxid, all or nothing; a failure reports ErrorResult(0) / code / -2 per op. */
   private onMulti(conn: Connection, ctx: PrepContext, xid: number, req: MultiRequest, startedAt: number): void {
-    const { ops, failedAt, failure } = prepMulti(ctx, new PrepView(this.tree), req, (view, request) => this.prepOne(ctx, view, request));
+    const { ops, failedAt, failure } = prepMulti(ctx, new PrepView(this.tree), req, (view, request) => prepWriteOp(ctx, view, request));
     if (failedAt >= 0) {
       const errOps: TxnOp[] = req.ops.map((_, i) => ({
         type: 'error',

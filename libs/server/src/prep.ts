@@ -247,3 +247,29 @@ export function prepMulti(
   }
   return { ops, failedAt: -1, failure: 0 };
 }
+
+/**
+ * Preps one write request (the single-op writes and deleteContainer) into a txn op or an error code.
+ * Shared by the standalone core and the ensemble leader, so both check requests in ZooKeeper's order.
+ */
+export function prepWriteOp(ctx: PrepContext, view: PrepView, request: Request): PrepResult {
+  switch (request.type) {
+    case 1:
+    case 15:
+    case 19:
+    case 21:
+      return prepCreate(ctx, view, request.type, request.body);
+    case 2:
+      return prepDelete(ctx, view, request.body);
+    case 5:
+      return prepSetData(ctx, view, request.body);
+    case 7:
+      return prepSetACL(ctx, view, request.body);
+    case 20:
+      return prepDeleteContainer(view, request.body.path);
+    case 16:
+      return ErrorCode.RECONFIGDISABLED;
+    default:
+      return ErrorCode.UNIMPLEMENTED;
+  }
+}

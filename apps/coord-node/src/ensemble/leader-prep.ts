@@ -6,18 +6,14 @@
  * new requests wait for the view to drain, which bounds the overlay's size.
  */
 import type { DataTree, Txn, TxnOp } from '@coord/data-tree';
-import { decodeRequest as decodeClientRequest, ErrorCode, OpCode, ProtocolError, Request } from '@coord/protocol';
+import { decodeRequest as decodeClientRequest, ErrorCode, OpCode, ProtocolError } from '@coord/protocol';
 import {
   isWrite,
   PrepContext,
-  prepCreate,
-  prepDelete,
   prepDeleteContainer,
   prepMulti,
-  PrepResult,
-  prepSetACL,
-  prepSetData,
   PrepView,
+  prepWriteOp,
   SessionTracker,
 } from '@coord/server';
 import { EnsembleRequest } from './envelope';
@@ -131,7 +127,7 @@ export class LeaderPrep {
     if (!isWrite(request.type)) return this.txnOf(r.sessionId, header.xid, { type: 'error', err: ErrorCode.UNIMPLEMENTED });
     const ctx: PrepContext = { tree: this.treeOf(), sessionId: r.sessionId, ids: r.ids, extendedTypesEnabled: this.options.extendedTypesEnabled };
     if (request.type === OpCode.multi) {
-      const { ops, failedAt, failure } = prepMulti(ctx, this.view, request.body, (view, sub) => prepOne(ctx, view, sub));
+      const { ops, failedAt, failure } = prepMulti(ctx, this.view, request.body, (view, sub) => prepWriteOp(ctx, view, sub));
       if (failedAt < 0) return this.txnOf(r.sessionId, header.xid, { type: 'multi', ops });
       // ZooKeeper's failed multi: ok before the failing op, its code, then RUNTIMEINCONSISTENCY.
       const errOps: TxnOp[] = request.body.ops.map((_, i) => ({
@@ -140,7 +136,7 @@ export class LeaderPrep {
       }));
       return this.txnOf(r.sessionId, header.xid, { type: 'multi', ops: errOps });
     }
-    const result = prepOne(ctx, this.view, request);
+    const result = prepWriteOp(ctx, this.view, request);
     const op: TxnOp = typeof result === 'number' ? { type: 'error', err: result } : result;
     return this.txnOf(r.sessionId, header.xid, op);
   }
@@ -153,24 +149,3 @@ function isMulti(r: LeaderRequest): boolean {
   return r.kind === 'write' && r.frame.length >= requestOpcodeOffset + 4 && r.frame.readInt32BE(requestOpcodeOffset) === OpCode.multi;
 }
 
-function prepOne(ctx: PrepContext, view: PrepView, request: Request): PrepResult {
-  switch (request.type) {
-    case 1:
-    case 15:
-    case 19:
-    case 21:
-      return prepCreate(ctx, view, request.type, request.body);
-    case 2:
-      return prepDelete(ctx, view, request.body);
-    case 5:
-      return prepSetData(ctx, view, request.body);
-    case 7:
-      return prepSetACL(ctx, view, request.body);
-    case 20:
-      return prepDeleteContainer(view, request.body.path);
-    case 16:
-      return ErrorCode.RECONFIGDISABLED;
-    default:
-      return ErrorCode.UNIMPLEMENTED;
-  }
-}

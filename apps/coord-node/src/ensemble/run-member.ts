@@ -4,23 +4,10 @@
  */
 import type { Logger, NodeConfig } from '../ops';
 import { startEnsembleNode } from './ensemble-node';
+import { stopOnSignals } from '../shutdown';
 
 export async function runEnsembleMember(config: NodeConfig, log: Logger): Promise<void> {
   const node = await startEnsembleNode(config, log);
   process.stdout.write(`Coordinode listening on ${node.host}:${node.port} (ensemble member ${config.serverId})\n`);
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info(`Received ${signal}, shutting down`);
-    node.close().then(
-      () => process.exit(0),
-      (err) => {
-        log.error('shutdown failed', err);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  stopOnSignals(node, log);
 }
