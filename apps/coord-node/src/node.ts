@@ -6,7 +6,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as net from 'node:net';
-import { FrameParser, fourLetterWordOf } from '@coord/protocol';
+import { FrameParser } from '@coord/protocol';
+import { takeFirstBytes } from './first-bytes';
 import { ServerCore, ServerConfig } from '@coord/server';
 import {
   collectEnvInfo,
@@ -27,7 +28,6 @@ const outputBytesMax = 64 << 20;
 /** The core's tick runs this often at most (ms); finer than tickTime so expiry is on time. */
 const tickIntervalMsMax = 500;
 const tickIntervalMsMin = 10;
-const fourLetterWordBytes = 4;
 /** After the node decides to close a connection, how long the peer gets to drain before a hard close (ms). */
 const closeGraceMs = 2000;
 
@@ -189,22 +189,13 @@ class NodeServer implements RunningNode {
   private onData(client: ClientSocket, chunk: Buffer): void {
     if (client.closing) return;
     try {
-      if (client.fresh) {
-        const head = client.head ? Buffer.concat([client.head, chunk]) : chunk;
-        if (head.length < fourLetterWordBytes) {
-          client.head = head;
-          return;
-        }
-        client.head = null;
-        client.fresh = false;
-        const word = fourLetterWordOf(head.subarray(0, fourLetterWordBytes));
-        if (word !== undefined) {
-          this.onFourLetterWord(client, word);
-          return;
-        }
-        chunk = head;
+      const first = takeFirstBytes(client, chunk);
+      if (first === null) return;
+      if ('word' in first) {
+        this.onFourLetterWord(client, first.word);
+        return;
       }
-      for (const frame of client.parser.push(chunk)) this.core.receive(client.id, frame);
+      for (const frame of client.parser.push(first.bytes)) this.core.receive(client.id, frame);
       if (this.core.outstanding > this.config.globalOutstandingLimit) {
         // globalOutstandingLimit: stop reading until the log catches up, so held replies stay bounded.
         client.socket.pause();

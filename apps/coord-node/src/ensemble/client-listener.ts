@@ -5,11 +5,11 @@
  * output-commit plumbing (an ensemble member answers only when a txn is committed and applied).
  */
 import * as net from 'node:net';
-import { FrameParser, fourLetterWordOf } from '@coord/protocol';
+import { FrameParser } from '@coord/protocol';
+import { takeFirstBytes } from '../first-bytes';
 import type { Logger, NodeConfig } from '../ops';
 import type { EnsembleCore } from './ensemble-core';
 
-const fourLetterWordBytes = 4;
 /** How long a closing client gets to read what was sent before a hard close (ms). */
 const closeGraceMs = 2000;
 /**
@@ -145,24 +145,15 @@ export class ClientListener {
   private onData(c: ClientSocket, chunk: Buffer): void {
     if (c.closing) return;
     try {
-      if (c.fresh) {
-        const head = c.head ? Buffer.concat([c.head, chunk]) : chunk;
-        if (head.length < fourLetterWordBytes) {
-          c.head = head;
-          return;
-        }
-        c.head = null;
-        c.fresh = false;
-        const word = fourLetterWordOf(head.subarray(0, fourLetterWordBytes));
-        if (word !== undefined) {
-          c.closing = true;
-          c.socket.end(this.fourLetterWord(word, c.id));
-          setTimeout(() => c.socket.destroy(), closeGraceMs).unref();
-          return;
-        }
-        chunk = head;
+      const first = takeFirstBytes(c, chunk);
+      if (first === null) return;
+      if ('word' in first) {
+        c.closing = true;
+        c.socket.end(this.fourLetterWord(first.word, c.id));
+        setTimeout(() => c.socket.destroy(), closeGraceMs).unref();
+        return;
       }
-      for (const frame of c.parser.push(chunk)) this.core.receive(c.id, frame);
+      for (const frame of c.parser.push(first.bytes)) this.core.receive(c.id, frame);
       if (this.core.queued(c.id) >= clientQueuedMax && !this.paused.has(c)) {
         this.paused.add(c);
         c.socket.pause();
