@@ -6,6 +6,7 @@ export const pingIntervalMsMax = 10_000;
 
 /** The ping frame never changes: RequestHeader{xid -2, type 11}. */
 const pingFrame = encodeRequest(Xid.ping, { type: OpCode.ping, body: null });
+const receiveBufferBytes = 64 * 1024;
 
 export interface ConnectionHandlers {
   /** Every frame body in order; the first one is the ConnectResponse. Throwing drops the connection. */
@@ -41,12 +42,18 @@ export class Connection {
 
   constructor(opts: ConnectionOptions, private readonly handlers: ConnectionHandlers) {
     this.hostPort = `${opts.host}:${opts.port}`;
-    this.parser = new FrameParser({ frameBytesMax: opts.frameBytesMax });
-    const socket = netConnect({ host: opts.host, port: opts.port, noDelay: true });
+    // One receive buffer per connection, reused for every read (no Readable stream, no allocation per
+    // read): frames are decoded synchronously and everything a caller keeps is copied out of them.
+    this.parser = new FrameParser({ frameBytesMax: opts.frameBytesMax, reusesChunks: true });
+    const socket = netConnect({
+      host: opts.host,
+      port: opts.port,
+      noDelay: true,
+      onread: { buffer: Buffer.allocUnsafe(receiveBufferBytes), callback: (n, buf) => this.onData(buf.subarray(0, n)) },
+    });
     this.socket = socket;
     this.attemptTimer = setTimeout(() => this.gone(new Error(`no session from ${this.hostPort} within ${opts.attemptTimeoutMs} ms`)), opts.attemptTimeoutMs);
     socket.on('connect', () => socket.write(opts.connectRequest()));
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (err) => this.gone(err));
     socket.on('close', () => this.gone(new Error('connection closed')));
   }
@@ -100,7 +107,6 @@ export class Connection {
     this.dead = true;
     clearTimeout(this.attemptTimer);
     clearInterval(this.tickTimer);
-    this.socket.removeAllListeners('data');
     this.socket.on('error', () => {});
     this.socket.destroy();
   }
@@ -118,6 +124,7 @@ export class Connection {
   }
 
   private onData(chunk: Buffer): void {
+    if (this.dead) return;
     this.receivedSinceTick = true;
     let frames: Buffer[];
     try {

@@ -82,6 +82,26 @@ describe('FrameParser', () => {
     expect(out).toEqual(bodies.slice(2));
   });
 
+  it('with reusesChunks, parses a stream read again and again into one scribbled-over buffer', () => {
+    // As net's onread does: every read lands at the start of the same buffer; the rest is stale bytes.
+    const rand = lcg(777);
+    for (let round = 0; round < 100; round++) {
+      const parser = new FrameParser({ reusesChunks: true });
+      const reused = Buffer.alloc(64);
+      const out: Buffer[] = [];
+      let at = 0;
+      while (at < stream.length) {
+        const n = Math.min(1 + Math.floor(rand() * reused.length), stream.length - at);
+        reused.fill(0xee);
+        stream.copy(reused, 0, at, at + n);
+        // Frames are views valid until the next push: copy them out, as the client's decoders do.
+        for (const f of parser.push(reused.subarray(0, n))) out.push(Buffer.from(f));
+        at += n;
+      }
+      expect(sameFrames(out, bodies)).toBe(true);
+    }
+  });
+
   it('parses many small frames in one chunk quickly', () => {
     const ping = frame(Buffer.from('fffffffe0000000b', 'hex'));
     const big = Buffer.concat(Array.from({ length: 100_000 }, () => ping));

@@ -4,7 +4,8 @@
  * Frames that lie wholly inside one pushed chunk are returned as views of it (no copy), so many small
  * frames in one big chunk cost one subarray each. Bytes of a frame that spans chunks are collected in a
  * list and concatenated once when the frame is complete, so a frame arriving byte by byte is copied once,
- * not once per byte. Callers must not modify a chunk after pushing it.
+ * not once per byte. Callers must not modify a chunk after pushing it, unless the parser was made with
+ * `reusesChunks` (then the bytes it keeps are copied, and frames are valid until the next push).
  */
 import { ProtocolError } from './errors';
 import { frameBytesMaxDefault, frameLengthBytes } from './limits';
@@ -29,6 +30,11 @@ export function fourLetterWordOf(first4: Buffer): string | undefined {
 export interface FrameParserOptions {
   /** Largest accepted frame body in bytes (jute.maxbuffer). */
   frameBytesMax?: number;
+  /**
+   * The caller reads into one buffer again and again (net's `onread`): the parser copies the bytes it
+   * keeps between pushes, and the returned frames are views valid only until the next push.
+   */
+  reusesChunks?: boolean;
 }
 
 export class FrameParser {
@@ -39,9 +45,16 @@ export class FrameParser {
   /** Body length of the pending frame once its 4 length bytes have arrived, else -1. */
   private pendingLength = -1;
   private failed: ProtocolError | undefined;
+  private readonly reusesChunks: boolean;
 
   constructor(opts: FrameParserOptions = {}) {
     this.frameBytesMax = opts.frameBytesMax ?? frameBytesMaxDefault;
+    this.reusesChunks = opts.reusesChunks ?? false;
+  }
+
+  /** Keeps part of a chunk for a later push: a view, or a copy when the caller reuses its buffer. */
+  private keep(part: Buffer): void {
+    this.pending.push(this.reusesChunks ? Buffer.from(part) : part);
   }
 
   /** Bytes received but not yet returned as part of a frame. */
@@ -72,7 +85,7 @@ export class FrameParser {
     }
     if (offset < end) {
       const tail = chunk.subarray(offset);
-      this.pending.push(tail);
+      this.keep(tail);
       this.pendingBytes = tail.length;
       this.pendingLength = tail.length >= frameLengthBytes ? tail.readInt32BE(0) : -1;
     }
@@ -88,7 +101,7 @@ export class FrameParser {
     if (this.pendingLength < 0) {
       // The length prefix itself is split: take just enough bytes to finish it.
       offset = Math.min(frameLengthBytes - this.pendingBytes, chunk.length);
-      this.pending.push(chunk.subarray(0, offset));
+      this.keep(chunk.subarray(0, offset));
       this.pendingBytes += offset;
       if (this.pendingBytes < frameLengthBytes) return -1;
       const head = Buffer.concat(this.pending, frameLengthBytes);
@@ -99,7 +112,7 @@ export class FrameParser {
     const need = total - this.pendingBytes;
     const available = chunk.length - offset;
     if (available < need) {
-      if (available > 0) this.pending.push(chunk.subarray(offset));
+      if (available > 0) this.keep(chunk.subarray(offset));
       this.pendingBytes += available;
       return -1;
     }

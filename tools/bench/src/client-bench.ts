@@ -1,9 +1,11 @@
 /**
  * Client throughput: our client vs node-zookeeper-client against the same Apache ZooKeeper, C connections
  * x K requests in flight each, for get and set of a 100-byte value. Run:
- *   npx nx run bench:client --args="...", or node -r @swc-node/register tools/bench/src/client-bench.ts [--duration-ms=3000] [--rounds=3] [--no-fsync]
- * (SWC_NODE_PROJECT=tsconfig.base.json). Prints a markdown table with ops/s and the ratio ours / NZC.
+ *   npx nx run bench:client --args="...", or node -r @swc-node/register tools/bench/src/client-bench.ts [--duration-ms=3000] [--rounds=5] [--warmups=2] [--no-fsync]
+ * (SWC_NODE_PROJECT=tsconfig.base.json). Prints a markdown table with the median ops/s of each client, the median and range of the per-round
+ * ratio ours / NZC, and both sides' CPU per op.
  */
+import { readFileSync } from 'node:fs';
 import { startApacheZooKeeper } from '@coord/testing';
 import { createClient, type ZkClient } from '@coord/client';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -24,10 +26,25 @@ type Call = (path: string) => Promise<unknown>;
 
 /** Client CPU per op (µs), the part of the cost the client controls (the server shares the machine). */
 export const cpuPerOp: Record<string, number[]> = {};
+/** The server's CPU per op (µs), read from /proc: what the client's way of talking costs the server. */
+export const serverCpuPerOp: Record<string, number[]> = {};
+let serverPid: number | undefined;
+
+/** utime + stime of a process in µs (Linux /proc; clock ticks of 10 ms), or NaN elsewhere. */
+function processCpuMicros(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return NaN;
+  }
+}
 
 async function drive(calls: Call[], durationMs: number, label = ''): Promise<number> {
   let ops = 0;
   const cpu0 = process.cpuUsage();
+  const server0 = processCpuMicros(serverPid);
   const until = Date.now() + durationMs;
   const lane = async (call: Call, path: string) => {
     while (Date.now() < until) {
@@ -42,6 +59,7 @@ async function drive(calls: Call[], durationMs: number, label = ''): Promise<num
   await Promise.all(lanes);
   const cpu = process.cpuUsage(cpu0);
   (cpuPerOp[label] ??= []).push((cpu.user + cpu.system) / ops);
+  (serverCpuPerOp[label] ??= []).push((processCpuMicros(serverPid) - server0) / ops);
   return (ops / durationMs) * 1000;
 }
 
@@ -85,9 +103,11 @@ async function theirs(connectString: string, op: Op, durationMs: number): Promis
 
 async function main(): Promise<void> {
   const durationMs = flag('duration-ms', 3000);
-  const rounds = flag('rounds', 3);
+  const rounds = flag('rounds', 5);
+  const warmups = flag('warmups', 2);
   // --no-fsync: forceSync=no, so that set measures the request path rather than the disk's fsync latency.
   const server = await startApacheZooKeeper(process.argv.includes('--no-fsync') ? { forceSync: 'no' } : {});
+  serverPid = server.pid;
   try {
     const setup = createClient(server.connectString);
     await setup.connect();
@@ -95,23 +115,36 @@ async function main(): Promise<void> {
     for (let i = 0; i < connections; i++) await setup.create(`/bench/n${i}`, value);
     await setup.close();
     const cpuLines: string[] = [];
-    console.log(`| op | C x K | @coord/client ops/s | node-zookeeper-client ops/s | ratio |`);
-    console.log(`|---|---|---|---|---|`);
+    const med = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+    console.log(`| op | C x K | @coord/client ops/s | node-zookeeper-client ops/s | ratio (median of rounds) | ratio range |`);
+    console.log(`|---|---|---|---|---|---|`);
     for (const op of ['get', 'set'] as Op[]) {
       const a: number[] = [];
       const b: number[] = [];
-      // One unmeasured run of each warms up the server's JIT and ours; then alternate.
-      await ours(server.connectString, op, durationMs / 2);
-      await theirs(server.connectString, op, durationMs / 2);
+      // Unmeasured runs of each warm up the server's JIT (it runs at half speed for its first seconds).
+      for (let w = 0; w < warmups; w++) {
+        await ours(server.connectString, op, durationMs);
+        await theirs(server.connectString, op, durationMs);
+      }
       for (const k of Object.keys(cpuPerOp)) delete cpuPerOp[k];
+      for (const k of Object.keys(serverCpuPerOp)) delete serverCpuPerOp[k];
+      // Rounds pair adjacent runs (the machine's speed drifts over minutes) and alternate which goes first.
+      const ratios: number[] = [];
       for (let r = 0; r < rounds; r++) {
-        a.push(await ours(server.connectString, op, durationMs));
-        b.push(await theirs(server.connectString, op, durationMs));
+        if (r % 2 === 0) {
+          a.push(await ours(server.connectString, op, durationMs));
+          b.push(await theirs(server.connectString, op, durationMs));
+        } else {
+          b.push(await theirs(server.connectString, op, durationMs));
+          a.push(await ours(server.connectString, op, durationMs));
+        }
+        ratios.push(a[r] / b[r]);
       }
       for (const [label, xs] of Object.entries(cpuPerOp)) cpuLines.push(`client CPU per op, ${label}: ${xs.map((x) => x.toFixed(1)).join(', ')} µs`);
-      const med = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
-      const [x, y] = [med(a), med(b)];
-      console.log(`| ${op} | ${connections} x ${inflight} | ${Math.round(x)} | ${Math.round(y)} | ${(x / y).toFixed(2)} |`);
+      for (const [label, xs] of Object.entries(serverCpuPerOp)) cpuLines.push(`server CPU per op, ${label}: ${xs.map((x) => x.toFixed(1)).join(', ')} µs`);
+      cpuLines.push(`${op} rounds, ours: ${a.map(Math.round).join(', ')}; nzc: ${b.map(Math.round).join(', ')} ops/s`);
+      const range = `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}`;
+      console.log(`| ${op} | ${connections} x ${inflight} | ${Math.round(med(a))} | ${Math.round(med(b))} | ${med(ratios).toFixed(2)} | ${range} |`);
     }
     for (const line of cpuLines) console.log(line);
   } finally {
