@@ -45,11 +45,18 @@ export class Connection {
     // One receive buffer per connection, reused for every read (no Readable stream, no allocation per
     // read): frames are decoded synchronously and everything a caller keeps is copied out of them.
     this.parser = new FrameParser({ frameBytesMax: opts.frameBytesMax, reusesChunks: true });
+    const received = Buffer.allocUnsafe(receiveBufferBytes);
     const socket = netConnect({
       host: opts.host,
       port: opts.port,
       noDelay: true,
-      onread: { buffer: Buffer.allocUnsafe(receiveBufferBytes), callback: (n, buf) => this.onData(buf.subarray(0, n)) },
+      onread: {
+        buffer: received,
+        callback: (n) => {
+          this.onData(received.subarray(0, n));
+          return true;
+        },
+      },
     });
     this.socket = socket;
     this.attemptTimer = setTimeout(() => this.gone(new Error(`no session from ${this.hostPort} within ${opts.attemptTimeoutMs} ms`)), opts.attemptTimeoutMs);
