@@ -35,7 +35,7 @@ export interface LockHandle {
 }
 
 function makeHandle(client: RecipeClient, own: OwnNode, what: string): LockHandle {
-  const loss = lossSignal(client, what, own.path);
+  const loss = lossSignal(client, what, own.watch ?? own.path);
   let released: Promise<void> | null = null;
   const release = () => {
     if (released) return released;

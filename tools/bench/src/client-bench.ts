@@ -1,12 +1,12 @@
 /**
  * Client throughput: our client vs node-zookeeper-client against the same Apache ZooKeeper, C connections
  * x K requests in flight each, for get and set of a 100-byte value. Run:
- *   npx nx run bench:client --args="...", or node -r @swc-node/register tools/bench/src/client-bench.ts [--duration-ms=3000] [--rounds=5] [--warmups=2] [--no-fsync]
+ *   npx nx run bench:client --args="...", or node -r @swc-node/register tools/bench/src/client-bench.ts [--duration-ms=3000] [--rounds=5] [--warmups=2] [--no-fsync] [--server=coordinode]
  * (SWC_NODE_PROJECT=tsconfig.base.json). Prints a markdown table with the median ops/s of each client, the median and range of the per-round
  * ratio ours / NZC, and both sides' CPU per op.
  */
 import { readFileSync } from 'node:fs';
-import { startApacheZooKeeper } from '@coord/testing';
+import { spawnCoordinode, startApacheZooKeeper } from '@coord/testing';
 import { createClient, type ZkClient } from '@coord/client';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const nzc = require('node-zookeeper-client');
@@ -106,7 +106,11 @@ async function main(): Promise<void> {
   const rounds = flag('rounds', 5);
   const warmups = flag('warmups', 2);
   // --no-fsync: forceSync=no, so that set measures the request path rather than the disk's fsync latency.
-  const server = await startApacheZooKeeper(process.argv.includes('--no-fsync') ? { forceSync: 'no' } : {});
+  const config: Record<string, string> = process.argv.includes('--no-fsync') ? { forceSync: 'no' } : {};
+  // --server=coordinode: the same clients against our node, which needs a fraction of Apache's CPU per
+  // request, so that on a small machine the clients' own cost decides the throughput.
+  const server = process.argv.includes('--server=coordinode') ? await spawnCoordinode({ config }) : await startApacheZooKeeper(config);
+  console.log(`server: ${server.name}${config['forceSync'] === 'no' ? ' (forceSync=no)' : ''}`);
   serverPid = server.pid;
   try {
     const setup = createClient(server.connectString);
