@@ -6,30 +6,15 @@ import type { RunningServer } from '@coord/testing';
 import { createHash } from 'node:crypto';
 import { Ids, Perms, ZkError, NoNodeError, type ZkClient, type WatchedEvent } from './index';
 import { ClientPool, EventLog, delay, eventually } from './testing/helpers';
-import { serverFactories, type ServerFactory } from './testing/servers';
+import { serverCases, useServer } from './testing/servers';
 
-describe.each(serverFactories().map((f) => [f.name, f] as [string, ServerFactory]))('client against %s', (_name, factory) => {
+describe.each(serverCases())('client against %s', (_name, factory) => {
   let server: RunningServer;
   const pool = new ClientPool();
   let zk: ZkClient;
-  let n = 0;
-  /** A fresh base path per test so tests never see each other's nodes. */
+  /** A fresh base path per test so tests never see each other's nodes (created before each test). */
   let base: string;
-
-  beforeAll(async () => {
-    server = await factory.start();
-  });
-  afterAll(async () => {
-    await server?.stop();
-  });
-  beforeEach(async () => {
-    zk = await pool.connect(server.connectString);
-    base = `/t${++n}-${Date.now()}`;
-    await zk.create(base);
-  });
-  afterEach(async () => {
-    await pool.closeAll();
-  });
+  useServer(factory, pool, 't', (s) => ({ server, zk, base } = s), { createBase: true });
 
   test('connect negotiates a session', async () => {
     expect(zk.state).toBe('connected');

@@ -7,33 +7,19 @@ import type { RunningServer } from '@coord/testing';
 import { createClient, exponentialBackoff, withRetry, ConnectTimeoutError, type ZkClient, type ZkError } from './index';
 import { ClientPool, EventLog, eventually, recordStates } from './testing/helpers';
 import { FaultProxy } from './testing/proxy';
-import { serverFactories, type ServerFactory } from './testing/servers';
+import { serverCases, useServer } from './testing/servers';
 import { freePort } from '@coord/testing';
 
-describe.each(serverFactories().map((f) => [f.name, f] as [string, ServerFactory]))('client faults against %s', (_name, factory) => {
+describe.each(serverCases())('client faults against %s', (_name, factory) => {
   let server: RunningServer;
   let proxy: FaultProxy;
   const pool = new ClientPool();
   let direct: ZkClient;
-  let n = 0;
   let base: string;
-
-  beforeAll(async () => {
-    server = await factory.start();
-  });
-  afterAll(async () => {
-    await server?.stop();
-  });
+  // Proxy stopped first: clients behind a stalled proxy then close at once instead of waiting for closeSession.
+  useServer(factory, pool, 'f', (s) => ({ server, zk: direct, base } = s), { createBase: true, beforeClose: () => proxy.stop() });
   beforeEach(async () => {
     proxy = await new FaultProxy(server.host, server.port).start();
-    direct = await pool.connect(server.connectString);
-    base = `/f${++n}-${Date.now()}`;
-    await direct.create(base);
-  });
-  afterEach(async () => {
-    // Proxy first: clients behind a stalled proxy then close at once instead of waiting for closeSession.
-    await proxy.stop();
-    await pool.closeAll();
   });
 
   test('a dropped connection: suspended -> reconnected with the same session; watches survive', async () => {
@@ -202,7 +188,7 @@ describe.each(serverFactories().map((f) => [f.name, f] as [string, ServerFactory
   });
 });
 
-describe.each(serverFactories().map((f) => [f.name, f] as [string, ServerFactory]))('client across a restart of %s', (_name, factory) => {
+describe.each(serverCases())('client across a restart of %s', (_name, factory) => {
   test('the session, its ephemerals and its watches survive a server restart', async () => {
     const server = await factory.startRestartable();
     const pool = new ClientPool();

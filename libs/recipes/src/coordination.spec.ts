@@ -6,7 +6,7 @@ import type { RunningServer } from '@coord/testing';
 import type { ZkClient } from '@coord/client';
 import { ClientPool, delay, eventually } from '../../client/src/testing/helpers';
 import { FaultProxy } from '../../client/src/testing/proxy';
-import { serverFactories, type ServerFactory } from '../../client/src/testing/servers';
+import { serverCases, useServer } from '../../client/src/testing/servers';
 import {
   Barrier,
   DoubleBarrier,
@@ -21,26 +21,12 @@ import {
   type TreeEvent,
 } from './index';
 
-describe.each(serverFactories().map((f) => [f.name, f] as [string, ServerFactory]))('coordination recipes against %s', (_name, factory) => {
+describe.each(serverCases())('coordination recipes against %s', (_name, factory) => {
   let server: RunningServer;
   const pool = new ClientPool();
   let zk: ZkClient;
-  let n = 0;
   let base: string;
-
-  beforeAll(async () => {
-    server = await factory.start();
-  });
-  afterAll(async () => {
-    await server?.stop();
-  });
-  beforeEach(async () => {
-    zk = await pool.connect(server.connectString);
-    base = `/coord${++n}-${Date.now()}`;
-  });
-  afterEach(async () => {
-    await pool.closeAll();
-  });
+  useServer(factory, pool, 'coord', (s) => ({ server, zk, base } = s));
 
   test('leader latch: one leader, failover when it leaves, leadership signal aborted', async () => {
     const cs = await Promise.all([0, 1, 2].map(() => pool.connect(server.connectString)));

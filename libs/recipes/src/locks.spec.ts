@@ -9,29 +9,15 @@ import { workspaceRoot, type RunningServer } from '@coord/testing';
 import { zkError, type ZkClient } from '@coord/client';
 import { ClientPool, delay, eventually } from '../../client/src/testing/helpers';
 import { FaultProxy } from '../../client/src/testing/proxy';
-import { serverFactories, type ServerFactory } from '../../client/src/testing/servers';
+import { serverCases, useServer } from '../../client/src/testing/servers';
 import { AcquireTimeoutError, Mutex, ReadWriteLock, Semaphore, protectedCreate, type RecipeClient } from './index';
 
-describe.each(serverFactories().map((f) => [f.name, f] as [string, ServerFactory]))('locks against %s', (_name, factory) => {
+describe.each(serverCases())('locks against %s', (_name, factory) => {
   let server: RunningServer;
   const pool = new ClientPool();
   let zk: ZkClient;
-  let n = 0;
   let base: string;
-
-  beforeAll(async () => {
-    server = await factory.start();
-  });
-  afterAll(async () => {
-    await server?.stop();
-  });
-  beforeEach(async () => {
-    zk = await pool.connect(server.connectString);
-    base = `/locks${++n}-${Date.now()}`;
-  });
-  afterEach(async () => {
-    await pool.closeAll();
-  });
+  useServer(factory, pool, 'locks', (s) => ({ server, zk, base } = s));
 
   test('N clients x M acquisitions: zero overlaps, exact counter, one wake-up per wait, growing fencing tokens', async () => {
     const clients = 5;

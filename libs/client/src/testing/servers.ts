@@ -8,6 +8,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { FaultProxy } from './proxy';
+import type { ZkClient } from '../client';
+import type { ClientPool } from './helpers';
 import { join } from 'node:path';
 import { assertApacheZooKeeperInstalled, spawnCoordinode, startApacheZooKeeper, tempDir, workspaceRoot, type RunningServer } from '@coord/testing';
 
@@ -108,5 +110,52 @@ export function serverFactories(): ServerFactory[] {
     }
     if (n === 'coordinode') return coordinodeFactory;
     throw new Error(`unknown server ${n} in COORD_TEST_SERVERS`);
+  });
+}
+
+/** serverFactories() as describe.each rows: `describe.each(serverCases())('... against %s', (_name, factory) => ...)`. */
+export function serverCases(): [string, ServerFactory][] {
+  return serverFactories().map((f) => [f.name, f]);
+}
+
+/** What each test of a suite gets from useServer(). */
+export interface SuiteState {
+  server: RunningServer;
+  /** A client connected for this test (closed after it with the rest of the pool). */
+  zk: ZkClient;
+  /** A path no other test uses: `/<prefix><n>-<time>`. */
+  base: string;
+}
+
+/**
+ * The hooks every server suite shares: one server per describe block, and per test a connected client
+ * from `pool`, a fresh base path (created when `createBase`), and every pooled client closed afterwards
+ * (`beforeClose` runs first: the faults suite stops its proxy there so clients behind it close at once).
+ * `set` receives each test's state; the suite keeps it in its own variables.
+ */
+export function useServer(
+  factory: ServerFactory,
+  pool: ClientPool,
+  basePrefix: string,
+  set: (state: SuiteState) => void,
+  opts: { createBase?: boolean; beforeClose?: () => Promise<void> } = {},
+): void {
+  let server: RunningServer | undefined;
+  let n = 0;
+  beforeAll(async () => {
+    server = await factory.start();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+  beforeEach(async () => {
+    const zk = await pool.connect(server!.connectString);
+    const base = `/${basePrefix}${++n}-${Date.now()}`;
+    if (opts.createBase) await zk.create(base);
+    set({ server: server!, zk, base });
+  });
+  afterEach(async () => {
+    await opts.beforeClose?.();
+    await pool.closeAll();
   });
 }
