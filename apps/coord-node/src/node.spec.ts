@@ -122,3 +122,35 @@ describe('coord-node over TCP', () => {
     client.close();
   });
 });
+
+describe('coord-node maxClientCnxns', () => {
+  it('refuses one connection too many from an address, logging why, and admits again after one closes', async () => {
+    const lines: string[] = [];
+    const logger = createLogger('test', { sink: (line: string) => lines.push(line) });
+    const node = await startNode({ port: 0, host: '127.0.0.1', tickTime: 200, logger, maxClientCnxns: 2 });
+    const open = () =>
+      new Promise<net.Socket>((resolve, reject) => {
+        const s = net.connect(node.port, '127.0.0.1', () => resolve(s));
+        s.on('error', reject);
+      });
+    const closed = (s: net.Socket) => new Promise<void>((resolve) => (s.destroyed ? resolve() : s.once('close', () => resolve())));
+    try {
+      const a = await open();
+      const b = await open();
+      const c = await open();
+      await closed(c); // the server drops the third at once
+      expect(lines.some((l) => l.includes('Too many connections from 127.0.0.1 - max is 2'))).toBe(true);
+      expect(a.destroyed || b.destroyed).toBe(false);
+      a.destroy();
+      await closed(a);
+      await new Promise((r) => setTimeout(r, 50)); // the server sees the close
+      const d = await open();
+      const refusedD = await Promise.race([closed(d).then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 300))]);
+      expect(refusedD).toBe(false);
+      b.destroy();
+      d.destroy();
+    } finally {
+      await node.close();
+    }
+  });
+});

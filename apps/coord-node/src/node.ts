@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import * as net from 'node:net';
 import { FrameParser } from '@coord/protocol';
 import { takeFirstBytes } from './first-bytes';
+import { ConnectionsPerAddress } from './connection-limit';
 import { ServerCore, ServerConfig } from '@coord/server';
 import {
   collectEnvInfo,
@@ -89,7 +90,7 @@ class NodeServer implements RunningNode {
   port = 0;
   private readonly server: net.Server;
   private readonly clients = new Map<number, ClientSocket>();
-  private readonly perAddress = new Map<string, number>();
+  private readonly perAddress: ConnectionsPerAddress;
   private readonly dirty = new Set<ClientSocket>();
   /** Clients paused because too many replies are held in the pipeline. */
   private readonly throttled = new Set<ClientSocket>();
@@ -104,6 +105,7 @@ class NodeServer implements RunningNode {
     private readonly txnLog: TxnLog,
     private readonly log: Logger,
   ) {
+    this.perAddress = new ConnectionsPerAddress(config.maxClientCnxns, log);
     this.server = net.createServer({ noDelay: true }, (socket) => this.onSocket(socket));
     this.server.on('error', (err) => this.log.error('server socket error', err));
   }
@@ -148,13 +150,10 @@ class NodeServer implements RunningNode {
       socket.destroy();
       return;
     }
-    const count = this.perAddress.get(address) ?? 0;
-    if (this.config.maxClientCnxns > 0 && count >= this.config.maxClientCnxns) {
-      this.log.warn(`Too many connections from ${address} - max is ${this.config.maxClientCnxns}`);
+    if (!this.perAddress.admit(address)) {
       socket.destroy();
       return;
     }
-    this.perAddress.set(address, count + 1);
     const client: ClientSocket = {
       id: this.nextId++,
       socket,
@@ -176,9 +175,7 @@ class NodeServer implements RunningNode {
 
   private onSocketClosed(client: ClientSocket): void {
     if (!this.clients.delete(client.id)) return;
-    const n = (this.perAddress.get(client.address) ?? 1) - 1;
-    if (n <= 0) this.perAddress.delete(client.address);
-    else this.perAddress.set(client.address, n);
+    this.perAddress.release(client.address);
     this.dirty.delete(client);
     this.throttled.delete(client);
     this.core.connectionClosed(client.id);

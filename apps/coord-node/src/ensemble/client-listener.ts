@@ -7,6 +7,7 @@
 import * as net from 'node:net';
 import { FrameParser } from '@coord/protocol';
 import { takeFirstBytes } from '../first-bytes';
+import { ConnectionsPerAddress } from '../connection-limit';
 import type { Logger, NodeConfig } from '../ops';
 import type { EnsembleCore } from './ensemble-core';
 
@@ -36,7 +37,7 @@ export class ClientListener {
   private readonly server: net.Server;
   private readonly clients = new Map<number, ClientSocket>();
   private readonly dirty = new Set<ClientSocket>();
-  private readonly perAddress = new Map<string, number>();
+  private readonly perAddress: ConnectionsPerAddress;
   private readonly paused = new Set<ClientSocket>();
   private nextId = 1;
 
@@ -47,6 +48,7 @@ export class ClientListener {
     private readonly fourLetterWord: (word: string, connId: number) => string,
     private readonly onInput: () => void,
   ) {
+    this.perAddress = new ConnectionsPerAddress(config.maxClientCnxns, log);
     this.server = net.createServer({ noDelay: true }, (s) => this.onSocket(s));
     this.server.on('error', (e) => this.log.error('client listener error', e));
   }
@@ -111,13 +113,10 @@ export class ClientListener {
 
   private onSocket(socket: net.Socket): void {
     const address = socket.remoteAddress ?? '?';
-    const count = this.perAddress.get(address) ?? 0;
-    if (this.config.maxClientCnxns > 0 && count >= this.config.maxClientCnxns) {
-      this.log.warn(`Too many connections from ${address} - max is ${this.config.maxClientCnxns}`);
+    if (!this.perAddress.admit(address)) {
       socket.destroy();
       return;
     }
-    this.perAddress.set(address, count + 1);
     const c: ClientSocket = {
       id: this.nextId++,
       socket,
@@ -132,9 +131,7 @@ export class ClientListener {
     socket.on('data', (chunk) => this.onData(c, chunk));
     socket.on('error', (e) => this.log.debug(() => `client connection ${c.id}: ${e.message}`));
     socket.on('close', () => {
-      const n = (this.perAddress.get(address) ?? 1) - 1;
-      if (n <= 0) this.perAddress.delete(address);
-      else this.perAddress.set(address, n);
+      this.perAddress.release(address);
       this.clients.delete(c.id);
       this.dirty.delete(c);
       this.paused.delete(c);

@@ -4,10 +4,12 @@
  * client in one place.
  */
 import type { ACL, Stat } from '@coord/protocol';
+// Type-only: the names the library uses, with no runtime dependency on it.
+import type { ClientState, CreateMode } from '@coord/client';
 
 export type { ACL, Stat };
 
-export type ClientState = 'connecting' | 'connected' | 'suspended' | 'reconnected' | 'lost' | 'closed' | 'read-only';
+export type { ClientState };
 
 export interface CliWatchedEvent {
   type: string;
@@ -18,14 +20,7 @@ export interface CliWatchedEvent {
 
 export type CliWatcher = (event: CliWatchedEvent) => void;
 
-export type CliCreateMode =
-  | 'persistent'
-  | 'ephemeral'
-  | 'persistent-sequential'
-  | 'ephemeral-sequential'
-  | 'container'
-  | 'persistent-ttl'
-  | 'persistent-sequential-ttl';
+export type CliCreateMode = CreateMode;
 
 export type CliWatcherType = 'children' | 'data' | 'any' | 'persistent' | 'persistent-recursive';
 

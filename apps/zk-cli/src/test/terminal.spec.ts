@@ -25,6 +25,25 @@ function waitFor(screen: () => string, text: string, timeoutMs = 5000): Promise<
   });
 }
 
+/** Runs the shell in terminal mode against `connectString`: what to type, what the screen shows, the exit code. */
+function openTerminal(connectString: string, historyFile?: string): { stdin: PassThrough; screen: () => string; done: Promise<number> } {
+  const stdin = new PassThrough();
+  const stdout = new PassThrough();
+  let screen = '';
+  stdout.on('data', (c: Buffer) => (screen += c.toString('utf8')));
+  const done = runCli({
+    args: parseArgv(['-server', connectString], {}),
+    stdin,
+    stdout,
+    stderr: stdout,
+    isTTY: true,
+    clientFactory: coordClientFactory,
+    historyFile,
+    timeZone: 'UTC',
+  });
+  return { stdin, screen: () => screen, done };
+}
+
 describe('interactive terminal', () => {
   let server: TestServer;
   let dir: string;
@@ -41,60 +60,33 @@ describe('interactive terminal', () => {
   it('shows the prompt, completes paths, and keeps the history file', async () => {
     const historyFile = join(dir, 'history');
     writeFileSync(historyFile, 'ls /old\n');
-    const stdin = new PassThrough();
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let screen = '';
-    stdout.on('data', (c: Buffer) => (screen += c.toString('utf8')));
-    stderr.on('data', (c: Buffer) => (screen += c.toString('utf8')));
-    const done = runCli({
-      args: parseArgv(['-server', server.connectString], {}),
-      stdin,
-      stdout,
-      stderr,
-      isTTY: true,
-      clientFactory: coordClientFactory,
-      historyFile,
-      timeZone: 'UTC',
-    });
-    await waitFor(() => screen, `[zk: ${server.connectString}(CONNECTED) 0] `);
-    expect(screen).toContain('JLine support is enabled');
+    const { stdin, screen, done } = openTerminal(server.connectString, historyFile);
+    await waitFor(screen, `[zk: ${server.connectString}(CONNECTED) 0] `);
+    expect(screen()).toContain('JLine support is enabled');
     stdin.write('ls /sanguo/w\t');
     // One tab with several matches lists them (readline prints the candidates).
     stdin.write('\t');
-    await waitFor(() => screen, '/sanguo/wuguo');
-    expect(screen).toContain('/sanguo/weiguo');
+    await waitFor(screen, '/sanguo/wuguo');
+    expect(screen()).toContain('/sanguo/weiguo');
     stdin.write('u\t');
     stdin.write('\r');
-    await waitFor(() => screen, `[zk: ${server.connectString}(CONNECTED) 1] `);
-    expect(screen).toContain('[]');
+    await waitFor(screen, `[zk: ${server.connectString}(CONNECTED) 1] `);
+    expect(screen()).toContain('[]');
     stdin.write('quit\r');
     expect(await done).toBe(0);
-    expect(screen).toContain('WatchedEvent state:Closed type:None path:null');
+    expect(screen()).toContain('WatchedEvent state:Closed type:None path:null');
     expect(readFileSync(historyFile, 'utf8')).toBe('ls /old\nls /sanguo/wuguo\nquit\n');
   });
 
   it('shows the prompt again after a watch event arrives while the user is typing', async () => {
-    const stdin = new PassThrough();
-    const stdout = new PassThrough();
-    let screen = '';
-    stdout.on('data', (c: Buffer) => (screen += c.toString('utf8')));
-    const done = runCli({
-      args: parseArgv(['-server', server.connectString], {}),
-      stdin,
-      stdout,
-      stderr: stdout,
-      isTTY: true,
-      clientFactory: coordClientFactory,
-      timeZone: 'UTC',
-    });
-    await waitFor(() => screen, '(CONNECTED) 0] ');
+    const { stdin, screen, done } = openTerminal(server.connectString);
+    await waitFor(screen, '(CONNECTED) 0] ');
     stdin.write('get -w /sun\r');
-    await waitFor(() => screen, '(CONNECTED) 1] ');
+    await waitFor(screen, '(CONNECTED) 1] ');
     stdin.write('ls /sa');
     await runScript(server.connectString, ['set /sun "shine"']);
-    await waitFor(() => screen, 'type:NodeDataChanged path:/sun');
-    const afterEvent = () => screen.slice(screen.indexOf('type:NodeDataChanged path:/sun'));
+    await waitFor(screen, 'type:NodeDataChanged path:/sun');
+    const afterEvent = () => screen().slice(screen().indexOf('type:NodeDataChanged path:/sun'));
     // The prompt comes back with what was typed so far.
     await waitFor(afterEvent, '(CONNECTED) 1] ls /sa');
     stdin.write('\x03');
@@ -102,25 +94,13 @@ describe('interactive terminal', () => {
   });
 
   it('leaves on Ctrl-C with the last exit code and no Closed event (the process just ends)', async () => {
-    const stdin = new PassThrough();
-    const stdout = new PassThrough();
-    let screen = '';
-    stdout.on('data', (c: Buffer) => (screen += c.toString('utf8')));
-    const done = runCli({
-      args: parseArgv(['-server', server.connectString], {}),
-      stdin,
-      stdout,
-      stderr: stdout,
-      isTTY: true,
-      clientFactory: coordClientFactory,
-      timeZone: 'UTC',
-    });
-    await waitFor(() => screen, '(CONNECTED) 0] ');
+    const { stdin, screen, done } = openTerminal(server.connectString);
+    await waitFor(screen, '(CONNECTED) 0] ');
     stdin.write('get /nothing\r');
-    await waitFor(() => screen, '(CONNECTED) 1] ');
-    expect(screen).toContain('Node does not exist: /nothing');
+    await waitFor(screen, '(CONNECTED) 1] ');
+    expect(screen()).toContain('Node does not exist: /nothing');
     stdin.write('\x03');
     expect(await done).toBe(1);
-    expect(screen).not.toContain('state:Closed');
+    expect(screen()).not.toContain('state:Closed');
   });
 });
