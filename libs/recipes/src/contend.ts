@@ -73,8 +73,6 @@ export interface OwnNode {
   path: string;
   /** From create2; null when the node was found again after a lost reply. */
   stat: Stat | null;
-  /** The watch on this node set while contending (see watchOwn). */
-  watch?: OwnWatch;
 }
 
 /**
@@ -188,52 +186,34 @@ export async function waitForChange(
   }
 }
 
-/** A watch on our own node: someone deleting it ends whatever the node stands for. */
-export interface OwnWatch {
-  /** Calls `cb` once the node is known to be gone (at once if it already is). */
-  onGone(cb: (why: string) => void): void;
+export interface LossSignal {
+  signal: AbortSignal;
+  /** Also abort when `ownPath` is deleted (an exists watch set now; at once if it is already gone). */
+  watchOwn(ownPath: string): void;
+  dispose(): void;
 }
 
 /**
- * Sets an exists watch on our own node now and remembers what it reports until someone listens. The
- * queue recipes set it while contending, in the same write as their first getChildren, so that a holder
- * has no request of its own still in flight ahead of its release.
+ * A signal that aborts when the session is suspended, lost or closed, or (once watchOwn() is called, at
+ * once when `ownPath` is given) when our own node is deleted: whatever we hold may be gone.
  */
-export function watchOwn(client: RecipeClient, ownPath: string): OwnWatch {
-  let gone: string | null = null;
-  let listener: ((why: string) => void) | null = null;
-  const report = (why: string) => {
-    if (gone !== null) return;
-    gone = why;
-    listener?.(why);
-  };
-  client
-    .exists(ownPath, { watch: (e) => e.type === 'NodeDeleted' && report(`${ownPath} was deleted`) })
-    .then((stat) => stat === null && report(`${ownPath} is gone`))
-    .catch(() => {});
-  return {
-    onGone(cb) {
-      listener = cb;
-      if (gone !== null) cb(gone);
-    },
-  };
-}
-
-/**
- * A signal that aborts when the session is suspended, lost or closed, or when our own node (a path to
- * watch from now, or a watch already set) is deleted: whatever we hold may be gone.
- */
-export function lossSignal(client: RecipeClient, what: string, own?: string | OwnWatch): { signal: AbortSignal; dispose(): void } {
+export function lossSignal(client: RecipeClient, what: string, ownPath?: string): LossSignal {
   const ac = new AbortController();
+  const abort = (why: string) => ac.abort(new Error(`${what} lost: ${why}`));
   const onState = (s: string) => {
-    if (s === 'suspended' || s === 'lost' || s === 'closed') ac.abort(new Error(`${what} lost: session ${s}`));
+    if (s === 'suspended' || s === 'lost' || s === 'closed') abort(`session ${s}`);
   };
   client.on('state', onState);
   if (client.state === 'suspended' || client.state === 'lost' || client.state === 'closed') onState(client.state);
-  if (own !== undefined && !ac.signal.aborted) {
-    (typeof own === 'string' ? watchOwn(client, own) : own).onGone((why) => ac.abort(new Error(`${what} lost: ${why}`)));
-  }
-  return { signal: ac.signal, dispose: () => client.off('state', onState) };
+  const watchOwn = (path: string) => {
+    if (ac.signal.aborted) return;
+    client
+      .exists(path, { watch: (e) => e.type === 'NodeDeleted' && abort(`${path} was deleted`) })
+      .then((stat) => stat === null && abort(`${path} is gone`))
+      .catch(() => {});
+  };
+  if (ownPath !== undefined) watchOwn(ownPath);
+  return { signal: ac.signal, watchOwn, dispose: () => client.off('state', onState) };
 }
 
 /** Combines the caller's signal and timeout into one signal; `timedOut()` says which fired. */
@@ -291,7 +271,6 @@ export async function contend(
       await ensurePath(client, dir, signal);
       own = await protectedCreate(client, dir, kind, opts.data ?? null, signal);
     }
-    own.watch = watchOwn(client, own.path);
     for (;;) {
       const { children } = await withRetry(() => client.getChildren(dir, { signal }), recipeRetry(), { signal });
       const d = decide(children, own.name);

@@ -141,6 +141,23 @@ describe.each(serverCases())('locks against %s', (_name, factory) => {
     }
   });
 
+  test('the holder is told when someone deletes its node, whether before or after it first reads lost', async () => {
+    const other = await pool.connect(server.connectString);
+    const watched = await new Mutex(zk, `${base}/d1`).acquire();
+    expect(watched.lost.aborted).toBe(false);
+    await other.delete(watched.path);
+    await eventually(() => watched.lost.aborted, 3000, 'lost after delete');
+    expect((watched.lost.reason as Error).message).toMatch(/was deleted/);
+
+    const late = await new Mutex(zk, `${base}/d2`).acquire();
+    await other.delete(late.path);
+    // Read for the first time after the delete: the node is found gone.
+    await eventually(() => late.lost.aborted, 3000, 'lost when first read');
+    expect((late.lost.reason as Error).message).toMatch(/is gone/);
+    await watched.release();
+    await late.release();
+  });
+
   test('read/write lock: readers share, a writer is alone, later readers queue behind a waiting writer', async () => {
     const [a, b, c] = await Promise.all([0, 1, 2].map(() => pool.connect(server.connectString)));
     const rw = (z: ZkClient) => new ReadWriteLock(z, `${base}/rw`);

@@ -3,7 +3,7 @@
  * getChildren, exists-watch on the predecessor) driven by node-zookeeper-client, against the same Apache
  * ZooKeeper. C clients each acquire/release the lock repeatedly; a handoff is the time from the holder
  * starting its release to the next holder's acquire resolving. Run:
- *   npx nx run bench:lock (or SWC_NODE_PROJECT=tsconfig.base.json node -r @swc-node/register tools/bench/src/lock-bench.ts) [--acquisitions=200]
+ *   npx nx run bench:lock (or SWC_NODE_PROJECT=tsconfig.base.json node -r @swc-node/register tools/bench/src/lock-bench.ts) [--acquisitions=200] [--rounds=6]
  */
 import { startApacheZooKeeper } from '@coord/testing';
 import { createClient } from '@coord/client';
@@ -74,6 +74,7 @@ const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor(x
 
 async function main(): Promise<void> {
   const perClient = Math.ceil(flag('acquisitions', 200) / contenders);
+  const rounds = flag('rounds', 6);
   const server = await startApacheZooKeeper();
   try {
     const setup = createClient(server.connectString);
@@ -114,7 +115,7 @@ async function main(): Promise<void> {
       );
       return { locks: clients.map((c) => curatorStyleLock(c, '/lockbench/nzc')), close: async () => clients.forEach((c) => c.close()) };
     }, perClient);
-    // Warm up the server's JIT (and ours) with one run of each, then measure alternately.
+    // Warm up the server's JIT (and ours) with one run of each.
     await oursRun();
     await theirsRun();
     releaseMs.length = 0;
@@ -122,11 +123,31 @@ async function main(): Promise<void> {
     const theirs: number[] = [];
     const oursRel: number[] = [];
     const theirsRel: number[] = [];
-    for (let round = 0; round < 2; round++) {
-      ours.push(...(await oursRun()));
-      oursRel.push(...releaseMs.pop()!);
-      theirs.push(...(await theirsRun()));
-      theirsRel.push(...releaseMs.pop()!);
+    // Rounds alternate which goes first (the machine's speed drifts); per-round p50s show the spread.
+    const roundP50s: string[] = [];
+    for (let round = 0; round < rounds; round++) {
+      const runOurs = async () => {
+        const hs = await oursRun();
+        ours.push(...hs);
+        oursRel.push(...releaseMs.pop()!);
+        return pct(hs, 0.5);
+      };
+      const runTheirs = async () => {
+        const hs = await theirsRun();
+        theirs.push(...hs);
+        theirsRel.push(...releaseMs.pop()!);
+        return pct(hs, 0.5);
+      };
+      let a: number;
+      let b: number;
+      if (round % 2 === 0) {
+        a = await runOurs();
+        b = await runTheirs();
+      } else {
+        b = await runTheirs();
+        a = await runOurs();
+      }
+      roundP50s.push(`${a.toFixed(2)}/${b.toFixed(2)}`);
     }
     ours.sort((a, b) => a - b);
     theirs.sort((a, b) => a - b);
@@ -136,6 +157,7 @@ async function main(): Promise<void> {
     console.log(`|---|---|---|---|---|`);
     console.log(`| @coord/recipes Mutex | ${ours.length} | ${pct(ours, 0.5).toFixed(2)} | ${pct(ours, 0.99).toFixed(2)} | ${rel[0]} |`);
     console.log(`| Curator-style on node-zookeeper-client | ${theirs.length} | ${pct(theirs, 0.5).toFixed(2)} | ${pct(theirs, 0.99).toFixed(2)} | ${rel[1]} |`);
+    console.log(`handoff p50 per round, ours/theirs (ms): ${roundP50s.join(', ')}`);
   } finally {
     await server.stop();
   }
