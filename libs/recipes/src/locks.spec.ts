@@ -145,6 +145,8 @@ describe.each(serverCases())('locks against %s', (_name, factory) => {
     const other = await pool.connect(server.connectString);
     const watched = await new Mutex(zk, `${base}/d1`).acquire();
     expect(watched.lost.aborted).toBe(false);
+    // Reading lost sent the exists watch; one round trip on the same session (FIFO) means it is set.
+    await zk.exists('/');
     await other.delete(watched.path);
     await eventually(() => watched.lost.aborted, 3000, 'lost after delete');
     expect((watched.lost.reason as Error).message).toMatch(/was deleted/);
