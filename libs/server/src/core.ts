@@ -266,7 +266,7 @@ export class ServerCore {
       return;
     }
     if (type === OpCode.auth) {
-      this.onAuth(conn, request.body, startedAt);
+      this.onAuth(conn, xid, request.body, startedAt);
       return;
     }
     if (type === OpCode.check) {
@@ -303,7 +303,8 @@ export class ServerCore {
     }
   }
 
-  private onAuth(conn: Connection, packet: { scheme: string; auth: Buffer | null }, startedAt: number): void {
+  /** Apache echoes the request's xid (the Java client sends -4, go-zookeeper an ordinary one). */
+  private onAuth(conn: Connection, xid: number, packet: { scheme: string; auth: Buffer | null }, startedAt: number): void {
     let err = 0;
     if (packet.scheme === 'digest') {
       const id = digestId((packet.auth ?? Buffer.alloc(0)).toString('utf8'));
@@ -314,7 +315,7 @@ export class ServerCore {
     } else {
       err = ErrorCode.AUTHFAILED;
     }
-    this.queue(conn.id, encodeReply({ xid: Xid.auth, zxid: 0, err }, OpCode.auth, null), OpCode.auth, Xid.auth, 0, startedAt);
+    this.queue(conn.id, encodeReply({ xid, zxid: 0, err }, OpCode.auth, null), OpCode.auth, xid, 0, startedAt);
     if (err !== 0) {
       this.counters.authFailed++;
       this.log.warn(`Authentication with unknown scheme '${packet.scheme}' from ${conn.describe()}`);

@@ -251,7 +251,7 @@ export class EnsembleCore {
     if (type === OpCode.ping) {
       c.queue.push({ kind: 'ping', startedAt });
     } else if (type === OpCode.auth) {
-      this.onAuth(c, request.body);
+      this.onAuth(c, header.xid, request.body);
       return;
     } else if (type === OpCode.closeSession) {
       c.queue.push({ kind: 'write', xid: header.xid, opcode: type, request, startedAt, done: false });
@@ -275,7 +275,7 @@ export class EnsembleCore {
     this.flushQueue(c);
   }
 
-  private onAuth(c: ClientConn, packet: { scheme: string; auth: Buffer | null }): void {
+  private onAuth(c: ClientConn, xid: number, packet: { scheme: string; auth: Buffer | null }): void {
     let err = 0;
     if (packet.scheme === 'digest') {
       const id = digestId((packet.auth ?? Buffer.alloc(0)).toString('utf8'));
@@ -286,7 +286,7 @@ export class EnsembleCore {
     } else {
       err = ErrorCode.AUTHFAILED;
     }
-    this.send(c, encodeReply({ xid: Xid.auth, zxid: 0, err }, OpCode.auth, null));
+    this.send(c, encodeReply({ xid, zxid: 0, err }, OpCode.auth, null));
     if (err !== 0) this.closeClient(c, 'authentication failed');
   }
 
