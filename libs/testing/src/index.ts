@@ -3,3 +3,4 @@ export * from './four-letter';
 export * from './process';
 export * from './apache-zookeeper';
 export * from './coordinode';
+export * from './coordinode-ensemble';
