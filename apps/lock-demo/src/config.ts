@@ -17,8 +17,9 @@ export interface LockDemoConfig {
 }
 
 export const workersDefault = 5;
-export const roundsDefault = 20;
-export const holdMsDefault = 5;
+export const roundsDefault = 6;
+/** Long enough to watch the holder and the queue change (6 x 5 acquisitions take about 8 s). */
+export const holdMsDefault = 250;
 /** Bounds so that a typo cannot start a million sessions. */
 export const workersMax = 200;
 

@@ -1,5 +1,5 @@
 import type { LockBackend } from './backend';
-import { fairness, percentile, type ContentionReport } from './metrics';
+import { fairness, percentile, wakeUpStats, type ContentionReport } from './metrics';
 
 export interface ContentionOptions {
   workers: number;
@@ -14,6 +14,8 @@ export interface ContentionOptions {
 export interface ContentionState {
   done: number;
   total: number;
+  /** Acquisitions so far (the holder's is included). */
+  acquired: number;
   holder: number | null;
   holderToken?: number;
   /** Waiting workers in request order (a queue for our lock; just a set for Redis). */
@@ -29,7 +31,7 @@ export interface ContentionState {
 export async function runContention(backend: LockBackend, opts: ContentionOptions, onUpdate: (s: ContentionState) => void = () => undefined): Promise<ContentionReport> {
   const now = opts.now ?? (() => performance.now());
   const locks = await Promise.all(Array.from({ length: opts.workers }, (_, i) => backend.worker(i)));
-  const state: ContentionState = { done: 0, total: opts.workers * opts.rounds, holder: null, waiting: [], counter: 0, overlaps: 0 };
+  const state: ContentionState = { done: 0, acquired: 0, total: opts.workers * opts.rounds, holder: null, waiting: [], counter: 0, overlaps: 0 };
   const requestOf = new Map<number, number>();
   const order: number[] = [];
   const handoffs: number[] = [];
@@ -37,22 +39,30 @@ export async function runContention(backend: LockBackend, opts: ContentionOption
   let holders = 0;
   let maxHolders = 0;
   let lastReleaseAt = -Infinity;
-  let maxWakeUps = 0;
+  let lastReleasedBy: number | null = null;
+  let reacquiredBySelf = 0;
+  // Wake-ups per acquisition: all a worker received from one request until its next one (or the end of
+  // the run), so that notifications arriving after an acquisition (a herd lock's leftover watch) count too
+  // and the mean is taken over the same samples as the maximum.
+  const wakeUpSamples: number[] = [];
 
   const worker = async (id: number) => {
     const lock = locks[id];
+    let wakeUpsAt = 0;
     for (let round = 0; round < opts.rounds; round++) {
       const request = requests++;
       const requestedAt = now();
       requestOf.set(id, request);
       state.waiting.push(id);
       onUpdate(state);
-      const wakeUpsBefore = lock.wakeUps();
+      if (round > 0) wakeUpSamples.push(lock.wakeUps() - wakeUpsAt);
+      wakeUpsAt = lock.wakeUps();
       const held = await lock.acquire();
       const acquiredAt = now();
-      maxWakeUps = Math.max(maxWakeUps, lock.wakeUps() - wakeUpsBefore);
       // A handoff: this worker was already waiting when the previous holder let go.
       if (requestedAt < lastReleaseAt) handoffs.push(acquiredAt - lastReleaseAt);
+      else if (lastReleasedBy === id) reacquiredBySelf++;
+      state.acquired++;
       order.push(request);
       state.waiting.splice(state.waiting.indexOf(id), 1);
       holders++;
@@ -68,19 +78,23 @@ export async function runContention(backend: LockBackend, opts: ContentionOption
       if (state.holder === id) state.holder = null;
       state.done++;
       lastReleaseAt = now();
+      lastReleasedBy = id;
       await held.release();
       onUpdate(state);
     }
+    return () => wakeUpSamples.push(lock.wakeUps() - wakeUpsAt);
   };
 
   const started = now();
+  let elapsedMs: number;
   try {
-    await Promise.all(locks.map((_, id) => worker(id)));
+    const lastSamples = await Promise.all(locks.map((_, id) => worker(id)));
+    elapsedMs = now() - started;
+    for (const take of lastSamples) take();
   } finally {
     await Promise.all(locks.map((l) => l.close()));
   }
-  const elapsedMs = now() - started;
-  const wakeUps = locks.reduce((sum, l) => sum + l.wakeUps(), 0);
+  const wakeUps = wakeUpStats(wakeUpSamples);
   return {
     backend: backend.description,
     workers: opts.workers,
@@ -90,9 +104,10 @@ export async function runContention(backend: LockBackend, opts: ContentionOption
     handoffP50Ms: percentile(handoffs, 50),
     handoffP99Ms: percentile(handoffs, 99),
     handoffSamples: handoffs.length,
+    reacquiredBySelf,
     fairness: fairness(order),
-    wakeUpsPerAcquisition: wakeUps / state.total,
-    wakeUpsMaxPerAcquisition: maxWakeUps,
+    wakeUpsPerAcquisition: wakeUps.mean,
+    wakeUpsMaxPerAcquisition: wakeUps.max,
     wakeUpLabel: backend.wakeUpLabel,
     counter: state.counter,
     overlaps: state.overlaps,

@@ -3,7 +3,7 @@ import { freePort, startApacheZooKeeper, type RunningServer } from '@coord/testi
 import { coordBackend } from './coord-backend';
 import { runContention } from './contention';
 import { startEmbeddedNode } from './embedded';
-import { runPauseScenario, type ScenarioEvent } from './pause-scenario';
+import { runPauseScenario, wakeUpText, type ScenarioEvent } from './pause-scenario';
 import { redisBackend } from './redis-backend';
 import { runLockDemo } from './main';
 
@@ -45,6 +45,8 @@ describe('lock-demo', () => {
     expect(report.overlaps).toBe(0);
     expect(report.wakeUpsMaxPerAcquisition).toBeGreaterThan(1);
     expect(report.wakeUpsPerAcquisition).toBeGreaterThan(1.5);
+    // The mean and the maximum come from the same per-acquisition samples.
+    expect(report.wakeUpsPerAcquisition).toBeLessThanOrEqual(report.wakeUpsMaxPerAcquisition);
   });
 
   it('Redis SET NX PX lock (ioredis-mock): also exclusive without pauses, but polls and is not FIFO', async () => {
@@ -55,6 +57,9 @@ describe('lock-demo', () => {
     expect(report.overlaps).toBe(0);
     expect(report.wakeUpLabel).toBe('polls (no watches)');
     expect(report.wakeUpsPerAcquisition).toBeGreaterThan(1);
+    expect(report.wakeUpsPerAcquisition).toBeLessThanOrEqual(report.wakeUpsMaxPerAcquisition);
+    // Every acquisition is accounted for: handoffs, re-acquisitions by the releaser, late askers, the first.
+    expect(report.handoffSamples + report.reacquiredBySelf).toBeLessThanOrEqual(report.acquisitions - 1);
   });
 
   it('pause scenario: two holders and a lost update on Redis; the fencing token stops the stale write on ours', async () => {
@@ -71,6 +76,10 @@ describe('lock-demo', () => {
     // B took over only after A's session expired, i.e. while A was paused.
     const bAcquired = events.find((e) => e.side === 'coord' && e.text.includes('B acquires'))!;
     expect(bAcquired.atMs).toBeLessThan(outcome.pauseMs + 500);
+    // A's wake-up is told once, from what its handle showed: never "lost" and "still holds" together.
+    const coordTexts = events.filter((e) => e.side === 'coord').map((e) => e.text);
+    expect(coordTexts.filter((t) => t.startsWith('A wakes up'))).toEqual([wakeUpText(true, outcome.coord.tokenA)]);
+    expect(coordTexts.join('\n')).not.toMatch(/still think/);
   });
 
   it('the whole demo runs with an embedded node and exits 0 (what `nx run lock-demo:serve` does)', async () => {

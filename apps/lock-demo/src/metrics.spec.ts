@@ -20,7 +20,7 @@ describe('metrics', () => {
 
   it('the report says VIOLATED when the counter or the overlap detector disagree', () => {
     const base = {
-      backend: 'x', workers: 2, acquisitions: 4, elapsedMs: 1000, acquisitionsPerSec: 4, handoffP50Ms: 1, handoffP99Ms: 2, handoffSamples: 3,
+      backend: 'x', workers: 2, acquisitions: 4, elapsedMs: 1000, acquisitionsPerSec: 4, handoffP50Ms: 1, handoffP99Ms: 2, handoffSamples: 3, reacquiredBySelf: 0,
       fairness: { inOrder: 4, inversions: 0, total: 4 }, wakeUpsPerAcquisition: 0.75, wakeUpsMaxPerAcquisition: 1, wakeUpLabel: 'watch wake-ups', maxHolders: 1,
     };
     expect(formatReport({ ...base, counter: 4, overlaps: 0 }).at(-1)).toMatch(/-> OK$/);
@@ -29,8 +29,8 @@ describe('metrics', () => {
   });
 
   it('the live view shows the holder with its token and the queue in order', () => {
-    const lines = renderState({ done: 3, total: 6, holder: 2, holderToken: 17, waiting: [0, 1], counter: 3, overlaps: 0 }, true);
-    expect(lines[0]).toBe(`progress [${'#'.repeat(15)}${'-'.repeat(15)}] 3/6`);
+    const lines = renderState({ done: 3, acquired: 4, total: 6, holder: 2, holderToken: 17, waiting: [0, 1], counter: 3, overlaps: 0 }, true);
+    expect(lines[0]).toBe(`progress [${'#'.repeat(15)}${'-'.repeat(15)}] 3/6 released`);
     expect(lines[1]).toBe('holder   worker-2 (fencing token 17)');
     expect(lines[2]).toBe('queue    worker-0 -> worker-1');
   });

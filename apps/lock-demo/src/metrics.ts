@@ -28,6 +28,15 @@ export function fairness(order: number[]): { inOrder: number; inversions: number
   return { inOrder, inversions, total: order.length };
 }
 
+/**
+ * Mean and maximum of the wake-ups counted per acquisition. Both come from the same samples, so the mean
+ * can never exceed the maximum.
+ */
+export function wakeUpStats(samples: number[]): { mean: number; max: number; samples: number } {
+  if (samples.length === 0) return { mean: 0, max: 0, samples: 0 };
+  return { mean: samples.reduce((a, b) => a + b, 0) / samples.length, max: Math.max(...samples), samples: samples.length };
+}
+
 export interface ContentionReport {
   backend: string;
   workers: number;
@@ -37,8 +46,10 @@ export interface ContentionReport {
   handoffP50Ms: number;
   handoffP99Ms: number;
   handoffSamples: number;
+  /** Acquisitions by the worker that had just released, asking again after its own release (no handoff). */
+  reacquiredBySelf: number;
   fairness: { inOrder: number; inversions: number; total: number };
-  /** Watch wake-ups (our lock) or failed polls (Redis) per acquisition. */
+  /** Watch wake-ups (our lock) or failed polls (Redis) per acquisition: from one request to the worker's next. */
   wakeUpsPerAcquisition: number;
   /** The most wake-ups any single acquisition needed. */
   wakeUpsMaxPerAcquisition: number;
@@ -50,6 +61,17 @@ export interface ContentionReport {
 
 const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 
+/** Where the acquisitions went: handed to a waiting worker, or taken by a worker that asked after the release. */
+export function handoffBreakdown(r: Pick<ContentionReport, 'acquisitions' | 'handoffSamples' | 'reacquiredBySelf'>): string {
+  const first = r.acquisitions > 0 ? 1 : 0;
+  const others = r.acquisitions - first - r.handoffSamples - r.reacquiredBySelf;
+  const parts = [`${r.handoffSamples} of ${r.acquisitions} acquisitions were such handoffs`];
+  if (r.reacquiredBySelf > 0) parts.push(`${r.reacquiredBySelf} went back to the worker that had just released: it asked again after its release and got the lock first`);
+  if (others > 0) parts.push(`${others} went to a worker that asked after the release`);
+  if (first > 0) parts.push('1 was the first');
+  return parts.join('; ');
+}
+
 /** The final report as plain lines. */
 export function formatReport(r: ContentionReport): string[] {
   const ok = r.overlaps === 0 && r.counter === r.acquisitions;
@@ -57,7 +79,8 @@ export function formatReport(r: ContentionReport): string[] {
     `backend                ${r.backend}`,
     `workers x acquisitions ${r.workers} x ${r.acquisitions / r.workers} = ${r.acquisitions} in ${fmt(r.elapsedMs / 1000, 2)} s`,
     `throughput             ${fmt(r.acquisitionsPerSec)} acquisitions/s`,
-    `handoff latency        p50 ${fmt(r.handoffP50Ms, 2)} ms, p99 ${fmt(r.handoffP99Ms, 2)} ms (${r.handoffSamples} handoffs to a waiting worker)`,
+    `handoff latency        p50 ${fmt(r.handoffP50Ms, 2)} ms, p99 ${fmt(r.handoffP99Ms, 2)} ms, from a release to the next acquisition by a worker already waiting then`,
+    `                       (${handoffBreakdown(r)})`,
     `fairness               ${r.fairness.inOrder}/${r.fairness.total} acquisitions in request order, ${r.fairness.inversions} inverted pairs`,
     `${r.wakeUpLabel.padEnd(22)} ${fmt(r.wakeUpsPerAcquisition, 2)} per acquisition (max ${r.wakeUpsMaxPerAcquisition} for one acquisition)`,
     `mutual exclusion       counter ${r.counter}/${r.acquisitions}, overlaps ${r.overlaps}, most holders at once ${r.maxHolders} -> ${ok ? 'OK' : 'VIOLATED'}`,

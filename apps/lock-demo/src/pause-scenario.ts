@@ -81,9 +81,9 @@ async function redisSide(a: RedisLike, b: RedisLike, pauseMs: number, emit: (s: 
     holders--;
     await releaseSetLock(b, key, tokenB);
   })();
-  emit('redis', 'A pauses (GC) while holding the lock');
+  emit('redis', 'A checks it holds the lock, then pauses (GC) before its write');
   await sleep(pauseMs);
-  emit('redis', 'A wakes up, still thinks it holds the lock, writes');
+  emit('redis', 'A wakes up and writes: nothing tells it the lease is gone');
   await a.set(storageKey, 'written by A (stale)');
   const finalValue = await a.get(storageKey);
   emit('redis', `stale write ACCEPTED: storage = "${finalValue}"`);
@@ -119,17 +119,26 @@ async function coordSide(
     await sleep(pauseMs);
     await lockB.release();
   })();
-  emit('coord', 'A pauses (GC) while holding the lock');
+  emit('coord', `A checks its lock handle (held), then pauses (GC) before its write`);
   proxy.pause();
   await sleep(pauseMs);
   proxy.resume();
-  if (aSessionLost || lockA.lost.aborted) emit('coord', "A wakes up; its lock handle says lost, but the write was already on its way");
-  emit('coord', `A writes with token ${lockA.fencingToken}, still thinking it holds the lock`);
+  emit('coord', wakeUpText(aSessionLost || lockA.lost.aborted, lockA.fencingToken));
   const stale = store.write(lockA.fencingToken, 'written by A (stale)');
   emit('coord', stale.accepted ? 'stale write ACCEPTED' : `stale write REJECTED (${stale.reason}); storage = "${store.value}"`);
   await bSide;
   await lockA.release().catch(() => undefined);
   return { tokenA: lockA.fencingToken, tokenB, staleWriteAccepted: stale.accepted, rejection: stale.reason, finalValue: store.value, aSessionLost };
+}
+
+/**
+ * What A does on waking, said from what its handle shows at that moment: A checked the lock before the
+ * pause, so it goes on with its write either way; whether the handle already says lost is reported, not assumed.
+ */
+export function wakeUpText(handleSaysLost: boolean, token: number): string {
+  return handleSaysLost
+    ? `A wakes up and finishes the write it started, with token ${token}; its handle says lost by now, but A checked before the pause`
+    : `A wakes up and writes with token ${token}; its handle does not say lost yet`;
 }
 
 function splitHostPort(connectString: string): [string, number] {
