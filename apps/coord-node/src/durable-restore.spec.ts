@@ -22,7 +22,8 @@ describe('restoreCore', () => {
     for (const [p, n] of source.entries()) image.set(p, recordOf(n));
     const tail = [create(5, '/b')];
     const recovered: Recovered = {
-      image, snapshotFile: 'snapshot.4', imageZxid: 4, sessions: new Map([[7n, 6000], [9n, 9000]]), tail, lastZxid: 5, replayed: 5,
+      image, snapshotFile: 'snapshot.4', imageZxid: 4, snapshotStartZxid: 4, imageTxns: [], sessions: new Map([[7n, 6000], [9n, 9000]]), tail,
+      lastZxid: 5, replayed: 5, cutBytes: 0,
     };
     const core = new ServerCore({}, { now: () => 50_000, randomBytes });
     restoreCore(core, recovered, 50_000);

@@ -32,6 +32,10 @@ function listWithPrefix(dir: string, prefix: string): DataFile[] {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw e;
   }
+  return parseNames(dir, names, prefix);
+}
+
+function parseNames(dir: string, names: readonly string[], prefix: string): DataFile[] {
   const out: DataFile[] = [];
   for (const name of names) {
     if (!name.startsWith(prefix)) continue;
@@ -47,6 +51,11 @@ export function listLogs(dir: string): DataFile[] {
   return listWithPrefix(dir, logPrefix);
 }
 
+/** Log files, oldest first, without blocking the event loop. */
+export async function listLogsAsync(dir: string): Promise<DataFile[]> {
+  return parseNames(dir, await fs.promises.readdir(dir), logPrefix);
+}
+
 /** Finished snapshot files, oldest first. */
 export function listSnapshots(dir: string): DataFile[] {
   return listWithPrefix(dir, snapshotPrefix);
@@ -59,5 +68,15 @@ export function fsyncDir(dir: string): void {
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
+  }
+}
+
+/** fsyncDir without blocking the event loop. */
+export async function fsyncDirAsync(dir: string): Promise<void> {
+  const fh = await fs.promises.open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
   }
 }

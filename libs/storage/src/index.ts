@@ -4,6 +4,7 @@ export * from './errors';
 export * from './files';
 export * from './log-format';
 export * from './log-writer';
+export * from './log-truncate';
 export * from './purge';
 export * from './recovery';
 export * from './snapshot-format';

@@ -18,6 +18,18 @@ export const recordHeaderBytes = 8;
 /** Larger than any txn a request can produce (jute.maxbuffer is 1 MiB by default); bounds what a corrupt length can claim. */
 export const recordBytesMax = 64 << 20;
 
+/** One epoch step in a zxid: a zxid is epoch * 2^32 + counter (ZooKeeper's layout). */
+const epochStepZxids = 2 ** 32;
+
+/**
+ * Whether a log may hold `next` right after `prev`: the next zxid (`prev + 1`), or the first txn of a
+ * later epoch (counter 1). The standalone node stays in epoch 0; an ensemble member's log moves to a
+ * new epoch after a leader change. `prev` 0 means "nothing before": the log starts at 1 or 0x<e>00000001.
+ */
+export function isNextZxid(prev: number, next: number): boolean {
+  return next === prev + 1 || (next > prev && next % epochStepZxids === 1);
+}
+
 export interface LogHeader {
   version: number;
   dbid: bigint;
@@ -85,8 +97,20 @@ export interface ScannedLog {
 
 type RecordRead = { txn: Txn; end: number } | { error: string };
 
+/**
+ * What zxid the next record may carry: exactly the file's start zxid for its first record, then one
+ * that continues the previous record (see isNextZxid); null accepts any (the torn-tail probe).
+ */
+type ZxidRule = { exact: number } | { after: number } | null;
+
+function zxidError(zxid: number, rule: ZxidRule): string | null {
+  if (rule === null) return null;
+  if ('exact' in rule) return zxid === rule.exact ? null : `zxid 0x${zxid.toString(16)} where 0x${rule.exact.toString(16)} was expected`;
+  return isNextZxid(rule.after, zxid) ? null : `zxid 0x${zxid.toString(16)} does not follow 0x${rule.after.toString(16)}`;
+}
+
 /** Reads the record at `offset`, checking frame, checksum, payload and the expected zxid. */
-function readRecord(buf: Buffer, offset: number, expectZxid: number | null): RecordRead {
+function readRecord(buf: Buffer, offset: number, rule: ZxidRule): RecordRead {
   if (buf.length - offset < recordHeaderBytes) return { error: `partial record header (${buf.length - offset} bytes)` };
   const length = buf.readUInt32BE(offset + 4);
   if (length === 0 || length > recordBytesMax) return { error: `implausible record length ${length}` };
@@ -103,7 +127,8 @@ function readRecord(buf: Buffer, offset: number, expectZxid: number | null): Rec
   } catch (e) {
     return { error: `undecodable txn: ${(e as Error).message}` };
   }
-  if (expectZxid !== null && txn.zxid !== expectZxid) return { error: `zxid 0x${txn.zxid.toString(16)} where 0x${expectZxid.toString(16)} was expected` };
+  const wrongZxid = zxidError(txn.zxid, rule);
+  if (wrongZxid !== null) return { error: wrongZxid };
   return { txn, end };
 }
 
@@ -126,18 +151,18 @@ export function scanLog(buf: Buffer): ScannedLog {
   }
   const records: LogRecord[] = [];
   let offset = logHeaderBytes;
-  let expect = header.startZxid;
+  let prev: number | null = null;
   while (offset < buf.length) {
-    const r = readRecord(buf, offset, expect);
+    const r = readRecord(buf, offset, prev === null ? { exact: header.startZxid } : { after: prev });
     if ('error' in r) {
       // The zero-filled reserve after the last record (preallocation) is the normal end of a file.
       if (allZero(buf, offset)) break;
-      const kind = goodRecordAfter(buf, offset, expect - 1) ? 'corrupt' : 'torn';
+      const kind = goodRecordAfter(buf, offset, prev ?? header.startZxid - 1) ? 'corrupt' : 'torn';
       return { header, records, validEnd: offset, problem: { kind, offset, reason: r.error } };
     }
     records.push({ txn: r.txn, offset, bytes: r.end - offset });
     offset = r.end;
-    expect++;
+    prev = r.txn.zxid;
   }
   return { header, records, validEnd: offset, problem: null };
 }

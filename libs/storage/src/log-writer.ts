@@ -7,8 +7,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Txn } from '@coord/data-tree';
-import { fsyncDir, logFileName } from './files';
+import { fsyncDirAsync, logFileName } from './files';
 import { encodeLogHeader, encodeRecords, logHeaderBytes } from './log-format';
+import { removeLogs, truncateLogAfter, TruncateResult } from './log-truncate';
 
 /** One write (one disk sync) covers at most this many bytes of records, so a reply never waits behind an unbounded batch. */
 export const batchBytesMaxDefault = 4 << 20;
@@ -38,15 +39,26 @@ interface PendingAppend {
   reject: (e: Error) => void;
 }
 
+/** Work that runs in its place in the queue, with the log idle (and its file closed when asked). */
+interface PendingRun {
+  run: () => Promise<void>;
+  closeFile: boolean;
+  reject: (e: Error) => void;
+}
+
+type Pending = PendingAppend | PendingRun;
+
+const isAppend = (p: Pending): p is PendingAppend => 'buf' in p;
+
 export class LogWriter {
   private fd: fs.promises.FileHandle | null = null;
   private fileBytes = 0;
   /** Bytes of the current file that exist on disk (records plus the zero-filled reserve). */
   private allocatedBytes = 0;
   private extending: Promise<void> | null = null;
-  private queue: PendingAppend[] = [];
+  private queue: Pending[] = [];
   private writing = false;
-  private inFlight: PendingAppend[] | null = null;
+  private inFlight: Pending[] | null = null;
   private rollRequested = false;
   private failed: Error | null = null;
   private closed = false;
@@ -70,6 +82,35 @@ export class LogWriter {
     await this.startFile(nextZxid);
   }
 
+  /**
+   * Starts without a file: the first append creates `log.<its first zxid>` (an ensemble member does
+   * not know its next zxid in advance: a new epoch starts at counter 1).
+   */
+  openLazily(durableZxid: number): void {
+    this.durableZxid = durableZxid;
+  }
+
+  /**
+   * Drops every logged txn above `zxid`, across files (see log-truncate.ts); waits for the writes in
+   * flight first. The next append starts a new file.
+   */
+  truncateAfter(zxid: number): Promise<TruncateResult> {
+    return this.exclusive(async () => {
+      const r = await truncateLogAfter(this.options.dir, zxid, this.options.forceSync);
+      this.durableZxid = Math.min(this.durableZxid, zxid);
+      return r;
+    });
+  }
+
+  /** Removes every log file (a snapshot from the leader replaces the log); the next append starts a new file. */
+  reset(durableZxid: number): Promise<string[]> {
+    return this.exclusive(async () => {
+      const removed = await removeLogs(this.options.dir, this.options.forceSync);
+      this.durableZxid = durableZxid;
+      return removed;
+    });
+  }
+
   /** The next append starts a new file (after a snapshot, so old files can be purged whole). */
   requestRoll(): void {
     this.rollRequested = true;
@@ -86,6 +127,22 @@ export class LogWriter {
     });
   }
 
+  /**
+   * Runs `fn` in call order with the appends: after every earlier append is durable, before any later
+   * one is written. With `closeFile` (the default) the current file is closed first and the next
+   * append starts a new one, so `fn` may truncate or remove log files. A failure of `fn` fails the
+   * log, as a failed write does: the directory is in an unknown state.
+   */
+  exclusive<T>(fn: () => Promise<T>, options: { closeFile?: boolean } = {}): Promise<T> {
+    if (this.failed) return Promise.reject(this.failed);
+    if (this.closed) return Promise.reject(new Error('txn log is closed'));
+    return new Promise<T>((resolve, reject) => {
+      const run = async () => resolve(await fn());
+      this.queue.push({ run, closeFile: options.closeFile ?? true, reject });
+      if (!this.writing) void this.drain();
+    });
+  }
+
   /** Resolves when everything appended so far is durable. */
   async flush(): Promise<void> {
     while (this.writing || this.queue.length > 0) await new Promise((r) => setImmediate(r));
@@ -93,10 +150,16 @@ export class LogWriter {
 
   async close(): Promise<void> {
     await this.flush();
-    if (this.extending) await this.extending;
     this.closed = true;
+    await this.closeFile();
+  }
+
+  private async closeFile(): Promise<void> {
+    if (this.extending) await this.extending;
     if (this.fd) await this.fd.close();
     this.fd = null;
+    this.fileBytes = 0;
+    this.allocatedBytes = 0;
   }
 
   private async drain(): Promise<void> {
@@ -104,8 +167,17 @@ export class LogWriter {
     try {
       while (this.queue.length > 0) {
         if (this.failed) throw this.failed;
+        const head = this.queue[0];
+        if (!isAppend(head)) {
+          this.queue.shift();
+          this.inFlight = [head];
+          if (head.closeFile) await this.closeFile();
+          await head.run();
+          this.inFlight = null;
+          continue;
+        }
         const batch = this.takeBatch();
-        if (this.rollRequested || (this.fileBytes >= this.fileBytesMax && this.fileBytes > logHeaderBytes)) {
+        if (!this.fd || this.rollRequested || (this.fileBytes >= this.fileBytesMax && this.fileBytes > logHeaderBytes)) {
           this.rollRequested = false;
           await this.startFile(batch[0].firstZxid);
         }
@@ -145,14 +217,16 @@ export class LogWriter {
     }
   }
 
+  /** The appends at the head of the queue, up to batchBytesMax (at least one) and up to the next run. */
   private takeBatch(): PendingAppend[] {
     let bytes = 0;
     let n = 0;
-    while (n < this.queue.length && (n === 0 || bytes + this.queue[n].buf.length <= this.batchBytesMax)) {
-      bytes += this.queue[n].buf.length;
-      n++;
+    for (; n < this.queue.length; n++) {
+      const p = this.queue[n];
+      if (!isAppend(p) || (n > 0 && bytes + p.buf.length > this.batchBytesMax)) break;
+      bytes += p.buf.length;
     }
-    return this.queue.splice(0, n);
+    return this.queue.splice(0, n) as PendingAppend[];
   }
 
   private async writeAll(bufs: Buffer[]): Promise<void> {
@@ -189,7 +263,7 @@ export class LogWriter {
     const flags = c.O_WRONLY | c.O_CREAT | c.O_TRUNC | (this.options.forceSync ? c.O_DSYNC : 0);
     this.fd = await fs.promises.open(file, flags, 0o644);
     await this.fd.write(encodeLogHeader({ dbid: this.options.dbid ?? 0n, startZxid }));
-    if (this.options.forceSync) fsyncDir(this.options.dir);
+    if (this.options.forceSync) await fsyncDirAsync(this.options.dir);
     this.fileBytes = logHeaderBytes;
     this.allocatedBytes = logHeaderBytes;
     await this.extend(logHeaderBytes);

@@ -11,7 +11,7 @@ import type { Txn } from '@coord/data-tree';
 import { TreeImage } from '@coord/data-tree';
 import { StorageError } from './errors';
 import { DataFile, listLogs, listSnapshots, partialSuffix, snapshotPrefix } from './files';
-import { scanLog } from './log-format';
+import { isNextZxid, scanLog } from './log-format';
 import { loadSnapshotImage, SessionEntry } from './snapshot-format';
 
 export interface RecoveryLogger {
@@ -32,6 +32,10 @@ export interface Recovered {
   snapshotFile: string | null;
   /** zxid the image reflects exactly (the snapshot's end zxid); 0 without a snapshot. */
   imageZxid: number;
+  /** The snapshot's start zxid (0 without a snapshot). */
+  snapshotStartZxid: number;
+  /** The log txns in (snapshotStartZxid, imageZxid] that were replayed over the image, in order. */
+  imageTxns: Txn[];
   /** Live sessions and their timeouts as of imageZxid. */
   sessions: Map<bigint, number>;
   /** Log txns after imageZxid, in order: to be applied exactly (they are not fuzzy). */
@@ -39,6 +43,8 @@ export interface Recovered {
   lastZxid: number;
   /** Txns in the log after the snapshot's start (how much a restart had to replay). */
   replayed: number;
+  /** Bytes cut off the newest log file as a torn tail (0 when it ended cleanly). */
+  cutBytes: number;
 }
 
 interface ScannedFile {
@@ -46,10 +52,12 @@ interface ScannedFile {
   txns: Txn[];
 }
 
-/** Scans log files from `fromIndex` on, handling torn tails and corruption; returns their txns. */
-function scanLogs(logs: DataFile[], opts: RecoveryOptions): ScannedFile[] {
+/** Scans log files, handling torn tails and corruption; returns their txns and the torn bytes cut. */
+function scanLogs(logs: DataFile[], opts: RecoveryOptions): { files: ScannedFile[]; cutBytes: number } {
   const out: ScannedFile[] = [];
-  let expect: number | null = null;
+  let cutBytes = 0;
+  // The last zxid of the previous file (its start - 1 when it holds no record).
+  let prev: number | null = null;
   for (let i = 0; i < logs.length; i++) {
     const file = logs[i];
     const buf = fs.readFileSync(file.path);
@@ -58,8 +66,8 @@ function scanLogs(logs: DataFile[], opts: RecoveryOptions): ScannedFile[] {
     if (scan.header && scan.header.startZxid !== file.zxid) {
       throw new StorageError(`header says start zxid 0x${scan.header.startZxid.toString(16)}, name says 0x${file.zxid.toString(16)}`, file.path, 16);
     }
-    if (scan.header && expect !== null && scan.header.startZxid !== expect) {
-      throw new StorageError(`log gap: file starts at zxid 0x${file.zxid.toString(16)}, previous file ended before 0x${expect.toString(16)}`, file.path, 0);
+    if (scan.header && prev !== null && !isNextZxid(prev, scan.header.startZxid)) {
+      throw new StorageError(`log gap: file starts at zxid 0x${file.zxid.toString(16)}, previous file ended at 0x${prev.toString(16)}`, file.path, 0);
     }
     const txns = scan.records.map((r) => r.txn);
     if (scan.problem) {
@@ -67,21 +75,22 @@ function scanLogs(logs: DataFile[], opts: RecoveryOptions): ScannedFile[] {
       if (p.kind === 'torn' && last) {
         opts.log.warn(`Truncating torn tail of ${file.path} at offset ${p.offset} (${buf.length - p.offset} bytes: ${p.reason}); ${txns.length} whole records kept`);
         truncateOrRemove(file.path, scan.validEnd);
+        cutBytes += buf.length - scan.validEnd;
       } else if (opts.repair) {
         opts.log.warn(`--repair: truncating ${file.path} at offset ${p.offset} (${p.reason}) and removing ${logs.length - 1 - i} later log files`);
         truncateOrRemove(file.path, scan.validEnd);
         for (const later of logs.slice(i + 1)) fs.rmSync(later.path, { force: true });
         out.push({ file, txns });
-        return out;
+        return { files: out, cutBytes };
       } else {
         const what = p.kind === 'torn' ? 'torn record in a log file that is not the newest' : 'corrupt record in the middle of the log';
         throw new StorageError(`${what}: ${p.reason}`, file.path, p.offset, 'truncate the log there, losing later txns');
       }
     }
     out.push({ file, txns });
-    if (scan.header) expect = scan.header.startZxid + txns.length;
+    if (scan.header) prev = txns.length > 0 ? txns[txns.length - 1].zxid : scan.header.startZxid - 1;
   }
-  return out;
+  return { files: out, cutBytes };
 }
 
 function truncateOrRemove(file: string, validEnd: number): void {
@@ -91,6 +100,8 @@ function truncateOrRemove(file: string, validEnd: number): void {
 
 export function recover(opts: RecoveryOptions): Recovered {
   removePartialSnapshots(opts);
+  // A skipped snapshot's scan may already have cut the torn tail: count it once, wherever it happened.
+  let cutBytes = 0;
   for (const snap of listSnapshots(opts.snapDir).reverse()) {
     let loaded;
     try {
@@ -106,10 +117,12 @@ export function recover(opts: RecoveryOptions): Recovered {
     const logs = listLogs(opts.logDir);
     let from = 0;
     for (let i = 0; i < logs.length; i++) if (logs[i].zxid <= start + 1) from = i;
-    const after = flatten(scanLogs(logs.slice(from), opts)).filter((t) => t.zxid > start);
+    const scanned = scanLogs(logs.slice(from), opts);
+    cutBytes += scanned.cutBytes;
+    const after = flatten(scanned.files).filter((t) => t.zxid > start);
     const lastLogZxid = after.length > 0 ? after[after.length - 1].zxid : start;
     // The log must hold every txn from the snapshot's start through the zxid its walk ended at.
-    const covered = (after.length === 0 || after[0].zxid === start + 1) && lastLogZxid >= loaded.endZxid;
+    const covered = (after.length === 0 || isNextZxid(start, after[0].zxid)) && lastLogZxid >= loaded.endZxid;
     if (!covered) {
       opts.log.warn(`Skipping ${snap.path}: the log does not cover zxids 0x${(start + 1).toString(16)}..0x${loaded.endZxid.toString(16)}`);
       continue;
@@ -125,21 +138,28 @@ export function recover(opts: RecoveryOptions): Recovered {
       image: loaded.image,
       snapshotFile: snap.path,
       imageZxid: loaded.endZxid,
+      snapshotStartZxid: start,
+      imageTxns: after.slice(0, i),
       sessions,
       tail: after.slice(i),
       lastZxid: Math.max(loaded.endZxid, lastLogZxid),
       replayed: after.length,
+      cutBytes,
     };
   }
   const scanned = scanLogs(listLogs(opts.logDir), opts);
-  const all = flatten(scanned);
-  if (all.length > 0 && all[0].zxid !== 1) {
-    const first = scanned.find((s) => s.txns.length > 0) as ScannedFile;
-    throw new StorageError(`no usable snapshot and the log starts at zxid 0x${all[0].zxid.toString(16)}, not 1`, first.file.path, 0);
+  cutBytes += scanned.cutBytes;
+  const all = flatten(scanned.files);
+  if (all.length > 0 && !isNextZxid(0, all[0].zxid)) {
+    const first = scanned.files.find((s) => s.txns.length > 0) as ScannedFile;
+    throw new StorageError(`no usable snapshot and the log starts at zxid 0x${all[0].zxid.toString(16)}, not 1 (or the first zxid of an epoch)`, first.file.path, 0);
   }
   opts.log.info(`No snapshot; replaying ${all.length} logged txns`);
   const lastZxid = all.length > 0 ? all[all.length - 1].zxid : 0;
-  return { image: null, snapshotFile: null, imageZxid: 0, sessions: new Map(), tail: all, lastZxid, replayed: all.length };
+  return {
+    image: null, snapshotFile: null, imageZxid: 0, snapshotStartZxid: 0, imageTxns: [], sessions: new Map(),
+    tail: all, lastZxid, replayed: all.length, cutBytes,
+  };
 }
 
 /** A snapshot that was still being written at the crash never became a snapshot: drop its file. */
