@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { checkXml, scenarios } from '@coord/consensus-lab';
-import { CliIo, runCli } from './cli';
+import { CliIo, exitViolation, runCli } from './cli';
 
 let dir: string;
 beforeEach(() => {
@@ -62,10 +62,12 @@ describe('consensus-lab CLI', () => {
     expect(out).toContainEqual('safety: ok, never two different values chosen');
     expect(files.size).toBe(0);
     const broken = io();
-    runCli(['paxos', 'safety', '--count', '50', '--broken'], broken.fake);
+    expect(runCli(['paxos', 'safety', '--count', '50', '--broken'], broken.fake)).toBe(exitViolation);
     expect(broken.out).toContainEqual(expect.stringMatching(/^safety VIOLATED in \d+ runs, e\.g\. seeds \d+/));
+    expect(broken.err).toContainEqual(`paxos safety: a guaranteed property was VIOLATED (see the summary); exit ${exitViolation}`);
     const byz = io();
-    runCli(['byzantine', 'check', '--count', '100'], byz.fake);
+    // Three generals failing is the lesson, not a violation: OM(1) guarantees nothing there.
+    expect(runCli(['byzantine', 'check', '--count', '100'], byz.fake)).toBe(0);
     expect(byz.out.some((l) => /^4 generals, 1 traitor, OM\(1\): 0 of 100 runs/.test(l))).toBe(true);
     expect(byz.out.some((l) => /^3 generals, 1 traitor, OM\(1\): [1-9]\d* of 100 runs/.test(l))).toBe(true);
   });
@@ -92,7 +94,7 @@ describe('consensus-lab CLI', () => {
     const d = io();
     expect(runCli(['paxos', 'random', '--proposers', '9'], d.fake)).toBe(2);
     expect(d.err[0]).toBe('paxos random: proposerCount must be 1..5');
-    expect(runCli([], io().fake)).toBe(1);
+    expect(runCli([], io().fake)).toBe(2);
   });
 
   it('main.ts runs as the nx serve target does and writes a real file', () => {
@@ -106,5 +108,31 @@ describe('consensus-lab CLI', () => {
     expect(stdout).toContain('chosen: Y');
     expect(stdout).toContain(`diagram: ${file}`);
     expect(checkXml(fs.readFileSync(file, 'utf8')).ok).toBe(true);
+  });
+
+  it('the process exits 1 when the safety checker finds a violation (--broken), 0 when it finds none', () => {
+    const root = path.resolve(__dirname, '../../..');
+    const run = (args: string[]) =>
+      spawnSync(process.execPath, ['-r', '@swc-node/register', 'apps/consensus-lab/src/main.ts', ...args], {
+        cwd: root,
+        env: { ...process.env, SWC_NODE_PROJECT: 'tsconfig.base.json' },
+        encoding: 'utf8',
+      });
+    const broken = run(['paxos', 'safety', '--count', '30', '--broken']);
+    expect(broken.stdout).toMatch(/safety VIOLATED in [1-9]\d* runs/);
+    expect(broken.status).toBe(1);
+    const fine = run(['paxos', 'safety', '--count', '30']);
+    expect(fine.stdout).toContain('safety: ok');
+    expect(fine.status).toBe(0);
+  });
+
+  it('the livelock verdict is the run\'s, with its bound; no summary line is put in a participant\'s mouth', () => {
+    const { fake, out } = io();
+    runCli(['paxos', 'livelock'], fake);
+    expect(out).toContainEqual(expect.stringMatching(/^t=40ms\s+!!  LIVELOCK within the 40 ms bound: no value chosen/));
+    expect(out.filter((l) => /[A-Z]\d?: (LIVELOCK|IC1)/.test(l))).toEqual([]);
+    const byz = io();
+    runCli(['byzantine', 'three-generals'], byz.fake);
+    expect(byz.out).toContainEqual(expect.stringMatching(/^round 2\s+!!  IC1 \(loyal lieutenants agree\): holds; IC2/));
   });
 });

@@ -22,7 +22,12 @@ const usage = [
   'flags: --count N (checkers), --generals N --m N --traitors N (byzantine random), --proposers N (paxos random/safety),',
   '       --broken (paxos random/safety: proposers ignore accepted values, to see safety fail)',
   'nx:    npx nx run consensus-lab:serve --args="paxos livelock"',
+  'exit:  0 every property the algorithm guarantees held; 1 one was violated (e.g. paxos safety --broken); 2 bad arguments',
 ];
+
+/** Exit code when a run breaks a property the algorithm guarantees (two values chosen, OM(m) failing where it must not). */
+export const exitViolation = 1;
+export const exitUsage = 2;
 
 const valueFlags = new Set(['seed', 'out', 'count', 'generals', 'm', 'traitors', 'proposers']);
 
@@ -98,13 +103,15 @@ function runOne(s: Scenario, args: Args, io: CliIo, options: { quiet: boolean; f
   if (!options.quiet) narration.forEach((line) => io.out(line));
   if (!options.quiet || !result.trace) io.out('');
   result.summary.forEach((line) => io.out(options.quiet ? `  ${line}` : line));
-  if (!result.trace) return 0;
+  const code = result.violated ? exitViolation : 0;
+  if (result.violated) io.err(`${s.group} ${s.name}: a guaranteed property was VIOLATED (see the summary); exit ${exitViolation}`);
+  if (!result.trace) return code;
   const file = options.file ?? defaultFile(s, seed as number, io, args.flags.has('broken'), options.dir);
   const html = file.toLowerCase().endsWith('.html');
   const text = html ? renderHtml(result.trace, narration, { summary: result.summary }) : renderSvg(result.trace, { summary: result.summary });
   io.writeFile(file, text);
   io.out(`diagram: ${file}`);
-  return 0;
+  return code;
 }
 
 export function runCli(argv: readonly string[], io: CliIo): number {
@@ -123,12 +130,14 @@ export function runCli(argv: readonly string[], io: CliIo): number {
     return 2;
   }
   if (args.flags.has('all')) {
+    let worst = 0;
     for (const s of scenarios) {
       io.out(`${s.group} ${s.name}`);
       const code = runOne(s, args, io, { quiet: true, dir: out });
-      if (code !== 0) return code;
+      if (code === exitUsage) return code;
+      worst = Math.max(worst, code);
     }
-    return 0;
+    return worst;
   }
   const [group, name] = args.positional;
   const scenario = group && name ? findScenario(group, name) : undefined;
@@ -137,7 +146,7 @@ export function runCli(argv: readonly string[], io: CliIo): number {
     usage.forEach((line) => io.err(line));
     io.err('scenarios:');
     listScenarios({ ...io, out: io.err }, scenarios.some((s) => s.group === group) && !name ? group : undefined);
-    return group ? 2 : 1;
+    return exitUsage;
   }
   return runOne(scenario, args, io, { quiet: args.flags.has('quiet'), file: out });
 }

@@ -165,6 +165,6 @@ function buildResult(
   const verdict = `IC1 (loyal lieutenants agree): ${ic1 ? 'holds' : 'VIOLATED'}; IC2 (they follow a loyal commander): ${
     traitors.has(commanderName) ? 'not applicable, the commander is a traitor' : ic2 ? 'holds' : 'VIOLATED'
   }`;
-  recorder.note(end, commanderName, verdict, ic1 && ic2 ? 'outcome' : 'warn');
+  recorder.verdict(end, verdict, ic1 && ic2 ? 'outcome' : 'warn');
   return { trace: recorder.finish(), decisions, ic1, ic2, views, commanderLoyal: !traitors.has(commanderName) };
 }

@@ -4,10 +4,15 @@
 // sit on top of each other. An arrow's slope shows its delay.
 import { Trace, TraceMessage, TraceNote } from './trace';
 
-const laneSpacingPx = 170;
+/** Diagrams stay within this width (px) so they fit a projector or a laptop screen without scrolling. */
+export const diagramWidthPxMax = 1000;
+const laneSpacingPxMax = 150;
+const laneSpacingPxMin = 90;
 const marginLeftPx = 90;
-// Room for notes written to the right of the last lane.
-const marginRightPx = 340;
+// Room for the last lane's box and the labels of arrows that end on it.
+const marginRightPx = 90;
+/** Width of one character of the 11 px monospace font, for keeping text inside the picture. */
+export const charWidthPx = 6.7;
 const headerPx = 96;
 const rowPx = 18;
 const bandGapPx = 10;
@@ -29,10 +34,18 @@ interface Layout {
   readonly rowOfMessage: ReadonlyMap<number, number>;
   readonly rowOfNote: ReadonlyMap<number, number>;
   readonly bodyEndY: number;
+  readonly width: number;
+}
+
+function laneSpacing(lanes: number): number {
+  if (lanes <= 1) return laneSpacingPxMax;
+  const fit = Math.floor((diagramWidthPxMax - marginLeftPx - marginRightPx) / (lanes - 1));
+  return Math.max(laneSpacingPxMin, Math.min(laneSpacingPxMax, fit));
 }
 
 function layout(trace: Trace): Layout {
-  const laneX = new Map(trace.lanes.map((lane, i) => [lane, marginLeftPx + i * laneSpacingPx]));
+  const spacing = laneSpacing(trace.lanes.length);
+  const laneX = new Map(trace.lanes.map((lane, i) => [lane, marginLeftPx + i * spacing]));
   const times = new Set<number>();
   trace.messages.forEach((m) => {
     times.add(m.sentAt);
@@ -42,10 +55,13 @@ function layout(trace: Trace): Layout {
   const rowsAt = new Map<number, number>();
   const rowOfNote = new Map<number, number>();
   const rowOfMessage = new Map<number, number>();
+  // Wide enough for the lanes, and for the longest participant's note when there are few lanes.
+  const longestNotePx = Math.max(0, ...trace.notes.filter((n) => n.node !== undefined).map((n) => (n.node!.length + 2 + n.text.length) * charWidthPx + 16));
+  const width = Math.ceil(Math.max(marginLeftPx + (trace.lanes.length - 1) * spacing + marginRightPx, Math.min(diagramWidthPxMax, longestNotePx)));
   trace.notes.forEach((n, i) => {
     const row = rowsAt.get(n.at) ?? 0;
     rowOfNote.set(i, row);
-    rowsAt.set(n.at, row + 1);
+    rowsAt.set(n.at, row + noteLines(n, width).length);
   });
   trace.messages.forEach((m) => {
     const row = rowsAt.get(m.sentAt) ?? 0;
@@ -58,7 +74,12 @@ function layout(trace: Trace): Layout {
     bandY.set(t, y);
     y += Math.max(1, rowsAt.get(t) ?? 0) * rowPx + bandGapPx;
   }
-  return { laneX, bandY, rowOfMessage, rowOfNote, bodyEndY: y };
+  return { laneX, bandY, rowOfMessage, rowOfNote, bodyEndY: y, width };
+}
+
+/** Where a label starts: over its arrow from the left end, moved left (not past the edge) when it would run off the right. */
+function labelStart(preferred: number, textPx: number, width: number): number {
+  return Math.max(4, Math.min(preferred, Math.floor(width - 4 - textPx)));
 }
 
 function messageSvg(m: TraceMessage, l: Layout): string {
@@ -76,11 +97,12 @@ function messageSvg(m: TraceMessage, l: Layout): string {
   const status = arrived ? (m.duplicate ? 'duplicate' : 'delivered') : m.inFlight ? 'in-flight' : 'lost';
   const cls = `message ${status} kind-${m.kind}`;
   const dir = x2 >= x1 ? 1 : -1;
-  const labelX = x1 + dir * 6;
-  const labelY = y1 - 4;
   const anchor = dir === 1 ? 'start' : 'end';
-  const suffix = status === 'lost' && m.kind !== 'silent' ? ' (lost)' : status === 'in-flight' ? ' (stopped)' : status === 'duplicate' ? ' (dup)' : '';
-  const when = arrived ? `t=${m.sentAt} -> ${m.deliveredAt}` : `t=${m.sentAt}, ${status}`;
+  // The label says when the message left and when it arrived, as the narration does ("t=5ms ... (sent 3)").
+  const when = arrived ? `t=${m.sentAt}->${m.deliveredAt}` : status === 'in-flight' ? `t=${m.sentAt}, stopped` : m.kind === 'silent' ? `t=${m.sentAt}` : `t=${m.sentAt}, lost`;
+  const suffix = ` ${when}${status === 'duplicate' ? ' (dup)' : ''}`;
+  const labelX = labelStart(Math.min(x1, x2) + 6, (m.label + suffix).length * charWidthPx, l.width);
+  const labelY = y1 - 4;
   const end = status === 'lost'
     ? `<path class="cross" d="M${xe - 5} ${ye - 5} L${xe + 5} ${ye + 5} M${xe - 5} ${ye + 5} L${xe + 5} ${ye - 5}"/>`
     : status === 'in-flight'
@@ -91,15 +113,43 @@ function messageSvg(m: TraceMessage, l: Layout): string {
     `<title>${escapeXml(`${m.from} -> ${m.to}: ${m.label} (${when})`)}</title>`,
     `<line x1="${x1}" y1="${y1}" x2="${xe}" y2="${ye}"${arrived ? ' marker-end="url(#arrow)"' : ''}/>`,
     end,
-    `<text x="${labelX}" y="${labelY}" text-anchor="${anchor}">${escapeXml(m.label + suffix)}</text>`,
+    `<text x="${labelX}" y="${labelY}">${escapeXml(m.label + suffix)}</text>`,
     `</g>`,
   ].join('');
 }
 
+/** The lines a note is drawn as: a verdict on the whole run (no participant) wraps to the picture's width. */
+function noteLines(n: TraceNote, width: number): string[] {
+  return n.node === undefined ? wrapText(n.text, Math.floor((width - 16) / charWidthPx)) : [`${n.node}: ${n.text}`];
+}
+
+/**
+ * A participant's note starts at its lane and runs toward the side with room for it; a verdict on the
+ * whole run starts at the left edge, as the summary does.
+ */
 function noteSvg(n: TraceNote, index: number, l: Layout): string {
+  const top = l.bandY.get(n.at)! + l.rowOfNote.get(index)! * rowPx;
+  const cls = `note ${n.tone ?? 'info'}${n.node === undefined ? ' verdict' : ''}`;
+  const lines = noteLines(n, l.width);
+  if (n.node === undefined) return lines.map((t, i) => `<text class="${cls}" x="8" y="${top + (i + 1) * rowPx - 5}">${escapeXml(t)}</text>`).join('');
   const x = l.laneX.get(n.node) ?? marginLeftPx;
-  const y = l.bandY.get(n.at)! + (l.rowOfNote.get(index)! + 1) * rowPx - 5;
-  return `<text class="note ${n.tone ?? 'info'}" x="${x + 6}" y="${y}">${escapeXml(`${n.node}: ${n.text}`)}</text>`;
+  const textPx = lines[0].length * charWidthPx;
+  const preferred = x <= l.width / 2 ? x + 6 : x - 6 - textPx;
+  return `<text class="${cls}" x="${labelStart(Math.max(4, preferred), textPx, l.width)}" y="${top + rowPx - 5}">${escapeXml(lines[0])}</text>`;
+}
+
+/** Splits a line at spaces so that each piece fits `chars` characters (a longer word stays whole). */
+export function wrapText(line: string, chars: number): string[] {
+  const out: string[] = [];
+  let current = '';
+  for (const word of line.split(' ')) {
+    if (current !== '' && current.length + 1 + word.length > chars) {
+      out.push(current);
+      current = `    ${word}`;
+    } else current = current === '' ? word : `${current} ${word}`;
+  }
+  out.push(current);
+  return out;
 }
 
 const style = [
@@ -124,8 +174,8 @@ const style = [
 
 export function renderSvg(trace: Trace, options: DiagramOptions = {}): string {
   const l = layout(trace);
-  const summary = options.summary ?? [];
-  const width = marginLeftPx + (trace.lanes.length - 1) * laneSpacingPx + marginRightPx;
+  const width = l.width;
+  const summary = (options.summary ?? []).flatMap((line) => wrapText(line, Math.floor((width - 16) / charWidthPx)));
   const height = l.bodyEndY + 20 + summary.length * footerLinePx + 20;
   const lanes = trace.lanes.map((lane) => {
     const x = l.laneX.get(lane)!;

@@ -14,7 +14,7 @@ const cases: readonly [string, string, string][] = [
   ['paxos', 'case2a', 'Only A3 accepted X when P5 prepared; A3 is in both majorities, so X survives and is chosen under 1.5.'],
   ['paxos', 'case2b', "P1's accept to A3 is lost, X sits on a minority unseen by P5, and Y is chosen; P1 later adopts Y."],
   ['paxos', 'case3', "A3 promised 1.5 before accept(1.1, X) arrived and refuses it: the later proposal blocks the earlier, Y wins."],
-  ['paxos', 'livelock', 'Every prepare reaches A3 just before the rival accept; no value is chosen and the round bound ends the run.'],
+  ['paxos', 'livelock', 'Every prepare reaches A3 just before the rival accept; nobody gives up, no value is chosen within the 40 ms bound, and the rounds open at the bound are preempted just after it.'],
   ['multipaxos', 'leader', 'Same latencies as the livelock, one leader: one prepare, then one accept round trip per value, no nack.'],
   ['byzantine', 'three-generals', 'Loyal commander says attack, traitor L2 lies, loyal L1 gets a tie and retreats: IC2 fails.'],
   ['byzantine', 'three-generals-traitor-commander', "L1's messages equal those of three-generals; trusting the commander on a tie splits L1 and L2: IC1 fails."],

@@ -67,6 +67,15 @@ export interface ProposerSettings {
 
 type Phase = 'idle' | 'preparing' | 'accepting' | 'waiting-to-retry' | 'learned' | 'gave-up';
 
+/** How one of a proposer's rounds ended, as the proposer saw it. */
+export interface RoundEnding {
+  readonly n: ProposalNumber;
+  readonly how: 'learned' | 'preempted' | 'timed out';
+  readonly atTicks: number;
+  /** For a preemption: the higher number an acceptor had promised. */
+  readonly by?: ProposalNumber;
+}
+
 export class Proposer {
   phase: Phase = 'idle';
   /** Rounds started so far (bounded by roundsMax). */
@@ -74,6 +83,8 @@ export class Proposer {
   n?: ProposalNumber;
   learned?: string;
   preemptions = 0;
+  /** Every round that ended, in order; a round still in progress is not here yet. */
+  readonly endings: RoundEnding[] = [];
   private highestRoundSeen = 0;
   private promises = new Map<string, AcceptedProposal | undefined>();
   private acceptances = new Set<string>();
@@ -111,7 +122,10 @@ export class Proposer {
   onTimer(tag: string, ctx: RoleContext): void {
     if (tag === 'retry' && this.phase === 'waiting-to-retry') return this.start(ctx);
     const current = tag === `timeout:${this.attempts}` && (this.phase === 'preparing' || this.phase === 'accepting');
-    if (current) this.retry('timed out waiting for a majority', ctx);
+    if (current) {
+      this.endings.push({ n: this.n!, how: 'timed out', atTicks: ctx.now });
+      this.retry('timed out waiting for a majority', ctx);
+    }
   }
 
   onMessage(from: string, m: PaxosMessage, ctx: RoleContext): void {
@@ -150,6 +164,7 @@ export class Proposer {
     if (this.acceptances.size < majorityOf(this.settings.acceptorCount)) return;
     this.phase = 'learned';
     this.learned = value;
+    this.endings.push({ n: this.n!, how: 'learned', atTicks: ctx.now });
     ctx.note(`learns ${value} is chosen`, 'outcome');
   }
 
@@ -161,6 +176,7 @@ export class Proposer {
     const stillPossible = this.settings.targets.length - this.refusals.size;
     if (stillPossible >= majorityOf(this.settings.acceptorCount)) return;
     this.preemptions += 1;
+    this.endings.push({ n: this.n!, how: 'preempted', atTicks: ctx.now, by: promised });
     this.retry(`preempted by ${formatProposal(promised)}`, ctx);
   }
 

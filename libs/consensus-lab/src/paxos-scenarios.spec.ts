@@ -1,9 +1,11 @@
 import { narrate } from './narrate';
 import {
-  livelockRoundsMax, multiPaxosStableLeader, paxosCase1, paxosCase2Adopted, paxosCase2Lost, paxosCase3,
-  paxosLivelock, paxosLivelockBackoff,
+  livelockBoundTicks, livelockLatencyTicksByKind, livelockRivalStartTicks, multiPaxosStableLeader, paxosCase1, paxosCase2Adopted,
+  paxosCase2Lost, paxosCase3, paxosLivelock, paxosLivelockBackoff, seedAcceptors,
 } from './paxos-scenarios';
-import { PaxosResult } from './paxos';
+import { livelockLine, PaxosResult, runPaxos } from './paxos';
+import { PaxosMessage } from './paxos-messages';
+import { scriptedNetwork } from './scripted-network';
 
 const proposer = (r: PaxosResult, id: string) => r.proposers.find((p) => p.id === id)!;
 const acceptor = (r: PaxosResult, id: string) => r.acceptors.find((a) => a.id === id)!;
@@ -56,17 +58,54 @@ describe('the seed\'s Paxos cases', () => {
 });
 
 describe('the livelock of two proposers', () => {
-  it('never chooses a value and stops at the round bound, reporting a livelock', () => {
+  it('duels until the time bound, and every round open there is preempted just after it: a livelock', () => {
     const r = paxosLivelock();
     expect(r.livelock).toBe(true);
     expect(r.choices).toEqual([]);
-    expect(r.proposers.map((p) => p.rounds)).toEqual([livelockRoundsMax, livelockRoundsMax]);
-    // Every round but P5's last was preempted; that last one was cut off by the bound.
-    expect(proposer(r, 'P1').preemptions).toBe(livelockRoundsMax);
-    expect(proposer(r, 'P5').preemptions).toBe(livelockRoundsMax - 1);
-    expect(r.trace.messages.filter((m) => m.kind === 'nack' && m.from === 'A3')).toHaveLength(2 * livelockRoundsMax - 1);
-    expect(r.trace.messages.filter((m) => m.inFlight).map((m) => m.label)).toEqual(['accept(9.5, Y)', 'accept(9.5, Y)', 'accept(9.5, Y)']);
-    expect(narrate(r.trace).some((l) => l.includes('LIVELOCK'))).toBe(true);
+    expect(r.stoppedAtTicks).toBe(livelockBoundTicks);
+    // Nobody gave up: both were still trying when the bound stopped the run.
+    expect(r.proposers.every((p) => !p.gaveUp)).toBe(true);
+    expect(r.roundsEnded).toBeGreaterThanOrEqual(10);
+    expect(r.roundsPreempted).toBe(r.roundsEnded);
+    expect(r.openAtBound.length).toBeGreaterThan(0);
+    for (const o of r.openAtBound) {
+      expect(o.afterBound).toBe('preempted');
+      expect(o.atTicks!).toBeGreaterThan(livelockBoundTicks);
+    }
+    // The trace stops at the bound: nothing delivered after it, the rest drawn as in flight.
+    expect(r.trace.messages.every((m) => m.deliveredAt === undefined || m.deliveredAt <= livelockBoundTicks)).toBe(true);
+    expect(r.trace.messages.filter((m) => m.inFlight).length).toBeGreaterThan(0);
+    // The verdict is the run's, not a participant's.
+    const verdict = r.trace.notes.find((n) => n.text.startsWith('LIVELOCK'))!;
+    expect(verdict.node).toBeUndefined();
+    expect(verdict.text).toContain(`within the ${livelockBoundTicks} ms bound`);
+  });
+
+  it('a proposer that gives up is not a livelock: the rival completes (the old bounded-by-rounds run)', () => {
+    const r = runPaxos({
+      title: 'rounds bound', acceptors: seedAcceptors,
+      proposers: [
+        { id: 'P1', serverId: 1, value: 'X', startAtTicks: 0, targets: ['A1', 'A2', 'A3'] },
+        { id: 'P5', serverId: 5, value: 'Y', startAtTicks: livelockRivalStartTicks, targets: ['A3', 'A4', 'A5'] },
+      ],
+      network: scriptedNetwork<PaxosMessage>({ latencyTicksByKind: { ...livelockLatencyTicksByKind }, latencyTicksDefault: 1, kindOf: (m) => m.type }),
+      roundsMax: 5, phaseTimeoutTicks: 20, runTicksMax: 500,
+    });
+    expect(proposer(r, 'P1').gaveUp).toBe(true);
+    expect(r.chosenValues).toEqual(['Y']);
+    expect(r.livelock).toBe(false);
+  });
+
+  it('no livelock is claimed when a round open at the bound would have completed', () => {
+    // Find a backoff run that chooses a value, then bound it one tick before the choice.
+    const decided = Array.from({ length: 20 }, (_, i) => ({ seed: i + 1, r: paxosLivelockBackoff(i + 1, 200) })).find(({ r }) => r.choices.length > 0)!;
+    const cutAt = decided.r.choices[0].atTicks - 1;
+    const cut = paxosLivelockBackoff(decided.seed, cutAt);
+    expect(cut.choices).toEqual([]);
+    expect(cut.livelock).toBe(false);
+    expect(cut.openAtBound.some((o) => o.afterBound === 'chosen')).toBe(true);
+    expect(cut.trace.notes.at(-1)!.text).toMatch(/^no value chosen within the \d+ ms bound; not a livelock: .* gets its value chosen at t=/);
+    expect(livelockLine(cut)).toMatch(/^livelock: no - no value chosen within the \d+ ms bound, but /);
   });
 
   it('is deterministic: two runs narrate the same lines', () => {

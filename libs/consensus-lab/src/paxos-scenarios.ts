@@ -12,8 +12,13 @@ export const seedAcceptors = ['A1', 'A2', 'A3', 'A4', 'A5'] as const;
 const leftQuorum = ['A1', 'A2', 'A3'];
 const rightQuorum = ['A3', 'A4', 'A5'];
 
-/** Rounds each proposer may start before it gives up; bounds the livelock so the run ends. */
-export const livelockRoundsMax = 5;
+/**
+ * How long the livelock run may go (ms of simulated time). The proposers never give up: they duel for
+ * as long as the run is allowed to, and the bound is what ends it.
+ */
+export const livelockBoundTicks = 40;
+/** Rounds a proposer may start in the livelock run: more than fit in the bound, so only the bound stops them. */
+const livelockRoundsMax = 1_000;
 const scriptedRoundsMax = 4;
 const scriptedPhaseTimeoutTicks = 20;
 const scriptedRunTicksMax = 500;
@@ -94,12 +99,13 @@ export function paxosCase3(): PaxosResult {
 /**
  * Unlucky but legal timing: prepares and nacks take 1 ms, promises and accepts (which carry values)
  * take 2 ms, P5 starts 3 ms after P1, and both retry the moment they are preempted. Each prepare then
- * reaches A3 just before the rival's accept, forever — until the round bound stops them.
+ * reaches A3 just before the rival's accept, for as long as the run goes: the time bound ends it, and
+ * the runner checks that the rounds still open there would have been preempted too.
  */
 export const livelockLatencyTicksByKind = { prepare: 1, nack: 1, accepted: 1, promise: 2, accept: 2 } as const;
 export const livelockRivalStartTicks = 3;
 
-export function paxosLivelock(options: { retryDelayTicks?: (proposer: string) => () => number; title?: string } = {}): PaxosResult {
+export function paxosLivelock(options: { retryDelayTicks?: (proposer: string) => () => number; title?: string; boundTicks?: number } = {}): PaxosResult {
   const retry = options.retryDelayTicks ?? (() => () => 0);
   return runPaxos({
     title: options.title ?? 'Paxos livelock: P1 and P5 keep preempting each other',
@@ -111,17 +117,17 @@ export function paxosLivelock(options: { retryDelayTicks?: (proposer: string) =>
     network: network([], { ...livelockLatencyTicksByKind }),
     roundsMax: livelockRoundsMax,
     phaseTimeoutTicks: scriptedPhaseTimeoutTicks,
-    runTicksMax: scriptedRunTicksMax,
-    stopAtRoundBound: true,
+    runTicksMax: options.boundTicks ?? livelockBoundTicks,
   });
 }
 
 /** The usual cure short of a leader: wait a random time before retrying. Same timing as the livelock. */
 export const backoffTicksMax = 8;
 
-export function paxosLivelockBackoff(seed: number): PaxosResult {
+export function paxosLivelockBackoff(seed: number, boundTicks = livelockBoundTicks): PaxosResult {
   const rng = createRng(seed);
   return paxosLivelock({
+    boundTicks,
     title: `Paxos with random backoff (seed ${seed}): the livelock usually dissolves`,
     retryDelayTicks: () => {
       const own = rng.fork();

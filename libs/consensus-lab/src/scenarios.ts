@@ -6,10 +6,10 @@ import {
   threeGeneralsCommanderTraitor, threeGeneralsLieutenantTraitor,
 } from './byzantine-scenarios';
 import { MultiPaxosResult } from './multi-paxos';
-import { PaxosResult } from './paxos';
+import { livelockLine, PaxosResult } from './paxos';
 import { checkPaxosSafety, randomPaxosDefaults, runRandomPaxos } from './paxos-safety';
 import {
-  livelockRoundsMax, multiPaxosStableLeader, paxosCase1, paxosCase2Adopted, paxosCase2Lost, paxosCase3,
+  livelockBoundTicks, multiPaxosStableLeader, paxosCase1, paxosCase2Adopted, paxosCase2Lost, paxosCase3,
   paxosLivelock, paxosLivelockBackoff,
 } from './paxos-scenarios';
 import { Trace } from './trace';
@@ -30,6 +30,11 @@ export interface RunOptions {
 export interface ScenarioRun {
   readonly trace?: Trace;
   readonly summary: readonly string[];
+  /**
+   * A property the algorithm guarantees was broken (two values chosen, OM(m) disagreeing where it
+   * must not): the CLI exits non-zero. Outcomes a scenario exists to show (three generals failing) are not.
+   */
+  readonly violated?: boolean;
 }
 
 export interface Scenario {
@@ -52,7 +57,7 @@ export function summarizePaxos(r: PaxosResult): string[] {
     ...r.proposers.map(
       (p) => `${p.id}: ${p.rounds} round(s), ${p.preemptions} preempted, ${p.learned ? `learned ${p.learned}` : p.gaveUp ? 'gave up' : 'did not learn a value'}`,
     ),
-    `livelock: ${r.livelock ? `YES - no value chosen, run stopped at the bound of ${livelockRoundsMax} rounds per proposer` : 'no'}`,
+    livelockLine(r),
     `safety: ${r.safe ? 'ok (at most one value chosen)' : 'VIOLATED'}; messages: ${r.trace.messages.length}, lost: ${lost}`,
   ];
   return lines;
@@ -62,7 +67,7 @@ function summarizeMulti(r: MultiPaxosResult): string[] {
   return [
     `log: ${r.log.map((v, i) => `slot ${i + 1}=${v}`).join(', ')}`,
     `prepare rounds: ${r.prepareRounds}; round trips per slot: ${r.roundTripsPerSlot.join(', ')} (slot 1 includes the one prepare)`,
-    `nacks: ${r.nacks}; livelock: no; safety: ${r.safe ? 'ok' : 'VIOLATED'}`,
+    `nacks: ${r.nacks}; livelock: ${r.nacks === 0 ? 'no (no proposal was preempted)' : `${r.nacks} nacks (another proposer?)`}; safety: ${r.safe ? 'ok' : 'VIOLATED'}`,
   ];
 }
 
@@ -74,20 +79,23 @@ export function summarizeOm(r: OmResult): string[] {
   ];
 }
 
+const paxosRun = (r: PaxosResult): ScenarioRun => ({ trace: r.trace, summary: summarizePaxos(r), violated: !r.safe });
+
 const paxos = (name: string, summary: string, run: () => PaxosResult): Scenario => ({
   group: 'paxos', name, summary, seeded: false,
-  run: () => {
-    const r = run();
-    return { trace: r.trace, summary: summarizePaxos(r) };
-  },
+  run: () => paxosRun(run()),
 });
 
-const byzantine = (name: string, summary: string, run: () => OmResult): Scenario => ({
+/** OM(m) promises IC1 and IC2 when m >= traitors and there are more than three times as many generals as traitors. */
+export function omGuarantees(generals: number, m: number, traitors: number): boolean {
+  return m >= traitors && generals > 3 * traitors;
+}
+
+const omRun = (r: OmResult, guaranteed: boolean): ScenarioRun => ({ trace: r.trace, summary: summarizeOm(r), violated: guaranteed && !(r.ic1 && r.ic2) });
+
+const byzantine = (name: string, summary: string, run: () => OmResult, generals: number): Scenario => ({
   group: 'byzantine', name, summary, seeded: false,
-  run: () => {
-    const r = run();
-    return { trace: r.trace, summary: summarizeOm(r) };
-  },
+  run: () => omRun(run(), omGuarantees(generals, 1, 1)),
 });
 
 export const scenarios: readonly Scenario[] = [
@@ -95,21 +103,19 @@ export const scenarios: readonly Scenario[] = [
   paxos('case2a', 'X accepted by a minority (A3 only); P5 sees it through A3 and X wins', paxosCase2Adopted),
   paxos('case2b', 'X accepted by a minority (A1 only); P5 does not see it and its own Y wins', paxosCase2Lost),
   paxos('case3', "P5's prepare reaches A3 before P1's accept: the later proposal blocks the earlier, Y wins", paxosCase3),
-  paxos('livelock', `P1 and P5 (the seed's A1 and A5) preempt each other every round; stopped after ${livelockRoundsMax} rounds each`, () => paxosLivelock()),
+  paxos('livelock', `P1 and P5 (the seed's A1 and A5) preempt each other for as long as the run goes (bounded at ${livelockBoundTicks} ms)`, () => paxosLivelock()),
   {
     group: 'paxos', name: 'backoff', seeded: true,
     summary: 'the livelock timing, but proposers wait a random time before retrying (--seed)',
     run: ({ seed }) => {
-      const r = paxosLivelockBackoff(seed);
-      return { trace: r.trace, summary: summarizePaxos(r) };
+      return paxosRun(paxosLivelockBackoff(seed));
     },
   },
   {
     group: 'paxos', name: 'random', seeded: true,
     summary: '3 proposers on a random network: delays 1-10 ms, 10% loss, duplicates (--seed, --proposers N, --broken)',
     run: ({ seed, broken, proposers }) => {
-      const r = runRandomPaxos(seed, { ignoresAcceptedValues: broken, proposerCount: proposers ?? randomPaxosDefaults.proposerCount });
-      return { trace: r.trace, summary: summarizePaxos(r) };
+      return paxosRun(runRandomPaxos(seed, { ignoresAcceptedValues: broken, proposerCount: proposers ?? randomPaxosDefaults.proposerCount }));
     },
   },
   {
@@ -118,6 +124,7 @@ export const scenarios: readonly Scenario[] = [
     run: ({ seed, count, broken, proposers }) => {
       const r = checkPaxosSafety(seed, count, { ignoresAcceptedValues: broken, proposerCount: proposers ?? randomPaxosDefaults.proposerCount });
       return {
+        violated: r.violations.length > 0,
         summary: [
           `seeds ${seed}..${seed + count - 1}: ${r.seedsRun} runs, ${r.decided} decided a value, ${r.messages} messages`,
           r.violations.length === 0
@@ -132,27 +139,25 @@ export const scenarios: readonly Scenario[] = [
     summary: 'stable leader P1 (P5 forwards): one prepare, then one accept round trip per value; no livelock',
     run: () => {
       const r = multiPaxosStableLeader();
-      return { trace: r.trace, summary: summarizeMulti(r) };
+      return { trace: r.trace, summary: summarizeMulti(r), violated: !r.safe };
     },
   },
-  byzantine('three-generals', '3 generals, traitor lieutenant: loyal L1 retreats although the loyal commander said attack', threeGeneralsLieutenantTraitor),
-  byzantine('three-generals-traitor-commander', '3 generals, traitor commander: L1 sees the same as above; trusting the commander splits L1 and L2', threeGeneralsCommanderTraitor),
-  byzantine('four-generals', '4 generals, OM(1), traitor lieutenant: every loyal lieutenant attacks with the commander', fourGeneralsLieutenantTraitor),
-  byzantine('four-generals-traitor-commander', '4 generals, OM(1), traitor commander splits its orders: the loyal three still agree', fourGeneralsCommanderTraitor),
+  byzantine('three-generals', '3 generals, traitor lieutenant: loyal L1 retreats although the loyal commander said attack', threeGeneralsLieutenantTraitor, 3),
+  byzantine('three-generals-traitor-commander', '3 generals, traitor commander: L1 sees the same as above; trusting the commander splits L1 and L2', threeGeneralsCommanderTraitor, 3),
+  byzantine('four-generals', '4 generals, OM(1), traitor lieutenant: every loyal lieutenant attacks with the commander', fourGeneralsLieutenantTraitor, 4),
+  byzantine('four-generals-traitor-commander', '4 generals, OM(1), traitor commander splits its orders: the loyal three still agree', fourGeneralsCommanderTraitor, 4),
   {
     group: 'byzantine', name: 'random', seeded: true,
     summary: 'random traitors and strategies (--seed; --generals 4 --m 1 --traitors 1 by default)',
     run: ({ seed, generals = 4, m = 1, traitors = 1 }) => {
-      const r = randomOralMessages(seed, { generals, m, traitorCount: traitors });
-      return { trace: r.trace, summary: summarizeOm(r) };
+      return omRun(randomOralMessages(seed, { generals, m, traitorCount: traitors }), omGuarantees(generals, m, traitors));
     },
   },
   {
     group: 'byzantine', name: 'seven-generals', seeded: true,
     summary: '7 generals, OM(2), two random traitors with random strategies (--seed)',
     run: ({ seed }) => {
-      const r = randomOralMessages(seed, { generals: 7, m: 2, traitorCount: 2 });
-      return { trace: r.trace, summary: summarizeOm(r) };
+      return omRun(randomOralMessages(seed, { generals: 7, m: 2, traitorCount: 2 }), omGuarantees(7, 2, 2));
     },
   },
   {
@@ -163,6 +168,8 @@ export const scenarios: readonly Scenario[] = [
       const four = checkOralMessages(seed, count, { generals: 4, m: 1, traitorCount: 1 });
       const show = (f: OmCheckFailures) => f.slice(0, 5).map((x) => x.seed).join(', ');
       return {
+        // Three generals are expected to fail (that is the lesson); four with OM(1) must never.
+        violated: four.failures.length > 0,
         summary: [
           `3 generals, 1 traitor, OM(1): ${three.failures.length} of ${count} runs violate IC1 or IC2${three.failures.length ? ` (e.g. seeds ${show(three.failures)}; try: byzantine random --generals 3 --seed ${three.failures[0].seed})` : ''}`,
           `4 generals, 1 traitor, OM(1): ${four.failures.length} of ${count} runs violate IC1 or IC2${four.failures.length ? ` (seeds ${show(four.failures)})` : ''}`,

@@ -20,7 +20,8 @@ export interface TraceMessage {
 
 export interface TraceNote {
   readonly at: number;
-  readonly node: string;
+  /** The participant the note is about; undefined for a verdict on the whole run (no one says it). */
+  readonly node?: string;
   readonly text: string;
   /** "outcome" notes mark the result (a value chosen, a general's decision); "warn" marks trouble. */
   readonly tone?: 'info' | 'outcome' | 'warn';
@@ -80,14 +81,40 @@ export class TraceRecorder {
     this.steps.push({ type: 'note', noteIndex: this.notes.length - 1 });
   }
 
+  /** A note about the whole run (an outcome, a checked property), not said by any participant. */
+  verdict(at: number, text: string, tone: TraceNote['tone'] = 'info'): void {
+    if (this.cutAt) {
+      this.verdictsAfterCut.push({ at, text, tone });
+      return;
+    }
+    this.notes.push({ at, text, tone });
+    this.steps.push({ type: 'note', noteIndex: this.notes.length - 1 });
+  }
+
+  /**
+   * Remembers how far the trace had got, so that the run can go on past its bound (to check what the
+   * rounds still open there would have done) while the trace shows only what happened within it.
+   */
+  cut(atTicks: number): void {
+    this.cutAt = { atTicks, messages: this.messages.length, notes: this.notes.length, steps: this.steps.length };
+  }
+
+  private cutAt?: { atTicks: number; messages: number; notes: number; steps: number };
+  private readonly verdictsAfterCut: TraceNote[] = [];
+
   finish(): Trace {
-    return {
-      title: this.title,
-      lanes: [...this.lanes],
-      messages: [...this.messages],
-      notes: [...this.notes],
-      steps: [...this.steps],
-      timeUnit: this.timeUnit,
-    };
+    if (!this.cutAt) {
+      return { title: this.title, lanes: [...this.lanes], messages: [...this.messages], notes: [...this.notes], steps: [...this.steps], timeUnit: this.timeUnit };
+    }
+    const c = this.cutAt;
+    // Messages sent within the bound but delivered after it were still travelling when the trace stops.
+    const messages = this.messages.slice(0, c.messages).map((m) =>
+      m.deliveredAt !== undefined && m.deliveredAt > c.atTicks ? { ...m, deliveredAt: undefined, inFlight: true } : m,
+    );
+    const steps: TraceStep[] = this.steps.slice(0, c.steps);
+    for (const m of messages) if (m.inFlight) steps.push({ type: 'in-flight', messageId: m.id });
+    const notes = [...this.notes.slice(0, c.notes), ...this.verdictsAfterCut];
+    for (let i = c.notes; i < notes.length; i++) steps.push({ type: 'note', noteIndex: i });
+    return { title: this.title, lanes: [...this.lanes], messages, notes, steps, timeUnit: this.timeUnit };
   }
 }
