@@ -14,13 +14,35 @@ export const oursKinds = serverKinds.filter((k) => k !== 'apache');
 
 export const sharedConfig = { '4lw.commands.whitelist': '*', extendedTypesEnabled: 'true', tickTime: '2000' };
 
-export function startServer(kind: ServerKind): Promise<RunningServer> {
+/** A target and every process behind it (one, or each ensemble member): hostile input must kill none. */
+export interface ConformanceServer extends RunningServer {
+  kind: ServerKind;
+  pids: number[];
+}
+
+export async function startServer(kind: ServerKind): Promise<ConformanceServer> {
   switch (kind) {
-    case 'apache':
-      return startApacheZooKeeper(sharedConfig);
-    case 'coordinode':
-      return spawnCoordinode({ config: sharedConfig });
-    case 'coordinode-follower':
-      return startCoordinodeFollower(sharedConfig);
+    case 'apache': {
+      const server = await startApacheZooKeeper(sharedConfig);
+      return { ...server, kind, pids: [server.pid!] };
+    }
+    case 'coordinode': {
+      const server = await spawnCoordinode({ config: sharedConfig });
+      return { ...server, kind, pids: [server.pid!] };
+    }
+    case 'coordinode-follower': {
+      const server = await startCoordinodeFollower(sharedConfig);
+      return { ...server, kind, pids: server.ensemble.members.map((m) => m.pid!) };
+    }
+  }
+}
+
+/** True while the process exists (signal 0 checks without sending anything). */
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
