@@ -12,7 +12,7 @@ import { encodeConnectRequest, encodeRequest, FrameParser } from '@coord/protoco
 import { listLogs, listSnapshots, scanLog } from '@coord/storage';
 import { apacheZkCli, fourLetterWord, freePort, spawnCoordinode, tempDir } from '@coord/testing';
 import * as zookeeper from 'node-zookeeper-client';
-import { runTool } from './durable-cli';
+import { runTool } from './command-line';
 import { TestZk } from './durable-test-client';
 
 const shortTimeoutMs = 4000;

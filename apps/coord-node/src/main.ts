@@ -1,61 +1,71 @@
 /**
- * Composition root: reads flags, env and zoo.cfg, starts the node, prints the one line scripts wait
- * for, and stops cleanly on SIGINT/SIGTERM.
+ * Composition root: reads the command line (command-line.ts), env and zoo.cfg, starts the node,
+ * prints the one line scripts wait for, and stops once on SIGINT, SIGTERM or when its launcher exits.
+ * Errors are one line naming what the user gave (flag, address, directory); --verbose adds stacks.
  */
 import { readFileSync } from 'node:fs';
-import { isToolCommand, runTool } from './durable-cli';
+import { announcePid, listenErrorLine } from '@coord/cli';
+import { runCommandLine } from './command-line';
 import { openDurable, StorageError } from './durable-node';
 import { runEnsembleMember } from './ensemble/run-member';
 import { startNode } from './node';
-import { ConfigError, createLogger, loadNodeConfig } from './ops';
+import { ConfigError, configFromFlags, createLogger, type NodeConfig } from './ops';
 import { stopOnSignals } from './shutdown';
 
-/** Nx passes `--args="--port=1 --data-dir=x"` through as one argument; split it back into flags. */
-function expandArgs(argv: string[]): string[] {
-  return argv.flatMap((a) => (a.startsWith('--args=') ? a.substring(7).split(/\s+/).filter(Boolean) : [a]));
+const name = 'coordinode';
+let verbose = process.argv.includes('--verbose');
+
+function fail(message: string, code: number, err?: unknown): never {
+  process.stderr.write(`${name}: ${message}\n`);
+  if (verbose && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+  process.exit(code);
+}
+
+/** The listen failure in one line, naming the address asked for and the flag (or zoo.cfg key) that changes it. */
+function failToListen(err: unknown, config: NodeConfig): never {
+  const line = listenErrorLine(err, {
+    host: config.host,
+    port: config.port,
+    portFlag: config.configPath ? `--port or clientPort in ${config.configPath}` : '--port',
+    hostFlag: config.configPath ? `--host or clientPortAddress in ${config.configPath}` : '--host',
+    otherPortFlag: `the server.N lines of ${config.configPath}`,
+  });
+  if (line) fail(line, 1, err);
+  throw err;
 }
 
 async function main(): Promise<void> {
-  const argv = expandArgs(process.argv.slice(2));
-  // Offline tools (inspect-log, inspect-snapshot, purge) run and exit without starting a node.
-  if (isToolCommand(argv)) process.exit(runTool(argv));
-  // --repair: let recovery truncate a corrupt log / set aside a corrupt snapshot instead of refusing.
-  const repair = argv.includes('--repair');
+  const invocation = runCommandLine(process.argv.slice(2));
+  if (invocation.kind === 'done') process.exit(invocation.exitCode);
+  verbose = invocation.verbose;
   let loaded;
   try {
-    loaded = loadNodeConfig(argv.filter((a) => a !== '--repair'), process.env, (p) => readFileSync(p, 'utf8'));
+    loaded = configFromFlags(invocation.flags, process.env, (p) => readFileSync(p, 'utf8'));
   } catch (e) {
-    if (e instanceof ConfigError) {
-      process.stderr.write(`coord-node: ${e.message}\n`);
-      process.exit(2);
-    }
+    if (e instanceof ConfigError) fail(e.message, 2, e);
     throw e;
   }
   const { config, warnings } = loaded;
-  const log = createLogger('coord-node', { level: config.logLevel });
+  const log = createLogger(name, { level: config.logLevel });
   for (const w of warnings) log.warn(w);
+  announcePid(name);
   // server.N lines: run as an ensemble member (ZAB replication) instead of a standalone node.
   if (config.members.length > 0) {
-    await runEnsembleMember(config, log);
+    await runEnsembleMember(config, log).catch((e: unknown) => failToListen(e, config));
     return;
   }
-  const durable = config.dataDir ? openDurable(config, log, { repair }) : undefined;
   let node;
   try {
+    const durable = config.dataDir ? openDurable(config, log, { repair: invocation.repair }) : undefined;
     node = await startNode({ ...config, logger: log, ...(durable && { txnLog: durable.txnLog, restore: durable.restore, core: durable.core }) });
   } catch (e) {
-    if (!(e instanceof StorageError)) throw e;
-    // The data directory cannot be trusted as it is: say where, and how to override.
-    log.error(`cannot start: ${e.message}`);
-    process.stderr.write(`coord-node: cannot start: ${e.message}\n`);
-    process.exit(3);
+    // The data directory cannot be trusted as it is: say where, and how to override (--repair).
+    if (e instanceof StorageError) fail(`cannot start: ${e.message}`, 3, e);
+    failToListen(e, config);
   }
   process.stdout.write(`Coordinode listening on ${node.host}:${node.port}\n`);
   log.info(`tickTime=${config.tickTime} sessionTimeout=[${config.minSessionTimeout},${config.maxSessionTimeout}] dataDir=${config.dataDir ?? '(in memory)'}`);
   stopOnSignals(node, log);
 }
 
-main().catch((err) => {
-  process.stderr.write(`coord-node failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
-  process.exit(1);
-});
+main().catch((err: unknown) => fail(`failed to start: ${err instanceof Error ? err.message : String(err)}`, 1, err));

@@ -1,86 +1,69 @@
 /**
- * Command-line flags for coord-node. Accepted forms: `--port=12345`, `--port 12345`, and several
- * flags inside one argv element (`"--port=12345 --data-dir=/x"`), which is what
- * `nx run coord-node:serve --args="..."` can hand us depending on how the shell and Nx quote it.
- * An element is split only before a `--`, so `--data-dir=/a b` keeps its space. `--args=...`
- * is unwrapped. camelCase and snake_case spellings (`--dataDir`, `--data_dir`) are accepted too.
+ * The node's flags, defined once for commander (the `coordinode` command line, see
+ * ../command-line.ts) and for loadNodeConfig. Values stay text here: config.ts checks them next to
+ * the zoo.cfg keys they override, so a bad value names the flag and the accepted range either way.
+ * Defaults are shown in --help but not applied here, because zoo.cfg sits between them and the flags.
  */
+import { Command, Option, parseQuietly } from '@coord/cli';
+import { hostDefault, portDefault, tickTimeMsDefault } from './config';
 import { ConfigError } from './config-error';
+import { logLevelDefault } from './logger';
 
 /** Flags that take a value, by canonical (kebab-case) name. */
 export const valueFlags = ['port', 'host', 'data-dir', 'config', 'tick-time', 'log-level', 'server-id'] as const;
 export type FlagName = (typeof valueFlags)[number];
+export type FlagValues = Partial<Record<FlagName, string>>;
 
 export interface ParsedFlags {
-  values: Partial<Record<FlagName, string>>;
+  values: FlagValues;
   warnings: string[];
 }
 
-function canonicalName(raw: string): string {
-  return raw
-    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
-    .replace(/_/g, '-')
-    .toLowerCase();
+/** Help for each flag; a function so the defaults are read from config.ts (which imports this file) at call time. */
+function flagHelp(): Record<FlagName, { value: string; text: string }> {
+  return {
+    port: { value: 'port', text: `client port, 0 for any free port (default: clientPort of --config, else ${portDefault})` },
+    host: { value: 'address', text: `address to listen on (default: clientPortAddress of --config, else ${hostDefault})` },
+    'data-dir': { value: 'dir', text: 'keep snapshots and the transaction log here (default: dataDir of --config, else in memory)' },
+    config: { value: 'zoo.cfg', text: "read ZooKeeper's zoo.cfg; server.N lines make this node an ensemble member (default: none)" },
+    'tick-time': { value: 'ms', text: `basic time unit in ms, 1 or more (default: tickTime of --config, else ${tickTimeMsDefault})` },
+    'log-level': { value: 'level', text: `error, warn, info or debug (default: $COORD_LOG_LEVEL, else ${logLevelDefault})` },
+    'server-id': { value: 'id', text: "this member's id in server.N, 0 or more (default: <dataDir>/myid in an ensemble, else 0)" },
+  };
 }
 
-function stripQuotes(text: string): string {
-  const t = text.trim();
-  if (t.length >= 2 && (t[0] === '"' || t[0] === "'") && t[t.length - 1] === t[0]) return t.slice(1, -1);
-  return t;
+/** Adds the node's value flags to `command`. */
+export function addNodeFlags(command: Command): Command {
+  const help = flagHelp();
+  for (const name of valueFlags) command.addOption(new Option(`--${name} <${help[name].value}>`, help[name].text));
+  return command;
 }
 
-/** Splits argv elements into pieces, each a flag (possibly with its value) or a bare word. */
-function pieces(argv: readonly string[]): string[] {
-  const out: string[] = [];
-  for (const element of argv) {
-    const trimmed = element.trim();
-    if (trimmed === '') continue;
-    // `--args=...` wraps the rest of the element (possibly quoted), so unwrap it before splitting.
-    const wrapped = /^--args[= ]([\s\S]*)$/.exec(trimmed);
-    if (wrapped) out.push(...pieces([stripQuotes(wrapped[1])]));
-    else out.push(...trimmed.split(/\s+(?=--)/));
+/** The flags commander parsed (camelCase keys) as FlagValues (kebab-case keys); absent flags stay absent. */
+export function flagValues(opts: Record<string, unknown>): FlagValues {
+  const values: FlagValues = {};
+  for (const name of valueFlags) {
+    const key = name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    const v = opts[key];
+    if (typeof v === 'string') values[name] = v;
   }
-  return out;
+  return values;
 }
 
-function isFlagName(name: string): name is FlagName {
-  return (valueFlags as readonly string[]).includes(name);
-}
-
+/**
+ * Parses the node's value flags alone (no subcommands), as loadNodeConfig does for tests and
+ * embedders. A usage error throws ConfigError naming the flag, with commander's text.
+ */
 export function parseFlags(argv: readonly string[]): ParsedFlags {
-  const values: Partial<Record<FlagName, string>> = {};
-  const warnings: string[] = [];
-  const list = pieces(argv);
-  for (let i = 0; i < list.length; i++) {
-    const piece = list[i];
-    if (!piece.startsWith('--')) {
-      warnings.push(`ignoring unexpected argument ${JSON.stringify(piece)}`);
-      continue;
-    }
-    const body = piece.slice(2);
-    let rawName: string;
-    let value: string | undefined;
-    const eq = body.indexOf('=');
-    const space = body.search(/\s/);
-    if (eq >= 0 && (space < 0 || eq < space)) {
-      rawName = body.slice(0, eq);
-      value = body.slice(eq + 1);
-    } else if (space >= 0) {
-      rawName = body.slice(0, space);
-      value = body.slice(space + 1);
-    } else {
-      rawName = body;
-      if (i + 1 < list.length && !list[i + 1].startsWith('--')) value = list[++i];
-    }
-    const name = canonicalName(rawName);
-    if (!isFlagName(name)) {
-      warnings.push(`ignoring unknown flag --${rawName}`);
-      continue;
-    }
-    if (value === undefined) throw new ConfigError(`--${name}`, '', 'the flag needs a value');
-    const cleaned = stripQuotes(value);
-    if (cleaned === '') throw new ConfigError(`--${name}`, value, 'the flag needs a non-empty value');
-    values[name] = cleaned;
+  const command = addNodeFlags(new Command('coordinode')).showSuggestionAfterError(true).allowExcessArguments(false);
+  const problem = parseQuietly(command, argv);
+  if (problem !== undefined) {
+    const flag = /'(--?[^' =]+)/.exec(problem)?.[1] ?? argv.join(' ');
+    throw new ConfigError(flag, argv.join(' '), problem);
   }
-  return { values, warnings };
+  const values = flagValues(command.opts());
+  for (const name of valueFlags) {
+    if (values[name] !== undefined && values[name]!.trim() === '') throw new ConfigError(`--${name}`, values[name]!, 'the flag needs a non-empty value');
+  }
+  return { values, warnings: [] };
 }

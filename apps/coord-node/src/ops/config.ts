@@ -1,9 +1,10 @@
 /**
  * The node's configuration: defaults, then zoo.cfg (`--config`), then the environment
  * (COORD_LOG_LEVEL), then flags. Pure: the file reader is injected, so tests pass text directly.
- * Unknown keys and flags are warnings; unusable values throw ConfigError naming the key and value.
+ * Unknown zoo.cfg keys are warnings; unknown flags and unusable values throw ConfigError naming the
+ * key (or flag), the value and the accepted range.
  */
-import { parseFlags } from './argv';
+import { parseFlags, type FlagValues } from './argv';
 import { ConfigError } from './config-error';
 import { LogLevel, logLevelDefault, parseLogLevel } from './logger';
 import { knownFourLetterWords, parseInteger, parsePort, parseZooCfg, QuorumMember, ZooCfgSettings } from './zoo-cfg';
@@ -127,9 +128,12 @@ function sessionTimeouts(cfg: ZooCfgSettings, tickTime: number): { min: number; 
  * is given, the zoo.cfg that readFile returns. Returns warnings for the caller to log.
  */
 export function loadNodeConfig(argv: string[], env: NodeJS.ProcessEnv, readFile?: ReadFile): { config: NodeConfig; warnings: string[] } {
-  const flags = parseFlags(argv);
-  const warnings = [...flags.warnings];
-  const f = flags.values;
+  return configFromFlags(parseFlags(argv).values, env, readFile);
+}
+
+/** The same from flags already parsed (the `coordinode` command line parses them with its subcommands). */
+export function configFromFlags(f: FlagValues, env: NodeJS.ProcessEnv, readFile?: ReadFile): { config: NodeConfig; warnings: string[] } {
+  const warnings: string[] = [];
   let cfg: ZooCfgSettings = { members: [] };
   if (f.config !== undefined) {
     const parsed = parseZooCfg(readConfigFile(f.config, readFile), f.config);

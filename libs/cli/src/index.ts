@@ -1,0 +1,5 @@
+export * from './program';
+export * from './values';
+export * from './listen-error';
+export * from './launcher';
+export * from './lifecycle';
