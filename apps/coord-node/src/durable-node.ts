@@ -65,7 +65,7 @@ export function openDurable(config: NodeConfig, log: Logger, options: { repair?:
       const started = Date.now();
       const recovered = store.recover();
       restoreCore(core, recovered, Date.now());
-      await store.attach(core.tree);
+      await store.attach(core.tree, () => [...core.sessions.all()].map((s) => ({ sessionId: s.sessionId, timeOut: s.timeoutMs })));
       storeLog.info(
         `Recovered zxid 0x${recovered.lastZxid.toString(16)} in ${Date.now() - started} ms: ${core.tree.size} znodes, ` +
           `${recovered.sessions.size} sessions from ${recovered.snapshotFile ?? 'no snapshot'}, ${recovered.replayed} txns replayed`,

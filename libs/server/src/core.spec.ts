@@ -171,7 +171,7 @@ describe('ServerCore requests', () => {
     expect(h.closed.get(1)).toContain('check');
   });
 
-  it('holds replies and notifications until the txn is persisted', () => {
+  it('holds replies and notifications until the txn is persisted; other clients never see it before', () => {
     const h = new Harness();
     h.connect(1);
     h.connect(2);
@@ -180,16 +180,32 @@ describe('ServerCore requests', () => {
     h.send(1, encodeRequest(1, create('/w')));
     h.send(2, encodeRequest(2, { type: 3, body: { path: '/w', watch: false } }));
     expect(h.take(1)).toEqual([]);
-    expect(h.take(2)).toEqual([]);
-    h.core.advance(h.core.lastProcessedZxid);
+    // The read is answered from the durable tree: the unpersisted create is invisible to it.
+    const early = h.take(2);
+    expect(early).toHaveLength(1);
+    expect(decodeReplyHeader(early[0])).toMatchObject({ xid: 2, err: ErrorCode.NONODE });
+    expect(h.core.lastProcessedZxid).toBe(h.persisted[h.persisted.length - 2]);
+    h.core.advance(h.persisted[h.persisted.length - 1]);
     h.flush();
     const frames = h.take(2);
-    expect(frames).toHaveLength(2);
+    expect(frames).toHaveLength(1);
     const ev = decodeNotification(frames[0]);
     expect(ev.event).toMatchObject({ type: EventType.NodeCreated, path: '/w' });
     expect(ev.header.zxid).toBe(h.core.lastProcessedZxid);
-    expect(decodeReplyHeader(frames[1])).toMatchObject({ xid: 2, err: 0 });
     expect(decodeReplyHeader(h.take(1)[0])).toMatchObject({ xid: 1, err: 0 });
+  });
+
+  it('answers a read after a pending write on the same connection only once the write is applied', () => {
+    const h = new Harness();
+    h.connect(1);
+    h.persistAutomatically = false;
+    h.send(1, encodeRequest(1, create('/r')));
+    h.send(1, encodeRequest(2, { type: 3, body: { path: '/r', watch: false } }));
+    expect(h.take(1)).toEqual([]);
+    h.core.advance(h.persisted[h.persisted.length - 1]);
+    h.flush();
+    const frames = h.take(1);
+    expect(frames.map((f) => decodeReplyHeader(f))).toMatchObject([{ xid: 1, err: 0 }, { xid: 2, err: 0 }]);
   });
 
   it('expires sessions in tick buckets, deleting ephemerals and firing watches', () => {

@@ -1,12 +1,26 @@
 /**
- * ServerCore: the standalone request pipeline, prep -> [log] -> apply, as a pure state machine.
- * The driver hands it whole frame bodies per connection and calls tick(); it asks ready() for the
- * txns to persist and the effects (frames to send, connections to close) that may leave, and calls
- * advance() once txns are durable. Writes are applied to the tree at once so the next request sees
- * them, but every effect queued from then on waits until that write is persisted (see effects.ts).
+ * ServerCore: the one request pipeline of every role, as a pure state machine (ZooKeeper's processor
+ * chain without its threads). A client request passes through the same stages on a standalone node, a
+ * leader and a follower:
+ *
+ *   front (connections, handshake, auth, per-connection order) ─> sequencer (prep) ─> [commit] ─> apply ─> replies
+ *        reads answered from the committed tree in request order ─────────────────────────────────┘
+ *
+ * The role decides only where a prepared write goes and when it is committed:
+ *  - standalone: this core sequences its own writes; the txns come out in `ready().toPersist`, the
+ *    driver appends them to the local log and calls `advance(zxid)` once they are durable, and the
+ *    core applies them;
+ *  - leader: requests come in through `offer` (its own, via `ready().toSubmit`, and the followers'),
+ *    `sequence(place)` prepares them and hands each txn to ZAB; committed txns come back through `apply`;
+ *  - follower: requests leave through `ready().toSubmit`, syncs through `ready().toSync`; committed
+ *    txns come back through `apply`.
+ * The tree only ever holds committed (standalone: durable) state, so a reply or notification can leave
+ * as soon as it exists: no client can observe a write that a crash could lose.
+ *
+ * Time and randomness are injected (`deps`); nothing here touches a socket, a disk or a timer.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { DataTree, digestId, OpResult, Txn, TxnOp, WatchEvent } from '@coord/data-tree';
+import { DataTree, digestId, OpResult, Txn } from '@coord/data-tree';
 import {
   decodeConnectRequest,
   decodeRequest,
@@ -17,26 +31,20 @@ import {
   Id,
   KeeperState,
   MultiRequest,
-  MultiResult,
   OpCode,
   ProtocolError,
   Request,
+  RequestHeader,
   ResponseBody,
   sessionPasswdBytes,
   UnknownOpcodeError,
   Xid,
 } from '@coord/protocol';
 import { CoreLogger, ServerConfig, serverConfig, ServerDeps, silentLogger } from './config';
-import { Effect, EffectQueue, HeldEffect } from './effects';
-import {
-  PrepContext,
-  prepMulti,
-  prepDeleteContainer,
-  prepWriteOp,
-  PrepView,
-} from './prep';
+import type { Effect } from './effects';
 import * as reads from './read-ops';
 import { hex, isWrite, multiResultOf, responseOf } from './results';
+import { PreparedTxn, Sequencer, SequencerRequest } from './sequencer';
 import { Session, SessionTracker } from './sessions';
 import { Connection, CoreStats, LatencyStats, snapshotStats } from './stats';
 
@@ -46,8 +54,18 @@ export interface ConnectionInfo {
   remotePort: number;
 }
 
+/** standalone: sequences and commits alone; leader/follower: ZAB decides; looking: not serving. */
+export type Role = 'standalone' | 'leader' | 'follower' | 'looking';
+
+/** What the driver must do next (pull style: the driver asks, the core never calls out). */
 export interface Ready {
+  /** standalone: append to the local log in order, then `advance(lastZxid)`. */
   toPersist: Txn[];
+  /** leader/follower: hand to ZAB for the leader's sequencer (peer.submit), in order. */
+  toSubmit: SequencerRequest[];
+  /** leader/follower: start a quorum sync for each token; call `syncDone(token)` when ZAB says it is done. */
+  toSync: number[];
+  /** Frames to send and connections to close, in order. */
   effects: Effect[];
 }
 
@@ -59,19 +77,51 @@ export function normalizeAddress(address: string): string {
   return address.startsWith('::ffff:') && address.includes('.') ? address.substring(7) : address;
 }
 
+/** A request received on a connection and not answered yet; replies leave in request order. */
+type Pending =
+  | { kind: 'write'; xid: number; opcode: number; request: Request | null; startedAt: number; reply: Buffer | null; zxid: number }
+  | { kind: 'sync'; xid: number; token: number; path: string; startedAt: number; reply: Buffer | null; zxid: number }
+  | { kind: 'read'; xid: number; request: Request; startedAt: number }
+  | { kind: 'ping'; startedAt: number };
+
+interface ClientConn {
+  conn: Connection;
+  queue: Pending[];
+  /** Waiting for its createSession to be applied. */
+  connecting: { sessionId: bigint; timeOut: number } | null;
+  /** Requests pipelined behind the ConnectRequest, handled once the session exists (as Apache does). */
+  early: Buffer[] | null;
+}
+
+/** Requests a client may pipeline behind its ConnectRequest before it is answered. */
+export const earlyRequestsMax = 1000;
+
 export class ServerCore {
   readonly config: ServerConfig;
-  readonly tree: DataTree;
-  private readonly sessions: SessionTracker;
-  private readonly conns = new Map<number, Connection>();
+  /** Replaced (not mutated) when a snapshot is restored. */
+  tree: DataTree;
+  readonly sessions: SessionTracker;
+  private readonly clients = new Map<number, ClientConn>();
   /** Connections still waiting for their ConnectRequest (closed after sessionlessConnectionTimeoutMs). */
-  private readonly handshakePending = new Set<Connection>();
-  private readonly held = new EffectQueue();
+  private readonly handshakePending = new Set<ClientConn>();
+  private readonly sequencer: Sequencer;
   private readonly log: CoreLogger;
   private readonly now: () => number;
-  private unpersisted: Txn[] = [];
-  private lastZxid = 0;
-  private persistedZxid = 0;
+  private role: Role = 'standalone';
+  private outbox: Effect[] = [];
+  private toPersist: Txn[] = [];
+  private toSubmit: SequencerRequest[] = [];
+  private toSync: number[] = [];
+  /** standalone: txns handed to the log and not applied yet, in zxid order. */
+  private unapplied: PreparedTxn[] = [];
+  private unappliedHead = 0;
+  /** Sessions with traffic since the last report to the leader (follower). */
+  private touched = new Set<bigint>();
+  private appliedZxid = 0;
+  /** standalone: the last zxid given out. */
+  private placedZxid = 0;
+  private nextSyncToken = 1;
+  private pendingCount = 0;
   private nextContainerCheckAt: number;
   readonly startedAt: number;
   readonly minSessionTimeoutMs: number;
@@ -83,24 +133,85 @@ export class ServerCore {
     this.config = serverConfig(config);
     this.now = deps.now;
     this.log = deps.logger ?? silentLogger;
-    this.tree = new DataTree({ idsOf: (connId) => this.conns.get(connId)?.ids });
+    this.tree = this.freshTree();
     const secret = this.config.passwordSecret ?? deps.randomBytes(passwordSecretBytes);
     this.startedAt = this.now();
     this.sessions = new SessionTracker(this.config.tickTimeMs, this.config.serverId, this.startedAt, secret);
     this.minSessionTimeoutMs = this.config.minSessionTimeoutMs ?? 2 * this.config.tickTimeMs;
     this.maxSessionTimeoutMs = this.config.maxSessionTimeoutMs ?? 20 * this.config.tickTimeMs;
     this.nextContainerCheckAt = this.startedAt + this.config.containerCheckIntervalMs;
+    this.sequencer = new Sequencer(() => this.tree, this.sessions, {
+      extendedTypesEnabled: this.config.extendedTypesEnabled,
+      frameBytesMax: this.config.frameBytesMax,
+      now: this.now,
+    });
   }
+
+  private freshTree(): DataTree {
+    return new DataTree({ idsOf: (connId) => this.clients.get(connId)?.conn.ids });
+  }
+
+  // ---- state: recovery, snapshots, role ----
 
   /** Rebuilds state from persisted txns (log replay); produces no effects. */
   replay(txns: Txn[]): void {
     for (const txn of txns) {
-      if (txn.zxid <= this.lastZxid) continue;
+      if (txn.zxid <= this.appliedZxid) continue;
       this.tree.applyTxn(txn);
-      if (txn.op.type === 'createSession') this.sessions.add(txn.sessionId, txn.op.timeOut, this.now());
-      else if (txn.op.type === 'closeSession') this.sessions.remove(txn.sessionId);
-      this.lastZxid = this.persistedZxid = txn.zxid;
+      this.applySessionChange(txn);
+      this.appliedZxid = this.placedZxid = txn.zxid;
     }
+  }
+
+  /**
+   * Replaces the applied state (a SNAP from the leader, or a snapshot on restart): `load` fills a fresh
+   * tree, `sessions` are the sessions alive in it. Clients are dropped first: their watches were on the old tree.
+   */
+  restore(load: (tree: DataTree) => void, sessions: Iterable<{ sessionId: bigint; timeOut: number }>, zxid: number): void {
+    this.dropAllClients('state replaced by a snapshot');
+    const tree = this.freshTree();
+    load(tree);
+    this.tree = tree;
+    for (const s of [...this.sessions.all()]) this.sessions.remove(s.sessionId);
+    const now = this.now();
+    for (const s of sessions) this.sessions.add(s.sessionId, s.timeOut, now);
+    this.appliedZxid = this.placedZxid = zxid;
+    this.sequencer.reset();
+  }
+
+  /**
+   * The driver's role changed. Leaving service (or changing term) drops every client: the outcome of
+   * their pending calls is unknown. A new sequencer starts every session's clock afresh: it cannot know
+   * how long they were idle.
+   */
+  setRole(role: Role, reason = ''): void {
+    const prev = this.role;
+    if (prev === role && reason === '') return;
+    this.role = role;
+    if (prev !== 'looking' && prev !== 'standalone') this.dropAllClients(`left the ${prev} role${reason ? ` (${reason})` : ''}`);
+    this.sequencer.reset();
+    this.toSubmit = [];
+    this.toSync = [];
+    this.touched.clear();
+    if (this.sequencing) {
+      const now = this.now();
+      for (const s of this.sessions.all()) {
+        s.closing = false;
+        this.sessions.touch(s, now);
+      }
+    }
+  }
+
+  get currentRole(): Role {
+    return this.role;
+  }
+
+  private get sequencing(): boolean {
+    return this.role === 'standalone' || this.role === 'leader';
+  }
+
+  private get serving(): boolean {
+    return this.role !== 'looking';
   }
 
   /** The injected clock (stats use it). */
@@ -109,70 +220,152 @@ export class ServerCore {
   }
 
   get lastProcessedZxid(): number {
-    return this.lastZxid;
+    return this.appliedZxid;
   }
 
-  // ---- driver interface ----
+  // ---- driver interface: connections ----
 
   connectionOpened(info: ConnectionInfo): void {
     const conn = new Connection(info.id, info.remoteAddress, info.remotePort, normalizeAddress(info.remoteAddress), this.now());
-    this.conns.set(info.id, conn);
-    this.handshakePending.add(conn);
+    const c: ClientConn = { conn, queue: [], connecting: null, early: null };
+    this.clients.set(info.id, c);
+    this.handshakePending.add(c);
   }
 
   receive(connId: number, frameBody: Buffer): void {
-    const conn = this.conns.get(connId);
-    if (!conn) return;
-    conn.received++;
+    const c = this.clients.get(connId);
+    if (!c) return;
+    c.conn.received++;
     this.counters.packetsReceived++;
-    if (conn.session === null) this.onConnect(conn, frameBody);
-    else this.onRequest(conn, conn.session, frameBody);
+    if (c.conn.session !== null) this.onRequest(c, c.conn.session, frameBody);
+    else if (c.connecting === null) this.onConnect(c, frameBody);
+    else if ((c.early ??= []).length < earlyRequestsMax) c.early.push(frameBody);
+    else this.closeClient(c, `more than ${earlyRequestsMax} requests before the session was established`);
   }
 
   /** The socket is gone: drop the connection's watches; its session lives on until it expires. */
   connectionClosed(connId: number): void {
-    const conn = this.conns.get(connId);
-    if (conn) this.dropConnection(conn);
+    const c = this.clients.get(connId);
+    if (c) this.dropConnection(c);
   }
 
   tick(): void {
     const now = this.now();
-    for (const session of this.sessions.takeExpired(now)) this.expire(session);
-    for (const conn of this.handshakePending) {
-      if (now - conn.openedAt > this.config.sessionlessConnectionTimeoutMs) this.closeConnection(conn, 'no ConnectRequest in time');
+    for (const c of this.handshakePending) {
+      if (now - c.conn.openedAt > this.config.sessionlessConnectionTimeoutMs) this.closeClient(c, 'no ConnectRequest in time');
     }
-    if (now >= this.nextContainerCheckAt) {
-      this.nextContainerCheckAt = now + this.config.containerCheckIntervalMs;
-      this.sweepContainers(now);
+    if (this.sequencing) {
+      for (const session of this.sessions.takeExpired(now)) {
+        this.log.info(`Expiring session 0x${hex(session.sessionId)}, timeout of ${session.timeoutMs}ms exceeded`);
+        this.sequencer.offer({ kind: 'closeSession', origin: 0, sessionId: session.sessionId, cxid: 0 });
+      }
+      if (now >= this.nextContainerCheckAt) {
+        // Container and TTL cleanup belongs to the sequencer, as ZooKeeper's ContainerManager runs on the leader.
+        this.nextContainerCheckAt = now + this.config.containerCheckIntervalMs;
+        this.sweepContainers(now);
+      }
+      if (this.role === 'standalone') this.sequenceLocally();
+    } else if (this.role === 'follower' && this.touched.size > 0) {
+      this.toSubmit.push({ kind: 'touch', origin: this.config.serverId, sessionIds: [...this.touched] });
+      this.touched.clear();
     }
   }
 
   ready(): Ready {
-    const toPersist = this.unpersisted;
-    if (toPersist.length > 0) this.unpersisted = [];
-    const released: HeldEffect[] = [];
-    this.held.release(this.persistedZxid, released);
-    if (released.length > 0) this.account(released);
-    return { toPersist, effects: released };
-  }
-
-  /** Txns up to `persistedZxid` are durable. */
-  advance(persistedZxid: number): void {
-    if (persistedZxid > this.persistedZxid) this.persistedZxid = persistedZxid;
-  }
-
-  /** Frames and closes held in the pipeline (waiting for the log, or for ready()). */
-  get outstanding(): number {
-    return this.held.size;
+    const r: Ready = { toPersist: this.toPersist, toSubmit: this.toSubmit, toSync: this.toSync, effects: this.outbox };
+    if (r.toPersist.length > 0) this.toPersist = [];
+    if (r.toSubmit.length > 0) this.toSubmit = [];
+    if (r.toSync.length > 0) this.toSync = [];
+    if (r.effects.length > 0) this.outbox = [];
+    return r;
   }
 
   /** True when ready() would return something. */
   hasReady(): boolean {
-    return this.unpersisted.length > 0 || (this.held.size > 0 && this.persistedZxid >= this.lastZxid);
+    return this.outbox.length > 0 || this.toPersist.length > 0 || this.toSubmit.length > 0 || this.toSync.length > 0;
   }
 
+  /** Requests received and not answered yet, plus requests waiting for the sequencer (globalOutstandingLimit). */
+  get outstanding(): number {
+    return this.pendingCount + this.sequencer.waitingCount;
+  }
+
+  // ---- driver interface: commit ----
+
+  /** standalone: txns up to `persistedZxid` are durable; apply them (their replies leave with the next ready()). */
+  advance(persistedZxid: number): void {
+    const list = this.unapplied;
+    let head = this.unappliedHead;
+    while (head < list.length && list[head].txn.zxid <= persistedZxid) {
+      const p = list[head++];
+      this.apply(p.origin, p.txn);
+    }
+    if (head === list.length) {
+      this.unapplied = [];
+      this.unappliedHead = 0;
+    } else {
+      this.unappliedHead = head;
+    }
+    this.sequenceLocally();
+  }
+
+  /** leader/follower: a committed txn, in zxid order, on every member. `origin` is the member that answers. */
+  apply(origin: number, txn: Txn): void {
+    const { result, events } = this.tree.applyTxn(txn);
+    this.appliedZxid = txn.zxid;
+    if (txn.zxid > this.placedZxid) this.placedZxid = txn.zxid;
+    const op = txn.op;
+    const session = this.applySessionChange(txn);
+    if (events.length > 0) {
+      const legacy = this.config.notificationZxid === '3.8';
+      for (const ev of events) this.notify(ev.watcher, ev.type, ev.path, legacy ? -1 : ev.zxid);
+    }
+    this.sequencer.applied(txn.zxid);
+    const local = origin === this.config.serverId;
+    if (op.type === 'createSession') {
+      if (local) this.onSessionCreated(txn.sessionId);
+      return;
+    }
+    const c = session && session.connId !== null ? this.clients.get(session.connId) : undefined;
+    if (!c) return;
+    const pending = local ? findPendingWrite(c, txn.cxid) : undefined;
+    if (!pending) {
+      // Expired, or closed through another member: the client learns it when its connection closes.
+      if (op.type === 'closeSession') this.closeClient(c, 'session closed or expired');
+      return;
+    }
+    pending.reply = this.replyFor(pending, txn.zxid, result);
+    pending.zxid = txn.zxid;
+    this.log.debug(() => `write path: applied 0x${hex(txn.zxid)} -> reply to client 0x${hex(txn.sessionId)} xid ${txn.cxid}`);
+    this.flushQueue(c);
+  }
+
+  /** leader: offer a request (the leader's own, or a follower's) to the sequencer; `sequence` prepares it. */
+  offer(request: SequencerRequest): void {
+    this.sequencer.offer(request);
+  }
+
+  /** leader: prepare waiting requests and hand each txn to `place` (ZAB propose), which returns its zxid or null. */
+  sequence(place: (p: PreparedTxn) => number | null): void {
+    this.sequencer.drain(place);
+  }
+
+  /** The sync started for `token` is done: every txn committed before it has been applied here. */
+  syncDone(token: number): void {
+    for (const c of this.clients.values()) {
+      const p = c.queue.find((q) => q.kind === 'sync' && q.token === token) as Extract<Pending, { kind: 'sync' }> | undefined;
+      if (!p) continue;
+      this.completeSync(p);
+      this.flushQueue(c);
+      return;
+    }
+  }
+
+  // ---- stats ----
+
   stats(): CoreStats {
-    return snapshotStats(this, this.conns.values(), this.sessions, this.held);
+    const conns = [...this.clients.values()].map((c) => c.conn);
+    return snapshotStats(this, conns, this.sessions, (connId) => this.clients.get(connId)?.queue.length ?? 0, this.outstanding);
   }
 
   /** srst: clears the global latency and packet counters. */
@@ -184,298 +377,359 @@ export class ServerCore {
 
   /** crst: clears every connection's counters. */
   resetConnectionStats(): void {
-    for (const conn of this.conns.values()) conn.resetCounters();
+    for (const c of this.clients.values()) c.conn.resetCounters();
   }
 
-  // ---- handshake ----
+  // ---- front: handshake ----
 
-  private onConnect(conn: Connection, body: Buffer): void {
+  private onConnect(c: ClientConn, body: Buffer): void {
+    const conn = c.conn;
     let req;
     try {
       req = decodeConnectRequest(body, this.config.frameBytesMax);
     } catch (e) {
       this.log.warn(`Closing connection ${conn.describe()}: malformed ConnectRequest (${(e as Error).message})`);
-      this.closeConnection(conn, 'malformed ConnectRequest');
+      this.closeClient(c, 'malformed ConnectRequest');
       return;
     }
-    this.handshakePending.delete(conn);
+    this.handshakePending.delete(c);
     conn.oldClient = req.readOnly === undefined;
-    if (req.lastZxidSeen > this.lastZxid) {
-      this.log.info(
-        `Refusing session request for client ${conn.describe()}: it has seen zxid 0x${req.lastZxidSeen.toString(16)}, ours is 0x${this.lastZxid.toString(16)}`,
-      );
-      this.closeConnection(conn, 'client has seen a newer zxid');
+    if (!this.serving) {
+      // As ZooKeeper: no sessions while there is no leader; the client tries the next member.
+      this.closeClient(c, 'not serving');
       return;
     }
-    const now = this.now();
+    if (req.lastZxidSeen > this.appliedZxid) {
+      this.log.info(
+        `Refusing session request for client ${conn.describe()}: it has seen zxid 0x${req.lastZxidSeen.toString(16)}, ours is 0x${this.appliedZxid.toString(16)}`,
+      );
+      this.closeClient(c, 'client has seen a newer zxid');
+      return;
+    }
     const timeOut = Math.min(Math.max(req.timeOut, this.minSessionTimeoutMs), this.maxSessionTimeoutMs);
-    let session: Session;
     if (req.sessionId === 0n) {
-      session = this.sessions.add(this.sessions.allocateId(), timeOut, now);
-      this.commit(session.sessionId, 0, { type: 'createSession', timeOut });
-      this.log.info(`Established session 0x${hex(session.sessionId)} with negotiated timeout ${timeOut} for client ${conn.describe()}`);
-    } else {
-      const found = this.sessions.get(req.sessionId);
-      const passwd = this.sessions.passwordFor(req.sessionId);
-      if (!found || found.closing || !req.passwd || req.passwd.length !== passwd.length || !timingSafeEqual(passwd, req.passwd)) {
-        this.log.info(`Invalid session 0x${hex(req.sessionId)} for client ${conn.describe()}, probably expired`);
-        const zeroed = { protocolVersion: 0, timeOut: 0, sessionId: 0n, passwd: zeroPasswd, readOnly: conn.oldClient ? undefined : false };
-        this.queue(conn.id, encodeConnectResponse(zeroed), -1, 0, 0, -1);
-        this.closeConnection(conn, 'invalid or expired session');
+      const sessionId = this.sessions.allocateId();
+      c.connecting = { sessionId, timeOut };
+      this.submit({ kind: 'createSession', origin: this.config.serverId, sessionId, timeOut });
+      return;
+    }
+    const session = this.sessions.get(req.sessionId);
+    const passwd = this.sessions.passwordFor(req.sessionId);
+    if (!session || session.closing || !req.passwd || req.passwd.length !== passwd.length || !timingSafeEqual(passwd, req.passwd)) {
+      this.log.info(`Invalid session 0x${hex(req.sessionId)} for client ${conn.describe()}, probably expired`);
+      const zeroed = { protocolVersion: 0, timeOut: 0, sessionId: 0n, passwd: zeroPasswd, readOnly: conn.oldClient ? undefined : false };
+      this.send(c, encodeConnectResponse(zeroed));
+      this.closeClient(c, 'invalid or expired session');
+      return;
+    }
+    if (session.connId !== null && session.connId !== conn.id) {
+      const old = this.clients.get(session.connId);
+      if (old) this.closeClient(old, 'session reconnected on a new connection');
+    }
+    session.timeoutMs = timeOut;
+    this.touch(session, this.now());
+    this.attach(c, session, timeOut);
+    this.log.info(`Re-established session 0x${hex(session.sessionId)} with negotiated timeout ${timeOut} for client ${conn.describe()}`);
+  }
+
+  private onSessionCreated(sessionId: bigint): void {
+    for (const c of this.clients.values()) {
+      if (c.connecting?.sessionId !== sessionId) continue;
+      const { timeOut } = c.connecting;
+      c.connecting = null;
+      const session = this.sessions.get(sessionId);
+      if (!session) {
+        this.closeClient(c, 'session vanished before the handshake finished');
         return;
       }
-      session = found;
-      if (session.connId !== null && session.connId !== conn.id) {
-        const old = this.conns.get(session.connId);
-        if (old) this.closeConnection(old, 'session reconnected on a new connection');
-      }
-      session.timeoutMs = timeOut;
-      this.sessions.touch(session, now);
-      this.log.info(`Re-established session 0x${hex(session.sessionId)} with negotiated timeout ${timeOut} for client ${conn.describe()}`);
+      this.attach(c, session, timeOut);
+      this.log.info(`Established session 0x${hex(sessionId)} with negotiated timeout ${timeOut} for client ${c.conn.describe()}`);
+      const early = c.early;
+      c.early = null;
+      if (early) for (const frame of early) if (this.clients.get(c.conn.id) === c) this.onRequest(c, session, frame);
+      return;
     }
-    session.connId = conn.id;
-    conn.session = session;
-    conn.established = now;
+  }
+
+  private attach(c: ClientConn, session: Session, timeOut: number): void {
+    session.connId = c.conn.id;
+    c.conn.session = session;
+    c.conn.established = this.now();
     const response = {
       protocolVersion: 0,
       timeOut,
       sessionId: session.sessionId,
       passwd: this.sessions.passwordFor(session.sessionId),
-      readOnly: conn.oldClient ? undefined : false,
+      readOnly: c.conn.oldClient ? undefined : false,
     };
-    this.queue(conn.id, encodeConnectResponse(response), OpCode.createSession, 0, this.lastZxid, now);
+    this.send(c, encodeConnectResponse(response));
   }
 
-  // ---- requests ----
+  // ---- front: requests ----
 
-  private onRequest(conn: Connection, session: Session, body: Buffer): void {
+  private onRequest(c: ClientConn, session: Session, body: Buffer): void {
     const startedAt = this.now();
     let decoded;
     try {
       decoded = decodeRequest(body, this.config.frameBytesMax);
     } catch (e) {
-      this.onDecodeError(conn, e, startedAt);
+      this.onDecodeError(c, e, startedAt);
       return;
     }
     const { header, request } = decoded;
-    this.sessions.touch(session, startedAt);
+    this.touch(session, startedAt);
     const xid = header.xid;
     const type = request.type;
-    if (type === OpCode.ping) {
-      this.queue(conn.id, encodeReply({ xid: Xid.ping, zxid: this.lastZxid, err: 0 }, type, null), type, Xid.ping, this.lastZxid, startedAt);
-      return;
-    }
     if (type === OpCode.auth) {
-      this.onAuth(conn, xid, request.body, startedAt);
+      this.onAuth(c, xid, request.body);
       return;
     }
     if (type === OpCode.check) {
       // A standalone check is not a valid request (Request.isValid): UNIMPLEMENTED, then close.
-      this.log.warn(`Closing connection ${conn.describe()}: check outside multi`);
-      this.reply(conn, xid, type, ErrorCode.UNIMPLEMENTED, null, startedAt);
-      this.closeConnection(conn, 'standalone check request');
+      this.log.warn(`Closing connection ${c.conn.describe()}: check outside multi`);
+      this.enqueueAnswered(c, xid, type, ErrorCode.UNIMPLEMENTED, startedAt);
+      this.closeClient(c, 'standalone check request');
       return;
     }
-    if (session.closing) {
-      if (isWrite(type)) this.commit(session.sessionId, xid, { type: 'error', err: ErrorCode.SESSIONEXPIRED });
-      this.reply(conn, xid, type, ErrorCode.SESSIONEXPIRED, null, startedAt);
+    if (type === OpCode.ping) {
+      this.enqueue(c, { kind: 'ping', startedAt });
+    } else if (session.closing) {
+      this.enqueueAnswered(c, xid, type, ErrorCode.SESSIONEXPIRED, startedAt);
       return;
+    } else if (type === OpCode.sync) {
+      const p: Pending = { kind: 'sync', xid, token: 0, path: request.body.path, startedAt, reply: null, zxid: 0 };
+      this.enqueue(c, p);
+      if (this.role === 'standalone') this.completeSync(p);
+      else this.toSync.push((p.token = this.nextSyncToken++));
+    } else if (type === OpCode.closeSession) {
+      this.enqueue(c, { kind: 'write', xid, opcode: type, request, startedAt, reply: null, zxid: 0 });
+      this.submit({ kind: 'closeSession', origin: this.config.serverId, sessionId: session.sessionId, cxid: xid });
+    } else if (isWrite(type)) {
+      this.enqueue(c, { kind: 'write', xid, opcode: type, request, startedAt, reply: null, zxid: 0 });
+      this.submitWrite(c, session, body, header, request);
+    } else {
+      this.enqueue(c, { kind: 'read', xid, request, startedAt });
     }
-    if (type === OpCode.closeSession) {
-      this.closeSession(conn, session, xid, startedAt);
-      return;
-    }
-    if (isWrite(type)) this.onWrite(conn, session, xid, request, startedAt);
-    else this.onRead(conn, session, xid, request, startedAt);
+    this.flushQueue(c);
   }
 
-  private onDecodeError(conn: Connection, e: unknown, startedAt: number): void {
-    if (e instanceof UnknownOpcodeError) {
-      this.log.warn(`Closing connection ${conn.describe()}: unknown opcode ${e.header.type}`);
-      this.reply(conn, e.header.xid, e.header.type, ErrorCode.UNIMPLEMENTED, null, startedAt);
-      this.closeConnection(conn, `unknown opcode ${e.header.type}`);
-    } else if (e instanceof ProtocolError && e.kind === 'body' && e.header) {
-      this.log.debug(() => `Malformed request from ${conn.describe()}: ${e.message}`);
-      this.reply(conn, e.header.xid, e.header.type, ErrorCode.MARSHALLINGERROR, null, startedAt);
+  private submitWrite(c: ClientConn, session: Session, frame: Buffer, header: RequestHeader, request: Request): void {
+    const local = this.role === 'standalone';
+    this.submit({
+      kind: 'write',
+      origin: this.config.serverId,
+      sessionId: session.sessionId,
+      // The leader preps against these ids later: copy them, the connection may add more meanwhile.
+      ids: local ? c.conn.ids : [...c.conn.ids],
+      frame,
+      ...(local && { decoded: { header, request } }),
+    });
+    this.log.debug(() => `write path: client 0x${hex(session.sessionId)} xid ${header.xid} op ${request.type} -> ${local ? 'sequencer' : 'leader'}`);
+  }
+
+  /** The role decides where a request for the sequencer goes: here, or to the leader through ZAB. */
+  private submit(request: SequencerRequest): void {
+    if (this.role === 'standalone') {
+      this.sequencer.offer(request);
+      this.sequenceLocally();
     } else {
-      this.log.warn(`Closing connection ${conn.describe()}: malformed request (${(e as Error).message})`);
-      this.closeConnection(conn, 'malformed request');
+      this.toSubmit.push(request);
+    }
+  }
+
+  /** standalone: prepared txns get the next zxids and go to the local log. */
+  private sequenceLocally(): void {
+    if (this.role !== 'standalone' || this.sequencer.waitingCount === 0) return;
+    this.sequencer.drain((p) => {
+      const zxid = ++this.placedZxid;
+      p.txn.zxid = zxid;
+      this.toPersist.push(p.txn);
+      this.unapplied.push(p);
+      return zxid;
+    });
+  }
+
+  private onDecodeError(c: ClientConn, e: unknown, startedAt: number): void {
+    if (e instanceof UnknownOpcodeError) {
+      this.log.warn(`Closing connection ${c.conn.describe()}: unknown opcode ${e.header.type}`);
+      this.enqueueAnswered(c, e.header.xid, e.header.type, ErrorCode.UNIMPLEMENTED, startedAt);
+      this.closeClient(c, `unknown opcode ${e.header.type}`);
+    } else if (e instanceof ProtocolError && e.kind === 'body' && e.header) {
+      this.log.debug(() => `Malformed request from ${c.conn.describe()}: ${e.message}`);
+      this.enqueueAnswered(c, e.header.xid, e.header.type, ErrorCode.MARSHALLINGERROR, startedAt);
+    } else {
+      this.log.warn(`Closing connection ${c.conn.describe()}: malformed request (${(e as Error).message})`);
+      this.closeClient(c, 'malformed request');
     }
   }
 
   /** Apache echoes the request's xid (the Java client sends -4, go-zookeeper an ordinary one). */
-  private onAuth(conn: Connection, xid: number, packet: { scheme: string; auth: Buffer | null }, startedAt: number): void {
+  private onAuth(c: ClientConn, xid: number, packet: { scheme: string; auth: Buffer | null }): void {
     let err = 0;
     if (packet.scheme === 'digest') {
       const id = digestId((packet.auth ?? Buffer.alloc(0)).toString('utf8'));
-      conn.addId({ scheme: 'digest', id });
-      if (this.config.superDigest !== undefined && id === this.config.superDigest) conn.addId({ scheme: 'super', id: '' });
+      c.conn.addId({ scheme: 'digest', id });
+      if (this.config.superDigest !== undefined && id === this.config.superDigest) c.conn.addId({ scheme: 'super', id: '' });
     } else if (packet.scheme === 'ip') {
-      conn.addId({ scheme: 'ip', id: conn.address });
+      c.conn.addId({ scheme: 'ip', id: c.conn.address });
     } else {
       err = ErrorCode.AUTHFAILED;
     }
-    this.queue(conn.id, encodeReply({ xid, zxid: 0, err }, OpCode.auth, null), OpCode.auth, xid, 0, startedAt);
+    this.send(c, encodeReply({ xid, zxid: 0, err }, OpCode.auth, null));
     if (err !== 0) {
       this.counters.authFailed++;
-      this.log.warn(`Authentication with unknown scheme '${packet.scheme}' from ${conn.describe()}`);
-      this.closeConnection(conn, 'authentication failed');
+      this.log.warn(`Authentication with unknown scheme '${packet.scheme}' from ${c.conn.describe()}`);
+      this.closeClient(c, 'authentication failed');
     }
   }
 
-  private onWrite(conn: Connection, session: Session, xid: number, request: Request, startedAt: number): void {
-    const ctx: PrepContext = {
-      tree: this.tree,
-      sessionId: session.sessionId,
-      ids: conn.ids,
-      extendedTypesEnabled: this.config.extendedTypesEnabled,
-    };
-    const type = request.type;
-    if (type === OpCode.multi) {
-      this.onMulti(conn, ctx, xid, request.body, startedAt);
-      return;
-    }
-    const r = prepWriteOp(ctx, new PrepView(this.tree), request);
-    if (typeof r === 'number') {
-      this.commit(session.sessionId, xid, { type: 'error', err: r });
-      this.reply(conn, xid, type, r, null, startedAt);
-      return;
-    }
-    const { result } = this.commit(session.sessionId, xid, r);
-    this.reply(conn, xid, type, 0, responseOf(type, result), startedAt);
+  private enqueue(c: ClientConn, p: Pending): void {
+    c.queue.push(p);
+    this.pendingCount++;
   }
 
-
-
-  /** multi: one zxid, all or nothing; a failure reports ErrorResult(0) / code / -2 per op. */
-  private onMulti(conn: Connection, ctx: PrepContext, xid: number, req: MultiRequest, startedAt: number): void {
-    const { ops, failedAt, failure } = prepMulti(ctx, new PrepView(this.tree), req, (view, request) => prepWriteOp(ctx, view, request));
-    if (failedAt >= 0) {
-      const errOps: TxnOp[] = req.ops.map((_, i) => ({
-        type: 'error',
-        err: i < failedAt ? 0 : i === failedAt ? failure : ErrorCode.RUNTIMEINCONSISTENCY,
-      }));
-      this.commit(ctx.sessionId, xid, { type: 'multi', ops: errOps });
-      const results: MultiResult[] = errOps.map((o) => ({ type: -1, response: { err: (o as { err: number }).err } }));
-      this.reply(conn, xid, OpCode.multi, 0, { results }, startedAt);
-      return;
-    }
-    const { result } = this.commit(ctx.sessionId, xid, { type: 'multi', ops });
-    const subResults = (result as { results: OpResult[] }).results;
-    const results = subResults.map((r, i) => multiResultOf(req.ops[i].type, r));
-    this.reply(conn, xid, OpCode.multi, 0, { results }, startedAt);
+  /** A request answered without the sequencer (an error): its reply still waits for the requests before it. */
+  private enqueueAnswered(c: ClientConn, xid: number, opcode: number, err: number, startedAt: number): void {
+    const reply = encodeReply({ xid, zxid: this.appliedZxid, err }, opcode, null);
+    this.enqueue(c, { kind: 'write', xid, opcode, request: null, startedAt, reply, zxid: this.appliedZxid });
+    this.flushQueue(c);
   }
 
-  private onRead(conn: Connection, session: Session, xid: number, request: Request, startedAt: number): void {
+  private completeSync(p: Extract<Pending, { kind: 'sync' }>): void {
+    p.zxid = this.appliedZxid;
+    p.reply = encodeReply({ xid: p.xid, zxid: p.zxid, err: 0 }, OpCode.sync, { path: p.path });
+  }
+
+  /** Answers the queue's head while it can: pings and reads now, writes and syncs once they are done. */
+  private flushQueue(c: ClientConn): void {
+    const queue = c.queue;
+    let n = 0;
+    while (n < queue.length) {
+      const head = queue[n];
+      if (head.kind === 'ping') {
+        this.sendReply(c, encodeReply({ xid: Xid.ping, zxid: this.appliedZxid, err: 0 }, OpCode.ping, null), OpCode.ping, Xid.ping, this.appliedZxid, head.startedAt);
+      } else if (head.kind === 'read') {
+        this.runRead(c, head.xid, head.request, head.startedAt);
+      } else if (head.reply !== null) {
+        const opcode = head.kind === 'write' ? head.opcode : OpCode.sync;
+        this.sendReply(c, head.reply, opcode, head.xid, head.zxid, head.startedAt);
+        if (head.kind === 'write' && opcode === OpCode.closeSession && head.request !== null) {
+          this.pendingCount -= n + 1;
+          queue.splice(0, n + 1);
+          this.log.info(`Closed session 0x${hex(c.conn.session?.sessionId ?? 0n)} for client ${c.conn.describe()}`);
+          this.closeClient(c, 'session closed');
+          return;
+        }
+      } else {
+        break;
+      }
+      n++;
+    }
+    if (n === 0) return;
+    this.pendingCount -= n;
+    if (n === queue.length) queue.length = 0;
+    else queue.splice(0, n);
+  }
+
+  private runRead(c: ClientConn, xid: number, request: Request, startedAt: number): void {
+    const session = c.conn.session as Session;
     const ctx: reads.ReadContext = {
       tree: this.tree,
-      connId: conn.id,
+      connId: c.conn.id,
       sessionId: session.sessionId,
-      ids: conn.ids,
+      ids: c.conn.ids,
       existsChecksRead: this.config.existsChecksRead,
     };
     const out = reads.runRead(ctx, request);
-    if (out.events) for (const ev of out.events) this.notify(conn.id, ev.type, ev.path, -1);
-    this.reply(conn, xid, request.type, out.err, out.body, startedAt);
+    if (out.events) for (const ev of out.events) this.notify(c.conn.id, ev.type, ev.path, -1);
+    const zxid = this.appliedZxid;
+    this.sendReply(c, encodeReply({ xid, zxid, err: out.err }, request.type, out.err === 0 ? out.body : null), request.type, xid, zxid, startedAt);
+  }
+
+  private replyFor(p: Extract<Pending, { kind: 'write' }>, zxid: number, result: OpResult): Buffer {
+    const header = { xid: p.xid, zxid, err: 0 };
+    if (result.type === 'error') return encodeReply({ ...header, err: result.err }, p.opcode, null);
+    if (result.type === 'multi' && p.request?.type === OpCode.multi) {
+      const req = p.request.body as MultiRequest;
+      const results = result.results.map((r, i) => multiResultOf(req.ops[i].type, r));
+      return encodeReply(header, OpCode.multi, { results });
+    }
+    return encodeReply(header, p.opcode, responseOf(p.opcode, result) as ResponseBody);
   }
 
   // ---- sessions ----
 
-  private closeSession(conn: Connection, session: Session, xid: number, startedAt: number): void {
-    this.sessions.markClosing(session);
-    this.commit(session.sessionId, xid, { type: 'closeSession' });
-    this.sessions.remove(session.sessionId);
-    this.log.info(`Closed session 0x${hex(session.sessionId)} for client ${conn.describe()}`);
-    this.reply(conn, xid, OpCode.closeSession, 0, null, startedAt);
-    this.closeConnection(conn, 'session closed');
+  /** A request on `session`: the sequencer restarts its clock; a follower reports it to the leader on the next tick. */
+  private touch(session: Session, now: number): void {
+    if (this.sequencing) this.sessions.touch(session, now);
+    else this.touched.add(session.sessionId);
   }
 
-  private expire(session: Session): void {
-    this.log.info(`Expiring session 0x${hex(session.sessionId)}, timeout of ${session.timeoutMs}ms exceeded`);
-    this.commit(session.sessionId, 0, { type: 'closeSession' });
-    this.sessions.remove(session.sessionId);
-    const conn = session.connId === null ? undefined : this.conns.get(session.connId);
-    if (conn) this.closeConnection(conn, 'session expired');
+  /** createSession / closeSession change the session table on every member; returns the txn's session. */
+  private applySessionChange(txn: Txn): Session | undefined {
+    const op = txn.op;
+    if (op.type === 'createSession') return this.sessions.add(txn.sessionId, op.timeOut, this.now());
+    const session = this.sessions.get(txn.sessionId);
+    if (op.type === 'closeSession' && session) this.sessions.remove(txn.sessionId);
+    return session;
   }
 
   private sweepContainers(now: number): void {
     const perSweepMax = Math.max(1, Math.floor((this.config.containerMaxPerMinute * this.config.containerCheckIntervalMs) / 60000));
     const candidates = this.tree.cleanupCandidates(now, this.config.containerMaxNeverUsedIntervalMs).slice(0, perSweepMax);
-    for (const path of candidates) {
-      const r = prepDeleteContainer(new PrepView(this.tree), path);
-      if (typeof r !== 'number') {
-        this.commit(0n, 0, r);
-        this.log.debug(() => `Deleted container or TTL node ${path}`);
-      }
-    }
+    for (const path of candidates) this.sequencer.offer({ kind: 'deleteContainer', origin: 0, path });
   }
 
   // ---- output ----
 
-  /** Applies one txn now (so the next prep sees it) and queues its notifications. */
-  private commit(sessionId: bigint, cxid: number, op: TxnOp): { result: OpResult } {
-    const txn: Txn = { zxid: this.lastZxid + 1, time: this.now(), sessionId, cxid, op };
-    this.lastZxid = txn.zxid;
-    this.unpersisted.push(txn);
-    const { result, events } = this.tree.applyTxn(txn);
-    if (events.length > 0) this.deliver(events);
-    return { result };
-  }
-
-  private deliver(events: WatchEvent[]): void {
-    const legacy = this.config.notificationZxid === '3.8';
-    for (const ev of events) this.notify(ev.watcher, ev.type, ev.path, legacy ? -1 : ev.zxid);
-  }
-
   private notify(connId: number, type: number, path: string, zxid: number): void {
-    if (!this.conns.has(connId)) return;
-    const frame = encodeNotification(zxid, { type, state: KeeperState.SyncConnected, path });
-    this.queue(connId, frame, OpCode.notification, Xid.notification, zxid, -1);
+    const c = this.clients.get(connId);
+    if (!c) return;
+    this.send(c, encodeNotification(zxid, { type, state: KeeperState.SyncConnected, path }));
   }
 
-  private reply(conn: Connection, xid: number, opcode: number, err: number, body: ResponseBody, startedAt: number): void {
-    const zxid = this.lastZxid;
-    this.queue(conn.id, encodeReply({ xid, zxid, err }, opcode, err === 0 ? body : null), opcode, xid, zxid, startedAt);
+  private sendReply(c: ClientConn, frame: Buffer, opcode: number, xid: number, zxid: number, startedAt: number): void {
+    this.send(c, frame);
+    const now = this.now();
+    const latency = now - startedAt;
+    this.counters.latency.record(latency);
+    c.conn.replied(opcode, xid, zxid, now, latency);
   }
 
-  private queue(connId: number, frame: Buffer, opcode: number, xid: number, zxid: number, startedAt: number): void {
-    this.held.push({ kind: 'send', connId, frame, reason: '', tag: this.lastZxid, opcode, xid, zxid, startedAt });
+  private send(c: ClientConn, frame: Buffer): void {
+    c.conn.sent++;
+    this.counters.packetsSent++;
+    this.outbox.push({ kind: 'send', connId: c.conn.id, frame });
+  }
+
+  /** Leaving the serving role: every pending call's outcome is unknown, so drop every client. */
+  dropAllClients(reason: string): void {
+    for (const c of [...this.clients.values()]) this.closeClient(c, reason);
   }
 
   /** The core decides to close: stop reading, drop watches, and close after queued frames leave. */
-  private closeConnection(conn: Connection, reason: string): void {
-    if (!this.conns.has(conn.id)) return;
-    this.log.debug(() => `Closing connection ${conn.describe()}: ${reason}`);
-    this.dropConnection(conn);
-    this.held.push({ kind: 'close', connId: conn.id, frame: emptyFrame, reason, tag: this.lastZxid, opcode: 0, xid: 0, zxid: 0, startedAt: -1 });
+  private closeClient(c: ClientConn, reason: string): void {
+    if (this.clients.get(c.conn.id) !== c) return;
+    this.log.debug(() => `Closing connection ${c.conn.describe()}: ${reason}`);
+    this.dropConnection(c);
+    this.outbox.push({ kind: 'close', connId: c.conn.id, reason });
   }
 
-  private dropConnection(conn: Connection): void {
-    this.conns.delete(conn.id);
-    this.handshakePending.delete(conn);
-    this.tree.removeWatcher(conn.id);
-    const session = conn.session;
-    if (session && session.connId === conn.id) session.connId = null;
-  }
-
-  /** Per-connection and global counters for released effects. */
-  private account(released: HeldEffect[]): void {
-    let now = -1;
-    for (const e of released) {
-      if (e.kind !== 'send') continue;
-      this.counters.packetsSent++;
-      const conn = this.conns.get(e.connId);
-      if (conn) conn.sent++;
-      if (e.startedAt < 0) continue;
-      if (now < 0) now = this.now();
-      const latency = now - e.startedAt;
-      this.counters.latency.record(latency);
-      if (conn) conn.replied(e.opcode, e.xid, e.zxid, now, latency);
-    }
+  private dropConnection(c: ClientConn): void {
+    this.clients.delete(c.conn.id);
+    this.handshakePending.delete(c);
+    this.pendingCount -= c.queue.length;
+    c.queue.length = 0;
+    this.tree.removeWatcher(c.conn.id);
+    const session = c.conn.session;
+    if (session && session.connId === c.conn.id) session.connId = null;
   }
 }
 
-const emptyFrame = Buffer.alloc(0);
+function findPendingWrite(c: ClientConn, cxid: number): Extract<Pending, { kind: 'write' }> | undefined {
+  for (const p of c.queue) if (p.kind === 'write' && p.reply === null && p.xid === cxid) return p;
+  return undefined;
+}
 
 export { hex };
 export type { Id };

@@ -4,7 +4,6 @@
  */
 import { Id } from '@coord/protocol';
 import type { ServerCore } from './core';
-import type { EffectQueue } from './effects';
 import type { Session, SessionTracker } from './sessions';
 
 export class LatencyStats {
@@ -91,7 +90,7 @@ export interface CoreConnectionStats {
   connId: number;
   remoteAddress: string;
   remotePort: number;
-  /** Replies held in the pipeline for this connection. */
+  /** Requests received on this connection and not answered yet. */
   queued: number;
   received: number;
   sent: number;
@@ -118,7 +117,7 @@ export interface CoreStats {
   packetsReceived: number;
   packetsSent: number;
   connections: CoreConnectionStats[];
-  /** Effects held until the log catches up. */
+  /** Requests received and not answered yet (globalOutstandingLimit counts these). */
   outstanding: number;
   zxid: number;
   /** ZooKeeper's count, with the root counted twice. */
@@ -142,7 +141,8 @@ export function snapshotStats(
   core: ServerCore,
   conns: Iterable<Connection>,
   sessions: SessionTracker,
-  held: EffectQueue,
+  queuedFor: (connId: number) => number,
+  outstanding: number,
 ): CoreStats {
   const connections: CoreConnectionStats[] = [];
   const sessionOf = new Map<number, bigint>();
@@ -153,7 +153,7 @@ export function snapshotStats(
       connId: c.id,
       remoteAddress: c.remoteAddress,
       remotePort: c.remotePort,
-      queued: held.countFor(c.id),
+      queued: queuedFor(c.id),
       received: c.received,
       sent: c.sent,
       sessionId: c.session?.sessionId,
@@ -191,7 +191,7 @@ export function snapshotStats(
     packetsReceived: core.counters.packetsReceived,
     packetsSent: core.counters.packetsSent,
     connections,
-    outstanding: held.size,
+    outstanding,
     zxid: core.lastProcessedZxid,
     nodeCount: tree.nodeCount,
     approximateDataSize: tree.approximateDataSize,

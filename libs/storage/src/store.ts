@@ -39,6 +39,7 @@ const msPerHour = 3_600_000;
 export class DurableStore {
   private readonly writer: LogWriter;
   private tree: DataTree | null = null;
+  private appliedSessions: (() => Iterable<{ sessionId: bigint; timeOut: number }>) | null = null;
   private readonly sessions = new Map<bigint, number>();
   private sinceSnapshot = 0;
   private snapshotAt: number;
@@ -71,9 +72,14 @@ export class DurableStore {
     return r;
   }
 
-  /** Starts logging after recovery: a fresh log file from lastZxid + 1. */
-  async attach(tree: DataTree): Promise<void> {
+  /**
+   * Starts logging after recovery: a fresh log file from lastZxid + 1. `appliedSessions`, when given,
+   * lists the sessions alive in `tree` as applied: the tree may then lag the log (a pipeline that applies
+   * txns only once they are durable), and a snapshot starts at the tree's zxid with those sessions.
+   */
+  async attach(tree: DataTree, appliedSessions?: () => Iterable<{ sessionId: bigint; timeOut: number }>): Promise<void> {
     this.tree = tree;
+    this.appliedSessions = appliedSessions ?? null;
     await this.writer.open(this.lastAppendedZxid + 1, this.lastAppendedZxid);
     const hours = this.options.purgeIntervalHours;
     if (hours > 0) {
@@ -107,10 +113,16 @@ export class DurableStore {
   snapshot(): Promise<SnapshotResult | null> {
     if (this.snapshotting) return this.snapshotting;
     const tree = this.tree;
-    if (!tree || tree.lastProcessedZxid !== this.lastAppendedZxid) return Promise.resolve(null);
-    const startZxid = this.lastAppendedZxid;
+    if (!tree) return Promise.resolve(null);
+    const applied = this.appliedSessions;
+    if (applied ? tree.lastProcessedZxid > this.lastAppendedZxid : tree.lastProcessedZxid !== this.lastAppendedZxid) return Promise.resolve(null);
+    // The image starts at what the tree holds; the log has everything after it (replay is idempotent).
+    const startZxid = tree.lastProcessedZxid;
     const ephemerals = tree.sessionsWithEphemerals();
-    const sessions: SessionEntry[] = [...this.sessions].map(([sessionId, timeOut]) => ({ sessionId, timeOut, ephemerals: ephemerals.get(sessionId) ?? [] }));
+    const live: Iterable<{ sessionId: bigint; timeOut: number }> = applied
+      ? applied()
+      : [...this.sessions].map(([sessionId, timeOut]) => ({ sessionId, timeOut }));
+    const sessions: SessionEntry[] = [...live].map(({ sessionId, timeOut }) => ({ sessionId, timeOut, ephemerals: ephemerals.get(sessionId) ?? [] }));
     this.sinceSnapshot = 0;
     this.snapshotAt = this.nextSnapshotThreshold();
     this.writer.requestRoll();
