@@ -56,6 +56,11 @@ export async function listLogsAsync(dir: string): Promise<DataFile[]> {
   return parseNames(dir, await fs.promises.readdir(dir), logPrefix);
 }
 
+/** Finished snapshot files, oldest first, without blocking the event loop. */
+export async function listSnapshotsAsync(dir: string): Promise<DataFile[]> {
+  return parseNames(dir, await fs.promises.readdir(dir), snapshotPrefix);
+}
+
 /** Finished snapshot files, oldest first. */
 export function listSnapshots(dir: string): DataFile[] {
   return listWithPrefix(dir, snapshotPrefix);

@@ -9,6 +9,7 @@ export * from './purge';
 export * from './recovery';
 export * from './snapshot-format';
 export * from './snapshot-writer';
+export * from './snapshot-data';
 export * from './store';
 export * from './txn-codec';
 export * from './inspect';
