@@ -1,15 +1,15 @@
 /**
- * zk-cli: a zkCli.sh-compatible shell for ZooKeeper and Coordinode.
- *   npx nx run zk-cli:serve --args="-server 127.0.0.1:2181"
+ * zkcli: a zkCli.sh-compatible shell for ZooKeeper and Coordinode.
+ *   npx zkcli -server 127.0.0.1:2181 [command args...]     (or npx nx run zk-cli:serve --args="...")
  * Composition root only: read argv and env, wire the real client, run, exit with the shell's code.
  */
-import { ArgvError, cliUsage, parseArgv } from './lib/argv';
+import { ArgvError, cliHelp, parseArgv } from './lib/argv';
 import { coordClientFactory } from './lib/client-adapter';
 import { ExitCode } from './lib/commands/command';
 import { historyFilePath } from './lib/history-file';
 import { runCli } from './lib/repl';
 
-// `zk-cli ls / | head -1`: a reader that goes away is not an error worth a stack trace.
+// `zkcli ls / | head -1`: a reader that goes away is not an error worth a stack trace.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(ExitCode.ok);
@@ -17,16 +17,22 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+let verbose = process.argv.includes('--verbose') || process.argv.includes('-verbose');
+
 async function main(): Promise<number> {
   let args;
   try {
     args = parseArgv(process.argv.slice(2), process.env);
   } catch (err) {
     if (!(err instanceof ArgvError)) throw err;
-    process.stderr.write(err.message + '\n');
-    cliUsage.forEach((l) => process.stderr.write(l + '\n'));
+    process.stderr.write(`${err.message}\nRun zkcli --help for the options.\n`);
     return ExitCode.usage;
   }
+  if (args.help) {
+    process.stdout.write(cliHelp(process.env));
+    return ExitCode.ok;
+  }
+  verbose = args.verbose;
   return runCli({
     args,
     stdin: process.stdin,
@@ -41,8 +47,8 @@ async function main(): Promise<number> {
 
 main().then(
   (code) => process.exit(code),
-  (err) => {
-    process.stderr.write(`${(err as Error).stack ?? err}\n`);
+  (err: unknown) => {
+    process.stderr.write(`zkcli: ${verbose && err instanceof Error ? err.stack : err instanceof Error ? err.message : String(err)}\n`);
     process.exit(ExitCode.commandError);
   },
 );

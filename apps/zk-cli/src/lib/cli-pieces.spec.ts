@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ArgvError, parseArgv, serverDefault } from './argv';
+import { ArgvError, connectTimeoutMsDefault, parseArgv, serverDefault } from './argv';
 import { complete } from './completion';
 import { appendHistory, historyFilePath, historyLinesMax, loadHistory, trimHistory } from './history-file';
 import { isAlive, keeperStateFor, promptStateFor } from './session-events';
@@ -24,10 +24,26 @@ describe('parseArgv', () => {
     expect(parseArgv([], { ZKCLI_COMPAT: '3.9' }).eventStyle).toBe('3.9');
   });
   it('rejects bad invocations', () => {
-    expect(() => parseArgv(['-server'], {})).toThrow(new ArgvError('Error: no argument found for option -server'));
-    expect(() => parseArgv(['-o', 'yaml'], {})).toThrow(ArgvError);
-    expect(() => parseArgv(['-timeout', 'x'], {})).toThrow(ArgvError);
-    expect(() => parseArgv(['-bogus'], {})).toThrow('Error: unknown option -bogus');
+    expect(() => parseArgv(['-server'], {})).toThrow(new ArgvError("Error: option '--server <host:port,...>' argument missing"));
+    expect(() => parseArgv(['-o', 'yaml'], {})).toThrow(/'-o, --output <format>' argument 'yaml' is invalid\. Allowed choices are text, json/);
+    expect(() => parseArgv(['-timeout', 'x'], {})).toThrow(/'--timeout <ms>' argument 'x' is invalid\. expected an integer from 1 to \d+ ms/);
+    expect(() => parseArgv(['-bogus'], {})).toThrow("Error: unknown option '--bogus'");
+    expect(() => parseArgv(['-servr', 'h:1'], {})).toThrow("Error: unknown option '--servr' (Did you mean --server?)");
+    expect(() => parseArgv([], { ZKCLI_COMPAT: '4.0' })).toThrow(ArgvError);
+  });
+  it('accepts one dash or two, and leaves the command\'s own options alone', () => {
+    expect(parseArgv(['--server', 'a:1,b:2,c:3', '-r', 'ls', '-s', '-R', '/'], {})).toMatchObject({ server: 'a:1,b:2,c:3', readOnly: true, command: ['ls', '-s', '-R', '/'] });
+    expect(parseArgv(['-server', 'h:1', 'create', '-e', '/x', 'a b'], {}).command).toEqual(['create', '-e', '/x', 'a b']);
+  });
+  it('gives up connecting after 5 s by default, sooner with a shorter session, as told with -connect-timeout', () => {
+    expect(parseArgv([], {}).connectTimeoutMs).toBe(connectTimeoutMsDefault);
+    expect(parseArgv(['-timeout', '1000'], {}).connectTimeoutMs).toBe(1000);
+    expect(parseArgv(['-connect-timeout', '250'], {}).connectTimeoutMs).toBe(250);
+  });
+  it('-h and --help ask for help before any command', () => {
+    expect(parseArgv(['-h'], {}).help).toBe(true);
+    expect(parseArgv(['-server', 'h:1', '--help'], {}).help).toBe(true);
+    expect(parseArgv(['ls', '-h'], {}).help).toBe(false);
   });
 });
 

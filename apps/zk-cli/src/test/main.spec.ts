@@ -117,6 +117,6 @@ describe('zk-cli end to end against apache', () => {
     expect(JSON.parse(oneShot.stdout)).toEqual({ command: 'getAllChildrenNumber', ok: true, path: '/proc', count: 0 });
     const usage = await exec(['-server'], '');
     expect(usage.code).toBe(3);
-    expect(usage.stderr.split('\n')[0]).toBe('Error: no argument found for option -server');
+    expect(usage.stderr.split('\n')[0]).toBe("Error: option '--server <host:port,...>' argument missing");
   }, 60_000);
 });
