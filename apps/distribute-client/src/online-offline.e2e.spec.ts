@@ -37,6 +37,14 @@ describe('distribute-client and distribute-server (real processes)', () => {
     await s1.waitFor(/hadoop102 is online at 127\.0\.0\.1:\d+ \(\/servers\/server\d{10}, pid \d+\)/, startMs);
     await s2.waitFor(/hadoop103 is online at 127\.0\.0\.1:\d+/, startMs);
     await client.waitFor(/online servers: \[(hadoop102, hadoop103|hadoop103, hadoop102)\]/, 10_000);
+    await client.waitFor(/\d\d:\d\d:\d\d\.\d{3} hadoop102 came online at 127\.0\.0\.1:\d+ \(\/servers\/server\d{10}\)/, 1_000);
+
+    // The index page lists the endpoints (it was a 404).
+    const index = await fetch(`${url}/`);
+    expect(index.status).toBe(200);
+    const page = await index.text();
+    expect(page).toContain('2 server(s) online');
+    for (const path of ['GET /servers', 'GET /hello?message=hi', 'GET /work?ms=2000', 'GET /health']) expect(page).toContain(path);
 
     const list = (await (await fetch(`${url}/servers`)).json()) as { servers: { name: string; endpoint: string }[] };
     expect(list.servers.map((s) => s.name).sort()).toEqual(['hadoop102', 'hadoop103']);
@@ -58,12 +66,15 @@ describe('distribute-client and distribute-server (real processes)', () => {
     expect(await s1.stop('SIGTERM')).toBe(0);
     expect(s1.output()).toContain('hadoop102 is going offline (SIGTERM)');
     await client.waitFor(/online servers: \[hadoop103\]/, 5_000, mark);
+    expect(client.output().slice(mark)).toMatch(/\d\d:\d\d:\d\d\.\d{3} hadoop102 went offline \(\/servers\/server\d{10}\), deregistered: /);
 
     // kill -9: nothing deregisters; the node drops the ephemeral node when the session expires.
     mark = client.output().length;
     const killedAt = Date.now();
     await s2.stop('SIGKILL');
     await client.waitFor(/online servers: \[\]/, sessionTimeoutMs * 4, mark);
+    expect(client.output().slice(mark)).toMatch(/hadoop103 went offline \(\/servers\/server\d{10}\), session ended: its node went without a goodbye/);
+    expect(client.output()).not.toMatch(/hadoop103 went offline.*deregistered/);
     // Within the session timeout, plus the node's expiry tick and the watch's trip to the client.
     expect(Date.now() - killedAt).toBeLessThan(sessionTimeoutMs + expiryMarginMs);
 
@@ -71,6 +82,16 @@ describe('distribute-client and distribute-server (real processes)', () => {
     expect(none.status).toBe(503);
     expect(((await none.json()) as { message: string }).message).toBe('no server is online');
     expect(await client.stop('SIGTERM')).toBe(0);
+  });
+
+  it('a busy HTTP port is reported with the flag that changes it', async () => {
+    const first = spawnApp('first', 'distribute-client', ['--connect', node.connectString, '--http-port=0']);
+    procs.push(first);
+    const [, port] = await first.waitFor(/HTTP on http:\/\/127\.0\.0\.1:(\d+)/, startMs);
+    const second = spawnApp('second', 'distribute-client', ['--connect', node.connectString, `--http-port=${port}`]);
+    procs.push(second);
+    await second.waitFor(new RegExp(`HTTP port ${port} on 127\\.0\\.0\\.1 is already in use .*--http-port=N`), startMs);
+    await first.stop('SIGTERM');
   });
 
   it('reports an unreachable coordination service once, with the address and the command to start one', async () => {

@@ -3,9 +3,12 @@ import type { AddressInfo, Server as NetServer } from 'node:net';
 import { Module, type INestMicroservice, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
-import { CoordinationModule, PlainLogger, selfRegister } from '@coord/nest';
+import { CoordinationModule, CoordinationService, PlainLogger, selfRegister } from '@coord/nest';
 import { SERVER_IDENTITY, ServerController, type ServerIdentity } from './server.controller';
 import type { ServerConfig } from './config';
+
+/** The field a server adds to its registration node just before deregistering, with the reason. */
+export const leavingField = 'leaving';
 
 export interface RunningServer {
   name: string;
@@ -49,13 +52,19 @@ export async function startServer(config: ServerConfig, logger: LoggerService = 
   }
   logger.log(`${config.name} is online at ${identity.endpoint} (${registration.path}, pid ${process.pid})`, 'DistributeServer');
   let closing: Promise<void> | undefined;
+  const goodbye = async () => {
+    // Say why the node is about to go, so that watching clients can tell a deregistration from a session
+    // that ended: the one data change a registration ever gets. Best effort: without it, the node still goes.
+    const path = registration.path;
+    if (path) await app.get(CoordinationService).client.setData(path, JSON.stringify({ ...registration.instance, [leavingField]: 'deregistered' })).catch(() => undefined);
+  };
   return {
     name: config.name,
     host: config.host,
     port: address.port,
     registrationPath: registration.path!,
     app,
-    close: () => (closing ??= app.close()),
+    close: () => (closing ??= goodbye().then(() => app.close())),
   };
 }
 
