@@ -1,13 +1,29 @@
 /**
- * `nx run coord-node:ensemble` (launcher.ts) starts three members on --base-port .. +2 and stops
- * them all on SIGINT (Ctrl-C), exiting 0.
+ * `nx run coord-node:ensemble` (launcher.ts) starts three members on --base-port .. +2, prefixes their
+ * lines with member id and role, prints pids and restart commands, reports a member that dies, restarts
+ * it on "restart N", and on SIGINT (Ctrl-C) stops them all, removes its temp data dir and exits 0.
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import * as net from 'node:net';
 import { join } from 'node:path';
 import { fourLetterWord } from '@coord/testing';
 import { waitFor } from './ensemble-harness';
-import { workspaceRoot } from './local-ensemble';
+import { memberPrefix, roleFromLogLine, shellCommand, workspaceRoot } from './local-ensemble';
+
+describe('launcher output helpers', () => {
+  it('takes the role from the member\'s own log lines', () => {
+    expect(roleFromLogLine('2026-12-06T14:12:51.858Z [INFO] [coordinode] serving as leader of epoch 1 (leader 3)')).toBe('leader');
+    expect(roleFromLogLine('... serving as follower of epoch 2 (leader 1)')).toBe('follower');
+    expect(roleFromLogLine('... [INFO] [coordinode] stopped serving: leader 3 silent')).toBe('looking');
+    expect(roleFromLogLine('Coordinode listening on 127.0.0.1:2181 (ensemble member 1)')).toBeUndefined();
+    expect(memberPrefix(2, 'follower')).toBe('[member 2 follower]');
+  });
+
+  it('prints a restart command a shell runs as is', () => {
+    expect(shellCommand(['/a/start.js', '--config=/tmp/x y/zoo.cfg'])).toBe("node /a/start.js '--config=/tmp/x y/zoo.cfg'");
+  });
+});
 
 jest.setTimeout(60_000);
 
@@ -34,12 +50,12 @@ async function freeBase(): Promise<number> {
   throw new Error('no free base port');
 }
 
-it('starts a three-member ensemble on --base-port and stops it on SIGINT', async () => {
+it('starts a three-member ensemble on --base-port, reports and restarts a killed member, cleans up on SIGINT', async () => {
   const base = await freeBase();
   const child = spawn(process.execPath, ['-r', '@swc-node/register', join(workspaceRoot, 'apps/coord-node/src/ensemble/launcher.ts'), `--base-port=${base}`], {
     cwd: workspaceRoot,
     env: { ...process.env, SWC_NODE_PROJECT: 'tsconfig.base.json' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   let out = '';
   child.stdout.on('data', (b: Buffer) => (out += b.toString()));
@@ -64,9 +80,35 @@ it('starts a three-member ensemble on --base-port and stops it on SIGINT', async
       return m.filter((x) => x === 'leader').length === 1 && m.filter((x) => x === 'follower').length === 2 ? m : undefined;
     });
     expect(modes).toHaveLength(3);
+
+    // Every member line carries its id and role; the roles shown agree with srvr.
+    const memberLines = out.split('\n').filter((l) => l.startsWith('[member '));
+    expect(memberLines.length).toBeGreaterThan(6);
+    for (const l of memberLines) expect(l).toMatch(/^\[member [1-3] (leader|follower|looking)\] /);
+    const leaderId = modes.indexOf('leader') + 1;
+    await waitFor('the leader line', 5_000, async () => out.includes(`[member ${leaderId} leader] `) || undefined);
+    expect(out).not.toMatch(new RegExp(`\\[member (?!${leaderId})\\d leader\\]`));
+
+    // Pids and the command to run each member by hand.
+    const pids = [1, 2, 3].map((id) => Number(new RegExp(`ensemble: member ${id}: pid (\\d+)`).exec(out)![1]));
+    for (const pid of pids) expect(() => process.kill(pid, 0)).not.toThrow();
+    expect(out).toMatch(/ensemble: {3}run it by hand: node \S+start\.js --config=\S+member-1\/zoo\.cfg/);
+    const dataDir = /data in (\S+), removed on exit/.exec(out)![1];
+    expect(existsSync(dataDir)).toBe(true);
+
+    // A member killed from outside is reported; "restart 2" brings it back with a new pid.
+    process.kill(pids[1], 'SIGKILL');
+    await waitFor('the exit report', 5_000, async () => out.includes(`ensemble: member 2 (pid ${pids[1]}) EXITED on its own (signal SIGKILL)`) || undefined);
+    child.stdin.write('restart 2\n');
+    const [, newPid] = await waitFor('the restart', 15_000, async () => /ensemble: member 2 restarted \(pid (\d+)\)/.exec(out) ?? undefined);
+    expect(Number(newPid)).not.toBe(pids[1]);
+    await waitFor('member 2 serving again', 10_000, async () => /Mode: (leader|follower)/.test(await fourLetterWord('127.0.0.1', base + 1, 'srvr', 1000).catch(() => '')) || undefined);
+
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     expect(out).toContain('ensemble: stopped');
+    expect(out).toContain(`ensemble: removed the temp data dir ${dataDir}`);
+    expect(existsSync(dataDir)).toBe(false);
     await expect(fourLetterWord('127.0.0.1', base, 'srvr', 1000)).rejects.toThrow();
   } finally {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

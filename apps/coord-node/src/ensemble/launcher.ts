@@ -1,14 +1,19 @@
 /**
  * `npx nx run coord-node:ensemble`: a local three-member ensemble on client ports 2181-2183 (or
  * --base-port N .. N+2), quorum ports base+700.. and election ports base+1700.. (2881/3881 for the
- * default base, next to ZooKeeper's customary 2888/3888). Members are child processes; Ctrl-C (or
- * SIGTERM) stops them all and exits. Flags: --base-port=N, --members=N, --data-dir=D (default: a
- * fresh temp dir), --log-level=debug (to follow one write through the ensemble).
+ * default base, next to ZooKeeper's customary 2888/3888). Members are child processes; every line they
+ * print is prefixed with `[member N leader|follower|looking]`, the role taken from the member's own log.
+ * The launcher prints each member's pid and the command that runs it, reports a member that exits, and
+ * reads commands on stdin: `status`, `restart N`, `stop N`, `kill N`, `help`. Ctrl-C (or SIGTERM) stops
+ * them all, removes the temp data dir it created, and exits. Flags: --base-port=N, --members=N,
+ * --data-dir=D (kept; default: a fresh temp dir, removed on exit), --log-level=debug (to follow one
+ * write through the ensemble).
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalEnsemble } from './local-ensemble';
+import { createInterface } from 'node:readline';
+import { LocalEnsemble, memberPrefix, roleFromLogLine, shellCommand, type MemberRole } from './local-ensemble';
 
 const basePortDefault = 2181;
 const membersDefault = 3;
@@ -30,26 +35,56 @@ async function main(): Promise<void> {
   const count = Number(flag(argv, 'members') ?? membersDefault);
   if (!Number.isInteger(base) || base <= 0 || base + electionPortOffset + count > 65535) throw new Error(`bad --base-port ${base}`);
   if (!Number.isInteger(count) || count < 1) throw new Error(`bad --members ${count}`);
-  const dataRoot = flag(argv, 'data-dir') ?? mkdtempSync(join(tmpdir(), 'coordinode-ensemble-'));
+  const givenDataDir = flag(argv, 'data-dir');
+  const dataRoot = givenDataDir ?? mkdtempSync(join(tmpdir(), 'coordinode-ensemble-'));
   const ports = Array.from({ length: count }, (_, i) => ({
     client: base + i,
     quorum: base + quorumPortOffset + i,
     election: base + electionPortOffset + i,
   }));
+  const say = (line: string) => process.stdout.write(`ensemble: ${line}\n`);
+  const roles = new Map<number, MemberRole>();
+  const memberLine = (id: number, line: string) => {
+    const role = roleFromLogLine(line);
+    if (role) roles.set(id, role);
+    process.stdout.write(`${memberPrefix(id, roles.get(id) ?? 'looking')} ${line}\n`);
+  };
+  let stopping = false;
+  /** Members being stopped or restarted on request: their exit is expected and said differently. */
+  const expected = new Set<number>();
   const ensemble = new LocalEnsemble({
     ports,
     dataRoot,
     logLevel: flag(argv, 'log-level'),
-    stderr: 'inherit',
-    onStdout: (id, line) => process.stdout.write(`[member ${id}] ${line}\n`),
+    onStdout: memberLine,
+    onStderr: memberLine,
+    onExit: (id, pid, code, signal) => {
+      roles.set(id, 'looking');
+      if (stopping) return;
+      const how = signal ? `signal ${signal}` : `code ${code}`;
+      if (expected.delete(id)) say(`member ${id} (pid ${pid}) stopped (${how}); type "restart ${id}" to start it again`);
+      else say(`member ${id} (pid ${pid}) EXITED on its own (${how}); type "restart ${id}" to start it again`);
+    },
   });
-  let stopping = false;
+  const status = () => {
+    for (const m of ensemble.members) {
+      const alive = m.child !== null && m.child.exitCode === null && m.child.signalCode === null;
+      say(
+        `member ${m.id}: ${alive ? `pid ${m.child!.pid}, ${roles.get(m.id) ?? 'looking'}` : 'not running'}, client port ${m.ports.client}, data ${m.dataDir}\n` +
+          `ensemble:   run it by hand: ${shellCommand(ensemble.memberArgs(m.id))}`,
+      );
+    }
+  };
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    process.stdout.write(`ensemble: ${signal}, stopping members\n`);
+    say(`${signal}, stopping members`);
     await ensemble.stopAll();
-    process.stdout.write('ensemble: stopped\n');
+    if (!givenDataDir) {
+      rmSync(dataRoot, { recursive: true, force: true });
+      say(`removed the temp data dir ${dataRoot}`);
+    }
+    say('stopped');
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
@@ -58,11 +93,53 @@ async function main(): Promise<void> {
     await ensemble.startAll();
   } catch (e) {
     process.stderr.write(`ensemble: ${(e as Error).message}\n`);
+    stopping = true;
     await ensemble.stopAll();
+    if (!givenDataDir) rmSync(dataRoot, { recursive: true, force: true });
     process.exit(1);
   }
-  process.stdout.write(`ensemble: ${count} members running (data in ${dataRoot})\n`);
-  process.stdout.write(`ensemble: connect with ${ensemble.connectString}\n`);
+  say(`${count} members running (data in ${dataRoot}${givenDataDir ? '' : ', removed on exit'})`);
+  status();
+  say(`connect with ${ensemble.connectString}`);
+  say(commandsHelp);
+  listenForCommands(ensemble, { say, status, expected, stop });
+}
+
+const commandsHelp = 'commands: status | restart N | stop N | kill N (-9) | help; Ctrl-C stops everything';
+
+/** Commands typed on the launcher's stdin; nothing happens when stdin is closed (e.g. under a CI runner). */
+function listenForCommands(
+  ensemble: LocalEnsemble,
+  io: { say(line: string): void; status(): void; expected: Set<number>; stop(signal: string): Promise<void> },
+): void {
+  const rl = createInterface({ input: process.stdin, terminal: false });
+  rl.on('line', (raw) => void run(raw.trim()));
+  const run = async (line: string) => {
+    if (line === '') return;
+    const [word, arg] = line.split(/\s+/);
+    const id = Number(arg);
+    const known = ensemble.members.some((m) => m.id === id);
+    try {
+      if (word === 'status') io.status();
+      else if (word === 'help') io.say(commandsHelp);
+      else if (word === 'quit' || word === 'exit') await io.stop(word);
+      else if (['restart', 'stop', 'kill'].includes(word) && !known) io.say(`no member "${arg ?? ''}": members are 1..${ensemble.members.length}`);
+      else if (word === 'stop' || word === 'kill') {
+        io.expected.add(id);
+        await (word === 'stop' ? ensemble.stop(id) : ensemble.kill(id));
+      } else if (word === 'restart') {
+        const m = ensemble.member(id);
+        if (m.child) {
+          io.expected.add(id);
+          await ensemble.stop(id);
+        }
+        await ensemble.start(id);
+        io.say(`member ${id} restarted (pid ${m.child?.pid})`);
+      } else io.say(`unknown command "${line}"; ${commandsHelp}`);
+    } catch (e) {
+      io.say(`${word} ${arg}: ${(e as Error).message.split('\n')[0]}`);
+    }
+  };
 }
 
 main().catch((e) => {

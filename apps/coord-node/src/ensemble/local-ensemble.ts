@@ -38,6 +38,10 @@ export interface LocalEnsembleOptions {
   peerPorts?: (from: number, to: number) => { quorum: number; election: number } | undefined;
   /** Called with each line a member writes to stdout (the launcher prints them with a prefix). */
   onStdout?: (id: number, line: string) => void;
+  /** Called with each line a member writes to stderr (its log); stderr is then piped whatever `stderr` says. */
+  onStderr?: (id: number, line: string) => void;
+  /** Called when a member process exits, whether it was asked to (stop, kill) or died by itself. */
+  onExit?: (id: number, pid: number | undefined, code: number | null, signal: NodeJS.Signals | null) => void;
 }
 
 /**
@@ -52,6 +56,30 @@ export const localSettingsDefault: Record<string, string> = {
   maxSessionTimeout: '40000',
   '4lw.commands.whitelist': '*',
 };
+
+export type MemberRole = 'leader' | 'follower' | 'looking';
+
+/**
+ * A member's role as its own log tells it: "serving as leader|follower of epoch N" when it starts
+ * serving, "stopped serving" when it goes back to an election. Other lines leave the role unchanged.
+ */
+export function roleFromLogLine(line: string): MemberRole | undefined {
+  const serving = /serving as (leader|follower) of epoch/.exec(line);
+  if (serving) return serving[1] as MemberRole;
+  if (/stopped serving/.test(line)) return 'looking';
+  return undefined;
+}
+
+/** The prefix every member line gets in the launcher's output. */
+export function memberPrefix(id: number, role: MemberRole): string {
+  return `[member ${id} ${role}]`;
+}
+
+/** A shell command that runs `node` with these arguments (quoted where needed). */
+export function shellCommand(args: readonly string[]): string {
+  const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`);
+  return ['node', ...args].map(quote).join(' ');
+}
 
 export interface Member {
   readonly id: number;
@@ -99,27 +127,46 @@ export class LocalEnsemble {
     await Promise.all(this.members.map((m) => this.start(m.id)));
   }
 
-  /** Starts (or restarts) member `id`; resolves once it listens for clients. */
-  start(id: number): Promise<void> {
+  /** The arguments `node` runs member `id` with (the restart command the launcher prints uses them too). */
+  memberArgs(id: number): string[] {
     const m = this.member(id);
     // COORD_ENSEMBLE_NODE_ARGS: extra node flags for every member (e.g. --cpu-prof for profiling).
     const nodeArgs = (process.env.COORD_ENSEMBLE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
     const args = [...nodeArgs, startScript, `--config=${join(m.dataDir, 'zoo.cfg')}`];
     if (this.options.logLevel) args.push(`--log-level=${this.options.logLevel}`);
-    const child = spawn(process.execPath, args, {
+    return args;
+  }
+
+  /** Starts (or restarts) member `id`; resolves once it listens for clients. */
+  start(id: number): Promise<void> {
+    const m = this.member(id);
+    const piped = this.options.onStderr !== undefined || this.options.stderr !== 'inherit';
+    const child = spawn(process.execPath, this.memberArgs(id), {
       cwd: workspaceRoot,
-      stdio: ['ignore', 'pipe', this.options.stderr === 'inherit' ? 'inherit' : 'pipe'],
+      stdio: ['ignore', 'pipe', piped ? 'pipe' : 'inherit'],
     });
     m.child = child;
     m.stderr = '';
-    child.stderr?.on('data', (c: Buffer) => (m.stderr += c.toString('utf8')));
+    let pendingErr = '';
+    child.stderr?.on('data', (c: Buffer) => {
+      const text = c.toString('utf8');
+      m.stderr += text;
+      if (!this.options.onStderr) return;
+      const lines = (pendingErr + text).split('\n');
+      pendingErr = lines.pop()!;
+      for (const line of lines) if (line) this.options.onStderr(id, line);
+    });
+    child.once('exit', (code, signal) => this.options.onExit?.(id, child.pid, code, signal));
     let stdout = '';
+    let pendingOut = '';
     return new Promise<void>((resolvePromise, reject) => {
       const timer = setTimeout(() => reject(new Error(`member ${id} did not start within ${memberStartDeadlineMs} ms:\n${m.stderr}`)), memberStartDeadlineMs);
       child.stdout!.on('data', (c: Buffer) => {
         const text = c.toString('utf8');
         stdout += text;
-        for (const line of text.split('\n')) if (line) this.options.onStdout?.(id, line);
+        const lines = (pendingOut + text).split('\n');
+        pendingOut = lines.pop()!;
+        for (const line of lines) if (line) this.options.onStdout?.(id, line);
         if (listeningLine.test(stdout)) {
           clearTimeout(timer);
           resolvePromise();
