@@ -1,9 +1,13 @@
+import { serverVersionDefault } from '@coord/server';
 import { statJson, statLines } from '../format/stat';
 import { zkCodeOf } from '../format/errors';
 import { checkPath, CliError, ExitCode, javaList, keeper, requireArgs, type CommandSpec } from './command';
 
-/** What `version` reports: zkCli's format, naming this implementation. */
-export const cliVersion = '3.8.0-coordinode';
+/**
+ * What `version` reports: zkCli's format, naming this implementation. The same text the node reports in
+ * `srvr` (one constant), so the shell and the server never disagree about which version this is.
+ */
+export const cliVersion = serverVersionDefault;
 
 export const syncCommand: CommandSpec = {
   name: 'sync',
