@@ -24,6 +24,19 @@ export interface StartNodeOptions extends Partial<NodeConfig> {
   core?: Partial<ServerConfig>;
 }
 
+/** The pipeline's settings from the node's (zoo.cfg keys and flags), the same for every role. */
+export function coreConfigOf(config: NodeConfig): Partial<ServerConfig> {
+  return {
+    tickTimeMs: config.tickTime,
+    minSessionTimeoutMs: config.minSessionTimeout,
+    maxSessionTimeoutMs: config.maxSessionTimeout,
+    serverId: config.serverId > 0 ? config.serverId : 1,
+    superDigest: config.superDigest,
+    extendedTypesEnabled: config.extendedTypesEnabled,
+    frameBytesMax: config.juteMaxBuffer,
+  };
+}
+
 export interface RunningNode {
   host: string;
   port: number;
@@ -37,19 +50,7 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Running
   const config: NodeConfig = { ...loadNodeConfig([], {}).config, ...overrides };
   const log = givenLogger ?? createLogger('coord-node', { level: config.logLevel });
   const txnLog = givenLog ?? new MemoryTxnLog();
-  const core = new ServerCore(
-    {
-      tickTimeMs: config.tickTime,
-      minSessionTimeoutMs: config.minSessionTimeout,
-      maxSessionTimeoutMs: config.maxSessionTimeout,
-      serverId: config.serverId > 0 ? config.serverId : 1,
-      superDigest: config.superDigest,
-      extendedTypesEnabled: config.extendedTypesEnabled,
-      frameBytesMax: config.juteMaxBuffer,
-      ...coreOverrides,
-    },
-    { now: Date.now, randomBytes, logger: log.child('server') },
-  );
+  const core = new ServerCore({ ...coreConfigOf(config), ...coreOverrides }, { now: Date.now, randomBytes, logger: log.child('server') });
   if (restore) await restore(core);
   const node = new NodeServer(core, config, txnLog, log);
   await node.listen();

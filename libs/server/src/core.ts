@@ -524,7 +524,7 @@ export class ServerCore {
       frame,
       ...(local && { decoded: { header, request } }),
     });
-    this.log.debug(() => `write path: client 0x${hex(session.sessionId)} xid ${header.xid} op ${request.type} -> ${local ? 'sequencer' : 'leader'}`);
+    this.log.debug(() => `write path: client 0x${hex(session.sessionId)} xid ${header.xid} op ${request.type} -> ${local ? 'sequenced here' : 'forwarded to the leader'}`);
   }
 
   /** The role decides where a request for the sequencer goes: here, or to the leader through ZAB. */

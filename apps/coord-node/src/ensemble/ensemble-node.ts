@@ -1,25 +1,25 @@
 /**
- * The ensemble member's driver: the ZAB peer (@coord/zab), its TCP links (peer-transport.ts), the
- * client side (ensemble-core.ts), the leader's prep (leader-prep.ts) and the client listener. It runs
- * the Ready loop of docs/zab.md §3: persist, send, apply, answer syncs, prep the leader's requests,
- * react to role changes, advance. Time is the tick timer (tickTime); randomness is seeded from crypto.
+ * The ensemble roles' driver: the shared pipeline (ServerCore as leader or follower) and the shared
+ * client port, plus what only a replicated member has: the ZAB peer (@coord/zab), its TCP links
+ * (peer-transport.ts) and its durable store (zab-store.ts, in @coord/storage's formats). It runs the
+ * Ready loop of docs/zab.md §3: send, persist (asynchronously: the event loop keeps serving while the
+ * fsync runs, and inputs meanwhile gather in the next Ready), then the ACKs, apply, syncs, the leader's
+ * requests, role changes, advance. Time is the tick timer; randomness is seeded from crypto.
  *
- * With a dataDir, the ZAB log and epochs are durable (zab-disk.ts): a restarted member starts from
- * them, and its tree is rebuilt as the ensemble confirms the logged txns. Without one they live in
- * memory and a restarted member rejoins empty (the leader sends it everything).
+ * Without a dataDir the ZAB log lives in memory and a restarted member rejoins empty (the leader sends
+ * it everything).
  */
-import { randomInt } from 'node:crypto';
-import { Peer, seededRand, formatMessage, formatZxid, type Message, type Ready, type SoftState } from '@coord/zab';
-import { containerCheckIntervalMsDefault, containerMaxPerMinuteDefault, serverVersionDefault } from '@coord/server';
-import { collectEnvInfo, emptyServerStats, formatZooKeeperVersion, Logger, NodeConfig, runFourLetterWord, ServerStats, lastOpName } from '../ops';
-import { ClientListener } from './client-listener';
-import { EnsembleCore } from './ensemble-core';
+import { createHash, randomInt } from 'node:crypto';
+import { restoreTree } from '@coord/data-tree';
+import { PreparedTxn, ServerCore, type Role, type SequencerRequest } from '@coord/server';
+import { formatMessage, formatZxid, Peer, seededRand, type Message, type Ready, type SoftState } from '@coord/zab';
+import { ClientPort } from '../client-port';
+import type { Logger, NodeConfig, ServerStats } from '../ops';
+import { toServerStats } from '../stats-adapter';
+import { coreConfigOf } from '../node';
 import { decodeRequest, decodeTxnPayload, encodeRequest, encodeTxnPayload, isTxnPayload } from './envelope';
-import { LeaderPrep, PreppedTxn } from './leader-prep';
 import { MemberAddress, PeerTransport } from './peer-transport';
-import { ZabDisk } from './zab-disk';
-
-const builtOnMs = Date.UTC(2026, 10, 25, 0, 0);
+import { decodeSnapshotData, ZabStore } from './zab-store';
 
 export interface RunningEnsembleNode {
   host: string;
@@ -34,22 +34,29 @@ export async function startEnsembleNode(config: NodeConfig, log: Logger): Promis
   return node;
 }
 
+/** Ready batches handled per event-loop turn before yielding to sockets and timers. */
+const readyRoundsPerTurnMax = 64;
+/** The pipeline's tick (handshake timeouts, expiry) runs this often at most (ms). */
+const coreTickMsMax = 500;
+
 class EnsembleNode implements RunningEnsembleNode {
   host = '';
   port = 0;
   private readonly peer: Peer<Uint8Array>;
-  private readonly core: EnsembleCore;
-  private readonly prep: LeaderPrep;
+  private readonly core: ServerCore;
   private readonly transport: PeerTransport;
-  private readonly listener: ClientListener;
+  private readonly clientPort: ClientPort;
   private readonly zabLog: Logger;
-  private readonly disk: ZabDisk | null;
+  private readonly store: ZabStore | null;
   private soft: SoftState = { state: 'LOOKING', leader: null, phase: 'ELECTION', epoch: 0 };
-  private timer: NodeJS.Timeout | null = null;
+  /** ZAB sync id -> the pipeline's sync token. */
+  private readonly syncTokens = new Map<number, number>();
+  private timers: NodeJS.Timeout[] = [];
   private pumpScheduled = false;
+  /** A Ready whose persist is on its way to disk: the next one waits for it. */
+  private persisting = false;
+  private snapshotting = false;
   private closed = false;
-  private readonly startedAt = Date.now();
-  private nextContainerCheckAt = Date.now() + containerCheckIntervalMsDefault;
 
   constructor(
     private readonly config: NodeConfig,
@@ -58,8 +65,17 @@ class EnsembleNode implements RunningEnsembleNode {
     const id = config.serverId;
     const voters = config.members.filter((m) => m.role === 'participant').map((m) => m.id);
     this.zabLog = log.child('zab');
-    this.disk = config.dataDir ? new ZabDisk(config.dataDir, config.forceSync) : null;
-    const storage = this.disk?.recover();
+    this.store = config.dataDir
+      ? new ZabStore({
+          dataDir: config.dataDir,
+          dataLogDir: config.dataLogDir,
+          forceSync: config.forceSync,
+          snapRetainCount: config.autopurgeSnapRetainCount,
+          log: log.child('storage'),
+          now: Date.now,
+        })
+      : null;
+    const storage = this.store?.recover();
     if (storage) {
       this.zabLog.info(
         `recovered acceptedEpoch=${storage.acceptedEpoch} currentEpoch=${storage.currentEpoch} with ${storage.log.length} logged txns` +
@@ -74,63 +90,37 @@ class EnsembleNode implements RunningEnsembleNode {
       initLimitTicks: config.initLimit,
       syncLimitTicks: config.syncLimit,
       // Without a data directory there is nowhere to keep snapshots: the log stays whole, in memory.
-      snapCount: this.disk ? config.snapCount : Number.MAX_SAFE_INTEGER,
+      snapCount: this.store ? config.snapCount : Number.MAX_SAFE_INTEGER,
     });
-    this.core = new EnsembleCore(
-      {
-        serverId: id,
-        tickTimeMs: config.tickTime,
-        minSessionTimeoutMs: config.minSessionTimeout,
-        maxSessionTimeoutMs: config.maxSessionTimeout,
-        frameBytesMax: config.juteMaxBuffer,
-        existsChecksRead: true,
-        superDigest: config.superDigest,
-        // The member ids only: members may reach each other through different addresses.
-        ensembleName: config.members.map((m) => m.id).join(','),
-      },
-      {
-        send: (connId, frame) => this.listener.send(connId, frame),
-        close: (connId, reason) => this.listener.closeClient(connId, reason),
-        submit: (payload) => {
-          const ok = this.peer.submit(payload);
-          this.schedulePump();
-          return ok;
-        },
-        serving: () => this.soft.phase === 'BROADCAST',
-        sync: () => {
-          const id = this.peer.sync();
-          this.schedulePump();
-          return id;
-        },
-      },
-      Date.now,
-      log.child('server'),
-    );
+    // TEMPORARY: replaced by a replicated random secret.
+    const passwordSecret = createHash('sha256').update(`coordinode-ensemble:${config.members.map((m) => m.id).join(',')}`).digest();
+    this.core = new ServerCore({ ...coreConfigOf(config), serverId: id, passwordSecret }, { now: Date.now, randomBytes: (n) => Buffer.alloc(n), logger: log.child('server') });
+    this.core.setRole('looking');
     if (storage?.snapshot.data) {
-      this.core.restore(storage.snapshot.data as Uint8Array, storage.snapshot.zxid);
+      this.restoreSnapshot(storage.snapshot.data as Uint8Array, storage.snapshot.zxid);
       this.zabLog.info(`restored snapshot ${formatZxid(storage.snapshot.zxid)}: ${this.core.tree.size} znodes`);
     }
-    this.prep = new LeaderPrep(() => this.core.tree, this.core.sessions, {
-      extendedTypesEnabled: config.extendedTypesEnabled,
-      frameBytesMax: config.juteMaxBuffer,
-      now: Date.now,
-    });
     const members: MemberAddress[] = config.members.map((m) => ({ id: m.id, host: m.host, quorumPort: m.quorumPort, electionPort: m.electionPort }));
     this.transport = new PeerTransport(id, members, (m) => this.onPeerMessage(m), log.child('peers'));
-    this.listener = new ClientListener(config, log, this.core, (word, connId) => this.fourLetterWord(word, connId), () => this.schedulePump());
+    this.clientPort = new ClientPort(config, log, () => this.core, {
+      stats: (askingConnId) => this.stats(askingConnId),
+      onInput: () => this.schedulePump(),
+    });
   }
 
   get mode(): 'leader' | 'follower' | 'looking' {
-    if (this.soft.phase !== 'BROADCAST') return 'looking';
-    return this.soft.state === 'LEADING' ? 'leader' : 'follower';
+    const role = this.core.currentRole;
+    return role === 'leader' || role === 'follower' ? role : 'looking';
   }
 
   async start(): Promise<void> {
     await this.transport.start();
-    await this.listener.listen();
-    this.host = this.listener.host;
-    this.port = this.listener.port;
-    this.timer = setInterval(() => this.onTick(), this.config.tickTime);
+    await this.clientPort.listen();
+    this.host = this.clientPort.host;
+    this.port = this.clientPort.port;
+    this.timers.push(setInterval(() => this.onPeerTick(), this.config.tickTime));
+    const coreTickMs = Math.max(10, Math.min(coreTickMsMax, Math.floor(this.config.tickTime / 4)));
+    this.timers.push(setInterval(() => this.onCoreTick(), coreTickMs));
     this.log.info(`ensemble member ${this.config.serverId} of [${this.config.members.map((m) => m.id).join(',')}], tickTime=${this.config.tickTime}`);
     this.schedulePump();
   }
@@ -138,9 +128,9 @@ class EnsembleNode implements RunningEnsembleNode {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.timer) clearInterval(this.timer);
-    await Promise.all([this.listener.close(), this.transport.close()]);
-    this.disk?.close();
+    for (const t of this.timers) clearInterval(t);
+    await Promise.all([this.clientPort.close(), this.transport.close()]);
+    await this.store?.close();
   }
 
   private onPeerMessage(m: Message<Uint8Array>): void {
@@ -150,41 +140,18 @@ class EnsembleNode implements RunningEnsembleNode {
     this.schedulePump();
   }
 
-  private onTick(): void {
+  private onPeerTick(): void {
+    this.peer.tick();
+    this.schedulePump();
+  }
+
+  private onCoreTick(): void {
     try {
-      this.peer.tick();
-      if (this.soft.state === 'LEADING' && this.soft.phase === 'BROADCAST') {
-        const now = Date.now();
-        for (const id of this.core.takeTouched()) {
-          const s = this.core.sessions.get(id);
-          if (s) this.core.sessions.touch(s, now);
-        }
-        if (now >= this.nextContainerCheckAt) {
-          // Container and TTL cleanup is the leader's, as in ZooKeeper (ContainerManager runs there).
-          this.nextContainerCheckAt = now + containerCheckIntervalMsDefault;
-          const perSweepMax = Math.max(1, Math.floor((containerMaxPerMinuteDefault * containerCheckIntervalMsDefault) / 60_000));
-          for (const path of this.core.tree.cleanupCandidates(now, 0).slice(0, perSweepMax)) this.prep.offer({ kind: 'deleteContainer', path });
-        }
-        for (const s of this.core.sessions.takeExpired(now)) {
-          this.log.info(`Expiring session 0x${BigInt.asUintN(64, s.sessionId).toString(16)}, timeout of ${s.timeoutMs}ms exceeded`);
-          this.prep.offer({ kind: 'closeSession', origin: 0, sessionId: s.sessionId, cxid: 0 });
-        }
-      } else if (this.soft.phase === 'BROADCAST') {
-        const touched = this.core.takeTouched();
-        if (touched.length > 0) this.peer.submit(encodeRequest({ kind: 'touch', origin: this.config.serverId, sessionIds: touched }));
-      }
+      this.core.tick();
     } catch (e) {
       this.log.error('tick failed', e);
     }
     this.schedulePump();
-  }
-
-  private proposeTxn(p: PreppedTxn): number | null {
-    const zxid = this.peer.propose(encodeTxnPayload(p.origin, p.txn));
-    if (zxid !== null) {
-      this.log.debug(() => `write path: leader proposes ${formatZxid(zxid)} ${p.txn.op.type} for session 0x${BigInt.asUintN(64, p.txn.sessionId).toString(16)} xid ${p.txn.cxid} from server ${p.origin}`);
-    }
-    return zxid;
   }
 
   private schedulePump(): void {
@@ -193,21 +160,40 @@ class EnsembleNode implements RunningEnsembleNode {
     setImmediate(() => this.pump());
   }
 
-  /** One Ready at a time, as docs/zab.md §3 orders it. Persisting is synchronous (see zab-disk.ts). */
+  /** The pipeline's requests go to ZAB; ZAB's Readys are executed one at a time, as docs/zab.md §3 orders. */
   private pump(): void {
     this.pumpScheduled = false;
     if (this.closed) return;
+    this.drainCore();
     let rounds = 0;
-    const leading = () => this.soft.state === 'LEADING' && this.soft.phase === 'BROADCAST';
-    if (leading()) this.prep.drain((p) => this.proposeTxn(p));
-    while (this.peer.hasReady() && rounds++ < readyRoundsPerTurnMax) {
-      const ready = this.peer.ready();
-      this.execute(ready);
-      this.peer.advance(ready);
-      if (leading()) this.prep.drain((p) => this.proposeTxn(p));
+    while (!this.persisting && this.peer.hasReady() && rounds++ < readyRoundsPerTurnMax) {
+      this.execute(this.peer.ready());
+      this.drainCore();
     }
-    this.listener.flush();
-    if (this.peer.hasReady()) this.schedulePump();
+    this.clientPort.flush();
+    if (!this.persisting && this.peer.hasReady()) this.schedulePump();
+  }
+
+  /** Moves what the pipeline produced: frames to the client port, requests and syncs into ZAB, and (leader) prepares txns. */
+  private drainCore(): void {
+    const { effects, toSubmit, toSync } = this.core.ready();
+    this.clientPort.deliver(effects);
+    for (const request of toSubmit) this.peer.submit(encodeRequest(request));
+    for (const token of toSync) {
+      const syncId = this.peer.sync();
+      if (syncId !== null) this.syncTokens.set(syncId, token);
+    }
+    if (this.core.currentRole === 'leader') this.core.sequence((p) => this.propose(p));
+  }
+
+  private propose(p: PreparedTxn): number | null {
+    const zxid = this.peer.propose(encodeTxnPayload(p.origin, p.txn));
+    if (zxid !== null) {
+      this.log.debug(
+        () => `write path: leader proposes ${formatZxid(zxid)} ${p.txn.op.type} for session 0x${BigInt.asUintN(64, p.txn.sessionId).toString(16)} xid ${p.txn.cxid} from server ${p.origin}`,
+      );
+    }
+    return zxid;
   }
 
   private execute(ready: Ready<Uint8Array>): void {
@@ -215,11 +201,30 @@ class EnsembleNode implements RunningEnsembleNode {
     for (const m of ready.messages) this.sendPeer(m);
     // PROPOSALs reach the followers while this member fsyncs, so the two fsyncs overlap.
     this.transport.flush();
-    this.disk?.persist(ready.persist, ready.mustSync);
+    if (!this.store || !ready.mustSync) {
+      this.afterPersist(ready);
+      return;
+    }
+    this.persisting = true;
+    this.store.persist(ready.persist, ready.mustSync).then(
+      () => {
+        this.persisting = false;
+        if (this.closed) return;
+        this.afterPersist(ready);
+        this.pump();
+      },
+      (err) => {
+        // A member that cannot persist must not acknowledge anything: stop loudly, recover on restart.
+        this.log.error('persisting the ZAB log failed; shutting down', err);
+        void this.close().finally(() => process.exit(1));
+      },
+    );
+  }
+
+  private afterPersist(ready: Ready<Uint8Array>): void {
     const snap = ready.persist.snapshot;
     if (snap) {
-      this.core.restore(snap.data as Uint8Array, snap.zxid);
-      this.prep.reset();
+      this.restoreSnapshot(snap.data as Uint8Array, snap.zxid);
       this.zabLog.info(`installed the leader's snapshot ${formatZxid(snap.zxid)}: ${this.core.tree.size} znodes`);
     }
     for (const m of ready.messagesAfterPersist) this.sendPeer(m);
@@ -228,10 +233,14 @@ class EnsembleNode implements RunningEnsembleNode {
       this.core.apply(origin, txn);
       this.zabLog.debug(() => `applied ${formatZxid(t.zxid)} ${txn.op.type}`);
     }
-    if (ready.committed.length > 0) this.prep.applied(this.core.lastApplied);
-    for (const s of ready.syncsDone) this.core.syncDone(s.syncId);
+    for (const s of ready.syncsDone) {
+      const token = this.syncTokens.get(s.syncId);
+      if (token === undefined) continue;
+      this.syncTokens.delete(s.syncId);
+      this.core.syncDone(token);
+    }
     for (const r of ready.requests) {
-      let request;
+      let request: SequencerRequest;
       try {
         request = decodeRequest(r.request);
       } catch (e) {
@@ -239,49 +248,54 @@ class EnsembleNode implements RunningEnsembleNode {
         this.log.warn(`dropping a malformed request from server ${r.from}: ${(e as Error).message}`);
         continue;
       }
-      if (request.kind === 'touch') {
-        const now = Date.now();
-        for (const id of request.sessionIds) {
-          const s = this.core.sessions.get(id);
-          if (s) this.core.sessions.touch(s, now);
-        }
-      } else {
-        this.prep.offer(request);
-      }
+      this.core.offer(request);
     }
-    if (ready.snapshotWanted && this.disk) this.takeSnapshot();
+    if (ready.snapshotWanted) this.takeSnapshot();
     if (ready.softState) this.roleChange(ready.softState);
+    this.peer.advance(ready);
   }
 
-  /** snapCount txns since the last snapshot: snapshot the applied state, then let ZAB and the disk forget the log it covers. */
+  private restoreSnapshot(data: Uint8Array, zxid: number): void {
+    const { image, sessions } = decodeSnapshotData(data);
+    this.core.restore(
+      (tree) => restoreTree(tree, image),
+      [...sessions].map(([sessionId, timeOut]) => ({ sessionId, timeOut })),
+      zxid,
+    );
+  }
+
+  /** snapCount txns since the last snapshot: snapshot the applied state in the background, then let ZAB forget the log it covers. */
   private takeSnapshot(): void {
-    const started = Date.now();
-    const zxid = this.core.lastApplied;
-    const data = this.core.snapshot();
-    (this.disk as ZabDisk).compact(zxid, data);
-    this.peer.compact({ zxid, data });
-    this.zabLog.info(`snapshot ${formatZxid(zxid)}: ${this.core.tree.size} znodes, ${data.length} bytes in ${Date.now() - started} ms`);
+    if (!this.store || this.snapshotting) return;
+    this.snapshotting = true;
+    const sessions = [...this.core.sessions.all()].map((s) => ({ sessionId: s.sessionId, timeOut: s.timeoutMs }));
+    this.store.snapshot(this.core.tree, sessions, this.core.lastProcessedZxid).then(
+      (snapshot) => {
+        this.snapshotting = false;
+        if (this.closed) return;
+        this.peer.compact(snapshot);
+        this.zabLog.info(`snapshot ${formatZxid(snapshot.zxid)}: ${this.core.tree.size} znodes`);
+      },
+      (err) => {
+        this.snapshotting = false;
+        if (!this.closed) this.zabLog.warn(`snapshot not taken: ${(err as Error).message}`);
+      },
+    );
   }
 
   private roleChange(next: SoftState): void {
     const prev = this.soft;
     this.soft = next;
+    const role: Role = next.phase !== 'BROADCAST' ? 'looking' : next.state === 'LEADING' ? 'leader' : 'follower';
+    const newTerm = prev.epoch !== next.epoch || prev.state !== next.state;
+    if (role !== this.core.currentRole || newTerm) {
+      this.core.setRole(role, newTerm ? `epoch ${next.epoch}` : '');
+      this.syncTokens.clear();
+    }
     const wasServing = prev.phase === 'BROADCAST';
     const serving = next.phase === 'BROADCAST';
-    if (wasServing && (!serving || prev.state !== next.state || prev.epoch !== next.epoch)) {
-      this.core.dropAllClients(`left ${prev.state} (epoch ${prev.epoch})`);
-    }
-    if (prev.state !== next.state || prev.epoch !== next.epoch) this.prep.reset();
     if (serving && !wasServing) {
-      this.log.info(`serving as ${next.state === 'LEADING' ? 'leader' : 'follower'} of epoch ${next.epoch} (leader ${next.leader})`);
-      if (next.state === 'LEADING') {
-        // A new leader starts every session's clock afresh: it cannot know how long they were idle.
-        const now = Date.now();
-        for (const s of this.core.sessions.all()) {
-          s.closing = false;
-          this.core.sessions.touch(s, now);
-        }
-      }
+      this.log.info(`serving as ${role} of epoch ${next.epoch} (leader ${next.leader})`);
     } else if (!serving && wasServing) {
       this.log.info(`stopped serving: ${this.peer.status().lastElectionReason}`);
     }
@@ -292,42 +306,12 @@ class EnsembleNode implements RunningEnsembleNode {
     this.transport.send(m);
   }
 
-  private fourLetterWord(word: string, askingConnId: number): string {
-    return runFourLetterWord(word, this.stats(askingConnId), this.config, collectEnvInfo());
-  }
-
   private stats(askingConnId: number): ServerStats {
-    const stats = emptyServerStats(formatZooKeeperVersion(serverVersionDefault, builtOnMs));
+    const stats = toServerStats(this.core.stats(), askingConnId);
     const status = this.peer.status();
     stats.serving = this.soft.phase === 'BROADCAST';
     stats.mode = this.soft.state === 'LEADING' ? 'leader' : 'follower';
-    stats.zxid = this.core.lastApplied;
-    stats.nodeCount = this.core.tree.nodeCount;
-    stats.approximateDataSize = this.core.tree.approximateDataSize;
-    stats.packetsReceived = this.core.counters.packetsReceived;
-    stats.packetsSent = this.core.counters.packetsSent;
-    stats.globalSessions = this.core.sessions.size;
-    stats.uptimeMs = Date.now() - this.startedAt;
     stats.clientPort = this.port;
-    stats.connections = this.core.connections().map((c) => ({
-      remoteAddress: c.remoteAddress,
-      remotePort: c.remotePort,
-      interestOps: c.id === askingConnId ? 0 : 1,
-      queued: this.core.queued(c.id),
-      received: c.received,
-      sent: c.sent,
-      sessionId: c.session?.sessionId,
-      lastOp: lastOpName(c.lastOp),
-      established: c.established,
-      timeout: c.session?.timeoutMs,
-      lastCxid: c.lastCxid,
-      lastZxid: c.lastZxid,
-      lastResponse: c.lastResponse,
-      lastLatency: c.latency.lastMs,
-      minLatency: c.latency.count === 0 ? 0 : c.latency.minMs,
-      avgLatency: c.latency.count === 0 ? 0 : Math.floor(c.latency.totalMs / c.latency.count),
-      maxLatency: c.latency.maxMs,
-    }));
     if (this.soft.state === 'LEADING') {
       const synced = status.learners.filter((l) => l.phase === 'SYNCED').length;
       stats.leader = {
@@ -338,9 +322,6 @@ class EnsembleNode implements RunningEnsembleNode {
     return stats;
   }
 }
-
-/** Ready batches handled per event-loop turn before yielding to sockets and timers. */
-const readyRoundsPerTurnMax = 64;
 
 /** Debug-log text for a payload: the txn's op and path, or the forwarded request's kind. */
 function payloadText(p: Uint8Array): string {

@@ -7,19 +7,13 @@
  */
 import type { Txn } from '@coord/data-tree';
 import type { Id } from '@coord/protocol';
+import type { SequencerRequest } from '@coord/server';
 import { ByteReader, ByteWriter, decodeTxn, encodeTxn } from '@coord/storage';
 
-export type EnsembleRequest =
-  /** A client write: `frame` is the whole request body (header + record) as the client sent it. */
-  | { kind: 'write'; origin: number; sessionId: bigint; ids: Id[]; frame: Buffer }
-  | { kind: 'createSession'; origin: number; sessionId: bigint; timeOut: number }
-  | { kind: 'closeSession'; origin: number; sessionId: bigint; cxid: number }
-  /** Sessions that saw traffic on `origin` since its last report. */
-  | { kind: 'touch'; origin: number; sessionIds: bigint[] };
+const requestTag = { write: 1, createSession: 2, closeSession: 3, touch: 4, deleteContainer: 5 } as const;
 
-const requestTag = { write: 1, createSession: 2, closeSession: 3, touch: 4 } as const;
-
-export function encodeRequest(r: EnsembleRequest): Uint8Array {
+/** A request for the leader's sequencer (a write's `decoded` form stays behind: the leader decodes `frame`). */
+export function encodeRequest(r: SequencerRequest): Uint8Array {
   const w = new ByteWriter(64);
   w.u8(requestTag[r.kind]);
   w.varint(r.origin);
@@ -45,11 +39,14 @@ export function encodeRequest(r: EnsembleRequest): Uint8Array {
       w.varint(r.sessionIds.length);
       for (const id of r.sessionIds) w.i64(id);
       break;
+    case 'deleteContainer':
+      w.string(r.path);
+      break;
   }
   return w.take();
 }
 
-export function decodeRequest(bytes: Uint8Array): EnsembleRequest {
+export function decodeRequest(bytes: Uint8Array): SequencerRequest {
   const r = new ByteReader(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   const tag = r.u8();
   const origin = r.varint();
@@ -71,6 +68,8 @@ export function decodeRequest(bytes: Uint8Array): EnsembleRequest {
       for (let i = 0; i < n; i++) sessionIds.push(r.i64());
       return { kind: 'touch', origin, sessionIds };
     }
+    case requestTag.deleteContainer:
+      return { kind: 'deleteContainer', origin, path: r.string() };
     default:
       throw new Error(`unknown ensemble request tag ${tag}`);
   }
