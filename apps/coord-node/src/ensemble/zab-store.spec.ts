@@ -10,7 +10,7 @@ import { DataTree, OPEN_ACL_UNSAFE, restoreTree, Txn as TreeTxn, TxnOp } from '@
 import { listLogs, listSnapshots, scanLog, StorageError } from '@coord/storage';
 import type { Persist, PeerStorage, Txn } from '@coord/zab';
 import { decodeTxnPayload, encodeTxnPayload } from './envelope';
-import { decodeSnapshotData, ZabStore, ZabStoreOptions } from './zab-store';
+import { decodeSnapshotData, SnapshotSupersededError, ZabStore, ZabStoreOptions } from './zab-store';
 
 const workspaceRoot = path.resolve(__dirname, '../../../..');
 const epochStep = 2 ** 32;
@@ -350,6 +350,44 @@ describe('ZabStore', () => {
     expect(txnsOfLog(r)).toEqual(after);
     expect(r.currentEpoch).toBe(3);
     expect(dump(restored(r).tree)).toEqual(dump(treeOf(all)));
+  });
+
+  it('a snapshot of its own that a SNAP from the leader overtakes is dropped, not handed to ZAB', async () => {
+    const all = history(300, 120);
+    const leader = open(tempDir(), { snapshotNodesPerChunk: 8 }).store;
+    leader.recover();
+    const { snapshots } = await runMember(leader, all.slice(0, 280), [250], true);
+    await leader.close();
+    const dir = tempDir();
+    const { store } = open(dir, { snapshotNodesPerChunk: 1 });
+    store.recover();
+    const { tree } = await runMember(store, all.slice(0, 200), []);
+    const own = store.snapshot(tree, [...sessionsAfter(all.slice(0, 200))].map(([sessionId, timeOut]) => ({ sessionId, timeOut })), tree.lastProcessedZxid);
+    const installed = store.persist({ snapshot: snapshots[0], entries: [] }, true);
+    await expect(own).rejects.toBeInstanceOf(SnapshotSupersededError);
+    await installed;
+    await store.close();
+    expect(listSnapshots(dir).map((f) => f.zxid)).toEqual([all[249].zxid]);
+    expect(dump(restored(open(dir).store.recover()).tree)).toEqual(dump(treeOf(all.filter((t) => t.zxid <= snapshots[0].zxid))));
+  });
+
+  it('a crash between installing a SNAP\'s snapshot file and logging its txns leaves an empty member, not a wrong one', async () => {
+    const all = history(300, 120);
+    const leaderDir = tempDir();
+    const leader = open(leaderDir, { snapshotNodesPerChunk: 4 }).store;
+    leader.recover();
+    const { snapshots } = await runMember(leader, all.slice(0, 260), [150], true);
+    await leader.close();
+    expect(snapshots[0].zxid).toBeGreaterThan(all[149].zxid);
+    // The follower's directory right after the snapshot file went in and its old log went out.
+    const dir = tempDir();
+    const snap = listSnapshots(leaderDir)[0];
+    fs.copyFileSync(snap.path, path.join(dir, snap.name));
+    const { store, log } = open(dir);
+    const r = store.recover();
+    expect(r.snapshot).toEqual({ zxid: 0, data: undefined });
+    expect(r.log).toEqual([]);
+    expect(log.lines.some((l) => l.startsWith('WARN Skipping'))).toBe(true);
   });
 
   it('refuses snapshot data whose zxid disagrees with ZAB\'s, or that is not snapshot data', async () => {

@@ -40,6 +40,8 @@ export interface ZabStoreOptions {
   now: () => number;
   /** Nodes serialised per event-loop turn while a snapshot is written. */
   snapshotNodesPerChunk?: number;
+  /** As the standalone node's --repair: truncate a corrupt log, set a corrupt snapshot aside. */
+  repair?: boolean;
 }
 
 /** A snapshot that a SNAP from the leader made obsolete while it was being written. */
@@ -60,6 +62,8 @@ export class ZabStore {
   private snapshotting: Promise<Snapshot> | null = null;
   /** Counts snapshots installed from the leader: a snapshot of our own that straddles one is dropped. */
   private installs = 0;
+  /** File names of the snapshots installed from the leader (ours must never remove one of them). */
+  private readonly installedNames = new Set<string>();
   private readonly durableWaiters: { zxid: number; resolve: () => void; reject: (e: Error) => void }[] = [];
   private closed = false;
 
@@ -84,7 +88,7 @@ export class ZabStore {
   recover(): PeerStorage<Uint8Array> & { cutBytes: number } {
     const o = this.options;
     this.epochs = { acceptedEpoch: this.readEpoch(acceptedEpochFileName), currentEpoch: this.readEpoch(currentEpochFileName) };
-    const r = recover({ snapDir: this.snapDir, logDir: this.logDir, log: o.log });
+    const r = recover({ snapDir: this.snapDir, logDir: this.logDir, log: o.log, repair: o.repair });
     let snapshot: Snapshot = { zxid: 0, data: undefined };
     if (r.snapshotFile) {
       const data = encodeSnapshotData(fs.readFileSync(r.snapshotFile), r.imageTxns);
@@ -112,6 +116,7 @@ export class ZabStore {
           throw new StorageError(`snapshot data end at 0x${parts.endZxid.toString(16)}, ZAB says 0x${p.snapshot.zxid.toString(16)}`, '<snapshot data>', 0);
         }
         this.installs++;
+        this.installedNames.add(snapshotFileName(parts.startZxid));
         steps.push(this.writer.exclusive(() => this.install(parts)));
         steps.push(this.writer.append(parts.txns));
       }
@@ -158,7 +163,8 @@ export class ZabStore {
       o.now,
     ).then(async (res) => {
       if (this.installs !== installs) {
-        await fs.promises.rm(res.file, { force: true });
+        // Same start zxid as an installed one: the same committed state, so whichever file is there stays.
+        if (!this.installedNames.has(path.basename(res.file))) await fs.promises.rm(res.file, { force: true });
         throw new SnapshotSupersededError(res.endZxid);
       }
       const txns = res.endZxid > res.startZxid ? await this.readLog(res.startZxid, res.endZxid) : [];
