@@ -86,7 +86,14 @@ describe('consensus-lab CLI', () => {
     expect(a.err[0]).toBe('unknown scenario: paxos nope');
     const b = io();
     expect(runCli(['paxos', 'random', '--seed', 'x'], b.fake)).toBe(2);
-    expect(b.err[0]).toContain('--seed needs a non-negative integer');
+    expect(b.err[0]).toBe("consensus-lab: option '--seed <n>' argument 'x' is invalid. expected an integer from 0 to 4294967295");
+    const typo = io();
+    expect(runCli(['paxos', 'random', '--sed', '3'], typo.fake)).toBe(2);
+    expect(typo.err[0]).toBe("consensus-lab: unknown option '--sed' (Did you mean --seed?)");
+    const help = io();
+    expect(runCli(['--help'], help.fake)).toBe(0);
+    expect(help.out.join('\n')).toMatch(/--seed <n>\s+seed of the seeded scenarios \(default: 1\)/);
+    expect(help.files.size).toBe(0);
     const c = io();
     expect(runCli(['byzantine', 'random', '--generals', '1'], c.fake)).toBe(2);
     expect(runCli(['byzantine', 'random', '--generals', '3', '--traitors', '5'], c.fake)).toBe(2);

@@ -2,26 +2,26 @@
  * `npx nx run distribute-client:serve` — the seed's DistributeClient: prints the online servers on every
  * change, and forwards HTTP requests to them over the microservice transport.
  */
+import { announcePid, exitOnUsage, stopOnce } from '@coord/cli';
 import { PlainLogger } from '@coord/nest';
-import { parseClientConfig } from './config';
+import { parseClientConfig, type ClientConfig } from './config';
 import { startClient } from './client';
 
 async function main(): Promise<void> {
   const logger = new PlainLogger();
-  let config;
+  let config: ClientConfig;
   try {
     config = parseClientConfig(process.argv.slice(2), process.env);
   } catch (err) {
-    logger.error((err as Error).message, 'DistributeClient');
-    process.exit(2);
+    exitOnUsage('distribute-client', err);
+    throw err;
   }
+  announcePid('distribute-client');
   let client: Awaited<ReturnType<typeof startClient>> | undefined;
-  const stop = async () => {
+  stopOnce(async () => {
     await client?.close();
     process.exit(0);
-  };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
+  });
   client = await startClient(config, logger);
 }
 

@@ -4,7 +4,7 @@
  * Uses an embedded node unless --connect / COORD_CONNECT names one.
  */
 import { startEmbeddedNode } from '../../lock-demo/src/embedded';
-import { parseFlags } from '../../distribute-server/src/config';
+import { Command, exitOnUsage, Option, parseStrict } from '@coord/cli';
 import { spawnApp, type AppProcess } from './spawn-app';
 
 /** The servers' session timeout here: short, so the kill -9 step takes seconds, not half a minute. */
@@ -77,8 +77,19 @@ export async function walkthrough(connectString: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const { flags } = parseFlags(process.argv.slice(2), ['connect']);
-  const given = flags.get('connect') ?? (process.env['COORD_CONNECT'] || undefined);
+  const program = new Command('walkthrough')
+    .description('Starts a node (unless told which to use), the client and three servers, stops one with Ctrl-C and one with kill -9, narrating each step.')
+    .helpOption('-h, --help', 'show this help and exit')
+    .showSuggestionAfterError(true)
+    .allowExcessArguments(false)
+    .addOption(new Option('--connect <host:port,...[/chroot]>', 'use this coordination service (default: $COORD_CONNECT, else an embedded node)'));
+  try {
+    parseStrict(program, process.argv.slice(2));
+  } catch (err) {
+    exitOnUsage('walkthrough', err);
+    throw err;
+  }
+  const given = program.opts<{ connect?: string }>().connect ?? (process.env['COORD_CONNECT'] || undefined);
   const node = given ? undefined : await startEmbeddedNode();
   const connectString = given ?? node!.connectString;
   say(node ? `an embedded coordination node on ${connectString} (like: npx nx run coord-node:serve)` : `using the coordination service at ${connectString}`);

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
+import { Command, connectOption, integerIn, Option, parseStrict, portNumber } from '@coord/cli';
 
-/** Where the seed's Java case connects; override with --connect or COORD_CONNECT. */
-export const connectStringDefault = '127.0.0.1:2181';
+export { connectStringDefault } from '@coord/cli';
 export const serversPathDefault = '/servers';
 /** Short enough that a kill -9'd server leaves the list within seconds in a demo. */
 export const sessionTimeoutMsDefault = 6_000;
@@ -17,41 +17,32 @@ export interface ServerConfig {
   sessionTimeoutMs: number;
 }
 
-/** Reads `--key=value` / `--key value` flags and positionals; unknown flags are an error. */
-export function parseFlags(argv: string[], known: string[]): { flags: Map<string, string>; positionals: string[] } {
-  const flags = new Map<string, string>();
-  const positionals: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (!arg.startsWith('--')) {
-      positionals.push(...arg.split(' ').filter(Boolean));
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const key = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
-    if (!known.includes(key)) throw new Error(`unknown option --${key} (known: ${known.map((k) => '--' + k).join(', ')})`);
-    const value = eq >= 0 ? arg.slice(eq + 1) : argv[i + 1] !== undefined && !argv[i + 1].startsWith('--') ? argv[++i] : 'true';
-    flags.set(key, value);
-  }
-  return { flags, positionals };
+/** The command line of `distribute-server` (commander): `[name] [--connect ...] [--port N] ...`. */
+export function serverProgram(env: NodeJS.ProcessEnv): Command {
+  return new Command('distribute-server')
+    .description('Registers itself under /servers as an ephemeral sequential node and answers requests until stopped (the seed\'s DistributeServer).')
+    .helpOption('-h, --help', 'show this help and exit')
+    .showSuggestionAfterError(true)
+    .argument('[name]', 'the name it registers, like hadoop102 (default: this host\'s name)')
+    .addOption(connectOption(env))
+    .addOption(new Option('--servers-path <path>', 'the parent node of the registrations').default(serversPathDefault))
+    .addOption(new Option('--host <address>', 'address its TCP transport listens on').default('127.0.0.1'))
+    .addOption(new Option('--port <port>', 'port of its TCP transport, 0 for any free port').argParser(portNumber).default(0))
+    .addOption(new Option('--session-timeout <ms>', 'session timeout; a crashed server leaves the list after it').argParser(integerIn(1, 600_000, ' ms')).default(sessionTimeoutMsDefault));
 }
 
-export function numberFlag(flags: Map<string, string>, key: string, fallback: number): number {
-  const raw = flags.get(key);
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`--${key} must be a non-negative number, got "${raw}"`);
-  return n;
-}
-
+/** Throws HelpRequested or UsageError (from @coord/cli) when the command line asks for help or is wrong. */
 export function parseServerConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig {
-  const { flags, positionals } = parseFlags(argv, ['connect', 'servers-path', 'host', 'port', 'session-timeout']);
+  const program = serverProgram(env);
+  parseStrict(program, argv);
+  const o = program.opts<{ connect: string; serversPath: string; host: string; port: number; sessionTimeout: number }>();
+  const name = program.processedArgs[0] as string | undefined;
   return {
-    name: positionals[0] ?? hostname(),
-    connectString: flags.get('connect') ?? env['COORD_CONNECT'] ?? connectStringDefault,
-    serversPath: flags.get('servers-path') ?? serversPathDefault,
-    host: flags.get('host') ?? '127.0.0.1',
-    port: numberFlag(flags, 'port', 0),
-    sessionTimeoutMs: numberFlag(flags, 'session-timeout', sessionTimeoutMsDefault),
+    name: name ?? hostname(),
+    connectString: o.connect,
+    serversPath: o.serversPath,
+    host: o.host,
+    port: o.port,
+    sessionTimeoutMs: o.sessionTimeout,
   };
 }

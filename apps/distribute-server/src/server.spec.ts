@@ -1,6 +1,7 @@
 import { ClientProxyFactory, Transport } from '@nestjs/microservices';
 import { firstValueFrom } from 'rxjs';
 import { createClient, type ZkClient } from '@coord/client';
+import { HelpRequested, UsageError } from '@coord/cli';
 import { PlainLogger } from '@coord/nest';
 import { startTestNode } from '../../../libs/nest/src/test-node';
 import { connectStringDefault, parseServerConfig } from './config';
@@ -16,8 +17,10 @@ describe('parseServerConfig', () => {
     expect(parseServerConfig(['x', '--session-timeout=4000'], {}).sessionTimeoutMs).toBe(4000);
   });
   it('rejects unknown flags and bad numbers with a readable message', () => {
-    expect(() => parseServerConfig(['--conect=x'], {})).toThrow('unknown option --conect');
-    expect(() => parseServerConfig(['--port=abc'], {})).toThrow('--port must be a non-negative number');
+    expect(() => parseServerConfig(['--conect=x'], {})).toThrow("unknown option '--conect' (Did you mean --connect?)");
+    expect(() => parseServerConfig(['--port=abc'], {})).toThrow("option '--port <port>' argument 'abc' is invalid. expected an integer from 0 to 65535");
+    expect(() => parseServerConfig(['a', 'b'], {})).toThrow(UsageError);
+    expect(() => parseServerConfig(['-h'], {})).toThrow(HelpRequested);
   });
 });
 

@@ -5,6 +5,7 @@
  *   --lock=herd            our node, but a naive lock where every waiter watches all children (herd effect)
  *   --scenario=pause       a paused holder outlives its lease: Redis vs our lock with fencing, side by side
  */
+import { announcePid, exitOnUsage, stopOnce } from '@coord/cli';
 import { unreachableMessage } from '@coord/nest';
 import { coordBackend } from './coord-backend';
 import { parseLockDemoConfig, type LockDemoConfig } from './config';
@@ -79,10 +80,12 @@ async function main(): Promise<void> {
   try {
     config = parseLockDemoConfig(process.argv.slice(2), process.env);
   } catch (err) {
-    process.stderr.write(`lock-demo: ${(err as Error).message}\n`);
-    process.exit(2);
+    exitOnUsage('lock-demo', err);
+    throw err;
   }
-  process.once('SIGINT', () => process.exit(130));
+  announcePid('lock-demo');
+  // The run ends by itself; stopping it early (Ctrl-C, kill, its launcher gone) ends the sessions with the process.
+  stopOnce((reason) => process.exit(reason === 'SIGINT' ? 130 : 143));
   process.exitCode = await runLockDemo(config);
 }
 

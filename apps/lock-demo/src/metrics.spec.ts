@@ -50,7 +50,8 @@ describe('parseLockDemoConfig', () => {
   it('defaults to our lock with an embedded node', () => {
     expect(parseLockDemoConfig([], {})).toMatchObject({ backend: 'coord', scenario: 'contention', workers: 5, connectString: undefined });
     expect(parseLockDemoConfig(['--backend=redis', '--workers', '3'], { COORD_CONNECT: 'h:1' })).toMatchObject({ backend: 'redis', workers: 3, connectString: 'h:1' });
-    expect(() => parseLockDemoConfig(['--backend=etcd'], {})).toThrow('--backend must be coord or redis');
-    expect(() => parseLockDemoConfig(['--workers=0'], {})).toThrow('--workers must be an integer');
+    expect(() => parseLockDemoConfig(['--backend=etcd'], {})).toThrow("option '--backend <name>' argument 'etcd' is invalid. Allowed choices are coord, redis.");
+    expect(() => parseLockDemoConfig(['--workers=0'], {})).toThrow("option '--workers <n>' argument '0' is invalid. expected an integer from 1 to 200");
+    expect(() => parseLockDemoConfig(['--worker=3'], {})).toThrow("unknown option '--worker' (Did you mean --workers?)");
   });
 });

@@ -3,3 +3,4 @@ export * from './values';
 export * from './listen-error';
 export * from './launcher';
 export * from './lifecycle';
+export * from './connect';

@@ -52,12 +52,15 @@ export function parseProgram(program: Command, argv: readonly string[], usageCod
  */
 export function parseQuietly(program: Command, argv: readonly string[]): string | undefined {
   let message = '';
-  program.exitOverride().configureOutput({ writeErr: (t) => (message += t), writeOut: () => {} });
+  const previous = program.configureOutput();
+  program.exitOverride().configureOutput({ ...previous, writeErr: (t) => (message += t), outputError: (t) => (message += t) });
   try {
     program.parse(withoutUnknownValues(program, argv), { from: 'user' });
     return undefined;
   } catch (err) {
     if (!(err instanceof CommanderError)) throw err;
+    // Help is not an error: '' tells the caller it was asked for.
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.help') return '';
     return message.replace(/^error: /, '').trim().replace(/\n/g, ' ');
   }
 }
@@ -80,4 +83,45 @@ function withoutUnknownValues(program: Command, argv: readonly string[]): string
     const flag = arg.slice(0, eq);
     return known.has(flag) ? arg : flag;
   });
+}
+
+/** A command line that cannot be run; the message is commander's (flag, value, range, suggestion). */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** `-h`/`--help` was given; `text` is the help to print. */
+export class HelpRequested extends Error {
+  override name = 'HelpRequested';
+  constructor(readonly text: string) {
+    super('help requested');
+  }
+}
+
+/**
+ * Parses `argv` with `program` without printing or exiting, for config functions that return a
+ * value: throws HelpRequested or UsageError. Mains hand those to exitOnUsage.
+ */
+export function parseStrict(program: Command, argv: readonly string[]): void {
+  let helpText = '';
+  program.exitOverride().configureOutput({ writeOut: (t) => (helpText += t), writeErr: () => {} });
+  const problem = parseQuietly(program, argv);
+  if (problem === undefined) return;
+  if (problem === '') throw new HelpRequested(helpText || program.helpInformation());
+  throw new UsageError(problem);
+}
+
+/**
+ * For a main: prints help (stdout, exit 0) or the usage error (stderr, one line plus where to find
+ * help, exit `usageCode`). Returns normally for any other error, which the caller handles.
+ */
+export function exitOnUsage(name: string, err: unknown, usageCode: number = usageExitCode): void {
+  if (err instanceof HelpRequested) {
+    process.stdout.write(err.text);
+    process.exit(0);
+  }
+  if (err instanceof UsageError) {
+    process.stderr.write(`${name}: ${err.message}\nRun ${name} --help for the options.\n`);
+    process.exit(usageCode);
+  }
 }
