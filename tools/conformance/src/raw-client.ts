@@ -131,3 +131,24 @@ export async function openSession(host: string, port: number): Promise<RawConnec
   if (!reply || reply.length < 20) throw new Error('handshake failed');
   return conn;
 }
+
+/** auth(type 0, scheme, credentials) with the given xid: ZooKeeper answers with the same xid. */
+export function authRequest(xid: number, scheme: string, auth: string): Buffer {
+  return request(xid, 100, Buffer.concat([int32(0), ustring(scheme), ustring(auth)]));
+}
+
+/** getData(path, watch). */
+export function getDataWatchRequest(xid: number, path: string, watch: boolean): Buffer {
+  return request(xid, 4, Buffer.concat([ustring(path), Buffer.from([watch ? 1 : 0])]));
+}
+
+/** setData(path, data, version). */
+export function setDataRequest(xid: number, path: string, data: string, version = -1): Buffer {
+  return request(xid, 5, Buffer.concat([ustring(path), ustring(data), int32(version)]));
+}
+
+/** A notification frame (xid -1): its header and the WatcherEvent (type, state, path). */
+export function notification(body: Buffer): { xid: number; zxid: bigint; err: number; type: number; state: number; path: string } {
+  const pathLength = body.readInt32BE(24);
+  return { ...replyHeader(body), type: body.readInt32BE(16), state: body.readInt32BE(20), path: body.subarray(28, 28 + pathLength).toString('utf8') };
+}

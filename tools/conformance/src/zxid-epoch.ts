@@ -15,15 +15,20 @@ const counterMask = (1n << counterBits) - 1n;
 const srvrAttemptsMax = 10;
 const srvrRetryMs = 200;
 
-export async function epochOf(server: RunningServer): Promise<bigint> {
+/** `srvr` from the server, asked again until it has a Zxid line. */
+export async function srvrOf(server: RunningServer): Promise<string> {
   let srvr = '';
   for (let attempt = 1; attempt <= srvrAttemptsMax; attempt++) {
     srvr = await fourLetterWord(server.host, server.port, 'srvr').catch((e: Error) => e.message);
-    const zxid = /^Zxid: (0x[0-9a-f]+)$/m.exec(srvr)?.[1];
-    if (zxid) return BigInt(zxid) >> counterBits;
+    if (/^Zxid: 0x[0-9a-f]+$/m.test(srvr)) return srvr;
     await new Promise((r) => setTimeout(r, srvrRetryMs));
   }
   throw new Error(`no Zxid line in srvr from ${server.connectString} after ${srvrAttemptsMax} attempts:\n${srvr}`);
+}
+
+export async function epochOf(server: RunningServer): Promise<bigint> {
+  const zxid = /^Zxid: (0x[0-9a-f]+)$/m.exec(await srvrOf(server))![1];
+  return BigInt(zxid) >> counterBits;
 }
 
 function counterIn(epoch: bigint, zxid: bigint): bigint | undefined {
