@@ -390,11 +390,25 @@ describe('ZabStore', () => {
     expect(log.lines.some((l) => l.startsWith('WARN Skipping'))).toBe(true);
   });
 
-  it('refuses snapshot data whose zxid disagrees with ZAB\'s, or that is not snapshot data', async () => {
+  it('refuses snapshot data that is not snapshot data or whose zxid disagrees with ZAB\'s, touching nothing', async () => {
+    const all = history(60);
+    const leader = open(tempDir()).store;
+    leader.recover();
+    const { snapshots } = await runMember(leader, all.slice(0, 40), [30]);
+    await leader.close();
     const dir = tempDir();
     const { store } = open(dir);
     store.recover();
-    await expect(store.persist({ snapshot: { zxid: 5, data: Uint8Array.from([1, 2, 3]) }, entries: [] }, true)).rejects.toThrow(StorageError);
+    await store.persist(persistOf(all.slice(0, 10)), true);
+    await expect(store.persist({ snapshot: { zxid: 5, data: Uint8Array.from([1, 2, 3]) }, entries: [] }, true)).rejects.toThrow(/not snapshot data/);
+    const wrongZxid = { zxid: snapshots[0].zxid + 1, data: snapshots[0].data };
+    await expect(store.persist({ snapshot: wrongZxid, entries: entriesOf(all.slice(10, 12)), currentEpoch: 9 }, true)).rejects.toThrow(/ZAB says/);
+    await store.persist(persistOf(all.slice(10, 20)), true);
+    await store.close();
+    const r = open(dir).store.recover();
+    expect(txnsOfLog(r)).toEqual(all.slice(0, 20));
+    expect(r.currentEpoch).toBe(0);
+    expect(listSnapshots(dir)).toEqual([]);
   });
 
   it('purge keeps snapRetainCount snapshots and the logs they need', async () => {

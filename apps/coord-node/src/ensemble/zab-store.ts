@@ -102,38 +102,47 @@ export class ZabStore {
   /**
    * Executes Ready.persist: snapshot (replaces the whole log), truncation, entries, then the epochs.
    * Resolves once all of it is on disk (with forceSync every write is synced, so `mustSync` needs no
-   * extra step); calls resolve in call order, and a failure fails every later call.
+   * extra step); calls resolve in call order, and a failed write fails every later call. A call whose
+   * input is malformed (snapshot data, payloads) rejects before anything of it reaches the disk.
    */
   persist(p: Persist<Uint8Array>, mustSync: boolean): Promise<void> {
     // Every write is synced (forceSync) or none is (tests), so mustSync asks for nothing extra.
     void mustSync;
     if (this.closed) return Promise.reject(new Error('ZAB store is closed'));
-    const steps: Promise<unknown>[] = [this.lastPersist];
+    let parts: SnapshotDataParts | null = null;
+    let txns: TreeTxn[];
     try {
-      if (p.snapshot) {
-        const parts = parseSnapshotData(p.snapshot.data as Uint8Array);
-        if (parts.endZxid !== p.snapshot.zxid) {
-          throw new StorageError(`snapshot data end at 0x${parts.endZxid.toString(16)}, ZAB says 0x${p.snapshot.zxid.toString(16)}`, '<snapshot data>', 0);
-        }
-        this.installs++;
-        this.installedNames.add(snapshotFileName(parts.startZxid));
-        steps.push(this.writer.exclusive(() => this.install(parts)));
-        steps.push(this.writer.append(parts.txns));
-      }
-      if (p.truncateAfter !== undefined) steps.push(this.writer.truncateAfter(p.truncateAfter));
-      if (p.entries.length > 0) steps.push(this.writer.append(p.entries.map(treeTxnOf)));
+      if (p.snapshot) parts = this.snapshotParts(p.snapshot);
+      txns = p.entries.map(treeTxnOf);
     } catch (e) {
-      steps.push(Promise.reject(e));
+      return Promise.reject(e);
     }
+    const steps: Promise<unknown>[] = [this.lastPersist];
+    if (parts) {
+      const installing = parts;
+      this.installs++;
+      this.installedNames.add(snapshotFileName(installing.startZxid));
+      steps.push(this.writer.exclusive(() => this.install(installing)));
+      steps.push(this.writer.append(installing.txns));
+    }
+    if (p.truncateAfter !== undefined) steps.push(this.writer.truncateAfter(p.truncateAfter));
+    if (txns.length > 0) steps.push(this.writer.append(txns));
     if (p.acceptedEpoch !== undefined || p.currentEpoch !== undefined) {
-      const next = { acceptedEpoch: p.acceptedEpoch ?? this.epochs.acceptedEpoch, currentEpoch: p.currentEpoch ?? this.epochs.currentEpoch };
-      this.epochs = next;
+      this.epochs = { acceptedEpoch: p.acceptedEpoch ?? this.epochs.acceptedEpoch, currentEpoch: p.currentEpoch ?? this.epochs.currentEpoch };
       // In the queue after this call's entries (ZOOKEEPER-4643: the epoch must not reach disk first).
       steps.push(this.writer.exclusive(() => this.writeEpochs(p.acceptedEpoch, p.currentEpoch), { closeFile: false }));
     }
     const done = Promise.all(steps).then(() => undefined);
     this.lastPersist = done;
     return done;
+  }
+
+  private snapshotParts(snapshot: Snapshot): SnapshotDataParts {
+    const parts = parseSnapshotData(snapshot.data as Uint8Array);
+    if (parts.endZxid !== snapshot.zxid) {
+      throw new StorageError(`snapshot data end at zxid 0x${parts.endZxid.toString(16)}, ZAB says 0x${snapshot.zxid.toString(16)}`, '<snapshot data>', 0);
+    }
+    return parts;
   }
 
   /**
