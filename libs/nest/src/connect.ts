@@ -13,9 +13,12 @@ export interface ConnectReporter {
 
 /** The one-line hint printed when nothing answers at `connectString`. */
 export function unreachableMessage(connectString: string): string {
+  // The port of the first address, so the hint starts a node where the app is looking.
+  const first = connectString.split('/')[0].split(',')[0];
+  const port = /:(\d+)$/.exec(first)?.[1] ?? '2181';
   return (
     `cannot reach the coordination service at ${connectString}; still retrying. ` +
-    `Start one with: npx nx run coord-node:serve (or pass --connect / set COORD_CONNECT to a ZooKeeper connect string)`
+    `Start one with: npx nx run coord-node:serve --args=--port=${port} (or npx coordinode --port=${port}; or pass --connect / set COORD_CONNECT to a ZooKeeper connect string)`
   );
 }
 
