@@ -1,4 +1,4 @@
-/** In-process tests of what travels inside ZAB payloads (the durable store has zab-store.spec.ts). */
+/** Round trips of what travels inside ZAB payloads. */
 import type { Txn } from '@coord/data-tree';
 import { ACL, Perms } from '@coord/protocol';
 import { decodeRequest, decodeTxnPayload, encodeRequest, encodeTxnPayload, isTxnPayload } from './envelope';

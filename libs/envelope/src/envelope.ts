@@ -1,0 +1,107 @@
+/**
+ * What travels inside ZAB payloads for the ensemble. The ZAB core treats payloads as opaque bytes:
+ *  - a forwarded request (follower -> leader, and the leader's own): a client write, a new or closed
+ *    session, or a batch of session touches (ZooKeeper piggybacks those on PING replies);
+ *  - a txn (leader -> everyone): the origin server id (who answers the client) and the txn itself in
+ *    the storage codec; the zxid comes from the ZAB Txn that carries the payload.
+ */
+import type { Txn } from '@coord/data-tree';
+import type { Id } from '@coord/protocol';
+import type { SequencerRequest } from '@coord/server';
+import { ByteReader, ByteWriter, decodeTxn, encodeTxn } from '@coord/storage';
+
+const requestTag = { write: 1, createSession: 2, closeSession: 3, touch: 4, deleteContainer: 5 } as const;
+
+/** A request for the leader's sequencer (a write's `decoded` form stays behind: the leader decodes `frame`). */
+export function encodeRequest(r: SequencerRequest): Uint8Array {
+  const w = new ByteWriter(64);
+  w.u8(requestTag[r.kind]);
+  w.varint(r.origin);
+  switch (r.kind) {
+    case 'write':
+      w.i64(r.sessionId);
+      w.varint(r.ids.length);
+      for (const id of r.ids) {
+        w.string(id.scheme);
+        w.string(id.id);
+      }
+      w.data(r.frame);
+      break;
+    case 'createSession':
+      w.i64(r.sessionId);
+      w.varint(r.timeOut);
+      break;
+    case 'closeSession':
+      w.i64(r.sessionId);
+      w.svarint(r.cxid);
+      break;
+    case 'touch':
+      w.varint(r.sessionIds.length);
+      for (const id of r.sessionIds) w.i64(id);
+      break;
+    case 'deleteContainer':
+      w.string(r.path);
+      break;
+  }
+  return w.take();
+}
+
+export function decodeRequest(bytes: Uint8Array): SequencerRequest {
+  const r = new ByteReader(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  const tag = r.u8();
+  const origin = r.varint();
+  switch (tag) {
+    case requestTag.write: {
+      const sessionId = r.i64();
+      const n = r.varint();
+      const ids: Id[] = [];
+      for (let i = 0; i < n; i++) ids.push({ scheme: r.string(), id: r.string() });
+      return { kind: 'write', origin, sessionId, ids, frame: r.data() ?? Buffer.alloc(0) };
+    }
+    case requestTag.createSession:
+      return { kind: 'createSession', origin, sessionId: r.i64(), timeOut: r.varint() };
+    case requestTag.closeSession:
+      return { kind: 'closeSession', origin, sessionId: r.i64(), cxid: r.svarint() };
+    case requestTag.touch: {
+      const n = r.varint();
+      const sessionIds: bigint[] = [];
+      for (let i = 0; i < n; i++) sessionIds.push(r.i64());
+      return { kind: 'touch', origin, sessionIds };
+    }
+    case requestTag.deleteContainer:
+      return { kind: 'deleteContainer', origin, path: r.string() };
+    default:
+      throw new Error(`unknown ensemble request tag ${tag}`);
+  }
+}
+
+export interface EnsembleTxn {
+  /** The member whose client asked for this txn (0 for the leader's own: expiry, container sweep). */
+  origin: number;
+  txn: Txn;
+}
+
+/** First byte of a txn payload; request tags are small numbers, so logs can tell the two apart. */
+const txnTag = 0x54;
+
+export function isTxnPayload(bytes: Uint8Array): boolean {
+  return bytes.length > 0 && bytes[0] === txnTag;
+}
+
+export function encodeTxnPayload(origin: number, txn: Txn): Uint8Array {
+  const w = new ByteWriter(128);
+  w.u8(txnTag);
+  w.varint(origin);
+  encodeTxn(w, txn);
+  return w.take();
+}
+
+/** `zxid` is the ZAB zxid of the carrying Txn (the encoded one is a placeholder). */
+export function decodeTxnPayload(bytes: Uint8Array, zxid: number): EnsembleTxn {
+  const r = new ByteReader(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  const tag = r.u8();
+  if (tag !== txnTag) throw new Error(`not a txn payload (tag ${tag})`);
+  const origin = r.varint();
+  const txn = decodeTxn(r);
+  return { origin, txn: { ...txn, zxid } };
+}
