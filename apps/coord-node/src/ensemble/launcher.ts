@@ -89,6 +89,13 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  // However the launcher ends (its terminal closed, a runner killing it), no member and no temp dir stays behind.
+  process.stdout.on('error', () => undefined);
+  process.on('exit', () => {
+    for (const m of ensemble.members) if (m.child && m.child.exitCode === null && m.child.signalCode === null) m.child.kill('SIGKILL');
+    if (!givenDataDir) rmSync(dataRoot, { recursive: true, force: true });
+  });
+  process.on('SIGHUP', () => void stop('SIGHUP'));
   try {
     await ensemble.startAll();
   } catch (e) {
