@@ -85,3 +85,18 @@ export async function fsyncDirAsync(dir: string): Promise<void> {
     await fh.close();
   }
 }
+
+/**
+ * Replaces `file` atomically: writes `tmp`, syncs it (with forceSync), renames it over `file`. The
+ * caller syncs the directory (once, when it replaces several files).
+ */
+export async function replaceFileAsync(file: string, data: Uint8Array | string, forceSync: boolean, tmp = file + '.tmp'): Promise<void> {
+  const fh = await fs.promises.open(tmp, 'w', 0o644);
+  try {
+    await fh.writeFile(data);
+    if (forceSync) await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await fs.promises.rename(tmp, file);
+}

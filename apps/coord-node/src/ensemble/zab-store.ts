@@ -15,11 +15,11 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { DataTree, Txn as TreeTxn, TreeImage } from '@coord/data-tree';
+import type { DataTree, Txn as TreeTxn } from '@coord/data-tree';
 import {
   encodeSnapshotData, fsyncDirAsync, isNextZxid, listLogsAsync, listSnapshotsAsync, loadSnapshotData, LogWriter, parseSnapshotData,
-  partialSuffix, purge, recover, removeLogs, scanLog, SessionEntry, snapshotFileName, StorageError, StoreLogger, writeSnapshot,
-  type SnapshotDataParts,
+  partialSuffix, purge, recover, removeLogs, replaceFileAsync, scanLog, SessionEntry, snapshotFileName, StorageError, StoreLogger, writeSnapshot,
+  type LoadedSnapshotData, type SnapshotDataParts,
 } from '@coord/storage';
 import type { Persist, PeerStorage, Snapshot, Txn } from '@coord/zab';
 import { decodeTxnPayload, encodeTxnPayload } from './envelope';
@@ -152,7 +152,7 @@ export class ZabStore {
    * SnapshotSupersededError if a snapshot from the leader was installed meanwhile. A call while one
    * is being written returns that one.
    */
-  snapshot(tree: DataTree, sessions: Iterable<{ sessionId: bigint; timeOut: number }>, zxid: number): Promise<Snapshot> {
+  snapshot(tree: DataTree, sessions: Iterable<{ sessionId: bigint; timeOut: number }>, zxid: number, sessionSecret: Buffer | null): Promise<Snapshot> {
     if (this.snapshotting) return this.snapshotting;
     if (this.closed) return Promise.reject(new Error('ZAB store is closed'));
     if (tree.lastProcessedZxid !== zxid) {
@@ -166,7 +166,7 @@ export class ZabStore {
     const o = this.options;
     const job = writeSnapshot(
       {
-        dir: this.snapDir, tree, startZxid: zxid, sessions: entries, takenAt: o.now(), forceSync: o.forceSync,
+        dir: this.snapDir, tree, startZxid: zxid, sessions: entries, sessionSecret, takenAt: o.now(), forceSync: o.forceSync,
         nodesPerChunk: o.snapshotNodesPerChunk, waitDurable: (z) => this.waitDurable(z),
       },
       o.now,
@@ -212,15 +212,7 @@ export class ZabStore {
   private async install(parts: SnapshotDataParts): Promise<void> {
     const name = snapshotFileName(parts.startZxid);
     const final = path.join(this.snapDir, name);
-    const partial = final + partialSuffix;
-    const fh = await fs.promises.open(partial, 'w', 0o644);
-    try {
-      await fh.writeFile(parts.file);
-      if (this.options.forceSync) await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await fs.promises.rename(partial, final);
+    await replaceFileAsync(final, parts.file, this.options.forceSync, final + partialSuffix);
     if (this.options.forceSync) await fsyncDirAsync(this.snapDir);
     // The snapshot is durable first: a crash from here on recovers it or, if its txns are not yet
     // logged, an empty member that the leader syncs again. Never an old log under a new snapshot.
@@ -233,22 +225,10 @@ export class ZabStore {
 
   /** ZooKeeper's epoch files: one decimal number each, replaced atomically (tmp, sync, rename). */
   private async writeEpochs(acceptedEpoch: number | undefined, currentEpoch: number | undefined): Promise<void> {
-    if (acceptedEpoch !== undefined) await this.writeEpochFile(acceptedEpochFileName, acceptedEpoch);
-    if (currentEpoch !== undefined) await this.writeEpochFile(currentEpochFileName, currentEpoch);
+    const forceSync = this.options.forceSync;
+    if (acceptedEpoch !== undefined) await replaceFileAsync(path.join(this.snapDir, acceptedEpochFileName), String(acceptedEpoch), forceSync);
+    if (currentEpoch !== undefined) await replaceFileAsync(path.join(this.snapDir, currentEpochFileName), String(currentEpoch), forceSync);
     if (this.options.forceSync) await fsyncDirAsync(this.snapDir);
-  }
-
-  private async writeEpochFile(name: string, value: number): Promise<void> {
-    const file = path.join(this.snapDir, name);
-    const tmp = file + '.tmp';
-    const fh = await fs.promises.open(tmp, 'w', 0o644);
-    try {
-      await fh.writeFile(String(value));
-      if (this.options.forceSync) await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await fs.promises.rename(tmp, file);
   }
 
   private readEpoch(name: string): number {
@@ -303,6 +283,6 @@ function treeTxnOf(t: Txn<Uint8Array>): TreeTxn {
 }
 
 /** Turns ZAB snapshot data (see snapshot-data.ts in @coord/storage) into what the pipeline restores. */
-export function decodeSnapshotData(data: Uint8Array): { image: TreeImage; imageZxid: number; sessions: Map<bigint, number> } {
+export function decodeSnapshotData(data: Uint8Array): LoadedSnapshotData {
   return loadSnapshotData(data);
 }
