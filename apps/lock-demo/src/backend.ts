@@ -13,7 +13,7 @@ export interface WorkerLock {
 }
 
 export interface LockBackend {
-  /** For the report, e.g. "coordinode 127.0.0.1:2181 (lock recipe)". */
+  /** For the report, e.g. "fair mutex (@coord/recipes) on the coordination service at 127.0.0.1:2181 (/locks/lock-demo)". */
   description: string;
   /** What wakeUps() counts, for the report. */
   wakeUpLabel: string;

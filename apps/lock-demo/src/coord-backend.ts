@@ -11,8 +11,8 @@ export function coordBackend(connectString: string, opts: { lockDir?: string; se
   const dir = opts.lockDir ?? lockDirDefault;
   return {
     description: opts.herd
-      ? `coordinode, naive lock watching all children (herd effect, for comparison) at ${connectString} (${dir})`
-      : `coordinode fair mutex (@coord/recipes) at ${connectString} (${dir})`,
+      ? `naive lock watching all children (herd effect, for comparison) on the coordination service at ${connectString} (${dir})`
+      : `fair mutex (@coord/recipes) on the coordination service at ${connectString} (${dir})`,
     wakeUpLabel: 'watch wake-ups',
     queued: true,
     async worker(): Promise<WorkerLock> {

@@ -50,7 +50,7 @@ export async function runLockDemo(config: LockDemoConfig): Promise<number> {
       print('');
       print(`Redis:      ${outcome.redis.holdersAtOnce} holders at once; the stale write was ${outcome.redis.staleWriteAccepted ? 'ACCEPTED (B\'s update is lost)' : 'rejected'}`);
       print(
-        `Coordinode: token ${outcome.coord.tokenA} (A) < ${outcome.coord.tokenB} (B); the stale write was ${outcome.coord.staleWriteAccepted ? 'ACCEPTED' : 'REJECTED'}; storage keeps "${outcome.coord.finalValue}"`,
+        `ZK lock:    token ${outcome.coord.tokenA} (A) < ${outcome.coord.tokenB} (B); the stale write was ${outcome.coord.staleWriteAccepted ? 'ACCEPTED' : 'REJECTED'}; storage keeps "${outcome.coord.finalValue}"`,
       );
       return outcome.redis.staleWriteAccepted && !outcome.coord.staleWriteAccepted ? 0 : 1;
     }

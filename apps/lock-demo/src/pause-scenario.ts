@@ -81,7 +81,7 @@ async function redisSide(a: RedisLike, b: RedisLike, pauseMs: number, emit: (s: 
     holders--;
     await releaseSetLock(b, key, tokenB);
   })();
-  emit('redis', 'A checks it holds the lock, then pauses (GC) before its write');
+  emit('redis', 'A has the lock; pauses (GC) before its write');
   await sleep(pauseMs);
   emit('redis', 'A wakes up and writes: nothing tells it the lease is gone');
   await a.set(storageKey, 'written by A (stale)');
@@ -149,12 +149,12 @@ function splitHostPort(connectString: string): [string, number] {
 
 const columnWidth = 58;
 
-/** One event as a timeline row: time, then the Redis column or the Coordinode column. */
+/** One event as a timeline row: time, then the Redis column or the ZooKeeper-style lock's column. */
 export function formatEvent(e: ScenarioEvent): string {
   const time = `${(e.atMs / 1000).toFixed(2).padStart(6)} s`;
   return e.side === 'redis' ? `${time} | ${e.text.padEnd(columnWidth)} |` : `${time} | ${''.padEnd(columnWidth)} | ${e.text}`;
 }
 
 export function scenarioHeader(): string[] {
-  return [`${'time'.padStart(8)} | ${'Redis SET NX PX lock (no fencing)'.padEnd(columnWidth)} | Coordinode lock + fencing token`, '-'.repeat(8 + 3 + columnWidth + 3 + 40)];
+  return [`${'time'.padStart(8)} | ${'Redis SET NX PX lock (no fencing)'.padEnd(columnWidth)} | ZooKeeper-style lock (@coord/recipes) + fencing token`, '-'.repeat(8 + 3 + columnWidth + 3 + 40)];
 }
