@@ -12,7 +12,7 @@ const marginLeftPx = 90;
 // Room for the last lane's box and the labels of arrows that end on it.
 const marginRightPx = 90;
 /** Width of one character of the 11 px monospace font, for keeping text inside the picture. */
-export const charWidthPx = 6.7;
+export const charWidthPx = 7;
 const headerPx = 96;
 const rowPx = 18;
 const bandGapPx = 10;
