@@ -167,7 +167,7 @@ describe('restart of a durable node', () => {
     const snap = listSnapshots(dir.path)[0].path;
     expect(runTool(['inspect-snapshot', snap, '--json'], (s) => void out.push(s))).toBe(0);
     const snapLines = out.join('').trim().split('\n').map((l) => JSON.parse(l));
-    expect(snapLines[0]).toMatchObject({ version: 1 });
+    expect(snapLines[0]).toMatchObject({ version: 2 });
     expect(snapLines.some((l) => l.path === '/zookeeper/quota')).toBe(true);
     const bad = fs.readFileSync(snap);
     bad[40] ^= 1;

@@ -22,7 +22,7 @@ describe('restoreCore', () => {
     for (const [p, n] of source.entries()) image.set(p, recordOf(n));
     const tail = [create(5, '/b')];
     const recovered: Recovered = {
-      image, snapshotFile: 'snapshot.4', imageZxid: 4, snapshotStartZxid: 4, imageTxns: [], sessions: new Map([[7n, 6000], [9n, 9000]]), tail,
+      image, snapshotFile: 'snapshot.4', imageZxid: 4, snapshotStartZxid: 4, imageTxns: [], sessions: new Map([[7n, 6000], [9n, 9000]]), sessionSecret: Buffer.alloc(32, 3), tail,
       lastZxid: 5, replayed: 5, cutBytes: 0,
     };
     const core = new ServerCore({}, { now: () => 50_000, randomBytes });
@@ -33,6 +33,8 @@ describe('restoreCore', () => {
     expect(core.tree.getNode('/a')!.cversion).toBe(1);
     const stats = core.stats();
     expect(stats.globalSessions).toBe(2);
+    // The recovered secret is the one passwords derive from, so clients resume their sessions.
+    expect(core.sessions.currentSecret).toEqual(Buffer.alloc(32, 3));
     // Restored sessions expire after their own timeouts counted from the restart.
     const expiries = stats.sessionBuckets.map((b) => b.expiresAt).sort((a, b) => a - b);
     expect(expiries[0]).toBeGreaterThanOrEqual(50_000 + 6000);

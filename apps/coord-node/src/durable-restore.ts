@@ -9,6 +9,7 @@ import type { ServerCore } from '@coord/server';
 import type { Recovered } from '@coord/storage';
 
 export function restoreCore(core: ServerCore, r: Recovered, now: number): void {
+  if (r.sessionSecret) core.sessions.setSecret(r.sessionSecret);
   if (r.image) {
     restoreTree(core.tree, r.image);
     core.replay(sessionTxns(r.sessions, r.imageZxid, now));

@@ -16,7 +16,11 @@ export type TxnOp =
   | { type: 'check'; path: string }
   /** A failed write: consumes its zxid and changes nothing. */
   | { type: 'error'; err: number }
-  | { type: 'createSession'; timeOut: number }
+  /**
+   * `secret`: the key session passwords derive from, random, carried by the first createSession a data
+   * directory or ensemble orders and replicated with it, so every member checks every session's password.
+   */
+  | { type: 'createSession'; timeOut: number; secret?: Buffer }
   /** Deletes the session's ephemerals (from the tree's own per-session index, in creation order). */
   | { type: 'closeSession' }
   | { type: 'multi'; ops: TxnOp[] };

@@ -29,8 +29,6 @@ export interface ServerConfig {
   existsChecksRead: boolean;
   /** Version text for stats, e.g. `3.9.5-coordinode`. */
   version: string;
-  /** Secret for session passwords; random per start when absent (persist it to keep sessions across restarts). */
-  passwordSecret?: Buffer;
 }
 
 export const tickTimeMsDefault = 3000;

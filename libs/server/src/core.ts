@@ -69,7 +69,6 @@ export interface Ready {
   effects: Effect[];
 }
 
-const passwordSecretBytes = 32;
 const zeroPasswd = Buffer.alloc(sessionPasswdBytes);
 
 /** Strips the IPv4-mapped IPv6 prefix so ip ACLs and whoami see `127.0.0.1`. */
@@ -134,9 +133,8 @@ export class ServerCore {
     this.now = deps.now;
     this.log = deps.logger ?? silentLogger;
     this.tree = this.freshTree();
-    const secret = this.config.passwordSecret ?? deps.randomBytes(passwordSecretBytes);
     this.startedAt = this.now();
-    this.sessions = new SessionTracker(this.config.tickTimeMs, this.config.serverId, this.startedAt, secret);
+    this.sessions = new SessionTracker(this.config.tickTimeMs, this.config.serverId, this.startedAt);
     this.minSessionTimeoutMs = this.config.minSessionTimeoutMs ?? 2 * this.config.tickTimeMs;
     this.maxSessionTimeoutMs = this.config.maxSessionTimeoutMs ?? 20 * this.config.tickTimeMs;
     this.nextContainerCheckAt = this.startedAt + this.config.containerCheckIntervalMs;
@@ -144,6 +142,7 @@ export class ServerCore {
       extendedTypesEnabled: this.config.extendedTypesEnabled,
       frameBytesMax: this.config.frameBytesMax,
       now: this.now,
+      randomBytes: deps.randomBytes,
     });
   }
 
@@ -167,7 +166,12 @@ export class ServerCore {
    * Replaces the applied state (a SNAP from the leader, or a snapshot on restart): `load` fills a fresh
    * tree, `sessions` are the sessions alive in it. Clients are dropped first: their watches were on the old tree.
    */
-  restore(load: (tree: DataTree) => void, sessions: Iterable<{ sessionId: bigint; timeOut: number }>, zxid: number): void {
+  restore(
+    load: (tree: DataTree) => void,
+    sessions: Iterable<{ sessionId: bigint; timeOut: number }>,
+    zxid: number,
+    sessionSecret: Buffer | null,
+  ): void {
     this.dropAllClients('state replaced by a snapshot');
     const tree = this.freshTree();
     load(tree);
@@ -175,6 +179,7 @@ export class ServerCore {
     for (const s of [...this.sessions.all()]) this.sessions.remove(s.sessionId);
     const now = this.now();
     for (const s of sessions) this.sessions.add(s.sessionId, s.timeOut, now);
+    if (sessionSecret) this.sessions.setSecret(sessionSecret);
     this.appliedZxid = this.placedZxid = zxid;
     this.sequencer.reset();
   }
@@ -415,7 +420,7 @@ export class ServerCore {
     }
     const session = this.sessions.get(req.sessionId);
     const passwd = this.sessions.passwordFor(req.sessionId);
-    if (!session || session.closing || !req.passwd || req.passwd.length !== passwd.length || !timingSafeEqual(passwd, req.passwd)) {
+    if (!session || session.closing || !passwd || !req.passwd || req.passwd.length !== passwd.length || !timingSafeEqual(passwd, req.passwd)) {
       this.log.info(`Invalid session 0x${hex(req.sessionId)} for client ${conn.describe()}, probably expired`);
       const zeroed = { protocolVersion: 0, timeOut: 0, sessionId: 0n, passwd: zeroPasswd, readOnly: conn.oldClient ? undefined : false };
       this.send(c, encodeConnectResponse(zeroed));
@@ -459,7 +464,7 @@ export class ServerCore {
       protocolVersion: 0,
       timeOut,
       sessionId: session.sessionId,
-      passwd: this.sessions.passwordFor(session.sessionId),
+      passwd: this.sessions.passwordFor(session.sessionId) as Buffer,
       readOnly: c.conn.oldClient ? undefined : false,
     };
     this.send(c, encodeConnectResponse(response));
@@ -668,6 +673,7 @@ export class ServerCore {
   /** createSession / closeSession change the session table on every member; returns the txn's session. */
   private applySessionChange(txn: Txn): Session | undefined {
     const op = txn.op;
+    if (op.type === 'createSession' && op.secret) this.sessions.setSecret(op.secret);
     if (op.type === 'createSession') return this.sessions.add(txn.sessionId, op.timeOut, this.now());
     const session = this.sessions.get(txn.sessionId);
     if (op.type === 'closeSession' && session) this.sessions.remove(txn.sessionId);

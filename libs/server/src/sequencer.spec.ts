@@ -12,10 +12,11 @@ describe('Sequencer', () => {
   function setup() {
     let now = 1_000_000;
     const tree = new DataTree();
-    const sessions = new SessionTracker(tickTimeMs, 1, now, Buffer.alloc(32));
+    const sessions = new SessionTracker(tickTimeMs, 1, now);
+    sessions.setSecret(Buffer.alloc(32, 7));
     const sessionId = sessions.allocateId();
     sessions.add(sessionId, sessionTimeoutMs, now);
-    const prep = new Sequencer(() => tree, sessions, { extendedTypesEnabled: false, frameBytesMax: 1 << 20, now: () => ++now });
+    const prep = new Sequencer(() => tree, sessions, { extendedTypesEnabled: false, frameBytesMax: 1 << 20, now: () => ++now, randomBytes: (n) => Buffer.alloc(n, 9) });
     let zxid = 0x100000000;
     const proposed: PreparedTxn[] = [];
     const drain = () => prep.drain((p) => (proposed.push(p), ++zxid));
@@ -82,3 +83,34 @@ describe('Sequencer', () => {
   });
 });
 
+
+describe('session secret', () => {
+  it('rides on the first createSession a sequencer without one places, once per term; the first applied one stays', () => {
+    const tree = new DataTree();
+    const sessions = new SessionTracker(tickTimeMs, 1, 0);
+    let draws = 0;
+    const seq = new Sequencer(() => tree, sessions, { extendedTypesEnabled: false, frameBytesMax: 1 << 20, now: () => 5, randomBytes: (n) => Buffer.alloc(n, ++draws) });
+    const placed: PreparedTxn[] = [];
+    let zxid = 0;
+    const drain = () => seq.drain((p) => (placed.push(p), ++zxid));
+    seq.offer({ kind: 'createSession', origin: 1, sessionId: 42n, timeOut: 4000 });
+    seq.offer({ kind: 'createSession', origin: 1, sessionId: 43n, timeOut: 4000 });
+    drain();
+    const ops = placed.map((p) => p.txn.op as { type: string; secret?: Buffer });
+    expect(ops.map((o) => o.type)).toEqual(['createSession', 'createSession']);
+    expect(ops[0].secret).toHaveLength(32);
+    expect(ops[1].secret).toBeUndefined();
+    expect(sessions.passwordFor(42n)).toBeNull();
+    sessions.setSecret(ops[0].secret as Buffer);
+    const password = sessions.passwordFor(42n);
+    expect(password).toHaveLength(16);
+    sessions.setSecret(Buffer.alloc(32, 99));
+    expect(sessions.passwordFor(42n)).toEqual(password);
+    // A new term with the secret applied attaches none.
+    seq.reset();
+    seq.offer({ kind: 'createSession', origin: 1, sessionId: 44n, timeOut: 4000 });
+    drain();
+    expect((placed[2].txn.op as { secret?: Buffer }).secret).toBeUndefined();
+    expect(draws).toBe(1);
+  });
+});

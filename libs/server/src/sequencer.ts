@@ -41,7 +41,12 @@ export interface SequencerOptions {
   extendedTypesEnabled: boolean;
   frameBytesMax: number;
   now: () => number;
+  /** Injected randomness: the session secret when this data directory or ensemble has none yet. */
+  randomBytes: (size: number) => Buffer;
 }
+
+/** Bytes of the replicated session-password secret. */
+export const sessionSecretBytes = 32;
 
 export class Sequencer {
   private view: PrepView;
@@ -49,6 +54,8 @@ export class Sequencer {
   private lastPlacedZxid = 0;
   private waiting: SequencerRequest[] = [];
   private waitingHead = 0;
+  /** A createSession carrying the secret was placed in this term and may not be applied yet. */
+  private secretPlaced = false;
 
   constructor(
     private readonly treeOf: () => DataTree,
@@ -65,6 +72,7 @@ export class Sequencer {
     this.lastPlacedZxid = 0;
     this.waiting = [];
     this.waitingHead = 0;
+    this.secretPlaced = false;
   }
 
   /** Requests are prepared in arrival order by `drain`. */
@@ -132,8 +140,12 @@ export class Sequencer {
         }
         return null;
       }
-      case 'createSession':
-        return { origin: r.origin, txn: this.txnOf(r.sessionId, 0, { type: 'createSession', timeOut: r.timeOut }) };
+      case 'createSession': {
+        // The first session a data directory or ensemble creates carries the secret every password derives from.
+        const secret = this.sessions.hasSecret || this.secretPlaced ? undefined : this.options.randomBytes(sessionSecretBytes);
+        if (secret) this.secretPlaced = true;
+        return { origin: r.origin, txn: this.txnOf(r.sessionId, 0, { type: 'createSession', timeOut: r.timeOut, ...(secret && { secret }) }) };
+      }
       case 'closeSession': {
         // Later writes of this session, prepared before the close is applied, get SESSIONEXPIRED.
         const s = this.sessions.get(r.sessionId);

@@ -25,11 +25,13 @@ export class SessionTracker {
   private readonly buckets = new Map<number, Set<bigint>>();
   private nextSessionId: bigint;
 
+  /** Set by the replicated sessionSecret txn (or recovery); until then no session can be created or resumed. */
+  private secret: Buffer | null = null;
+
   constructor(
     private readonly tickTimeMs: number,
     serverId: number,
     nowMs: number,
-    private readonly secret: Buffer,
   ) {
     // Like SessionTrackerImpl.initializeNextSessionId: time in the middle bits, server id on top.
     const time = ((BigInt(nowMs) << 24n) & u64) >> 8n;
@@ -47,8 +49,25 @@ export class SessionTracker {
     return BigInt.asIntN(64, id);
   }
 
-  /** 16 bytes derived from the session id with this server's secret, so it can be recomputed on reconnect. */
-  passwordFor(sessionId: bigint): Buffer {
+  get hasSecret(): boolean {
+    return this.secret !== null;
+  }
+
+  /** The first secret applied stays: every member applies the same txns in the same order, so all agree. */
+  setSecret(secret: Buffer): void {
+    if (this.secret === null) this.secret = Buffer.from(secret);
+  }
+
+  get currentSecret(): Buffer | null {
+    return this.secret;
+  }
+
+  /**
+   * 16 bytes derived from the session id with the replicated random secret, so any member can recompute
+   * it on reconnect; null while there is no secret (no session can exist then).
+   */
+  passwordFor(sessionId: bigint): Buffer | null {
+    if (this.secret === null) return null;
     const idBytes = Buffer.alloc(8);
     idBytes.writeBigInt64BE(sessionId);
     return createHmac('sha256', this.secret).update(idBytes).digest().subarray(0, sessionPasswdBytes);

@@ -37,7 +37,7 @@ function opText(op: TxnOp): string {
     case 'error':
       return `error ${op.err}`;
     case 'createSession':
-      return `createSession timeOut=${op.timeOut}`;
+      return `createSession timeOut=${op.timeOut}${op.secret ? ` (carries the session secret, ${op.secret.length} bytes, not shown)` : ''}`;
     case 'closeSession':
       return 'closeSession';
     case 'multi':
@@ -64,6 +64,11 @@ function jsonable(value: unknown): unknown {
   return value;
 }
 
+/** The session secret never leaves the data directory through the inspector. */
+function redacted(op: TxnOp): unknown {
+  return op.type === 'createSession' && op.secret ? { type: op.type, timeOut: op.timeOut, secretBytes: op.secret.length } : op;
+}
+
 export function txnText(t: Txn): string {
   return `${new Date(t.time).toISOString()} session ${hex(t.sessionId)} cxid ${hex(t.cxid)} zxid ${hex(t.zxid)} ${opText(t.op)}`;
 }
@@ -75,7 +80,7 @@ export function inspectLog(buf: Buffer, file: string, json: boolean): string[] {
     const h = scan.header;
     out.push(json ? JSON.stringify({ file, version: h.version, dbid: hex(h.dbid), startZxid: hex(h.startZxid) }) : `${file}: log version ${h.version}, dbid ${hex(h.dbid)}, start zxid ${hex(h.startZxid)}`);
   }
-  for (const r of scan.records) out.push(json ? JSON.stringify(jsonable({ offset: r.offset, ...r.txn })) : `@${r.offset} ${txnText(r.txn)}`);
+  for (const r of scan.records) out.push(json ? JSON.stringify(jsonable({ offset: r.offset, ...r.txn, op: redacted(r.txn.op) })) : `@${r.offset} ${txnText(r.txn)}`);
   if (scan.problem) {
     const p = scan.problem;
     out.push(json ? JSON.stringify({ problem: p.kind, offset: p.offset, reason: p.reason }) : `${p.kind.toUpperCase()} at offset ${p.offset}: ${p.reason}`);

@@ -38,6 +38,8 @@ export interface Recovered {
   imageTxns: Txn[];
   /** Live sessions and their timeouts as of imageZxid. */
   sessions: Map<bigint, number>;
+  /** The session-password secret as of imageZxid (the tail may still carry the first one). */
+  sessionSecret: Buffer | null;
   /** Log txns after imageZxid, in order: to be applied exactly (they are not fuzzy). */
   tail: Txn[];
   lastZxid: number;
@@ -141,6 +143,7 @@ export function recover(opts: RecoveryOptions): Recovered {
       snapshotStartZxid: start,
       imageTxns: after.slice(0, i),
       sessions,
+      sessionSecret: secretAfter(loaded.sessionSecret, after.slice(0, i)),
       tail: after.slice(i),
       lastZxid: Math.max(loaded.endZxid, lastLogZxid),
       replayed: after.length,
@@ -157,7 +160,7 @@ export function recover(opts: RecoveryOptions): Recovered {
   opts.log.info(`No snapshot; replaying ${all.length} logged txns`);
   const lastZxid = all.length > 0 ? all[all.length - 1].zxid : 0;
   return {
-    image: null, snapshotFile: null, imageZxid: 0, snapshotStartZxid: 0, imageTxns: [], sessions: new Map(),
+    image: null, snapshotFile: null, imageZxid: 0, snapshotStartZxid: 0, imageTxns: [], sessions: new Map(), sessionSecret: null,
     tail: all, lastZxid, replayed: all.length, cutBytes,
   };
 }
@@ -182,6 +185,12 @@ export function sessionTable(entries: readonly SessionEntry[]): Map<bigint, numb
 }
 
 /** createSession / closeSession are the only txns that change the session table. */
+/** The secret after `txns`: the first one ever applied stays (see SessionTracker.setSecret). */
+export function secretAfter(secret: Buffer | null, txns: readonly Txn[]): Buffer | null {
+  for (const t of txns) if (secret === null && t.op.type === 'createSession' && t.op.secret) secret = t.op.secret;
+  return secret;
+}
+
 export function applySessionTxn(sessions: Map<bigint, number>, txn: Txn): void {
   if (txn.op.type === 'createSession') sessions.set(txn.sessionId, txn.op.timeOut);
   else if (txn.op.type === 'closeSession') sessions.delete(txn.sessionId);

@@ -11,7 +11,7 @@ import type { Txn } from '@coord/data-tree';
 import { TreeImage } from '@coord/data-tree';
 import { StorageError } from './errors';
 import { encodeLogHeader, encodeRecords, isNextZxid, scanLog } from './log-format';
-import { applySessionTxn, sessionTable } from './recovery';
+import { applySessionTxn, secretAfter, sessionTable } from './recovery';
 import { checkSnapshotFrame, loadSnapshotImage } from './snapshot-format';
 
 export const snapshotDataMagic = 0x434e5a53; // "CNZS"
@@ -78,6 +78,8 @@ export interface LoadedSnapshotData {
   imageZxid: number;
   /** Live sessions and their timeouts at imageZxid. */
   sessions: Map<bigint, number>;
+  /** The session-password secret at imageZxid. */
+  sessionSecret: Buffer | null;
 }
 
 /** Decodes a value into the exact tree and sessions at its end zxid (see recovery.ts for the replay). */
@@ -89,5 +91,5 @@ export function loadSnapshotData(data: Uint8Array): LoadedSnapshotData {
     loaded.image.replay(t);
     applySessionTxn(sessions, t);
   }
-  return { image: loaded.image, imageZxid: parts.endZxid, sessions };
+  return { image: loaded.image, imageZxid: parts.endZxid, sessions, sessionSecret: secretAfter(loaded.sessionSecret, parts.txns) };
 }

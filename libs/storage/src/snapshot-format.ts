@@ -18,7 +18,9 @@ import { decodeAcl, encodeAcl } from './txn-codec';
 
 export const snapshotMagic = 0x434e534e; // "CNSN"
 export const snapshotTrailer = 0x434e5345; // "CNSE"
-export const snapshotVersion = 1;
+/** 2 adds the replicated session secret after the session list; version 1 files (no secret) still load. */
+export const snapshotVersion = 2;
+const snapshotVersionsReadable = [1, 2];
 export const snapshotHeaderBytes = 32;
 export const snapshotFooterBytes = 20;
 const tagEnd = 0;
@@ -50,7 +52,7 @@ export function encodeSnapshotHeader(h: { dbid: bigint; startZxid: number; taken
   return b;
 }
 
-export function encodeSessions(w: ByteWriter, sessions: readonly SessionEntry[]): void {
+export function encodeSessions(w: ByteWriter, sessions: readonly SessionEntry[], sessionSecret: Buffer | null): void {
   w.varint(sessions.length);
   for (const s of sessions) {
     w.i64(s.sessionId);
@@ -58,6 +60,7 @@ export function encodeSessions(w: ByteWriter, sessions: readonly SessionEntry[])
     w.varint(s.ephemerals.length);
     for (const p of s.ephemerals) w.string(p);
   }
+  w.data(sessionSecret);
 }
 
 /** Gives each distinct ACL list a number, writing its definition the first time it is seen. */
@@ -114,6 +117,8 @@ export function encodeSnapshotFooter(endZxid: number, nodeCount: number, crcSoFa
 export interface DecodedSnapshot {
   header: SnapshotHeader;
   sessions: SessionEntry[];
+  /** The session-password secret at the snapshot's start (null in version 1 files, or before one existed). */
+  sessionSecret: Buffer | null;
   image: TreeImage;
   endZxid: number;
   nodeCount: number;
@@ -128,7 +133,7 @@ export function checkSnapshotFrame(buf: Buffer, file: string): { header: Snapsho
   if (buf.length < snapshotHeaderBytes + snapshotFooterBytes) throw new StorageError(`snapshot too short (${buf.length} bytes)`, file, 0);
   if (buf.readUInt32BE(0) !== snapshotMagic) throw new StorageError(`bad snapshot magic 0x${buf.readUInt32BE(0).toString(16)}`, file, 0);
   const version = buf.readUInt32BE(4);
-  if (version !== snapshotVersion) throw new StorageError(`unsupported snapshot version ${version}`, file, 4);
+  if (!snapshotVersionsReadable.includes(version)) throw new StorageError(`unsupported snapshot version ${version}`, file, 4);
   const footerAt = buf.length - snapshotFooterBytes;
   if (buf.readUInt32BE(footerAt + 16) !== snapshotTrailer) throw new StorageError('snapshot trailer missing (file incomplete)', file, footerAt + 16);
   const stored = buf.readUInt32BE(footerAt + 12);
@@ -148,6 +153,7 @@ export function decodeSnapshot(buf: Buffer, file: string, visit: NodeVisitor): O
   const acls: ACL[][] = [];
   let nodes = 0;
   let at = r.pos;
+  let sessionSecret: Buffer | null = null;
   try {
     const n = r.varint();
     for (let i = 0; i < n; i++) {
@@ -158,6 +164,7 @@ export function decodeSnapshot(buf: Buffer, file: string, visit: NodeVisitor): O
       for (let j = 0; j < k; j++) ephemerals.push(r.string());
       sessions.push({ sessionId, timeOut, ephemerals });
     }
+    if (header.version >= 2) sessionSecret = r.data();
     for (;;) {
       at = r.pos;
       const tag = r.u8();
@@ -195,7 +202,7 @@ export function decodeSnapshot(buf: Buffer, file: string, visit: NodeVisitor): O
     throw e;
   }
   if (nodes !== nodeCount) throw new StorageError(`footer says ${nodeCount} nodes, file holds ${nodes}`, file, buf.length - snapshotFooterBytes);
-  return { header, sessions, endZxid, nodeCount, bytes: buf.length };
+  return { header, sessions, sessionSecret, endZxid, nodeCount, bytes: buf.length };
 }
 
 export function loadSnapshotImage(buf: Buffer, file: string): DecodedSnapshot {

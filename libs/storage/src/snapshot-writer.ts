@@ -36,6 +36,8 @@ export interface SnapshotJob {
   tree: DataTree;
   startZxid: number;
   sessions: SessionEntry[];
+  /** The replicated session-password secret (null before the first one is applied). */
+  sessionSecret?: Buffer | null;
   takenAt: number;
   dbid?: bigint;
   forceSync: boolean;
@@ -79,7 +81,7 @@ export async function writeSnapshot(job: SnapshotJob, clock: () => number = Date
   };
   try {
     w.bytes(encodeSnapshotHeader({ dbid: job.dbid ?? 0n, startZxid: job.startZxid, takenAt: job.takenAt }));
-    encodeSessions(w, job.sessions);
+    encodeSessions(w, job.sessions, job.sessionSecret ?? null);
     const acls = new AclNumbering();
     const perChunk = job.nodesPerChunk ?? snapshotNodesPerChunkDefault;
     let nodes = 0;

@@ -7,12 +7,18 @@ import * as fs from 'node:fs';
 import type { DataTree, Txn } from '@coord/data-tree';
 import { LogWriter } from './log-writer';
 import { purge, PurgeResult } from './purge';
-import { applySessionTxn, recover, Recovered, RecoveryLogger } from './recovery';
+import { applySessionTxn, recover, Recovered, RecoveryLogger, secretAfter } from './recovery';
 import { SessionEntry } from './snapshot-format';
 import { SnapshotResult, writeSnapshot } from './snapshot-writer';
 
 export interface StoreLogger extends RecoveryLogger {
   error(msg: string, err?: unknown): void;
+}
+
+/** The sessions (and the session secret) a snapshot of the applied tree records. */
+export interface AppliedSessions {
+  sessions: Iterable<{ sessionId: bigint; timeOut: number }>;
+  sessionSecret: Buffer | null;
 }
 
 export interface StoreOptions {
@@ -39,7 +45,9 @@ const msPerHour = 3_600_000;
 export class DurableStore {
   private readonly writer: LogWriter;
   private tree: DataTree | null = null;
-  private appliedSessions: (() => Iterable<{ sessionId: bigint; timeOut: number }>) | null = null;
+  private appliedSessions: (() => AppliedSessions) | null = null;
+  /** The session secret as logged (the pipeline's view comes through appliedSessions when given). */
+  private sessionSecret: Buffer | null = null;
   private readonly sessions = new Map<bigint, number>();
   private sinceSnapshot = 0;
   private snapshotAt: number;
@@ -67,6 +75,7 @@ export class DurableStore {
     const r = recover({ snapDir: o.snapDir, logDir: o.logDir, repair: o.repair, log: o.log });
     for (const [sid, timeOut] of r.sessions) this.sessions.set(sid, timeOut);
     for (const t of r.tail) applySessionTxn(this.sessions, t);
+    this.sessionSecret = secretAfter(r.sessionSecret, r.tail);
     this.lastAppendedZxid = r.lastZxid;
     this.sinceSnapshot = r.replayed;
     return r;
@@ -77,7 +86,7 @@ export class DurableStore {
    * lists the sessions alive in `tree` as applied: the tree may then lag the log (a pipeline that applies
    * txns only once they are durable), and a snapshot starts at the tree's zxid with those sessions.
    */
-  async attach(tree: DataTree, appliedSessions?: () => Iterable<{ sessionId: bigint; timeOut: number }>): Promise<void> {
+  async attach(tree: DataTree, appliedSessions?: () => AppliedSessions): Promise<void> {
     this.tree = tree;
     this.appliedSessions = appliedSessions ?? null;
     await this.writer.open(this.lastAppendedZxid + 1, this.lastAppendedZxid);
@@ -90,6 +99,7 @@ export class DurableStore {
 
   append(txns: Txn[]): Promise<void> {
     for (const t of txns) applySessionTxn(this.sessions, t);
+    this.sessionSecret = secretAfter(this.sessionSecret, txns);
     if (txns.length > 0) this.lastAppendedZxid = txns[txns.length - 1].zxid;
     const done = this.writer.append(txns);
     this.sinceSnapshot += txns.length;
@@ -119,10 +129,10 @@ export class DurableStore {
     // The image starts at what the tree holds; the log has everything after it (replay is idempotent).
     const startZxid = tree.lastProcessedZxid;
     const ephemerals = tree.sessionsWithEphemerals();
-    const live: Iterable<{ sessionId: bigint; timeOut: number }> = applied
+    const live: AppliedSessions = applied
       ? applied()
-      : [...this.sessions].map(([sessionId, timeOut]) => ({ sessionId, timeOut }));
-    const sessions: SessionEntry[] = [...live].map(({ sessionId, timeOut }) => ({ sessionId, timeOut, ephemerals: ephemerals.get(sessionId) ?? [] }));
+      : { sessions: [...this.sessions].map(([sessionId, timeOut]) => ({ sessionId, timeOut })), sessionSecret: this.sessionSecret };
+    const sessions: SessionEntry[] = [...live.sessions].map(({ sessionId, timeOut }) => ({ sessionId, timeOut, ephemerals: ephemerals.get(sessionId) ?? [] }));
     this.sinceSnapshot = 0;
     this.snapshotAt = this.nextSnapshotThreshold();
     this.writer.requestRoll();
@@ -133,6 +143,7 @@ export class DurableStore {
         tree,
         startZxid,
         sessions,
+        sessionSecret: live.sessionSecret,
         takenAt: o.now(),
         forceSync: o.forceSync,
         nodesPerChunk: o.snapshotNodesPerChunk,

@@ -19,6 +19,8 @@ export const OpTag = {
   multi: 9,
   /** create of an ephemeral, container or TTL node: the non-zero ephemeralOwner follows. */
   createOwned: 10,
+  /** createSession carrying the session secret (the first one a data directory or ensemble orders). */
+  createSessionSecret: 11,
 } as const;
 
 /** A multi inside a multi is never produced; one level is all a reader must accept. */
@@ -103,8 +105,9 @@ function encodeOp(w: ByteWriter, op: TxnOp): void {
       w.svarint(op.err);
       return;
     case 'createSession':
-      w.u8(OpTag.createSession);
+      w.u8(op.secret ? OpTag.createSessionSecret : OpTag.createSession);
       w.svarint(op.timeOut);
+      if (op.secret) w.data(op.secret);
       return;
     case 'closeSession':
       w.u8(OpTag.closeSession);
@@ -158,6 +161,12 @@ function decodeOp(r: ByteReader, depth: number): TxnOp {
       return { type: 'createSession', timeOut: r.svarint() };
     case OpTag.closeSession:
       return { type: 'closeSession' };
+    case OpTag.createSessionSecret: {
+      const timeOut = r.svarint();
+      const secret = r.data();
+      if (secret === null || secret.length === 0) throw new DecodeError('empty session secret', at);
+      return { type: 'createSession', timeOut, secret };
+    }
     case OpTag.multi: {
       if (depth >= multiDepthMax) throw new DecodeError('multi nested in multi', at);
       const n = r.varint();

@@ -9,7 +9,7 @@
  * Without a dataDir the ZAB log lives in memory and a restarted member rejoins empty (the leader sends
  * it everything).
  */
-import { createHash, randomInt } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { restoreTree } from '@coord/data-tree';
 import { PreparedTxn, ServerCore, type Role, type SequencerRequest } from '@coord/server';
 import { formatMessage, formatZxid, Peer, seededRand, type Message, type Ready, type SoftState } from '@coord/zab';
@@ -92,9 +92,8 @@ class EnsembleNode implements RunningEnsembleNode {
       // Without a data directory there is nowhere to keep snapshots: the log stays whole, in memory.
       snapCount: this.store ? config.snapCount : Number.MAX_SAFE_INTEGER,
     });
-    // TEMPORARY: replaced by a replicated random secret.
-    const passwordSecret = createHash('sha256').update(`coordinode-ensemble:${config.members.map((m) => m.id).join(',')}`).digest();
-    this.core = new ServerCore({ ...coreConfigOf(config), serverId: id, passwordSecret }, { now: Date.now, randomBytes: (n) => Buffer.alloc(n), logger: log.child('server') });
+    // randomBytes: the session secret, made once by the ensemble's first leader and replicated as a txn.
+    this.core = new ServerCore({ ...coreConfigOf(config), serverId: id }, { now: Date.now, randomBytes, logger: log.child('server') });
     this.core.setRole('looking');
     if (storage?.snapshot.data) {
       this.restoreSnapshot(storage.snapshot.data as Uint8Array, storage.snapshot.zxid);
@@ -256,11 +255,12 @@ class EnsembleNode implements RunningEnsembleNode {
   }
 
   private restoreSnapshot(data: Uint8Array, zxid: number): void {
-    const { image, sessions } = decodeSnapshotData(data);
+    const { image, sessions, sessionSecret } = decodeSnapshotData(data);
     this.core.restore(
       (tree) => restoreTree(tree, image),
       [...sessions].map(([sessionId, timeOut]) => ({ sessionId, timeOut })),
       zxid,
+      sessionSecret,
     );
   }
 
@@ -269,7 +269,7 @@ class EnsembleNode implements RunningEnsembleNode {
     if (!this.store || this.snapshotting) return;
     this.snapshotting = true;
     const sessions = [...this.core.sessions.all()].map((s) => ({ sessionId: s.sessionId, timeOut: s.timeoutMs }));
-    this.store.snapshot(this.core.tree, sessions, this.core.lastProcessedZxid).then(
+    this.store.snapshot(this.core.tree, sessions, this.core.lastProcessedZxid, this.core.sessions.currentSecret).then(
       (snapshot) => {
         this.snapshotting = false;
         if (this.closed) return;
