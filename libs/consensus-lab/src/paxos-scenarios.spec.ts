@@ -22,6 +22,10 @@ describe('the seed\'s Paxos cases', () => {
     expect(proposer(r, 'P5')).toMatchObject({ rounds: 1, preemptions: 0, lastProposedValue: 'X', learned: 'X' });
     expect(sent(r, 'A3', 'P5', 'promise(1.5, accepted 1.1=X)')).toHaveLength(1);
     expect(r.livelock).toBe(false);
+    // "X is chosen" is an observer's fact about a majority, not one acceptor's statement.
+    const chosenNotes = r.trace.notes.filter((n) => n.text.includes(' is chosen: '));
+    expect(chosenNotes.length).toBe(2);
+    for (const n of chosenNotes) expect(n.node).toBeUndefined();
   });
 
   it('case 2a: X accepted only by a minority still wins when the new quorum sees it', () => {

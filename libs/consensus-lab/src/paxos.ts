@@ -98,6 +98,8 @@ export function runPaxos(config: PaxosConfig): PaxosResult {
   const proposers = new Map(config.proposers.map((spec) => [spec.id, makeProposer(spec, config)]));
   const votes = new Map<string, { value: string; acceptors: Set<string> }>();
   const choices: Choice[] = [];
+  /** True while the run goes on past its bound only to see what the open rounds would do (nothing is drawn). */
+  let lookingAhead = false;
 
   const contextFor = (node: string): RoleContext => ({
     now: sim.now,
@@ -120,7 +122,8 @@ export function runPaxos(config: PaxosConfig): PaxosResult {
         if (before < majority && vote.acceptors.size >= majority) {
           const who = [...vote.acceptors].sort();
           choices.push({ value: vote.value, n: key, atTicks: now, acceptors: who });
-          recorder.note(now, acceptor.id, `${vote.value} is chosen: ${key} accepted by ${who.join(', ')}`, 'outcome');
+          // An observer's fact, not something any one acceptor knows: the run's note, not A3's.
+          if (!lookingAhead) recorder.verdict(now, `${vote.value} is chosen: ${key} accepted by ${who.join(', ')}`, 'outcome');
         }
         return;
       }
@@ -150,6 +153,7 @@ export function runPaxos(config: PaxosConfig): PaxosResult {
     // Keep the trace as it was at the bound, then let the rounds still open there play out (every
     // round ends within one phase timeout), so the verdict says what they could have done.
     recorder.cut(config.runTicksMax);
+    lookingAhead = true;
     if (withinBound === 0 && open.length > 0) sim.run(config.runTicksMax + config.phaseTimeoutTicks + 1);
     openAtBound = open.map(({ p, n, phase }) => afterTheBound(p, n, phase, choices.slice(withinBound)));
   } else {
