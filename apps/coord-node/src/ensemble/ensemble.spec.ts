@@ -4,6 +4,8 @@
  * session's ephemeral vanishes on every member through a replicated closeSession).
  */
 import { spawn } from 'node:child_process';
+import * as net from 'node:net';
+import { decodeConnectResponse, encodeConnectRequest, FrameParser } from '@coord/protocol';
 import { createClient, type ZkClient } from '@coord/client';
 import { fourLetterWord } from '@coord/testing';
 import { startTestEnsemble, waitFor, waitForLeader } from './ensemble-harness';
@@ -108,4 +110,42 @@ it('an abandoned session expires at the leader and its ephemeral vanishes on eve
   for (const r of readers) {
     await waitFor('the ephemeral to vanish', 10_000, async () => ((await r.exists('/eph')) === null ? true : undefined));
   }
+});
+
+/** One raw handshake: the ConnectResponse's session id, timeout and password. */
+async function handshake(port: number, sessionId: bigint, passwd: Buffer): Promise<{ sessionId: bigint; timeOut: number; passwd: Buffer }> {
+  const socket = net.connect(port, '127.0.0.1');
+  try {
+    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+    socket.write(encodeConnectRequest({ protocolVersion: 0, lastZxidSeen: 0, timeOut: 10_000, sessionId, passwd, readOnly: false }));
+    const parser = new FrameParser();
+    const body = await new Promise<Buffer>((resolve, reject) => {
+      socket.on('data', (chunk) => {
+        const frames = parser.push(chunk);
+        if (frames.length > 0) resolve(frames[0]);
+      });
+      socket.once('close', () => reject(new Error('closed without a ConnectResponse')));
+      setTimeout(() => reject(new Error('no ConnectResponse in 10 s')), 10_000).unref();
+    });
+    return decodeConnectResponse(body);
+  } finally {
+    socket.destroy();
+  }
+}
+
+it('a session moves to any member with its password (a replicated random secret); a wrong password is refused', async () => {
+  const [first, second] = ensemble.members.map((m) => m.ports.client);
+  const created = await handshake(first, 0n, Buffer.alloc(16));
+  expect(created.sessionId).not.toBe(0n);
+  expect(created.timeOut).toBeGreaterThan(0);
+  // The other member has applied the createSession (and the secret it carried) once a sync there is done.
+  const other = await clientOf(ensemble.members[1].id);
+  await other.sync('/');
+  const moved = await handshake(second, created.sessionId, created.passwd);
+  expect(moved).toMatchObject({ sessionId: created.sessionId, timeOut: created.timeOut });
+  expect(moved.passwd).toEqual(created.passwd);
+  const wrong = Buffer.from(created.passwd);
+  wrong[0] ^= 1;
+  const refused = await handshake(second, created.sessionId, wrong);
+  expect(refused).toMatchObject({ sessionId: 0n, timeOut: 0 });
 });
