@@ -46,7 +46,10 @@ async function main(): Promise<void> {
     throw e;
   }
   const { config, warnings } = loaded;
-  const log = createLogger(name, { level: config.logLevel });
+  // A listen failure is reported once, in one line, by failToListen; the node's own log of it (with
+  // its stack) is kept for --verbose.
+  const listenFailure = /listen (EADDRINUSE|EACCES|EADDRNOTAVAIL)|getaddrinfo ENOTFOUND/;
+  const log = createLogger(name, { level: config.logLevel, sink: (line) => (verbose || !listenFailure.test(line) ? process.stderr.write(line) : undefined) });
   for (const w of warnings) log.warn(w);
   announcePid(name);
   // server.N lines: run as an ensemble member (ZAB replication) instead of a standalone node.
@@ -57,15 +60,16 @@ async function main(): Promise<void> {
   let node;
   try {
     const durable = config.dataDir ? openDurable(config, log, { repair: invocation.repair }) : undefined;
-    node = await startNode({ ...config, logger: log, ...(durable && { txnLog: durable.txnLog, restore: durable.restore, core: durable.core }) });
+    node = await startNode({ ...config, logger: log, ...(durable && { txnLog: durable.txnLog, restore: durable.restore }) });
   } catch (e) {
     // The data directory cannot be trusted as it is: say where, and how to override (--repair).
     if (e instanceof StorageError) fail(`cannot start: ${e.message}`, 3, e);
     failToListen(e, config);
   }
+  // Handlers first: a script that reads the listening line may signal at once.
+  stopOnSignals(node, log);
   process.stdout.write(`Coordinode listening on ${node.host}:${node.port}\n`);
   log.info(`tickTime=${config.tickTime} sessionTimeout=[${config.minSessionTimeout},${config.maxSessionTimeout}] dataDir=${config.dataDir ?? '(in memory)'}`);
-  stopOnSignals(node, log);
 }
 
 main().catch((err: unknown) => fail(`failed to start: ${err instanceof Error ? err.message : String(err)}`, 1, err));
