@@ -208,6 +208,23 @@ describe('ServerCore requests', () => {
     expect(frames.map((f) => decodeReplyHeader(f))).toMatchObject([{ xid: 1, err: 0 }, { xid: 2, err: 0 }]);
   });
 
+  it('a sync or an error answered behind a pending write carries a zxid no older than the write', () => {
+    const h = new Harness();
+    h.connect(1);
+    h.persistAutomatically = false;
+    h.send(1, encodeRequest(1, create('/s')));
+    h.send(1, encodeRequest(2, { type: 9, body: { path: '/' } }));
+    h.send(1, encodeRequest(3, create('/t')).subarray(0, 4 + 8 + 2)); // header, then a cut body: MARSHALLINGERROR
+    expect(h.take(1)).toEqual([]);
+    h.core.advance(h.persisted[h.persisted.length - 1]);
+    h.flush();
+    const headers = h.take(1).map((f) => decodeReplyHeader(f));
+    expect(headers.map((r) => r.xid)).toEqual([1, 2, 3]);
+    expect(headers[2].err).toBe(ErrorCode.MARSHALLINGERROR);
+    expect(headers[1].zxid).toBe(headers[0].zxid);
+    expect(headers[2].zxid).toBe(headers[0].zxid);
+  });
+
   it('expires sessions in tick buckets, deleting ephemerals and firing watches', () => {
     const h = new Harness({ tickTimeMs: 2000 });
     const s = h.connect(1, { timeOut: 4000 })!;

@@ -23,6 +23,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { DataTree, digestId, OpResult, Txn } from '@coord/data-tree';
 import {
   decodeConnectRequest,
+  decodeReplyHeader,
   decodeRequest,
   encodeConnectResponse,
   encodeNotification,
@@ -605,6 +606,18 @@ export class ServerCore {
     p.reply = encodeReply({ xid: p.xid, zxid: p.zxid, err: 0 }, OpCode.sync, { path: p.path });
   }
 
+  /**
+   * A reply no txn of its own orders (a sync, an error from the front) was made when its request was
+   * done, maybe before the writes queued ahead of it were applied. It leaves carrying the zxid applied
+   * now, as ZooKeeper's FinalRequestProcessor reads it when it replies: a client's replies never go
+   * back in zxid (the client reconnects with the last one it saw).
+   */
+  private restamp(p: Extract<Pending, { kind: 'sync' | 'write' }>): void {
+    p.zxid = this.appliedZxid;
+    if (p.kind === 'sync') p.reply = encodeReply({ xid: p.xid, zxid: p.zxid, err: 0 }, OpCode.sync, { path: p.path });
+    else p.reply = encodeReply({ xid: p.xid, zxid: p.zxid, err: decodeReplyHeader((p.reply as Buffer).subarray(4)).err }, p.opcode, null);
+  }
+
   /** Answers the queue's head while it can: pings and reads now, writes and syncs once they are done. */
   private flushQueue(c: ClientConn): void {
     const queue = c.queue;
@@ -617,6 +630,7 @@ export class ServerCore {
         this.runRead(c, head.xid, head.request, head.startedAt);
       } else if (head.reply !== null) {
         const opcode = head.kind === 'write' ? head.opcode : OpCode.sync;
+        if ((head.kind === 'sync' || head.request === null) && head.zxid < this.appliedZxid) this.restamp(head);
         this.sendReply(c, head.reply, opcode, head.xid, head.zxid, head.startedAt);
         if (head.kind === 'write' && opcode === OpCode.closeSession && head.request !== null) {
           this.pendingCount -= n + 1;
