@@ -46,7 +46,11 @@ export async function spawnCoordinode(
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
   const address = await new Promise<{ host: string; port: number }>((resolvePromise, reject) => {
-    const timer = setTimeout(() => reject(new Error(`coordinode did not start within ${startDeadlineMs} ms:\n${stderr}`)), startDeadlineMs);
+    const timer = setTimeout(() => {
+      // Never leave a half-started node behind: the caller gets no handle to stop it.
+      child.kill('SIGKILL');
+      reject(new Error(`coordinode did not start within ${startDeadlineMs} ms:\n${stderr}`));
+    }, startDeadlineMs);
     child.stdout!.on('data', (c: Buffer) => {
       stdout += c.toString('utf8');
       const m = listeningLine.exec(stdout);
