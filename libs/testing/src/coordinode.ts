@@ -63,6 +63,9 @@ export async function spawnCoordinode(
       clearTimeout(timer);
       reject(new Error(`coordinode exited before listening (code ${code}, signal ${signal}):\n${stderr}`));
     });
+  }).catch(async (err: unknown) => {
+    await dir?.remove();
+    throw err;
   });
   const cleanup = async () => {
     if (dir) await dir.remove();
