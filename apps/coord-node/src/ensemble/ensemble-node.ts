@@ -200,8 +200,12 @@ class EnsembleNode implements RunningEnsembleNode {
     for (const m of ready.messages) this.sendPeer(m);
     // PROPOSALs reach the followers while this member fsyncs, so the two fsyncs overlap.
     this.transport.flush();
+    // Committed txns are on a quorum's disks already: apply them (and answer their clients) while this
+    // member's own fsync runs, unless this Ready replaces or cuts the log or changes the role.
+    const strict = ready.persist.snapshot !== undefined || ready.persist.truncateAfter !== undefined || ready.softState !== undefined;
+    if (!strict) this.applyCommitted(ready);
     if (!this.store || !ready.mustSync) {
-      this.afterPersist(ready);
+      this.finish(ready, strict);
       return;
     }
     this.persisting = true;
@@ -209,7 +213,7 @@ class EnsembleNode implements RunningEnsembleNode {
       () => {
         this.persisting = false;
         if (this.closed) return;
-        this.afterPersist(ready);
+        this.finish(ready, strict);
         this.pump();
       },
       (err) => {
@@ -220,13 +224,23 @@ class EnsembleNode implements RunningEnsembleNode {
     );
   }
 
-  private afterPersist(ready: Ready<Uint8Array>): void {
+  /** After the persist: install a SNAP, send the ACKs, apply (if not done early), snapshot, role, advance. */
+  private finish(ready: Ready<Uint8Array>, strict: boolean): void {
     const snap = ready.persist.snapshot;
     if (snap) {
       this.restoreSnapshot(snap.data as Uint8Array, snap.zxid);
       this.zabLog.info(`installed the leader's snapshot ${formatZxid(snap.zxid)}: ${this.core.tree.size} znodes`);
     }
     for (const m of ready.messagesAfterPersist) this.sendPeer(m);
+    this.transport.flush();
+    if (strict) this.applyCommitted(ready);
+    if (ready.snapshotWanted) this.takeSnapshot();
+    if (ready.softState) this.roleChange(ready.softState);
+    this.peer.advance(ready);
+  }
+
+  /** Committed txns to the pipeline, finished syncs, and (leader) the requests to sequence. */
+  private applyCommitted(ready: Ready<Uint8Array>): void {
     for (const t of ready.committed) {
       const { origin, txn } = decodeTxnPayload(t.payload, t.zxid);
       this.core.apply(origin, txn);
@@ -249,9 +263,6 @@ class EnsembleNode implements RunningEnsembleNode {
       }
       this.core.offer(request);
     }
-    if (ready.snapshotWanted) this.takeSnapshot();
-    if (ready.softState) this.roleChange(ready.softState);
-    this.peer.advance(ready);
   }
 
   private restoreSnapshot(data: Uint8Array, zxid: number): void {
