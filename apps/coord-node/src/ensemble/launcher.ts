@@ -106,11 +106,17 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   say(`${count} members running (data in ${dataRoot}${givenDataDir ? '' : ', removed on exit'})`);
+  // The status is more useful once the first election is over; it is printed anyway after rolesWaitMs.
+  const until = Date.now() + rolesWaitMs;
+  while (Date.now() < until && ensemble.members.some((m) => (roles.get(m.id) ?? 'looking') === 'looking')) await new Promise((r) => setTimeout(r, 50));
   status();
   say(`connect with ${ensemble.connectString}`);
   say(commandsHelp);
   listenForCommands(ensemble, { say, status, expected, stop });
 }
+
+/** How long the launcher waits for the first election before printing each member's role (ms). */
+const rolesWaitMs = 5_000;
 
 const commandsHelp = 'commands: status | restart N | stop N | kill N (-9) | help; Ctrl-C stops everything';
 
