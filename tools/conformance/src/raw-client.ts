@@ -79,16 +79,23 @@ export function frame(body: Buffer): Buffer {
   return Buffer.concat([len, body]);
 }
 
-/** A 3.4+ ConnectRequest (45-byte body) asking for a new session. */
-export function connectRequest(timeoutMs = 10000): Buffer {
+/** A 3.4+ ConnectRequest (45-byte body) asking for a new session, or to resume `session`. */
+export function connectRequest(timeoutMs = 10000, session?: { sessionId: bigint; passwd: Buffer }): Buffer {
   const body = Buffer.alloc(45);
   body.writeInt32BE(0, 0); // protocolVersion
   body.writeBigInt64BE(0n, 4); // lastZxidSeen
   body.writeInt32BE(timeoutMs, 12);
-  body.writeBigInt64BE(0n, 16); // sessionId
-  body.writeInt32BE(16, 24); // passwd length, 16 zero bytes follow
+  body.writeBigInt64BE(session?.sessionId ?? 0n, 16);
+  body.writeInt32BE(16, 24); // passwd length, 16 bytes follow (zeros for a new session)
+  session?.passwd.copy(body, 28, 0, 16);
   body.writeUInt8(0, 44); // readOnly
   return frame(body);
+}
+
+/** A ConnectResponse body: timeOut 0 means the session is expired or the password wrong. */
+export function connectResponse(body: Buffer): { timeOut: number; sessionId: bigint; passwd: Buffer } {
+  const passwdLength = body.readInt32BE(16);
+  return { timeOut: body.readInt32BE(4), sessionId: body.readBigInt64BE(8), passwd: Buffer.from(body.subarray(20, 20 + passwdLength)) };
 }
 
 export function ustring(s: string): Buffer {
@@ -125,11 +132,20 @@ export function replyHeader(body: Buffer): { xid: number; zxid: bigint; err: num
 
 /** Opens a connection and completes the handshake; returns it ready for requests. */
 export async function openSession(host: string, port: number): Promise<RawConnection> {
+  return (await handshake(host, port)).conn;
+}
+
+/** Opens a connection and sends a ConnectRequest (new session, or resuming `session`); returns the answer. */
+export async function handshake(
+  host: string,
+  port: number,
+  session?: { sessionId: bigint; passwd: Buffer },
+): Promise<{ conn: RawConnection; response: ReturnType<typeof connectResponse> }> {
   const conn = await RawConnection.open(host, port);
-  conn.write(connectRequest());
+  conn.write(connectRequest(10000, session));
   const reply = await conn.readFrame();
-  if (!reply || reply.length < 20) throw new Error('handshake failed');
-  return conn;
+  if (!reply || reply.length < 20) throw new Error(`handshake with ${host}:${port} failed${conn.closed ? ' (closed)' : ''}`);
+  return { conn, response: connectResponse(reply) };
 }
 
 /** auth(type 0, scheme, credentials) with the given xid: ZooKeeper answers with the same xid. */

@@ -18,21 +18,24 @@ export const sharedConfig = { '4lw.commands.whitelist': '*', extendedTypesEnable
 export interface ConformanceServer extends RunningServer {
   kind: ServerKind;
   pids: number[];
+  /** The ensemble's other members (where a session may move to); empty for a standalone server. */
+  otherMembers: Array<{ host: string; port: number }>;
 }
 
 export async function startServer(kind: ServerKind): Promise<ConformanceServer> {
   switch (kind) {
     case 'apache': {
       const server = await startApacheZooKeeper(sharedConfig);
-      return { ...server, kind, pids: [server.pid!] };
+      return { ...server, kind, pids: [server.pid!], otherMembers: [] };
     }
     case 'coordinode': {
       const server = await spawnCoordinode({ config: sharedConfig });
-      return { ...server, kind, pids: [server.pid!] };
+      return { ...server, kind, pids: [server.pid!], otherMembers: [] };
     }
     case 'coordinode-follower': {
       const server = await startCoordinodeFollower(sharedConfig);
-      return { ...server, kind, pids: server.ensemble.members.map((m) => m.pid!) };
+      const members = server.ensemble.members;
+      return { ...server, kind, pids: members.map((m) => m.pid!), otherMembers: members.filter((m) => m.id !== server.member.id) };
     }
   }
 }
