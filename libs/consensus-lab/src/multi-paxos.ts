@@ -152,7 +152,8 @@ export function runMultiPaxos(config: MultiPaxosConfig): MultiPaxosResult {
     if (voters.size === majority) {
       const values = chosen.get(m.slot) ?? new Set<string>();
       chosen.set(m.slot, values.add(m.value));
-      note(id, `slot ${m.slot}: ${m.value} is chosen`, 'outcome');
+      // The observer's verdict (a majority accepted), not something acceptor `id` knows.
+      recorder.verdict(sim.now, `slot ${m.slot}: ${m.value} is chosen (accepted by ${[...voters].sort().join(', ')})`, 'outcome');
     }
   };
 
