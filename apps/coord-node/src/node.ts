@@ -5,15 +5,11 @@
  * lets the pipeline apply them once the log has them (group commit: one append per pump).
  */
 import { randomBytes } from 'node:crypto';
-import { ClientPort } from './client-port';
 import { ServerCore, ServerConfig } from '@coord/server';
-import { createLogger, loadNodeConfig, Logger, NodeConfig } from './ops';
+import { createLogger, loadNodeConfig, Logger, NodeConfig, ServerStats } from './ops';
+import { RoleDriver } from './role-driver';
 import { toServerStats } from './stats-adapter';
 import { MemoryTxnLog, TxnLog } from './txn-log';
-
-/** The core's tick runs this often at most (ms); finer than tickTime so expiry is on time. */
-const tickIntervalMsMax = 500;
-const tickIntervalMsMin = 10;
 
 export interface StartNodeOptions extends Partial<NodeConfig> {
   logger?: Logger;
@@ -58,60 +54,30 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Running
 }
 
 /** The standalone role: the pipeline sequences its own writes; the local txn log commits them. */
-class NodeServer implements RunningNode {
-  host = '';
-  port = 0;
-  private readonly clientPort: ClientPort;
-  private pumpScheduled = false;
-  private timer: NodeJS.Timeout | null = null;
-  private closed = false;
-
+class NodeServer extends RoleDriver implements RunningNode {
   constructor(
     readonly core: ServerCore,
-    readonly config: NodeConfig,
+    config: NodeConfig,
     private readonly txnLog: TxnLog,
-    private readonly log: Logger,
+    log: Logger,
   ) {
-    this.clientPort = new ClientPort(config, log, () => this.core, {
-      stats: (askingConnId) => toServerStats(this.core.stats(), askingConnId),
-      onInput: () => this.schedulePump(),
-    });
+    super(config, log);
   }
 
-  async listen(): Promise<void> {
-    await this.clientPort.listen();
-    this.host = this.clientPort.host;
-    this.port = this.clientPort.port;
-    const interval = Math.max(tickIntervalMsMin, Math.min(tickIntervalMsMax, Math.floor(this.config.tickTime / 4)));
-    this.timer = setInterval(() => this.onTick(), interval);
+  listen(): Promise<void> {
+    return this.listenForClients();
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    if (this.timer) clearInterval(this.timer);
-    await this.clientPort.close();
-    await this.txnLog.close?.();
+    if (await this.closeClients()) await this.txnLog.close?.();
   }
 
-  private onTick(): void {
-    try {
-      this.core.tick();
-    } catch (e) {
-      this.log.error('tick failed', e);
-    }
-    this.schedulePump();
-  }
-
-  private schedulePump(): void {
-    if (this.pumpScheduled || this.closed) return;
-    this.pumpScheduled = true;
-    setImmediate(() => this.pump());
+  protected stats(askingConnId: number): ServerStats {
+    return toServerStats(this.core.stats(), askingConnId);
   }
 
   /** Drains the pipeline: sends what it produced, appends txns to the log, applies them once durable. */
-  private pump(): void {
-    this.pumpScheduled = false;
+  protected pump(): void {
     for (;;) {
       const { toPersist, effects } = this.core.ready();
       this.clientPort.deliver(effects);

@@ -13,7 +13,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { restoreTree } from '@coord/data-tree';
 import { PreparedTxn, ServerCore, type Role, type SequencerRequest } from '@coord/server';
 import { formatMessage, formatZxid, Peer, seededRand, type Message, type Ready, type SoftState } from '@coord/zab';
-import { ClientPort } from '../client-port';
+import { RoleDriver } from '../role-driver';
 import type { Logger, NodeConfig, ServerStats } from '../ops';
 import { toServerStats } from '../stats-adapter';
 import { coreConfigOf } from '../node';
@@ -36,32 +36,22 @@ export async function startEnsembleNode(config: NodeConfig, log: Logger): Promis
 
 /** Ready batches handled per event-loop turn before yielding to sockets and timers. */
 const readyRoundsPerTurnMax = 64;
-/** The pipeline's tick (handshake timeouts, expiry) runs this often at most (ms). */
-const coreTickMsMax = 500;
 
-class EnsembleNode implements RunningEnsembleNode {
-  host = '';
-  port = 0;
+class EnsembleNode extends RoleDriver implements RunningEnsembleNode {
   private readonly peer: Peer<Uint8Array>;
-  private readonly core: ServerCore;
+  protected readonly core: ServerCore;
   private readonly transport: PeerTransport;
-  private readonly clientPort: ClientPort;
   private readonly zabLog: Logger;
   private readonly store: ZabStore | null;
   private soft: SoftState = { state: 'LOOKING', leader: null, phase: 'ELECTION', epoch: 0 };
   /** ZAB sync id -> the pipeline's sync token. */
   private readonly syncTokens = new Map<number, number>();
-  private timers: NodeJS.Timeout[] = [];
-  private pumpScheduled = false;
   /** A Ready whose persist is on its way to disk: the next one waits for it. */
   private persisting = false;
   private snapshotting = false;
-  private closed = false;
 
-  constructor(
-    private readonly config: NodeConfig,
-    private readonly log: Logger,
-  ) {
+  constructor(config: NodeConfig, log: Logger) {
+    super(config, log);
     const id = config.serverId;
     const voters = config.members.filter((m) => m.role === 'participant').map((m) => m.id);
     this.zabLog = log.child('zab');
@@ -101,10 +91,6 @@ class EnsembleNode implements RunningEnsembleNode {
     }
     const members: MemberAddress[] = config.members.map((m) => ({ id: m.id, host: m.host, quorumPort: m.quorumPort, electionPort: m.electionPort }));
     this.transport = new PeerTransport(id, members, (m) => this.onPeerMessage(m), log.child('peers'));
-    this.clientPort = new ClientPort(config, log, () => this.core, {
-      stats: (askingConnId) => this.stats(askingConnId),
-      onInput: () => this.schedulePump(),
-    });
   }
 
   get mode(): 'leader' | 'follower' | 'looking' {
@@ -114,21 +100,15 @@ class EnsembleNode implements RunningEnsembleNode {
 
   async start(): Promise<void> {
     await this.transport.start();
-    await this.clientPort.listen();
-    this.host = this.clientPort.host;
-    this.port = this.clientPort.port;
-    this.timers.push(setInterval(() => this.onPeerTick(), this.config.tickTime));
-    const coreTickMs = Math.max(10, Math.min(coreTickMsMax, Math.floor(this.config.tickTime / 4)));
-    this.timers.push(setInterval(() => this.onCoreTick(), coreTickMs));
+    await this.listenForClients();
+    this.every(this.config.tickTime, () => this.peer.tick());
     this.log.info(`ensemble member ${this.config.serverId} of [${this.config.members.map((m) => m.id).join(',')}], tickTime=${this.config.tickTime}`);
     this.schedulePump();
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    for (const t of this.timers) clearInterval(t);
-    await Promise.all([this.clientPort.close(), this.transport.close()]);
+    if (!(await this.closeClients())) return;
+    await this.transport.close();
     await this.store?.close();
   }
 
@@ -139,30 +119,8 @@ class EnsembleNode implements RunningEnsembleNode {
     this.schedulePump();
   }
 
-  private onPeerTick(): void {
-    this.peer.tick();
-    this.schedulePump();
-  }
-
-  private onCoreTick(): void {
-    try {
-      this.core.tick();
-    } catch (e) {
-      this.log.error('tick failed', e);
-    }
-    this.schedulePump();
-  }
-
-  private schedulePump(): void {
-    if (this.pumpScheduled || this.closed) return;
-    this.pumpScheduled = true;
-    setImmediate(() => this.pump());
-  }
-
   /** The pipeline's requests go to ZAB; ZAB's Readys are executed one at a time, as docs/zab.md §3 orders. */
-  private pump(): void {
-    this.pumpScheduled = false;
-    if (this.closed) return;
+  protected pump(): void {
     this.drainCore();
     let rounds = 0;
     while (!this.persisting && this.peer.hasReady() && rounds++ < readyRoundsPerTurnMax) {
@@ -317,7 +275,7 @@ class EnsembleNode implements RunningEnsembleNode {
     this.transport.send(m);
   }
 
-  private stats(askingConnId: number): ServerStats {
+  protected stats(askingConnId: number): ServerStats {
     const stats = toServerStats(this.core.stats(), askingConnId);
     const status = this.peer.status();
     stats.serving = this.soft.phase === 'BROADCAST';
