@@ -1,14 +1,14 @@
-import { fourLetterWord, startApacheEnsemble, type RunningServer } from '@coord/testing';
-import { startTestEnsemble, waitForLeader } from '../../../apps/coord-node/src/ensemble/ensemble-harness';
+import { fourLetterWord, spawnCoordinode, startApacheEnsemble, startCoordinodeEnsemble } from '@coord/testing';
 import { runLoad, type BenchOp, type LoadResult } from './load';
 import { populate } from './populate';
 import { tryCreate } from './try-create';
 
 /**
  * Three-member ensembles side by side: Apache ZooKeeper (three QuorumPeerMain processes) and Coordinode
- * (three node processes running ZAB), started on this machine in the same run. Measures writes (set)
- * and reads (get) at C=8 K=16 and C=1 K=1 with connections spread over the members, interleaved rounds;
- * then the time from kill -9 of the leader to the first acknowledged write on a new leader.
+ * (three node processes running ZAB), plus our standalone node (same pipeline, local log; fsync on
+ * everywhere), started on this machine in the same run. Measures writes (set) and reads (get) at C=8
+ * K=16 and C=1 K=1 with connections spread over the members, interleaved rounds; then the time from
+ * kill -9 of the leader to the first acknowledged write on a new leader.
  * Flags: --rounds=3 --duration-ms=3000
  */
 interface Ensemble {
@@ -55,23 +55,33 @@ async function apacheEnsemble(): Promise<Ensemble> {
   };
 }
 
+/** Our local ensemble's timing (apps/coord-node's `ensemble` target uses the same): 50 ms ticks, a silent leader given up after 500 ms. */
+const ourEnsembleConfig = { tickTime: '50', initLimit: '40', syncLimit: '10', minSessionTimeout: '1000', maxSessionTimeout: '40000' };
+
 async function ourEnsemble(): Promise<Ensemble> {
-  const { ensemble, remove } = await startTestEnsemble(3, {}, 'warn');
-  await waitForLeader(ensemble, 30_000);
-  const endpoints = ensemble.members.map((m) => ({ host: '127.0.0.1', port: m.ports.client }));
+  const e = await startCoordinodeEnsemble({ config: ourEnsembleConfig });
+  const endpoints = e.members.map((m) => ({ host: m.host, port: m.port }));
   return {
     name: 'coordinode',
     endpoints,
     leader: async () => (await Promise.all(endpoints.map(modeOf))).indexOf('leader'),
-    kill: async (i) => {
-      const child = ensemble.members[i].child;
-      if (!child) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGKILL');
-      await exited;
-    },
-    restart: (i) => ensemble.start(i + 1),
-    stop: remove,
+    kill: (i) => e.members[i].crash(),
+    restart: async () => undefined,
+    stop: () => e.stop(),
+  };
+}
+
+/** Our standalone node with a data dir (fsync on): the ensemble's ceiling, one pipeline without replication. */
+async function ourStandalone(): Promise<Ensemble> {
+  const node = await spawnCoordinode();
+  const endpoints = [{ host: node.host, port: node.port }];
+  return {
+    name: 'coordinode standalone',
+    endpoints,
+    leader: async () => -1,
+    kill: async () => undefined,
+    restart: async () => undefined,
+    stop: () => node.stop(),
   };
 }
 
@@ -102,7 +112,7 @@ async function main(): Promise<void> {
   const durationMs = Number(flag('duration-ms', '3000'));
   // One failover per run: a second kill would leave one of three members, without a quorum.
   const failovers = 1;
-  const ensembles = [await apacheEnsemble(), await ourEnsemble()];
+  const ensembles = [await apacheEnsemble(), await ourEnsemble(), await ourStandalone()];
   try {
     console.log(`# Three-member ensembles, Coordinode vs Apache ZooKeeper, ${new Date().toISOString()}, ${rounds} interleaved rounds of ${durationMs} ms, values ${valueBytes} B, connections spread over the members`);
     for (const e of ensembles) {
@@ -110,23 +120,25 @@ async function main(): Promise<void> {
       if (errors) throw new Error(`${e.name}: preparing failed`);
       for (const op of ['get', 'set'] as const) await measure(e, op, 8, 16, warmupMs);
     }
-    console.log('\n| op | C | K | Apache ops/s | ours ops/s | ratio | Apache p50/p99 ms | ours p50/p99 ms |');
-    console.log('|---|---|---|---|---|---|---|---|');
+    console.log('\n| op | C | K | Apache ops/s | ours ops/s | ratio | ours standalone ops/s | ensemble / standalone | Apache p50/p99 ms | ours p50/p99 ms |');
+    console.log('|---|---|---|---|---|---|---|---|---|---|');
     for (const op of ['set', 'get'] as const) {
       for (const [c, k] of [[8, 16], [1, 1]] as const) {
         const results = new Map<Ensemble, LoadResult[]>(ensembles.map((e) => [e, []]));
         for (let r = 0; r < rounds; r++) for (const e of ensembles) results.get(e)!.push(await measure(e, op, c, k, durationMs));
-        const [a, o] = ensembles.map((e) => results.get(e)!);
+        const [a, o, st] = ensembles.map((e) => results.get(e)!);
         const rate = (rs: LoadResult[]) => median(rs.map((x) => x.opsPerSec));
         const lat = (rs: LoadResult[]) => `${median(rs.map((x) => x.p50Ms)).toFixed(3)} / ${median(rs.map((x) => x.p99Ms)).toFixed(3)}`;
-        console.log(`| ${op} | ${c} | ${k} | ${rate(a).toFixed(0)} | ${rate(o).toFixed(0)} | ${(rate(o) / rate(a)).toFixed(2)} | ${lat(a)} | ${lat(o)} |`);
+        console.log(
+          `| ${op} | ${c} | ${k} | ${rate(a).toFixed(0)} | ${rate(o).toFixed(0)} | ${(rate(o) / rate(a)).toFixed(2)} | ${rate(st).toFixed(0)} | ${(rate(o) / rate(st)).toFixed(2)} | ${lat(a)} | ${lat(o)} |`,
+        );
       }
     }
     console.log('\n| kill -9 the leader → first acknowledged write | Apache ms | ours ms |');
     console.log('|---|---|---|');
     for (let r = 0; r < failovers; r++) {
       const times: number[] = [];
-      for (const e of ensembles) times.push(await failover(e, r));
+      for (const e of ensembles.slice(0, 2)) times.push(await failover(e, r));
       console.log(`| round ${r + 1} | ${times[0]} | ${times[1]} |`);
     }
   } finally {
