@@ -17,6 +17,8 @@ const epochStep = 2 ** 32;
 const zx = (epoch: number, counter: number) => epoch * epochStep + counter;
 const sessionA = 0x0100017f00000001n;
 const sessionB = 0x0100017f00000002n;
+/** The replicated session-password secret a member's pipeline hands to each snapshot. */
+const sessionSecret = Buffer.alloc(32, 0x5a);
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -158,7 +160,7 @@ async function runMember(store: ZabStore, txns: readonly TreeTxn[], snapshotAfte
   const snapshots: { zxid: number; data: unknown }[] = [];
   const startSnapshot = () => {
     const live = [...sessionsAfter(txns.filter((t) => t.zxid <= tree.lastProcessedZxid))].map(([sessionId, timeOut]) => ({ sessionId, timeOut }));
-    return store.snapshot(tree, live, tree.lastProcessedZxid);
+    return store.snapshot(tree, live, tree.lastProcessedZxid, sessionSecret);
   };
   let i = 0;
   for (const cut of [...snapshotAfter, txns.length]) {
@@ -313,6 +315,7 @@ describe('ZabStore', () => {
     restoreTree(imageTree, fromSnap.image);
     expect(dump(imageTree)).toEqual(dump(treeOf(upTo)));
     expect(fromSnap.sessions).toEqual(sessionsAfter(upTo));
+    expect(fromSnap.sessionSecret).toEqual(sessionSecret);
     expect(log.lines.some((l) => l.includes(`Snapshot ${file.path}`))).toBe(true);
     // A restart: the same snapshot, the log after it, the same tree.
     const r = open(dir).store.recover();
@@ -362,7 +365,8 @@ describe('ZabStore', () => {
     const { store } = open(dir, { snapshotNodesPerChunk: 1 });
     store.recover();
     const { tree } = await runMember(store, all.slice(0, 200), []);
-    const own = store.snapshot(tree, [...sessionsAfter(all.slice(0, 200))].map(([sessionId, timeOut]) => ({ sessionId, timeOut })), tree.lastProcessedZxid);
+    const live = [...sessionsAfter(all.slice(0, 200))].map(([sessionId, timeOut]) => ({ sessionId, timeOut }));
+    const own = store.snapshot(tree, live, tree.lastProcessedZxid, sessionSecret);
     const installed = store.persist({ snapshot: snapshots[0], entries: [] }, true);
     await expect(own).rejects.toBeInstanceOf(SnapshotSupersededError);
     await installed;
