@@ -1,89 +1,110 @@
 // The checkers on hand-made histories: each violation they exist for must be reported.
 
+import type { Txn, TxnOp } from '@coord/data-tree';
+import { encodeTxnPayload } from '@coord/envelope';
+import { ErrorCode } from '@coord/protocol';
 import { checkClientHistory } from './checkers';
-import type { OpRecord, ReadRecord } from './clients';
+import type { ReadRecord, WriteRecord } from './clients';
 import { HistoryChecker } from './history';
-import type { Op } from './state-machine';
+import { SequenceModel } from './model';
 
 const z = (epoch: number, counter: number): number => epoch * 2 ** 32 + counter;
-const put = (client: number, op: number, key = 'k0'): Op => ({ t: 'put', key, value: `${client}.${op}`, client, op });
+const s1 = 0x100000000000001n;
+const zabTxn = (zxid: number, sessionId: bigint, cxid: number, op: TxnOp) => {
+  const txn: Txn = { zxid: 0, time: 0, sessionId, cxid, op };
+  return { zxid, payload: encodeTxnPayload(1, txn) };
+};
+const setData = (path: string, value: string): TxnOp => ({ type: 'setData', path, data: Buffer.from(value), version: 1 });
+const ephemeral = (path: string, owner: bigint): TxnOp => ({ type: 'create', path, data: null, acl: [], ephemeralOwner: owner });
 
-function acked(payload: Op, invokeAt: number, ackAt: number, zxid: number): OpRecord {
-  return { payload, invokeAt, node: 1, outcome: 'ok', ackAt, zxid, result: true };
+function write(xid: number, invokeAt: number, ackAt: number, zxid: number, extra: Partial<WriteRecord> = {}): WriteRecord {
+  return { client: 0, sessionId: s1, xid, desc: `w${xid}`, member: 1, connId: 1, invokeAt, outcome: 'answered', ackAt, zxid, err: 0, ok: true, ...extra };
 }
 
-describe('HistoryChecker (prefix agreement)', () => {
-  it('accepts peers applying the same sequence, from the start or from a snapshot', () => {
+function read(zxid: number, extra: Partial<ReadRecord> = {}): ReadRecord {
+  return { client: 0, sessionId: s1, member: 2, kind: 'data', path: '/k0', afterSync: false, invokeAt: 100, doneAt: 110, zxid, err: 0, data: null, children: null, ...extra };
+}
+
+/** A session, then writes xid 1 and 2 to /k0. */
+const base = [
+  zabTxn(z(1, 1), s1, 0, { type: 'createSession', timeOut: 1000 }),
+  zabTxn(z(1, 2), s1, 1, setData('/k0', 'a')),
+  zabTxn(z(1, 3), s1, 2, setData('/k0', 'b')),
+];
+
+describe('HistoryChecker (one order of txns)', () => {
+  it('accepts members applying the same sequence, from the start or from a snapshot', () => {
     const h = new HistoryChecker();
-    h.onApply(1, 0, 0, { zxid: z(1, 1), payload: put(0, 1) });
-    h.onApply(1, 0, z(1, 1), { zxid: z(1, 2), payload: put(0, 2) });
-    h.onApply(2, 0, 0, { zxid: z(1, 1), payload: put(0, 1) });
-    h.onRestore(3, z(1, 1));
-    h.onApply(3, 0, z(1, 1), { zxid: z(1, 2), payload: put(0, 2) });
+    h.onApply(1, 0, 0, base[0]);
+    h.onApply(1, 0, base[0].zxid, base[1]);
+    h.onApply(2, 0, 0, base[0]);
+    h.onRestore(3, base[0].zxid);
+    h.onApply(3, 0, base[0].zxid, base[1]);
     expect(h.sequence().map((t) => t.zxid)).toEqual([z(1, 1), z(1, 2)]);
   });
 
-  it('reports a fork: two peers apply different txns after the same one', () => {
+  it('reports a fork, two txns at one zxid, an out-of-order apply and a snapshot off the sequence', () => {
     const h = new HistoryChecker();
-    h.onApply(1, 0, 0, { zxid: z(1, 1), payload: put(0, 1) });
-    h.onApply(1, 0, z(1, 1), { zxid: z(1, 2), payload: put(0, 2) });
-    expect(() => h.onApply(2, 5, z(1, 1), { zxid: z(2, 1), payload: put(1, 1) })).toThrow(/prefix agreement broken/);
-  });
-
-  it('reports the same zxid carrying different txns, and out-of-order applies', () => {
-    const h = new HistoryChecker();
-    h.onApply(1, 0, 0, { zxid: z(1, 1), payload: put(0, 1) });
-    expect(() => h.onApply(2, 0, 0, { zxid: z(1, 1), payload: put(9, 9) })).toThrow(/is "put k0=9.9" here/);
-    expect(() => h.onApply(1, 0, z(1, 1), { zxid: z(1, 1), payload: put(0, 1) })).toThrow(/out of zxid order/);
-  });
-
-  it('reports a snapshot restored at a zxid nobody applied', () => {
-    expect(() => new HistoryChecker().onRestore(2, z(3, 3))).toThrow(/no peer ever applied/);
+    h.onApply(1, 0, 0, base[0]);
+    h.onApply(1, 0, base[0].zxid, base[1]);
+    expect(() => h.onApply(2, 5, base[0].zxid, base[2])).toThrow(/prefix agreement broken/);
+    expect(() => h.onApply(2, 5, 0, { zxid: z(1, 1), payload: base[1].payload })).toThrow(/two txns at one zxid/);
+    expect(() => h.onApply(1, 0, z(1, 2), base[1])).toThrow(/out of zxid order/);
+    expect(() => h.onRestore(2, z(3, 3))).toThrow(/no member ever applied/);
   });
 });
 
 describe('checkClientHistory', () => {
-  const a = put(0, 1);
-  const b = put(1, 1);
+  const model = new SequenceModel(base);
 
-  it('accepts a linearizable history', () => {
-    const seq = [{ zxid: z(1, 1), payload: a }, { zxid: z(1, 2), payload: b }];
-    expect(() => checkClientHistory(seq, [acked(a, 0, 10, z(1, 1)), acked(b, 11, 20, z(1, 2))], [])).not.toThrow();
+  it('accepts a linearizable history with fresh reads', () => {
+    const writes = [write(1, 0, 10, z(1, 2)), write(2, 11, 20, z(1, 3))];
+    expect(() => checkClientHistory(model, writes, [read(z(1, 3), { data: 'b', afterSync: true, invokeAt: 30 })])).not.toThrow();
   });
 
-  it('reports an acknowledged write missing from the agreed sequence', () => {
-    expect(() => checkClientHistory([{ zxid: z(1, 1), payload: a }], [acked(a, 0, 10, z(1, 1)), acked(b, 11, 20, z(1, 2))], []))
-      .toThrow(/acknowledged put k0=1.1 .* is missing/);
+  it('reports an answered write missing from the sequence or answered with another zxid', () => {
+    expect(() => checkClientHistory(model, [write(1, 0, 10, z(1, 2)), write(2, 11, 20, z(1, 3)), write(3, 21, 30, z(1, 4))], [])).toThrow(/is missing from the agreed sequence/);
+    expect(() => checkClientHistory(model, [write(1, 0, 10, z(1, 3)), write(2, 11, 20, z(1, 3))], [])).toThrow(/answered with zxid .* but committed at/);
   });
 
-  it('reports a write ordered before one acknowledged before it was invoked', () => {
-    const seq = [{ zxid: z(1, 1), payload: b }, { zxid: z(1, 2), payload: a }];
-    expect(() => checkClientHistory(seq, [acked(a, 0, 10, z(1, 2)), acked(b, 11, 20, z(1, 1))], [])).toThrow(/not linearizable/);
+  it('accepts a write the front answered SESSIONEXPIRED without a txn', () => {
+    const w = [write(1, 0, 10, z(1, 2)), write(2, 11, 20, z(1, 3)), write(3, 21, 30, z(1, 3), { err: ErrorCode.SESSIONEXPIRED, ok: false })];
+    expect(() => checkClientHistory(model, w, [])).not.toThrow();
   });
 
-  it('reports a refused write that committed anyway, and a txn nobody invoked', () => {
-    const refused: OpRecord = { payload: a, invokeAt: 0, node: 1, outcome: 'notSent' };
-    expect(() => checkClientHistory([{ zxid: z(1, 1), payload: a }], [refused], [])).toThrow(/refused by its peer yet committed/);
-    expect(() => checkClientHistory([{ zxid: z(1, 1), payload: a }], [], [])).toThrow(/never invoked/);
+  it('reports a txn no client sent, and writes of one connection committed out of order', () => {
+    expect(() => checkClientHistory(model, [write(1, 0, 10, z(1, 2))], [])).toThrow(/never sent by a client/);
+    const swapped = new SequenceModel([base[0], zabTxn(z(1, 2), s1, 2, setData('/k0', 'b')), zabTxn(z(1, 3), s1, 1, setData('/k0', 'a'))]);
+    expect(() => checkClientHistory(swapped, [write(1, 0, 30, z(1, 3), { outcome: 'unknown' }), write(2, 1, 20, z(1, 2))], [])).toThrow(/FIFO order broken/);
   });
 
-  it('reports a stale read after sync and a read value the sequence does not hold', () => {
-    const seq = [{ zxid: z(1, 1), payload: a }];
-    const stale: ReadRecord = { client: 5, invokeAt: 20, doneAt: 25, node: 2, zxid: 0, key: 'k0', value: null, session: null, ephemerals: [] };
-    expect(() => checkClientHistory(seq, [acked(a, 0, 10, z(1, 1))], [stale])).toThrow(/stale read after sync/);
-    const wrong: ReadRecord = { ...stale, zxid: z(1, 1), value: 'bogus' };
-    expect(() => checkClientHistory(seq, [acked(a, 0, 10, z(1, 1))], [wrong])).toThrow(/returned bogus/);
+  it('reports a write ordered before one answered before it was sent', () => {
+    const writes = [write(2, 0, 10, z(1, 3), { connId: 2 }), write(1, 11, 20, z(1, 2))];
+    expect(() => checkClientHistory(model, writes, [])).toThrow(/not linearizable/);
   });
 
-  it('reports an ephemeral that vanished while its session lived, and one that outlived it', () => {
-    const open: Op = { t: 'open', session: 7, client: 0, op: 1 };
-    const eph: Op = { t: 'eph', key: 'e0', session: 7, client: 0, op: 2 };
-    const close: Op = { t: 'close', session: 7, client: -1, op: 1 };
-    const seq = [{ zxid: z(1, 1), payload: open }, { zxid: z(1, 2), payload: eph }, { zxid: z(1, 3), payload: close }];
-    const ops = [acked(open, 0, 5, z(1, 1)), acked(eph, 6, 9, z(1, 2))];
-    const read = (zxid: number, ephemerals: string[]): ReadRecord => ({ client: 0, invokeAt: 10, doneAt: 12, node: 1, zxid, key: 'k0', value: null, session: 7, ephemerals });
-    expect(() => checkClientHistory(seq, ops, [read(z(1, 2), ['e0']), read(z(1, 3), [])])).not.toThrow();
-    expect(() => checkClientHistory(seq, ops, [read(z(1, 2), [])])).toThrow(/vanished/);
-    expect(() => checkClientHistory(seq, ops, [read(z(1, 3), ['e0'])])).toThrow(/outlived session 7/);
+  it('reports a stale read after sync and a value the sequence does not hold', () => {
+    const writes = [write(1, 0, 10, z(1, 2)), write(2, 11, 20, z(1, 3))];
+    expect(() => checkClientHistory(model, writes, [read(z(1, 2), { data: 'a', afterSync: true, invokeAt: 30 })])).toThrow(/stale read after sync/);
+    expect(() => checkClientHistory(model, writes, [read(z(1, 2), { data: 'a', afterSync: false, invokeAt: 30 })])).not.toThrow();
+    expect(() => checkClientHistory(model, writes, [read(z(1, 3), { data: 'a' })])).toThrow(/returned a, the agreed sequence holds b/);
+  });
+
+  it('reports an ephemeral missing while its session lives, and one that outlived its session', () => {
+    const seq = new SequenceModel([
+      base[0],
+      zabTxn(z(1, 2), s1, 1, ephemeral('/e-0-1', s1)),
+      zabTxn(z(1, 3), s1, 0, { type: 'closeSession' }),
+    ]);
+    const writes = [write(1, 0, 10, z(1, 2))];
+    const children = (zxid: number, names: string[]) => read(zxid, { kind: 'children', path: '/', children: names });
+    expect(() => checkClientHistory(seq, writes, [children(z(1, 2), ['e-0-1', 'k0']), children(z(1, 3), ['k0'])])).not.toThrow();
+    expect(() => checkClientHistory(seq, writes, [children(z(1, 2), ['k0'])])).toThrow(/e-0-1 of live sessions are missing/);
+    expect(() => checkClientHistory(seq, writes, [children(z(1, 3), ['e-0-1'])])).toThrow(/deleted or their session closed/);
+  });
+
+  it('reports an ephemeral created for a closed session, and a request committed twice', () => {
+    expect(() => new SequenceModel([base[0], zabTxn(z(1, 2), s1, 0, { type: 'closeSession' }), zabTxn(z(1, 3), s1, 1, ephemeral('/e', s1))])).toThrow(/which is closed/);
+    expect(() => new SequenceModel([base[0], base[1], zabTxn(z(1, 3), s1, 1, setData('/k0', 'a'))])).toThrow(/committed twice/);
   });
 });

@@ -1,104 +1,113 @@
-// Client-history checkers, run at the end over the agreed txn sequence (history.ts):
-// - no acknowledged write is lost, and nothing commits that a client never sent;
-// - writes are linearizable: the zxid order is a total order that respects real time (a write
-//   acknowledged before another was invoked has the smaller zxid);
-// - reads after sync see every write acknowledged before the sync began, and the value the agreed
-//   sequence holds at the zxid they read;
-// - an ephemeral disappears only with its session, and never outlives it.
+// Client-history checkers, run at the end over the agreed txn sequence (history.ts, model.ts) and what
+// the clients recorded (clients.ts):
+// - no acknowledged write lost: every answered write is the txn at the zxid its reply carried, with
+//   the same outcome; a write answered without a txn (SESSIONEXPIRED from the front) never commits;
+// - nothing phantom: every client txn in the sequence was sent by that session;
+// - per-session FIFO: a session's txns commit in the order it sent them;
+// - linearizable writes: a write answered before another was sent has the smaller zxid;
+// - reads return the value the sequence holds at the zxid they carry, and a read right after a sync
+//   carries a zxid at least that of every write answered before the sync was sent;
+// - ephemerals: a read of the children sees exactly the ephemerals alive at its zxid: none of a
+//   closed session, every one of a live session.
 
-import { formatZxid, type Txn, type Zxid } from '@coord/zab';
-import type { OpRecord, ReadRecord } from './clients';
+import { formatZxid, type Zxid } from '@coord/zab';
+import { ErrorCode } from '@coord/protocol';
+import type { ReadRecord, WriteRecord } from './clients';
 import { SimFailure } from './failure';
-import { formatOp, opKey, StateMachine, type Op } from './state-machine';
-
-interface Replay {
-  /** Per register, (zxid, value) in zxid order. */
-  readonly registerHistory: Map<string, { zxid: Zxid; value: string }[]>;
-  readonly closedAt: Map<number, Zxid>;
-  readonly zxidByOp: Map<string, Zxid>;
-  readonly resultByZxid: Map<Zxid, boolean>;
-}
-
-function replay(sequence: readonly Txn<Op>[]): Replay {
-  const sm = new StateMachine();
-  const r: Replay = { registerHistory: new Map(), closedAt: new Map(), zxidByOp: new Map(), resultByZxid: new Map() };
-  for (const { zxid, payload } of sequence) {
-    const ok = sm.apply(zxid, payload);
-    r.resultByZxid.set(zxid, ok);
-    r.zxidByOp.set(opKey(payload), zxid);
-    if (payload.t === 'put') {
-      const list = r.registerHistory.get(payload.key) ?? [];
-      list.push({ zxid, value: payload.value });
-      r.registerHistory.set(payload.key, list);
-    }
-    if (payload.t === 'close' && ok) r.closedAt.set(payload.session, zxid);
-  }
-  return r;
-}
+import { requestKey, type SequenceModel, type SequencedTxn } from './model';
 
 function fail(message: string): never {
   throw new SimFailure('correctness', message);
 }
 
-export function checkClientHistory(sequence: readonly Txn<Op>[], ops: readonly OpRecord[], reads: readonly ReadRecord[]): void {
-  const r = replay(sequence);
-  const byKey = new Map(ops.map((o) => [opKey(o.payload), o]));
+/** Errors the front answers itself, without a txn. */
+const frontErrors: readonly number[] = [ErrorCode.SESSIONEXPIRED, ErrorCode.MARSHALLINGERROR];
 
-  // No acknowledged write lost; outcomes agree with the sequence; nothing commits that was not sent.
-  for (const o of ops) {
-    const zxid = r.zxidByOp.get(opKey(o.payload));
-    if (o.outcome === 'ok') {
-      if (zxid !== o.zxid) fail(`acknowledged ${formatOp(o.payload)} (client op ${opKey(o.payload)}, zxid ${formatZxid(o.zxid ?? 0)}) is missing from the agreed sequence`);
-      const result = r.resultByZxid.get(zxid as Zxid);
-      if (result !== o.result) fail(`${formatOp(o.payload)} answered ${o.result} but the agreed sequence gives ${result}`);
-    }
-    if (o.outcome === 'notSent' && zxid !== undefined) fail(`${formatOp(o.payload)} was refused by its peer yet committed at ${formatZxid(zxid)}`);
-  }
-  for (const { zxid, payload } of sequence) {
-    if (payload.client >= 0 && !byKey.has(opKey(payload))) fail(`${formatOp(payload)} at ${formatZxid(zxid)} was never invoked`);
-  }
-
-  // Linearizable writes: sweep acknowledgements in time order against invocations.
-  const acked = ops.filter((o) => o.outcome === 'ok').sort((a, b) => (a.ackAt as number) - (b.ackAt as number));
-  const committed = ops.filter((o) => r.zxidByOp.has(opKey(o.payload))).sort((a, b) => a.invokeAt - b.invokeAt);
-  let i = 0;
-  let maxAcked: { zxid: Zxid; op: OpRecord } | null = null;
-  for (const o of committed) {
-    while (i < acked.length && (acked[i].ackAt as number) < o.invokeAt) {
-      if (maxAcked === null || (acked[i].zxid as number) > maxAcked.zxid) maxAcked = { zxid: acked[i].zxid as number, op: acked[i] };
-      i++;
-    }
-    const zxid = r.zxidByOp.get(opKey(o.payload)) as Zxid;
-    if (maxAcked !== null && zxid <= maxAcked.zxid) {
-      fail(`not linearizable: ${formatOp(o.payload)} invoked at t=${o.invokeAt} committed at ${formatZxid(zxid)}, before ${formatOp(maxAcked.op.payload)} (${formatZxid(maxAcked.zxid)}) acknowledged at t=${maxAcked.op.ackAt}`);
-    }
-  }
-
-  checkReads(r, acked, ops, reads);
+function txnSucceeded(s: SequencedTxn): boolean {
+  const op = s.txn.op;
+  if (op.type === 'error') return false;
+  return op.type !== 'multi' || !op.ops.some((o) => o.type === 'error');
 }
 
-function checkReads(r: Replay, acked: readonly OpRecord[], ops: readonly OpRecord[], reads: readonly ReadRecord[]): void {
-  const ackTimes = acked.map((o) => o.ackAt as number);
-  const prefixMax: Zxid[] = [];
-  for (const o of acked) prefixMax.push(Math.max(prefixMax[prefixMax.length - 1] ?? 0, o.zxid as number));
-  const ephemeralCreates = ops.filter((o) => o.payload.t === 'eph' && o.outcome === 'ok' && o.result === true);
-  for (const read of reads) {
-    const k = upperBound(ackTimes, read.invokeAt - 1);
-    const mustSee = k > 0 ? prefixMax[k - 1] : 0;
-    if (read.zxid < mustSee) fail(`stale read after sync: client ${read.client} read at ${formatZxid(read.zxid)} on peer ${read.node}, but ${formatZxid(mustSee)} was acknowledged before t=${read.invokeAt}`);
-    const history = r.registerHistory.get(read.key) ?? [];
-    let expected: string | null = null;
-    for (const h of history) if (h.zxid <= read.zxid) expected = h.value;
-    if (expected !== read.value) fail(`read of ${read.key} at ${formatZxid(read.zxid)} on peer ${read.node} returned ${read.value}, the agreed sequence holds ${expected}`);
-    if (read.session === null) continue;
-    const closed = r.closedAt.get(read.session);
-    const alive = closed === undefined || closed > read.zxid;
-    for (const o of ephemeralCreates) {
-      const p = o.payload;
-      if (p.t !== 'eph' || p.session !== read.session || (o.zxid as number) > read.zxid) continue;
-      if (alive && !read.ephemerals.includes(p.key)) fail(`ephemeral ${p.key} of live session ${p.session} vanished (read at ${formatZxid(read.zxid)} on peer ${read.node})`);
+function who(w: WriteRecord): string {
+  return `client ${w.client}'s ${w.desc} (${requestKey(w.sessionId, w.xid)}, sent t=${w.invokeAt} to member ${w.member})`;
+}
+
+export function checkClientHistory(model: SequenceModel, writes: readonly WriteRecord[], reads: readonly ReadRecord[]): void {
+  const sent = new Map(writes.map((w) => [requestKey(w.sessionId, w.xid), w]));
+
+  // No acknowledged write lost; answers agree with the sequence.
+  for (const w of writes) {
+    if (w.outcome !== 'answered') continue;
+    const s = model.byKey.get(requestKey(w.sessionId, w.xid));
+    if (s === undefined) {
+      if (w.err === 0 || !frontErrors.includes(w.err as number)) fail(`answered ${who(w)} (err ${w.err}, zxid ${formatZxid(w.zxid ?? 0)}) is missing from the agreed sequence`);
+      continue;
     }
-    if (!alive && read.ephemerals.length > 0) fail(`ephemerals ${read.ephemerals.join(',')} outlived session ${read.session}, closed at ${formatZxid(closed as number)}`);
+    if (s.zxid !== w.zxid) fail(`${who(w)} was answered with zxid ${formatZxid(w.zxid ?? 0)} but committed at ${formatZxid(s.zxid)}`);
+    if (txnSucceeded(s) !== w.ok) fail(`${who(w)} was answered ${w.ok ? 'ok' : `err ${w.err}`} but the agreed txn ${txnSucceeded(s) ? 'succeeded' : 'failed'}`);
+  }
+
+  // Nothing phantom, and FIFO: a session's requests sent on one connection commit in the order sent.
+  // (Across connections it is not checked: without ZooKeeper's SESSIONMOVED check, a write still on its
+  // way from a member the session left may commit after the client's later writes through another.)
+  const lastXid = new Map<number, { xid: number; zxid: Zxid }>();
+  for (const s of model.txns) {
+    if (s.txn.cxid <= 0) continue;
+    const key = requestKey(s.txn.sessionId, s.txn.cxid);
+    const w = sent.get(key);
+    if (w === undefined) fail(`txn ${formatZxid(s.zxid)} (${s.txn.op.type}, request ${key}) was never sent by a client`);
+    const last = lastXid.get(w.connId);
+    if (last !== undefined && last.xid > s.txn.cxid) {
+      fail(`session 0x${s.txn.sessionId.toString(16)}: xid ${s.txn.cxid} committed at ${formatZxid(s.zxid)}, after xid ${last.xid} at ${formatZxid(last.zxid)}, both sent on connection ${w.connId} (FIFO order broken)`);
+    }
+    lastXid.set(w.connId, { xid: s.txn.cxid, zxid: s.zxid });
+  }
+
+  // Linearizable writes: sweep answers in time order against invocations.
+  const committed = (w: WriteRecord): SequencedTxn | undefined => model.byKey.get(requestKey(w.sessionId, w.xid));
+  const acked = writes.filter((w) => w.outcome === 'answered' && committed(w) !== undefined).sort((a, b) => (a.ackAt as number) - (b.ackAt as number));
+  const invoked = writes.filter((w) => committed(w) !== undefined).sort((a, b) => a.invokeAt - b.invokeAt);
+  let i = 0;
+  let maxAcked: { zxid: Zxid; w: WriteRecord } | null = null;
+  for (const w of invoked) {
+    while (i < acked.length && (acked[i].ackAt as number) < w.invokeAt) {
+      if (maxAcked === null || (acked[i].zxid as number) > maxAcked.zxid) maxAcked = { zxid: acked[i].zxid as number, w: acked[i] };
+      i++;
+    }
+    const zxid = (committed(w) as SequencedTxn).zxid;
+    if (maxAcked !== null && zxid <= maxAcked.zxid) {
+      fail(`not linearizable: ${who(w)} committed at ${formatZxid(zxid)}, before ${who(maxAcked.w)} (${formatZxid(maxAcked.zxid)}) answered at t=${maxAcked.w.ackAt}`);
+    }
+  }
+
+  checkReads(model, acked, reads);
+}
+
+function checkReads(model: SequenceModel, acked: readonly WriteRecord[], reads: readonly ReadRecord[]): void {
+  const ackTimes = acked.map((w) => w.ackAt as number);
+  const prefixMax: Zxid[] = [];
+  for (const w of acked) prefixMax.push(Math.max(prefixMax[prefixMax.length - 1] ?? 0, w.zxid as number));
+  for (const r of reads) {
+    if (r.err === ErrorCode.SESSIONEXPIRED) continue;
+    const where = `client ${r.client}'s read of ${r.path} on member ${r.member} at ${formatZxid(r.zxid)} (sent t=${r.invokeAt})`;
+    if (r.afterSync) {
+      const k = upperBound(ackTimes, r.invokeAt - 1);
+      const mustSee = k > 0 ? prefixMax[k - 1] : 0;
+      if (r.zxid < mustSee) fail(`stale read after sync: ${where}, but ${formatZxid(mustSee)} was answered before the sync was sent`);
+    }
+    if (r.kind === 'data') {
+      const expected = model.registerAt(r.path, r.zxid);
+      const seen = r.err === ErrorCode.NONODE ? null : r.data;
+      if (expected !== seen) fail(`${where} returned ${seen}, the agreed sequence holds ${expected}`);
+      continue;
+    }
+    const seen = (r.children ?? []).filter((c) => c.startsWith('e-'));
+    const expected = model.ephemeralsAt(r.zxid);
+    const missing = expected.filter((e) => !seen.includes(e));
+    const extra = seen.filter((e) => !expected.includes(e));
+    if (missing.length > 0) fail(`${where}: ephemerals ${missing.join(',')} of live sessions are missing`);
+    if (extra.length > 0) fail(`${where}: ephemerals ${extra.join(',')} are there though deleted or their session closed`);
   }
 }
 

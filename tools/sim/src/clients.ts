@@ -1,85 +1,335 @@
-// Simulated clients. Each has at most one operation outstanding (so its history is sequential), talks
-// to one peer, and moves to another when that peer fails it. Every invocation and outcome is recorded
-// for the checkers: `ok` (the client's peer applied it), `notSent` (the peer refused it, so it can
-// never commit) or `unknown` (timed out or the peer changed role: it may or may not commit).
+// Simulated clients that speak the ZooKeeper protocol (the frames of @coord/protocol) to the members'
+// pipelines, as a real client library does: a ConnectRequest with the last zxid seen, then pipelined
+// requests (up to `pipelineMax` outstanding), pings when idle, and on a lost connection a reconnect to
+// another member with the same session id and password. Every invocation and answer is recorded for
+// the checkers. The client itself checks what a single connection promises: replies in request order,
+// and a view of the tree that never goes back in time.
 
+import {
+  CreateFlag, decodeConnectResponse, decodeReplyBody, decodeReplyHeader, encodeConnectRequest, encodeRequest, ErrorCode,
+  OpCode, Perms, sessionPasswdBytes, Xid, type ACL, type GetChildrenResponse, type GetDataResponse, type MultiResponse, type Request,
+} from '@coord/protocol';
 import type { ServerId, Zxid } from '@coord/zab';
+import { SimFailure } from './failure';
+import type { SimOptions } from './options';
 import type { Rng } from './rng';
-import type { Op } from './state-machine';
 
-export type Outcome = 'pending' | 'ok' | 'notSent' | 'unknown';
-
-export interface OpRecord {
-  readonly payload: Op;
+/** A write a client sent (its key in the txn log is sessionId:xid). */
+export interface WriteRecord {
+  readonly client: number;
+  readonly sessionId: bigint;
+  readonly xid: number;
+  readonly desc: string;
+  readonly member: ServerId;
+  /** The connection it was sent on: order is promised per connection. */
+  readonly connId: number;
   readonly invokeAt: number;
-  readonly node: ServerId;
-  outcome: Outcome;
+  /** answered: a reply came (ok or an error); unknown: the connection went first. */
+  outcome: 'pending' | 'answered' | 'unknown';
   ackAt?: number;
   zxid?: Zxid;
-  /** The state machine's answer (false: e.g. an ephemeral on a closed session). */
-  result?: boolean;
+  err?: number;
+  /** The write took effect (err 0, and for multi no failed op). */
+  ok?: boolean;
 }
 
+/** A read that was answered. `afterSync`: a sync was sent right before it, on the same connection, at `invokeAt`. */
 export interface ReadRecord {
   readonly client: number;
+  readonly sessionId: bigint;
+  readonly member: ServerId;
+  readonly kind: 'data' | 'children';
+  readonly path: string;
+  readonly afterSync: boolean;
   readonly invokeAt: number;
-  readonly doneAt: number;
-  readonly node: ServerId;
-  readonly zxid: Zxid;
-  readonly key: string;
-  readonly value: string | null;
-  readonly session: number | null;
-  readonly ephemerals: readonly string[];
+  doneAt: number;
+  zxid: Zxid;
+  err: number;
+  data: string | null;
+  children: string[] | null;
 }
 
-export type Pending =
-  | { readonly kind: 'write'; readonly record: OpRecord }
-  | { readonly kind: 'read'; readonly syncId: number; readonly node: ServerId; readonly invokeAt: number; readonly key: string; readonly session: number | null };
+/** What a client needs from the simulated world. */
+export interface ClientWorld {
+  now(): number;
+  readonly memberIds: readonly ServerId[];
+  /** Opens a connection to `member` (it fails soon if the member is down). */
+  open(client: SimClient, member: ServerId): SimConn;
+  send(conn: SimConn, body: Buffer): void;
+  /** The client closes its side. */
+  close(conn: SimConn): void;
+  recordWrite(record: WriteRecord): void;
+  recordRead(record: ReadRecord): void;
+}
 
-/** Keys clients write and read: few, so that writes contend. */
-export const registerKeys = ['k0', 'k1', 'k2'];
+export interface SimConn {
+  readonly id: number;
+  readonly member: ServerId;
+  readonly memberIncarnation: number;
+  open: boolean;
+}
+
+type Inflight =
+  | { readonly kind: 'write'; readonly xid: number; readonly opcode: number; readonly record: WriteRecord; readonly ephemeral?: string }
+  | { readonly kind: 'read'; readonly xid: number; readonly record: ReadRecord }
+  | { readonly kind: 'sync'; readonly xid: number }
+  | { readonly kind: 'ping' };
+
+/** Paths clients write and read: few, so that writes contend. */
+export const registerPaths = ['/k0', '/k1', '/k2'];
+const openAcl: ACL[] = [{ perms: Perms.ALL, id: { scheme: 'world', id: 'anyone' } }];
+/** Units a client waits before reconnecting (at most), and for a ConnectResponse. */
+const reconnectDelayUnitsMax = 6;
+const connectTimeoutUnits = 60;
 
 export class SimClient {
-  node: ServerId;
-  pending: Pending | null = null;
-  session: number | null = null;
-  lastTouchAt = 0;
-  private nextOp = 0;
-  private sessionsOpened = 0;
+  conn: SimConn | null = null;
+  private handshaking = false;
+  session: { id: bigint; passwd: Buffer; timeOutUnits: number } | null = null;
+  private xid = 0;
+  private readonly inflight: Inflight[] = [];
+  private lastZxidSeen = 0;
+  private lastSeenFrom = '';
+  private connectedAt = 0;
+  private lastSentAt = 0;
+  private lastHeardAt = 0;
+  private reconnectAt = 0;
+  private writes = 0;
+  /** Ephemerals this client created in its current session (to delete some of them). */
+  private ephemerals: string[] = [];
+  /** Issues no new operations (the end of a run); keeps its session alive. */
+  active = true;
+  /** A probe client makes one write and stops once it is answered ok. */
+  probeDone = false;
+  readonly sessionsStarted: bigint[] = [];
+  reconnects = 0;
 
-  constructor(readonly id: number, node: ServerId, private readonly rng: Rng) {
-    this.node = node;
+  constructor(
+    readonly id: number,
+    private readonly rng: Rng,
+    private readonly options: SimOptions,
+    private readonly world: ClientWorld,
+    private readonly msPerUnit: number,
+    readonly probe = false,
+  ) {}
+
+  step(): void {
+    const now = this.world.now();
+    const conn = this.conn;
+    if (conn === null) {
+      if (now >= this.reconnectAt && (this.active || this.session !== null)) this.connect();
+      return;
+    }
+    if (this.handshaking) {
+      if (now - this.connectedAt > connectTimeoutUnits) this.abandon();
+      return;
+    }
+    const session = this.session;
+    if (session === null) {
+      this.abandon(); // closed: the member closes too
+      return;
+    }
+    // As ZooKeeper's client: nothing heard for 2/3 of the timeout means the server is gone; ping after 1/3 idle.
+    if (this.inflight.length > 0 && now - this.lastHeardAt > (session.timeOutUnits * 2) / 3) {
+      this.abandon();
+      return;
+    }
+    if (now - this.lastSentAt >= session.timeOutUnits / 3) this.sendPing();
+    // Nothing is pipelined behind a sync: the pipeline may answer the read behind a sync only after a
+    // write sent later on the connection was applied (docs/zab.md §6, known limits).
+    const behindSync = this.inflight.some((i) => i.kind === 'sync' || (i.kind === 'read' && i.record.afterSync));
+    if (this.active && !this.probeDone && !behindSync && this.inflight.length < this.options.pipelineMax && this.rng.chance(this.probe ? 1 : this.options.opProbability)) {
+      if (this.probe) {
+        if (this.inflight.length === 0) this.write(OpCode.create, { path: `/probe-${now}`, data: null, acl: openAcl, flags: CreateFlag.PERSISTENT }, `probe create`);
+      } else {
+        this.act();
+      }
+    }
   }
 
-  /** Picks the next operation: a write payload, or a read of a register. */
-  nextAction(): { write: Op } | { readKey: string } {
-    const op = ++this.nextOp;
+  private connect(): void {
+    const member = this.rng.pick(this.world.memberIds);
+    const conn = this.world.open(this, member);
+    this.conn = conn;
+    this.handshaking = true;
+    this.connectedAt = this.lastHeardAt = this.world.now();
+    const timeOut = this.options.sessionTimeoutTicks * this.options.tickUnits * this.msPerUnit;
+    const s = this.session;
+    const frame = encodeConnectRequest({
+      protocolVersion: 0, lastZxidSeen: this.lastZxidSeen, timeOut, sessionId: s?.id ?? 0n, passwd: s?.passwd ?? Buffer.alloc(sessionPasswdBytes), readOnly: false,
+    });
+    this.sendFrame(frame);
+  }
+
+  private sendFrame(frame: Buffer): void {
+    this.lastSentAt = this.world.now();
+    this.world.send(this.conn as SimConn, frame.subarray(4));
+  }
+
+  private sendPing(): void {
+    this.inflight.push({ kind: 'ping' });
+    this.sendFrame(encodeRequest(Xid.ping, { type: OpCode.ping, body: null }));
+  }
+
+  /** Picks and sends the next operation. */
+  private act(): void {
     const r = this.rng.next();
-    const client = this.id;
-    if (r < 0.55) return { write: { t: 'put', key: this.rng.pick(registerKeys), value: `${client}.${op}`, client, op } };
-    if (r < 0.72) {
-      if (this.session === null) return { write: { t: 'open', session: client * 1000 + ++this.sessionsOpened, client, op } };
-      return { write: { t: 'eph', key: `e${client}.${op}`, session: this.session, client, op } };
-    }
-    if (r < 0.76 && this.session !== null) return { write: { t: 'close', session: this.session, client, op } };
-    if (r < 0.78 && this.session !== null) {
-      this.session = null; // walk away without closing: only the leader's expiry can end it now
-    }
-    return { readKey: this.rng.pick(registerKeys) };
+    const key = this.rng.pick(registerPaths);
+    const value = `${this.id}.${++this.writes}`;
+    if (r < 0.34) this.write(OpCode.setData, { path: key, data: Buffer.from(value), version: -1 }, `setData ${key}=${value}`);
+    else if (r < 0.42) this.write(OpCode.create, { path: key, data: Buffer.from(value), acl: openAcl, flags: CreateFlag.PERSISTENT }, `create ${key}=${value}`);
+    else if (r < 0.46) this.write(OpCode.delete, { path: key, version: -1 }, `delete ${key}`);
+    else if (r < 0.56) {
+      const path = `/e-${this.id}-${this.writes}`;
+      this.write(OpCode.create, { path, data: null, acl: openAcl, flags: CreateFlag.EPHEMERAL }, `create ephemeral ${path}`, path);
+    } else if (r < 0.6 && this.ephemerals.length > 0) {
+      const path = this.ephemerals.splice(this.rng.intBelow(this.ephemerals.length), 1)[0];
+      this.write(OpCode.delete, { path, version: -1 }, `delete ${path}`);
+    } else if (r < 0.66) {
+      const other = registerPaths.filter((p) => p !== key);
+      const second = this.rng.pick(other);
+      const ops = [
+        { type: OpCode.setData, request: { path: key, data: Buffer.from(value), version: -1 } },
+        { type: OpCode.setData, request: { path: second, data: Buffer.from(value), version: -1 } },
+      ] as const;
+      this.write(OpCode.multi, { ops: [...ops] }, `multi setData ${key},${second}=${value}`);
+    } else if (r < 0.78) this.read('data', key, true);
+    else if (r < 0.83) this.read('children', '/', true);
+    else if (r < 0.9) this.read('data', key, false);
+    else if (r < 0.93) this.read('children', '/', false);
+    else if (r < 0.945 && this.inflight.length === 0) this.write(OpCode.closeSession, null, 'closeSession');
+    else if (r < 0.955 && this.inflight.length === 0) this.walkAway();
   }
 
-  /** The client's view after an outcome it knows for sure. */
-  settle(record: OpRecord): void {
-    const p = record.payload;
-    if (record.outcome === 'ok' && record.result === true) {
-      if (p.t === 'open') this.session = p.session;
-      if (p.t === 'close' && this.session === p.session) this.session = null;
-    } else if (record.outcome === 'unknown' && (p.t === 'open' || p.t === 'close')) {
-      this.session = null; // not knowing whether it exists, stop using it
+  private write(opcode: number, body: unknown, desc: string, ephemeral?: string): void {
+    const xid = ++this.xid;
+    const now = this.world.now();
+    const record: WriteRecord = {
+      client: this.id, sessionId: (this.session as NonNullable<SimClient['session']>).id, xid, desc, member: (this.conn as SimConn).member, connId: (this.conn as SimConn).id, invokeAt: now, outcome: 'pending',
+    };
+    this.world.recordWrite(record);
+    this.inflight.push({ kind: 'write', xid, opcode, record, ...(ephemeral !== undefined && { ephemeral }) });
+    this.sendFrame(encodeRequest(xid, { type: opcode, body } as Request));
+  }
+
+  /** A read, right behind a sync on the same connection when `afterSync` (as a client does for a fresh read). */
+  private read(kind: 'data' | 'children', path: string, afterSync: boolean): void {
+    const now = this.world.now();
+    if (afterSync) {
+      const xid = ++this.xid;
+      this.inflight.push({ kind: 'sync', xid });
+      this.sendFrame(encodeRequest(xid, { type: OpCode.sync, body: { path } }));
+    }
+    const xid = ++this.xid;
+    const record: ReadRecord = {
+      client: this.id, sessionId: (this.session as NonNullable<SimClient['session']>).id, member: (this.conn as SimConn).member, kind, path, afterSync,
+      invokeAt: now, doneAt: 0, zxid: 0, err: 0, data: null, children: null,
+    };
+    this.inflight.push({ kind: 'read', xid, record });
+    const opcode = kind === 'data' ? OpCode.getData : OpCode.getChildren;
+    this.sendFrame(encodeRequest(xid, { type: opcode, body: { path, watch: false } }));
+  }
+
+  /** Leaves without closing the session: only its expiry can end it (and remove its ephemerals). */
+  private walkAway(): void {
+    this.session = null;
+    this.ephemerals = [];
+    this.abandon();
+  }
+
+  onFrame(conn: SimConn, body: Buffer): void {
+    if (conn !== this.conn) return;
+    const now = this.world.now();
+    this.lastHeardAt = now;
+    if (this.handshaking) {
+      this.onConnectResponse(body);
+      return;
+    }
+    const header = decodeReplyHeader(body);
+    if (header.xid === Xid.notification) return;
+    const head = this.inflight.shift();
+    const expected = head === undefined ? 'none' : head.kind === 'ping' ? Xid.ping : head.xid;
+    if (header.xid !== expected) {
+      throw new SimFailure('correctness', `client ${this.id} on member ${conn.member}: reply xid ${header.xid} but the oldest outstanding request is xid ${expected} (per-connection order broken)`);
+    }
+    if (header.zxid < this.lastZxidSeen) {
+      throw new SimFailure('correctness', `client ${this.id} on member ${conn.member}: reply to xid ${header.xid} at zxid 0x${header.zxid.toString(16)} after it saw 0x${this.lastZxidSeen.toString(16)} (its view went back in time; ${(head as Inflight).kind} after ${this.lastSeenFrom})`);
+    }
+    this.lastZxidSeen = header.zxid;
+    const item = head as Inflight;
+    this.lastSeenFrom = `${item.kind}${item.kind === 'read' && item.record.afterSync ? ' after sync' : ''} xid ${header.xid} on member ${conn.member}`;
+    if (item.kind === 'write') this.onWriteReply(item, header.zxid, header.err, body);
+    else if (item.kind === 'read') this.onReadReply(item.record, header.zxid, header.err, body);
+  }
+
+  private onConnectResponse(body: Buffer): void {
+    const res = decodeConnectResponse(body);
+    this.handshaking = false;
+    if (res.sessionId === 0n) {
+      // Expired (or unknown here): start over with a new session.
+      this.session = null;
+      this.ephemerals = [];
+      this.abandon();
+      return;
+    }
+    const timeOutUnits = res.timeOut / this.msPerUnit;
+    if (this.session === null) {
+      this.sessionsStarted.push(res.sessionId);
+    } else {
+      if (this.session.id !== res.sessionId) throw new SimFailure('correctness', `client ${this.id}: resumed session 0x${this.session.id.toString(16)} but got 0x${res.sessionId.toString(16)}`);
+      this.reconnects++;
+    }
+    this.session = { id: res.sessionId, passwd: res.passwd, timeOutUnits };
+  }
+
+  private onWriteReply(item: Extract<Inflight, { kind: 'write' }>, zxid: Zxid, err: number, body: Buffer): void {
+    const r = item.record;
+    r.outcome = 'answered';
+    r.ackAt = this.world.now();
+    r.zxid = zxid;
+    r.err = err;
+    r.ok = err === 0 && (item.opcode !== OpCode.multi || !(decodeReplyBody(body, OpCode.multi) as MultiResponse).results.some((x) => x.type === -1));
+    if (r.ok && item.ephemeral !== undefined) this.ephemerals.push(item.ephemeral);
+    if (item.opcode === OpCode.closeSession) {
+      this.session = null; // the member closes the connection after this reply
+      this.ephemerals = [];
+    } else if (this.probe && r.ok) {
+      this.probeDone = true;
     }
   }
 
-  moveTo(nodes: readonly ServerId[]): void {
-    this.node = this.rng.pick(nodes);
+  private onReadReply(r: ReadRecord, zxid: Zxid, err: number, body: Buffer): void {
+    r.doneAt = this.world.now();
+    r.zxid = zxid;
+    r.err = err;
+    if (err === 0 && r.kind === 'data') r.data = ((decodeReplyBody(body, OpCode.getData) as GetDataResponse).data ?? Buffer.alloc(0)).toString();
+    if (err === 0 && r.kind === 'children') r.children = [...(decodeReplyBody(body, OpCode.getChildren) as GetChildrenResponse).children].sort();
+    if (err !== 0 && err !== ErrorCode.NONODE && err !== ErrorCode.SESSIONEXPIRED) {
+      throw new SimFailure('correctness', `client ${this.id}: read of ${r.path} answered error ${err}`);
+    }
+    this.world.recordRead(r);
+  }
+
+  /** The member closed the connection (or went down). */
+  onClosed(conn: SimConn): void {
+    if (conn !== this.conn) return;
+    this.dropConnection();
+  }
+
+  /** The client gives up on its connection. */
+  private abandon(): void {
+    const conn = this.conn;
+    if (conn === null) return;
+    this.world.close(conn);
+    this.dropConnection();
+  }
+
+  private dropConnection(): void {
+    // Whatever was outstanding may or may not have happened.
+    for (const item of this.inflight) if (item.kind === 'write') item.record.outcome = 'unknown';
+    this.inflight.length = 0;
+    this.conn = null;
+    this.handshaking = false;
+    this.reconnectAt = this.world.now() + 1 + this.rng.intBelow(reconnectDelayUnitsMax);
   }
 }

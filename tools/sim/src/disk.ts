@@ -3,13 +3,12 @@
 // the rest, which is exactly what makes "ACK only after fsync" matter.
 
 import type { Persist, Snapshot, Txn, Zxid } from '@coord/zab';
-import type { Op } from './state-machine';
 import type { Rng } from './rng';
 
 type Write =
   | { readonly kind: 'snapshot'; readonly snapshot: Snapshot }
   | { readonly kind: 'truncate'; readonly after: Zxid }
-  | { readonly kind: 'entry'; readonly txn: Txn<Op> }
+  | { readonly kind: 'entry'; readonly txn: Txn<Uint8Array> }
   | { readonly kind: 'acceptedEpoch'; readonly epoch: number }
   | { readonly kind: 'currentEpoch'; readonly epoch: number };
 
@@ -17,7 +16,7 @@ export interface DurableState {
   acceptedEpoch: number;
   currentEpoch: number;
   snapshot: Snapshot;
-  log: Txn<Op>[];
+  log: Txn<Uint8Array>[];
 }
 
 export class SimDisk {
@@ -25,7 +24,7 @@ export class SimDisk {
   private unsynced: Write[] = [];
 
   /** Queues a Ready's writes in the order the Ready contract prescribes. */
-  write(persist: Persist<Op>): void {
+  write(persist: Persist<Uint8Array>): void {
     if (persist.snapshot !== undefined) this.unsynced.push({ kind: 'snapshot', snapshot: persist.snapshot });
     if (persist.truncateAfter !== undefined) this.unsynced.push({ kind: 'truncate', after: persist.truncateAfter });
     for (const txn of persist.entries) this.unsynced.push({ kind: 'entry', txn });
@@ -44,7 +43,7 @@ export class SimDisk {
     this.unsynced = [];
   }
 
-  /** A snapshot the driver took of its own applied state (written and synced at once, for simplicity). */
+  /** A snapshot the member took of its own applied state (written and synced at once, for simplicity). */
   saveSnapshot(snapshot: Snapshot): void {
     this.durable.snapshot = snapshot;
     this.durable.log = this.durable.log.filter((t) => t.zxid > snapshot.zxid);

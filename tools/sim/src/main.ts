@@ -3,13 +3,14 @@
 //   --seeds K       run K seeds starting at --from (default: a seed derived from the time, printed)
 //   --minutes M     keep running seeds for M minutes; prints seeds per minute
 //   --peers N       force the ensemble size (default: drawn from the seed, 3 or 5)
-//   --bug NAME      inject a known bug (commitWithoutQuorum | ackBeforePersist) to see the checkers fire
+//   --bug NAME      inject a known bug (commitWithoutQuorum | ackBeforePersist | applyBeforeCommit | syncEarly |
+//                   reorderRequests) to see the checkers fire
 //   --verbose       print each seed's stats and, on failure, the trace tail
 //   --messages      with --seed: record and print every delivered message (slow, for debugging one seed)
 // Exit codes: 0 clean, 2 correctness, 3 liveness, 4 crash (an exception in the core or the simulator).
 
-import type { UnsafeBugs } from '@coord/zab';
 import { exitCodes } from './failure';
+import { simBugNames, type SimBugs } from './options';
 import { runSeed, type SimResult } from './simulator';
 
 /** How often a long run prints its progress. */
@@ -20,7 +21,7 @@ interface Args {
   seeds?: number;
   from?: number;
   minutes?: number;
-  bug?: keyof UnsafeBugs;
+  bug?: keyof SimBugs;
   peers?: number;
   verbose: boolean;
   messages: boolean;
@@ -39,7 +40,11 @@ function parseArgs(argv: readonly string[]): Args {
     else if (flag === '--seeds') args.seeds = Number(value());
     else if (flag === '--from') args.from = Number(value());
     else if (flag === '--minutes') args.minutes = Number(value());
-    else if (flag === '--bug') args.bug = value() as keyof UnsafeBugs;
+    else if (flag === '--bug') {
+      const name = value();
+      if (!(simBugNames as readonly string[]).includes(name)) throw new Error(`unknown bug ${name} (one of ${simBugNames.join(', ')})`);
+      args.bug = name as keyof SimBugs;
+    }
     else if (flag === '--peers') args.peers = Number(value());
     else if (flag === '--verbose') args.verbose = true;
     else if (flag === '--messages') args.messages = true;
@@ -53,7 +58,7 @@ function describe(result: SimResult): string {
   const s = result.stats;
   return `SEED=${result.seed} peers=${o.peers} clients=${o.clients} loss=${o.lossProbability} dup=${o.duplicateProbability} ` +
     `crash=${o.crashProbability} partition=${o.partitionProbability} snapCount=${o.snapCount} limits=${o.initLimitTicks}/${o.syncLimitTicks} | acked=${s.acked} unknown=${s.unknown} ` +
-    `reads=${s.reads} crashes=${s.crashes} leaders=${s.leaderChanges} sync=${s.diffs}/${s.truncs}/${s.snaps} (diff/trunc/snap) messages=${s.messages} last=${s.lastZxid}`;
+    `reads=${s.reads} (${s.syncedReads} after sync) sessions=${s.sessions} expired=${s.expired} moved=${s.reconnects} crashes=${s.crashes} leaders=${s.leaderChanges} sync=${s.diffs}/${s.truncs}/${s.snaps} (diff/trunc/snap) messages=${s.messages} last=${s.lastZxid}`;
 }
 
 function main(): number {

@@ -8,7 +8,6 @@
 import type { Message, ServerId } from '@coord/zab';
 import type { SimOptions } from './options';
 import type { Rng } from './rng';
-import type { Op } from './state-machine';
 
 /** How far a delay spike holds a message back, in time units. */
 const spikeUnitsMax = 60;
@@ -21,7 +20,7 @@ export interface NetworkFaults {
 }
 
 export class SimNetwork {
-  private readonly queue = new Map<number, Message<Op>[]>();
+  private readonly queue = new Map<number, Message<Uint8Array>[]>();
   /** Directed cuts: "a>b" means a's messages do not reach b. */
   private readonly cuts = new Set<string>();
   /** Per directed link, the last delivery time of a quorum message (FIFO). */
@@ -38,7 +37,7 @@ export class SimNetwork {
     };
   }
 
-  send(now: number, m: Message<Op>): void {
+  send(now: number, m: Message<Uint8Array>): void {
     this.sent++;
     if (m.type === 'DIFF' || m.type === 'TRUNC' || m.type === 'SNAP') this.syncKinds[m.type]++;
     if (this.rng.chance(this.faults.lossProbability)) return;
@@ -47,7 +46,7 @@ export class SimNetwork {
   }
 
   /** Messages due at `now`, in the order they were scheduled. */
-  due(now: number): Message<Op>[] {
+  due(now: number): Message<Uint8Array>[] {
     const batch = this.queue.get(now);
     if (batch === undefined) return [];
     this.queue.delete(now);
@@ -73,7 +72,7 @@ export class SimNetwork {
     this.cuts.clear();
   }
 
-  private schedule(now: number, m: Message<Op>): void {
+  private schedule(now: number, m: Message<Uint8Array>): void {
     let delay = 1 + this.rng.intBelow(this.faults.delayUnitsMax);
     if (this.rng.chance(this.faults.spikeProbability)) delay += this.rng.intBelow(spikeUnitsMax);
     let at = now + delay;

@@ -4,6 +4,21 @@
 import type { UnsafeBugs } from '@coord/zab';
 import { Rng } from './rng';
 
+/**
+ * Deliberate bugs, to prove the checkers catch them: the ZAB core's own (UnsafeBugs) and bugs in the
+ * simulated member's driver (member.ts); the pipeline itself is never altered.
+ */
+export interface SimBugs extends UnsafeBugs {
+  /** The member hands proposals to the pipeline as soon as they are logged, before they commit. */
+  readonly applyBeforeCommit?: boolean;
+  /** A follower answers a client's sync at once, without the quorum round. */
+  readonly syncEarly?: boolean;
+  /** A batch of requests is forwarded to the leader in reverse order (per-connection order skipped). */
+  readonly reorderRequests?: boolean;
+}
+
+export const simBugNames = ['commitWithoutQuorum', 'ackBeforePersist', 'applyBeforeCommit', 'syncEarly', 'reorderRequests'] as const;
+
 export interface SimOptions {
   readonly seed: number;
   readonly peers: number;
@@ -23,15 +38,16 @@ export interface SimOptions {
   readonly crashProbability: number;
   readonly restartProbability: number;
   readonly partitionProbability: number;
-  /** Per client and time unit: probability of starting an operation when idle. */
+  /** Per client and time unit: probability of sending a request when it may. */
   readonly opProbability: number;
-  readonly opTimeoutUnits: number;
+  /** Requests a client keeps outstanding at most on its connection (pings and syncs count). */
+  readonly pipelineMax: number;
   readonly sessionTimeoutTicks: number;
   readonly snapCount: number;
   /** ZooKeeper's initLimit and syncLimit, in ticks. */
   readonly initLimitTicks: number;
   readonly syncLimitTicks: number;
-  readonly bugs: UnsafeBugs;
+  readonly bugs: SimBugs;
   /** Record every delivered message in the trace (slow; for replaying one seed). */
   readonly traceMessages: boolean;
 }
@@ -54,10 +70,10 @@ export function swarmOptions(seed: number, overrides: Partial<SimOptions> = {}):
     restartProbability: rng.pick([0.05, 0.2]),
     partitionProbability: rng.pick([0, 0.01, 0.03, 0.08]),
     opProbability: rng.pick([0.02, 0.1, 0.3]),
-    opTimeoutUnits: 400,
     sessionTimeoutTicks: rng.pick([8, 20]),
     snapCount: rng.pick([8, 30, 100_000]),
     ...rng.pick([{ initLimitTicks: 10, syncLimitTicks: 5 }, { initLimitTicks: 5, syncLimitTicks: 2 }, { initLimitTicks: 20, syncLimitTicks: 10 }]),
+    pipelineMax: rng.pick([1, 2, 4]),
     bugs: {},
     traceMessages: false,
   };

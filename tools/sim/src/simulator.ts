@@ -1,24 +1,30 @@
-// One seeded run: N peers and M clients over the simulated network and disks. A safety phase injects
-// faults (loss, duplication, delay spikes, partitions, crashes with lost unsynced writes); a liveness
-// phase heals everything, restarts every peer and requires the ensemble to converge and commit a
-// probe write. Checkers run on every apply (history.ts) and over the client histories at the end.
+// One seeded run: N members (each the real pipeline on a real ZAB peer, member.ts) and M clients that
+// speak the ZooKeeper protocol to them (clients.ts), over the simulated network, client links and
+// disks. A safety phase injects faults (loss, duplication, delay spikes, partitions, crashes with lost
+// unsynced writes); a liveness phase heals everything, restarts every member and requires the ensemble
+// to converge and answer a probe write. The history checker runs on every apply (history.ts); the
+// client-history checkers run at the end over the agreed sequence (model.ts, checkers.ts).
 
-import { formatMessage, formatZxid, type Ready, type ServerId, type SoftState, type Txn, type Zxid } from '@coord/zab';
+import { formatMessage, formatZxid, type Message, type ServerId, type SoftState, type Txn, type Zxid } from '@coord/zab';
+import type { Effect } from '@coord/server';
 import { checkClientHistory } from './checkers';
-import { SimClient, type OpRecord, type ReadRecord } from './clients';
+import { SimClient, type ClientWorld, type ReadRecord, type SimConn, type WriteRecord } from './clients';
 import { SimFailure, type FailureKind } from './failure';
 import { HistoryChecker } from './history';
+import { msPerUnit, SimMember, type MemberHooks } from './member';
+import { SequenceModel } from './model';
 import { SimNetwork } from './network';
-import { SimNode, type NodeHooks } from './node';
 import { swarmOptions, type SimOptions } from './options';
 import { Rng } from './rng';
-import { formatOp, opKey, type Op } from './state-machine';
 
 export interface SimStats {
   acked: number;
   unknown: number;
-  notSent: number;
   reads: number;
+  syncedReads: number;
+  sessions: number;
+  expired: number;
+  reconnects: number;
   crashes: number;
   partitions: number;
   leaderChanges: number;
@@ -44,53 +50,71 @@ const traceLinesMax = 2000;
 const quiesceTicks = 40;
 
 export function runSeed(seed: number, overrides: Partial<SimOptions> = {}): SimResult {
-  const sim = new Simulation(swarmOptions(seed, overrides));
-  return sim.run();
+  return new Simulation(swarmOptions(seed, overrides)).run();
 }
 
-class Simulation implements NodeHooks {
+interface Link {
+  readonly conn: SimConn;
+  readonly client: SimClient;
+  /** Per direction, the last delivery time: client links are streams (FIFO), as TCP is. */
+  upTail: number;
+  downTail: number;
+}
+
+class Simulation implements MemberHooks, ClientWorld {
   private readonly rng: Rng;
+  private readonly linkRng: Rng;
   private readonly network: SimNetwork;
-  private readonly nodes = new Map<ServerId, SimNode>();
-  private readonly ids: ServerId[];
+  private readonly members = new Map<ServerId, SimMember>();
+  readonly memberIds: ServerId[];
   private readonly clients: SimClient[] = [];
+  private probe: SimClient | null = null;
+  private readonly links = new Map<number, Link>();
+  private nextConnId = 1;
   private readonly history = new HistoryChecker();
-  private readonly ops: OpRecord[] = [];
+  private readonly writes: WriteRecord[] = [];
   private readonly reads: ReadRecord[] = [];
-  private readonly fsyncs = new Map<number, (() => void)[]>();
+  /** Timed events (fsync completions, client-link deliveries) by time unit, in scheduling order. */
+  private readonly events = new Map<number, (() => void)[]>();
   private readonly trace: string[] = [];
-  private readonly stats: SimStats = { acked: 0, unknown: 0, notSent: 0, reads: 0, crashes: 0, partitions: 0, leaderChanges: 0, messages: 0, applies: 0, lastZxid: '0.0', diffs: 0, truncs: 0, snaps: 0 };
+  private readonly stats: SimStats = {
+    acked: 0, unknown: 0, reads: 0, syncedReads: 0, sessions: 0, expired: 0, reconnects: 0, crashes: 0, partitions: 0, leaderChanges: 0,
+    messages: 0, applies: 0, lastZxid: '0.0', diffs: 0, truncs: 0, snaps: 0,
+  };
   private time = 0;
   private faultsOn = true;
-  private clientsOn = true;
-  private probe: OpRecord | null = null;
 
   constructor(private readonly options: SimOptions) {
     this.rng = new Rng(options.seed);
     this.network = new SimNetwork(this.rng.fork(), options);
-    this.ids = Array.from({ length: options.peers }, (_, i) => i + 1);
-    const nodeRng = this.rng.fork();
-    for (const id of this.ids) this.nodes.set(id, new SimNode(id, this.ids, options, nodeRng.fork(), this));
+    this.linkRng = this.rng.fork();
+    this.memberIds = Array.from({ length: options.peers }, (_, i) => i + 1);
+    const memberRng = this.rng.fork();
+    for (const id of this.memberIds) this.members.set(id, new SimMember(id, this.memberIds, options, memberRng.fork(), this));
     const clientRng = this.rng.fork();
-    for (let c = 0; c < options.clients; c++) this.clients.push(new SimClient(c, clientRng.pick(this.ids), clientRng.fork()));
+    for (let c = 0; c < options.clients; c++) this.clients.push(new SimClient(c, clientRng.fork(), options, this, msPerUnit));
   }
 
   run(): SimResult {
     let failure: SimResult['failure'] = null;
     try {
-      for (const node of this.nodes.values()) node.start();
-      const safetyEnd = this.options.safetyTicks * this.options.tickUnits;
-      const end = safetyEnd + this.options.livenessTicks * this.options.tickUnits;
+      for (const member of this.members.values()) member.start();
+      const o = this.options;
+      const safetyEnd = o.safetyTicks * o.tickUnits;
+      const end = safetyEnd + o.livenessTicks * o.tickUnits;
       for (this.time = 0; this.time < end; this.time++) {
         if (this.time === safetyEnd) this.enterLiveness();
-        if (this.time === end - quiesceTicks * this.options.tickUnits) this.clientsOn = false;
+        if (this.time === end - quiesceTicks * o.tickUnits) this.quiesce();
         this.step();
       }
       this.checkLiveness();
-      checkClientHistory(this.history.sequence(), this.ops, this.reads);
+      const model = new SequenceModel(this.history.sequence());
+      this.checkFinalState(model);
+      checkClientHistory(model, this.writes, this.reads);
+      this.countStats(model);
     } catch (error) {
       const e = error as Error;
-      failure = error instanceof SimFailure ? { kind: error.kind, message: e.message } : { kind: 'crash', message: `t=${this.time}: ${e.stack ?? e.message}` };
+      failure = error instanceof SimFailure ? { kind: error.kind, message: `t=${this.time}: ${e.message}` } : { kind: 'crash', message: `t=${this.time}: ${e.stack ?? e.message}` };
     }
     this.stats.messages = this.network.sent;
     this.stats.applies = this.history.applies;
@@ -102,41 +126,48 @@ class Simulation implements NodeHooks {
 
   private step(): void {
     const now = this.time;
+    const o = this.options;
     for (const m of this.network.due(now)) {
-      const node = this.nodes.get(m.to) as SimNode;
-      if (node.peer === null) continue;
-      if (this.options.traceMessages) this.log(formatMessage(m, formatOp));
-      node.peer.step(m);
-      node.pump();
+      const member = this.member(m.to);
+      if (!member.up) continue;
+      if (o.traceMessages) this.log(formatMessage(m, (p) => `${p.length}B`));
+      member.onPeerMessage(m);
     }
-    const fsyncs = this.fsyncs.get(now);
-    if (fsyncs !== undefined) {
-      this.fsyncs.delete(now);
-      for (const done of fsyncs) done();
+    const due = this.events.get(now);
+    if (due !== undefined) {
+      this.events.delete(now);
+      for (const run of due) run();
     }
-    if (now % this.options.tickUnits === 0) {
+    if (now % o.tickUnits === 0) {
       if (this.faultsOn) this.injectFaults();
-      for (const node of this.nodes.values()) node.tick();
-      if (!this.clientsOn) this.driveProbe();
+      for (const member of this.members.values()) member.tick();
     }
-    if (this.clientsOn) for (const client of this.clients) this.driveClient(client);
+    // The node runs its pipeline's tick every tickTime/4.
+    if (now % Math.max(1, Math.floor(o.tickUnits / 4)) === 0) for (const member of this.members.values()) member.coreTick();
+    for (const client of this.clients) client.step();
+    this.probe?.step();
+  }
+
+  private at(time: number, run: () => void): void {
+    const list = this.events.get(time);
+    if (list === undefined) this.events.set(time, [run]);
+    else list.push(run);
   }
 
   private injectFaults(): void {
     const o = this.options;
-    const up = this.ids.filter((id) => this.node(id).up);
+    const up = this.memberIds.filter((id) => this.member(id).up);
     if (this.rng.chance(o.crashProbability) && up.length > 0) {
-      const node = this.node(this.rng.pick(up));
-      node.crash();
+      const member = this.member(this.rng.pick(up));
+      this.log(`crash ${member.id}`);
+      member.crash();
       this.stats.crashes++;
-      this.log(`crash ${node.id}`);
-      this.failPendingAt(node.id);
     }
-    const down = this.ids.filter((id) => !this.node(id).up);
+    const down = this.memberIds.filter((id) => !this.member(id).up);
     if (down.length > 0 && this.rng.chance(o.restartProbability)) {
-      const node = this.node(this.rng.pick(down));
-      this.log(`restart ${node.id}`);
-      node.start();
+      const member = this.member(this.rng.pick(down));
+      this.log(`restart ${member.id}`);
+      member.start();
     }
     if (this.rng.chance(o.partitionProbability)) {
       this.stats.partitions++;
@@ -144,7 +175,7 @@ class Simulation implements NodeHooks {
         this.network.heal();
         this.log('heal');
       } else {
-        this.log(`partition ${this.network.partition(this.ids, this.rng.chance(0.2))}`);
+        this.log(`partition ${this.network.partition(this.memberIds, this.rng.chance(0.2))}`);
       }
     }
   }
@@ -153,188 +184,197 @@ class Simulation implements NodeHooks {
     this.faultsOn = false;
     this.network.heal();
     this.network.faults = { lossProbability: 0, duplicateProbability: 0, spikeProbability: 0, delayUnitsMax: this.options.delayUnitsMax };
-    for (const node of this.nodes.values()) if (!node.up) node.start();
-    this.log('liveness phase: healed, all peers up');
+    for (const member of this.members.values()) if (!member.up) member.start();
+    this.log('liveness phase: healed, all members up');
   }
 
-  /** After the heal: one leader in broadcast, every peer following it, equal states, a probe write committed. */
+  /** The clients stop sending (they keep their sessions alive); a probe client must get one write through. */
+  private quiesce(): void {
+    for (const client of this.clients) client.active = false;
+    this.probe = new SimClient(this.options.clients, this.rng.fork(), this.options, this, msPerUnit, true);
+    this.log('quiesce: clients idle, probe client starts');
+  }
+
+  /** After the heal: one leader in broadcast, every member following it, the probe answered, equal replicas. */
   private checkLiveness(): void {
     const fail = (message: string): never => {
       throw new SimFailure('liveness', message);
     };
-    const states = this.ids.map((id) => this.node(id).soft);
+    const states = this.memberIds.map((id) => this.member(id).soft);
     const leaders = states.filter((s) => s?.state === 'LEADING' && s.phase === 'BROADCAST');
     if (leaders.length !== 1) fail(`expected one leader in broadcast after the heal, got: ${this.describeRoles()}`);
-    if (states.some((s) => s?.phase !== 'BROADCAST')) fail(`not every peer is in broadcast after the heal: ${this.describeRoles()}`);
-    if (this.probe?.outcome !== 'ok') fail(`the probe write did not commit after the heal (${this.probe?.outcome ?? 'never sent'}): ${this.describeRoles()}`);
-    this.checkStorage();
-    const digests = new Set(this.ids.map((id) => this.node(id).sm.digest()));
-    if (digests.size !== 1) {
-      throw new SimFailure('correctness', `replicas differ after convergence:\n${this.ids.map((id) => `  ${id}: ${this.node(id).sm.digest()}`).join('\n')}`);
-    }
+    if (states.some((s) => s?.phase !== 'BROADCAST')) fail(`not every member is in broadcast after the heal: ${this.describeRoles()}`);
+    if (this.probe?.probeDone !== true) fail(`the probe write was not answered after the heal: ${this.describeRoles()}`);
   }
 
-  /** The storage checker: after convergence, every peer's durable log agrees with the agreed sequence. */
-  private checkStorage(): void {
-    for (const id of this.ids) {
-      const node = this.node(id);
-      node.disk.fsync();
-      for (const txn of node.disk.durable.log) {
+  /** Every member holds the same tree, sessions and applied zxid; its durable log agrees with the sequence; its ephemerals are the model's. */
+  private checkFinalState(model: SequenceModel): void {
+    const digests = this.memberIds.map((id) => digestOf(this.member(id)));
+    if (new Set(digests).size !== 1) {
+      throw new SimFailure('correctness', `replicas differ after convergence:\n${this.memberIds.map((id, i) => `  ${id}: ${digests[i].slice(0, 400)}`).join('\n')}`);
+    }
+    const expected = [...model.liveEphemeralOwners()].map(([p, o]) => `${p}:${o.toString(16)}`).sort().join(',');
+    const core = this.member(1).core;
+    const actual = [...(core?.tree.entries() ?? [])].filter(([, n]) => n.ephemeralOwner !== 0n).map(([p, n]) => `${p}:${n.ephemeralOwner.toString(16)}`).sort().join(',');
+    if (expected !== actual) throw new SimFailure('correctness', `the members' ephemerals [${actual}] are not the sequence's [${expected}]`);
+    for (const id of this.memberIds) {
+      const member = this.member(id);
+      member.disk.fsync();
+      const applied = member.core?.lastProcessedZxid ?? 0;
+      for (const txn of member.disk.durable.log) {
         const agreed = this.history.payloadAt(txn.zxid);
-        if (txn.zxid <= node.sm.appliedZxid && JSON.stringify(agreed) !== JSON.stringify(txn.payload)) {
-          throw new SimFailure('correctness', `peer ${id} logs ${formatZxid(txn.zxid)} as "${formatOp(txn.payload)}" but the agreed txn is ${agreed === undefined ? 'none' : `"${formatOp(agreed)}"`}`);
+        if (txn.zxid <= applied && (agreed === undefined || Buffer.compare(agreed, txn.payload) !== 0)) {
+          throw new SimFailure('correctness', `member ${id} logs ${formatZxid(txn.zxid)} with other bytes than the agreed txn`);
         }
       }
     }
   }
 
+  private countStats(model: SequenceModel): void {
+    this.stats.acked = this.writes.filter((w) => w.outcome === 'answered' && w.ok === true).length;
+    this.stats.unknown = this.writes.filter((w) => w.outcome === 'unknown').length;
+    this.stats.reads = this.reads.length;
+    this.stats.syncedReads = this.reads.filter((r) => r.afterSync).length;
+    this.stats.sessions = model.createdAt.size;
+    this.stats.expired = model.txns.filter((s) => s.txn.op.type === 'closeSession' && s.txn.cxid === 0).length;
+    this.stats.reconnects = this.clients.reduce((n, c) => n + c.reconnects, 0);
+  }
+
   private describeRoles(): string {
-    return this.ids.map((id) => {
-      const s = this.node(id).soft;
+    return this.memberIds.map((id) => {
+      const s = this.member(id).soft;
       return `${id}=${s === null ? 'down' : `${s.state}/${s.phase}/leader ${s.leader}`}`;
     }).join(' ');
   }
 
-  private driveProbe(): void {
-    const probe = this.probe;
-    // A probe lost with its leader (e.g. the leader stepped down before proposing it) is retried.
-    if (probe?.outcome === 'pending' && this.time - probe.invokeAt > this.options.opTimeoutUnits / 2) probe.outcome = 'unknown';
-    if (probe !== null && probe.outcome !== 'unknown' && probe.outcome !== 'notSent') return;
-    const leader = this.ids.find((id) => this.node(id).soft?.state === 'LEADING');
-    if (leader === undefined) return;
-    const payload: Op = { t: 'put', key: 'probe', value: `probe@${this.time}`, client: this.options.clients, op: this.time };
-    const record: OpRecord = { payload, invokeAt: this.time, node: leader, outcome: 'pending' };
-    this.probe = record;
-    this.ops.push(record);
-    record.outcome = this.node(leader).peer?.submit(payload) === true ? 'pending' : 'notSent';
-  }
-
-  private driveClient(client: SimClient): void {
-    const o = this.options;
-    const node = this.node(client.node);
-    const pending = client.pending;
-    if (pending !== null) {
-      const invokedAt = pending.kind === 'write' ? pending.record.invokeAt : pending.invokeAt;
-      if (this.time - invokedAt > o.opTimeoutUnits) this.giveUp(client);
-      return;
-    }
-    if (node.peer === null) {
-      client.moveTo(this.ids);
-      return;
-    }
-    if (client.session !== null && this.time - client.lastTouchAt >= (o.sessionTimeoutTicks * o.tickUnits) / 3) {
-      client.lastTouchAt = this.time;
-      node.peer.submit({ t: 'touch', session: client.session, client: client.id, op: 0 });
-    }
-    if (!this.rng.chance(o.opProbability)) return;
-    const action = client.nextAction();
-    if ('write' in action) {
-      const record: OpRecord = { payload: action.write, invokeAt: this.time, node: node.id, outcome: 'pending' };
-      this.ops.push(record);
-      if (node.peer.submit(action.write)) {
-        client.pending = { kind: 'write', record };
-      } else {
-        record.outcome = 'notSent';
-        this.stats.notSent++;
-        client.settle(record);
-        client.moveTo(this.ids);
-      }
-      return;
-    }
-    const syncId = node.peer.sync();
-    if (syncId === null) client.moveTo(this.ids);
-    else client.pending = { kind: 'read', syncId, node: node.id, invokeAt: this.time, key: action.readKey, session: client.session };
-  }
-
-  private giveUp(client: SimClient): void {
-    const pending = client.pending;
-    client.pending = null;
-    if (pending?.kind === 'write') {
-      pending.record.outcome = 'unknown';
-      this.stats.unknown++;
-      client.settle(pending.record);
-    }
-    client.moveTo(this.ids);
-  }
-
-  private failPendingAt(node: ServerId): void {
-    for (const client of this.clients) if (client.pending !== null && client.node === node) this.giveUp(client);
-  }
-
-  // NodeHooks
-
-  now(): number {
-    return this.time;
-  }
-
-  send(ready: Ready<Op>, afterPersist: boolean): void {
-    for (const m of afterPersist ? ready.messagesAfterPersist : ready.messages) this.network.send(this.time, m);
-  }
-
-  scheduleFsync(_node: SimNode, units: number, done: () => void): void {
-    const at = this.time + units;
-    const list = this.fsyncs.get(at);
-    if (list === undefined) this.fsyncs.set(at, [done]);
-    else list.push(done);
-  }
-
-  applied(node: SimNode, previous: Zxid, txn: Txn<Op>, ok: boolean): void {
-    this.history.onApply(node.id, this.time, previous, txn);
-    this.stats.lastZxid = formatZxid(txn.zxid);
-    const p = txn.payload;
-    if (this.probe !== null && this.probe.outcome === 'pending' && opKey(this.probe.payload) === opKey(p)) {
-      this.ack(this.probe, txn.zxid, ok);
-    }
-    if (p.client < 0 || p.client >= this.clients.length) return;
-    const client = this.clients[p.client];
-    const pending = client.pending;
-    if (pending?.kind !== 'write' || client.node !== node.id || opKey(pending.record.payload) !== opKey(p)) return;
-    this.ack(pending.record, txn.zxid, ok);
-    client.pending = null;
-    client.settle(pending.record);
-  }
-
-  private ack(record: OpRecord, zxid: Zxid, ok: boolean): void {
-    record.outcome = 'ok';
-    record.ackAt = this.time;
-    record.zxid = zxid;
-    record.result = ok;
-    this.stats.acked++;
-  }
-
-  restored(node: SimNode, zxid: Zxid): void {
-    this.history.onRestore(node.id, zxid);
-  }
-
-  syncDone(node: SimNode, syncId: number): void {
-    for (const client of this.clients) {
-      const p = client.pending;
-      if (p?.kind !== 'read' || p.node !== node.id || p.syncId !== syncId) continue;
-      const { value, zxid } = node.sm.read(p.key);
-      const ephemerals = p.session === null ? [] : node.sm.ephemeralsOf(p.session);
-      this.reads.push({ client: client.id, invokeAt: p.invokeAt, doneAt: this.time, node: node.id, zxid, key: p.key, value, session: p.session, ephemerals });
-      this.stats.reads++;
-      client.pending = null;
-    }
-  }
-
-  roleChanged(node: SimNode, soft: SoftState): void {
-    const why = soft.state === 'LOOKING' ? ` (${node.peer?.status().lastElectionReason})` : '';
-    this.log(`${node.id} ${soft.state} ${soft.phase} leader=${soft.leader ?? '-'} epoch=${soft.epoch}${why}`);
-    if (soft.state === 'LEADING' && soft.phase === 'BROADCAST') this.stats.leaderChanges++;
-    // ZooKeeper drops client connections when the server leaves broadcast: outcomes become unknown.
-    if (soft.phase !== 'BROADCAST') {
-      this.failPendingAt(node.id);
-      if (this.probe?.outcome === 'pending' && this.probe.node === node.id) this.probe.outcome = 'unknown';
-    }
-  }
-
-  private node(id: ServerId): SimNode {
-    return this.nodes.get(id) as SimNode;
+  private member(id: ServerId): SimMember {
+    return this.members.get(id) as SimMember;
   }
 
   private log(line: string): void {
     this.trace.push(`t=${this.time} ${line}`);
     if (this.trace.length > traceLinesMax && !this.options.traceMessages) this.trace.shift();
   }
+
+  private linkDelay(): number {
+    return 1 + this.linkRng.intBelow(this.options.delayUnitsMax);
+  }
+
+  // ClientWorld
+
+  now(): number {
+    return this.time;
+  }
+
+  open(client: SimClient, memberId: ServerId): SimConn {
+    const member = this.member(memberId);
+    const conn: SimConn = { id: this.nextConnId++, member: memberId, memberIncarnation: member.up ? member.incarnation : -1, open: true };
+    this.links.set(conn.id, { conn, client, upTail: 0, downTail: 0 });
+    if (member.core === null) {
+      // Connection refused.
+      this.at(this.time + 1, () => this.closeToClient(conn));
+      return conn;
+    }
+    member.core.connectionOpened({ id: conn.id, remoteAddress: `10.0.0.${client.id + 1}`, remotePort: 30000 + (conn.id % 30000) });
+    return conn;
+  }
+
+  send(conn: SimConn, body: Buffer): void {
+    const link = this.links.get(conn.id) as Link;
+    const at = Math.max(this.time + this.linkDelay(), link.upTail);
+    link.upTail = at;
+    this.at(at, () => {
+      const member = this.member(conn.member);
+      if (!conn.open || member.core === null || member.incarnation !== conn.memberIncarnation) return;
+      member.core.receive(conn.id, body);
+      member.pump();
+    });
+  }
+
+  close(conn: SimConn): void {
+    conn.open = false;
+    this.links.delete(conn.id);
+    this.at(this.time + this.linkDelay(), () => {
+      const member = this.member(conn.member);
+      if (member.core === null || member.incarnation !== conn.memberIncarnation) return;
+      member.core.connectionClosed(conn.id);
+      member.pump();
+    });
+  }
+
+  private closeToClient(conn: SimConn): void {
+    const link = this.links.get(conn.id);
+    if (link === undefined) return;
+    conn.open = false;
+    this.links.delete(conn.id);
+    link.client.onClosed(conn);
+  }
+
+  recordWrite(record: WriteRecord): void {
+    this.writes.push(record);
+  }
+
+  recordRead(record: ReadRecord): void {
+    this.reads.push(record);
+  }
+
+  // MemberHooks
+
+  sendPeer(_member: SimMember, m: Message<Uint8Array>): void {
+    this.network.send(this.time, m);
+  }
+
+  deliver(_member: SimMember, effects: readonly Effect[]): void {
+    for (const effect of effects) {
+      const link = this.links.get(effect.connId);
+      if (link === undefined) continue;
+      const at = Math.max(this.time + this.linkDelay(), link.downTail);
+      link.downTail = at;
+      if (effect.kind === 'send') {
+        const frame = effect.frame;
+        this.at(at, () => {
+          if (link.conn.open) link.client.onFrame(link.conn, frame.subarray(4));
+        });
+      } else {
+        this.at(at, () => this.closeToClient(link.conn));
+      }
+    }
+  }
+
+  scheduleFsync(_member: SimMember, units: number, done: () => void): void {
+    this.at(this.time + units, done);
+  }
+
+  applied(member: SimMember, previous: Zxid, txn: Txn<Uint8Array>): void {
+    this.history.onApply(member.id, this.time, previous, txn);
+    this.stats.lastZxid = formatZxid(txn.zxid);
+  }
+
+  restored(member: SimMember, zxid: Zxid): void {
+    this.history.onRestore(member.id, zxid);
+  }
+
+  roleChanged(member: SimMember, soft: SoftState): void {
+    const why = soft.state === 'LOOKING' ? ` (${member.peer?.status().lastElectionReason})` : '';
+    this.log(`${member.id} ${soft.state} ${soft.phase} leader=${soft.leader ?? '-'} epoch=${soft.epoch}${why}`);
+    if (soft.state === 'LEADING' && soft.phase === 'BROADCAST') this.stats.leaderChanges++;
+  }
+
+  crashed(member: SimMember): void {
+    // Like a reset TCP connection: the clients learn at once.
+    for (const link of [...this.links.values()]) {
+      if (link.conn.member !== member.id || link.conn.memberIncarnation !== member.incarnation) continue;
+      this.at(this.time + 1, () => this.closeToClient(link.conn));
+    }
+  }
+}
+
+/** A canonical rendering of a member's applied state: its tree, sessions and zxid. */
+function digestOf(member: SimMember): string {
+  const core = member.core;
+  if (core === null) return 'down';
+  const nodes = [...core.tree.entries()].sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([p, n]) => `${p}=${n.data?.toString('hex') ?? '-'}/${n.version}/${n.cversion}/${n.czxid}/${n.mzxid}/${n.pzxid}/${n.ephemeralOwner}`);
+  const sessions = [...core.sessions.all()].map((s) => s.sessionId).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return `${core.lastProcessedZxid}|${nodes.join(',')}|${sessions.join(',')}`;
 }

@@ -1,0 +1,281 @@
+// One simulated ensemble member: the real pipeline (ServerCore of @coord/server, with its sequencer) on
+// top of a real ZAB peer (@coord/zab), wired exactly as the node's driver wires them
+// (apps/coord-node/src/ensemble/ensemble-node.ts): drain the pipeline into ZAB, run each Ready in the
+// order docs/zab.md §3 prescribes (send, persist and fsync, then ACKs, apply, syncs, the leader's
+// requests, snapshot, role change, advance), with the same payload bytes (@coord/envelope). Only the
+// I/O differs: the network, disk, clock and randomness are the simulation's, and an fsync takes
+// simulated time during which inputs gather, as they do while the node's fsync runs.
+//
+// A driver bug can be switched on (SimBugs) to prove the checkers catch it; the pipeline and the ZAB
+// core themselves are never altered.
+
+import { restoreTree } from '@coord/data-tree';
+import { decodeRequest, decodeTxnPayload, encodeRequest, encodeTxnPayload } from '@coord/envelope';
+import { ServerCore, type Effect, type Role, type SequencerRequest } from '@coord/server';
+import { loadSnapshotData } from '@coord/storage';
+import { Peer, type Message, type Ready, type ServerId, type SoftState, type Txn as ZabTxn, type Zxid } from '@coord/zab';
+import { SimDisk } from './disk';
+import type { SimOptions } from './options';
+import type { Rng } from './rng';
+import { snapshotOf } from './snapshot';
+
+/** Milliseconds of the pipeline's clock per simulated time unit (a tick of tickUnits units is tickUnits * this). */
+export const msPerUnit = 10;
+
+export interface MemberHooks {
+  /** Simulated time, in units. */
+  now(): number;
+  sendPeer(member: SimMember, m: Message<Uint8Array>): void;
+  /** The pipeline's frames and closes for client connections, in order. */
+  deliver(member: SimMember, effects: readonly Effect[]): void;
+  scheduleFsync(member: SimMember, units: number, done: () => void): void;
+  /** A committed txn reaches this member's pipeline (`previous`: the zxid applied before it). */
+  applied(member: SimMember, previous: Zxid, txn: ZabTxn<Uint8Array>): void;
+  restored(member: SimMember, zxid: Zxid): void;
+  roleChanged(member: SimMember, soft: SoftState): void;
+  /** The member went down: its client connections are gone. */
+  crashed(member: SimMember): void;
+}
+
+export class SimMember {
+  peer: Peer<Uint8Array> | null = null;
+  core: ServerCore | null = null;
+  readonly disk = new SimDisk();
+  soft: SoftState | null = null;
+  incarnation = 0;
+  /** A Ready whose persist is on its way to disk: the next one waits for it (as the node's driver does). */
+  private persisting = false;
+  private readonly syncTokens = new Map<number, number>();
+
+  constructor(
+    readonly id: ServerId,
+    private readonly voters: readonly ServerId[],
+    private readonly options: SimOptions,
+    private readonly rng: Rng,
+    private readonly hooks: MemberHooks,
+  ) {}
+
+  get up(): boolean {
+    return this.peer !== null;
+  }
+
+  get role(): Role {
+    return this.core?.currentRole ?? 'looking';
+  }
+
+  /** Starts (or restarts) from what survived on the disk. */
+  start(): void {
+    this.incarnation++;
+    const d = this.disk.durable;
+    const o = this.options;
+    this.peer = new Peer<Uint8Array>({
+      id: this.id, voters: this.voters, rand: this.rng.fork(), checkInvariants: true, snapCount: o.snapCount,
+      initLimitTicks: o.initLimitTicks, syncLimitTicks: o.syncLimitTicks, unsafeBugs: zabBugsOf(o),
+      storage: { acceptedEpoch: d.acceptedEpoch, currentEpoch: d.currentEpoch, snapshot: d.snapshot, log: [...d.log] },
+    });
+    const randomRng = this.rng.fork();
+    this.core = new ServerCore(
+      { tickTimeMs: o.tickUnits * msPerUnit, serverId: this.id },
+      { now: () => this.hooks.now() * msPerUnit, randomBytes: (n) => randomBytesOf(randomRng, n) },
+    );
+    this.core.setRole('looking');
+    this.soft = null;
+    this.persisting = false;
+    this.syncTokens.clear();
+    this.held = null;
+    if (d.snapshot.data !== undefined) this.restoreSnapshot(d.snapshot.data as Uint8Array, d.snapshot.zxid);
+    this.hooks.restored(this, d.snapshot.zxid);
+    this.pump();
+  }
+
+  crash(): void {
+    this.peer = null;
+    this.core = null;
+    this.soft = null;
+    this.persisting = false;
+    this.disk.crash(this.rng);
+    this.hooks.crashed(this);
+  }
+
+  onPeerMessage(m: Message<Uint8Array>): void {
+    this.peer?.step(m);
+    this.pump();
+  }
+
+  /** A ZAB tick (tickTime). */
+  tick(): void {
+    this.peer?.tick();
+    this.pump();
+  }
+
+  /** The pipeline's tick (handshake timeouts, session expiry, a follower's touches); the node runs it every tickTime/4. */
+  coreTick(): void {
+    if (this.held !== null && this.peer !== null) this.peer.submit(encodeRequest(this.held));
+    this.held = null;
+    this.core?.tick();
+    this.pump();
+  }
+
+  /** The pipeline's requests go to ZAB; ZAB's Readys are executed one at a time. */
+  pump(): void {
+    if (this.peer === null) return;
+    this.drainCore();
+    while (this.peer !== null && !this.persisting && this.peer.hasReady()) {
+      this.execute(this.peer.ready());
+      this.drainCore();
+    }
+  }
+
+  private drainCore(): void {
+    const peer = this.peer;
+    const core = this.core;
+    if (peer === null || core === null) return;
+    do {
+      const { effects, toSubmit, toSync } = core.ready();
+      if (effects.length > 0) this.hooks.deliver(this, effects);
+      for (const request of toSubmit) this.submit(peer, request);
+      for (const token of toSync) {
+        // Bug: a follower answers a sync at once, without the quorum round that brings it up to date.
+        if (this.options.bugs.syncEarly === true && core.currentRole === 'follower') {
+          core.syncDone(token);
+          continue;
+        }
+        const syncId = peer.sync();
+        if (syncId !== null) this.syncTokens.set(syncId, token);
+      }
+      if (core.currentRole === 'leader') core.sequence((p) => peer.propose(encodeTxnPayload(p.origin, p.txn)));
+    } while (core.hasReady());
+  }
+
+  /** Bug reorderRequests: a client write is held back and forwarded after the next request (order skipped). */
+  private held: SequencerRequest | null = null;
+
+  private submit(peer: Peer<Uint8Array>, request: SequencerRequest): void {
+    if (this.options.bugs.reorderRequests !== true) {
+      peer.submit(encodeRequest(request));
+      return;
+    }
+    if (request.kind === 'write' && this.held === null) {
+      this.held = request;
+      return;
+    }
+    peer.submit(encodeRequest(request));
+    if (this.held !== null) peer.submit(encodeRequest(this.held));
+    this.held = null;
+  }
+
+  private execute(ready: Ready<Uint8Array>): void {
+    for (const m of ready.messages) this.hooks.sendPeer(this, m);
+    this.disk.write(ready.persist);
+    // Bug: proposals reach the pipeline as soon as they are logged here, before a quorum commits them.
+    if (this.options.bugs.applyBeforeCommit === true) for (const t of ready.persist.entries) this.applyTxn(t);
+    if (!ready.mustSync) {
+      this.afterPersist(ready);
+      return;
+    }
+    const units = this.rng.intBelow(this.options.fsyncUnitsMax + 1);
+    if (units === 0) {
+      this.disk.fsync();
+      this.afterPersist(ready);
+      return;
+    }
+    this.persisting = true;
+    const incarnation = this.incarnation;
+    this.hooks.scheduleFsync(this, units, () => {
+      if (this.incarnation !== incarnation || this.peer === null) return; // crashed meanwhile
+      this.disk.fsync();
+      this.persisting = false;
+      this.afterPersist(ready);
+      this.pump();
+    });
+  }
+
+  private afterPersist(ready: Ready<Uint8Array>): void {
+    const peer = this.peer as Peer<Uint8Array>;
+    const core = this.core as ServerCore;
+    const snap = ready.persist.snapshot;
+    if (snap !== undefined) {
+      this.restoreSnapshot(snap.data as Uint8Array, snap.zxid);
+      this.hooks.restored(this, snap.zxid);
+    }
+    for (const m of ready.messagesAfterPersist) this.hooks.sendPeer(this, m);
+    for (const t of ready.committed) this.applyTxn(t);
+    for (const s of ready.syncsDone) this.syncDone(s.syncId);
+    for (const r of ready.requests) {
+      let request: SequencerRequest;
+      try {
+        request = decodeRequest(r.request);
+      } catch (e) {
+        throw new Error(`member ${this.id}: undecodable request from ${r.from}: ${(e as Error).message}`);
+      }
+      core.offer(request);
+    }
+    if (ready.snapshotWanted) this.takeSnapshot();
+    if (ready.softState !== undefined) this.roleChange(ready.softState);
+    peer.advance(ready);
+  }
+
+  private syncDone(syncId: number): void {
+    const token = this.syncTokens.get(syncId);
+    if (token === undefined) return;
+    this.syncTokens.delete(syncId);
+    (this.core as ServerCore).syncDone(token);
+  }
+
+  private applyTxn(t: ZabTxn<Uint8Array>): void {
+    const core = this.core as ServerCore;
+    const previous = core.lastProcessedZxid;
+    if (t.zxid <= previous && this.options.bugs.applyBeforeCommit === true) return; // applied early already
+    this.hooks.applied(this, previous, t);
+    const { origin, txn } = decodeTxnPayload(t.payload, t.zxid);
+    core.apply(origin, txn);
+  }
+
+  private restoreSnapshot(data: Uint8Array, zxid: Zxid): void {
+    const { image, sessions, sessionSecret } = loadSnapshotData(data);
+    (this.core as ServerCore).restore(
+      (tree) => restoreTree(tree, image),
+      [...sessions].map(([sessionId, timeOut]) => ({ sessionId, timeOut })),
+      zxid,
+      sessionSecret,
+    );
+  }
+
+  /**
+   * snapCount txns since the last snapshot: the node writes a fuzzy one in the background and compacts
+   * when it is done; here it is taken at once (exact at the applied zxid), in the same format.
+   */
+  private takeSnapshot(): void {
+    const core = this.core as ServerCore;
+    const snapshot = snapshotOf(core.tree, core.sessions, core.lastProcessedZxid, this.hooks.now() * msPerUnit);
+    this.disk.saveSnapshot(snapshot);
+    (this.peer as Peer<Uint8Array>).compact(snapshot);
+  }
+
+  /** As the node's driver: the pipeline's role follows ZAB's phase; a new term drops every client. */
+  private roleChange(next: SoftState): void {
+    const core = this.core as ServerCore;
+    const prev = this.soft ?? initialSoft;
+    this.soft = next;
+    const role: Role = next.phase !== 'BROADCAST' ? 'looking' : next.state === 'LEADING' ? 'leader' : 'follower';
+    const newTerm = prev.epoch !== next.epoch || prev.state !== next.state;
+    if (role !== core.currentRole || newTerm) {
+      core.setRole(role, newTerm ? `epoch ${next.epoch}` : '');
+      this.syncTokens.clear();
+    }
+    this.hooks.roleChanged(this, next);
+  }
+}
+
+/** What the node's driver assumes before ZAB's first soft state. */
+const initialSoft: SoftState = { state: 'LOOKING', leader: null, phase: 'ELECTION', epoch: 0 };
+
+function zabBugsOf(o: SimOptions): { commitWithoutQuorum?: boolean; ackBeforePersist?: boolean } {
+  return { commitWithoutQuorum: o.bugs.commitWithoutQuorum, ackBeforePersist: o.bugs.ackBeforePersist };
+}
+
+function randomBytesOf(rng: Rng, n: number): Buffer {
+  const b = Buffer.alloc(n);
+  for (let i = 0; i < n; i++) b[i] = rng.intBelow(256);
+  return b;
+}
