@@ -48,3 +48,36 @@ describe('server changes', () => {
     );
   });
 });
+
+describe('ServerList wiring', () => {
+  it('reports the coordination service lost and back from the client\'s own state events', async () => {
+    const { EventEmitter } = await import('node:events');
+    const { Logger } = await import('@nestjs/common');
+    const { ServerList } = await import('./server-list');
+    const client = Object.assign(new EventEmitter(), { state: 'connected' });
+    const coordination = { client, ready: () => new Promise<void>(() => undefined) };
+    const lines: string[] = [];
+    const log = jest.spyOn(Logger.prototype, 'log').mockImplementation((m: unknown) => void lines.push(`log ${String(m)}`));
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation((m: unknown) => void lines.push(`warn ${String(m)}`));
+    try {
+      const list = new ServerList(coordination as never, { serversPath: '/servers', connectString: '127.0.0.1:2181' });
+      list.now = () => at;
+      list.onApplicationBootstrap();
+      client.emit('state', 'suspended');
+      client.emit('state', 'reconnected');
+      client.emit('state', 'lost');
+      client.emit('state', 'connected');
+      expect(lines).toEqual([
+        'warn 09:05:07.042 coordination service at 127.0.0.1:2181 LOST (connection dropped); the list below may be stale until it is back',
+        'log 09:05:07.042 coordination service back (same session): the list is live again',
+        'warn 09:05:07.042 session with the coordination service expired; the list is unknown until a new session starts',
+        'log 09:05:07.042 coordination service back with a new session: re-reading the list',
+      ]);
+      client.removeAllListeners();
+      expect(client.listenerCount('state')).toBe(0);
+    } finally {
+      log.mockRestore();
+      warn.mockRestore();
+    }
+  });
+});
