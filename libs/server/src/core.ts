@@ -176,6 +176,8 @@ export class ServerCore {
     this.dropAllClients('state replaced by a snapshot');
     const tree = this.freshTree();
     load(tree);
+    // The tree is exactly the state at `zxid` (snapshots and SNAPs compare against it).
+    tree.lastProcessedZxid = zxid;
     this.tree = tree;
     for (const s of [...this.sessions.all()]) this.sessions.remove(s.sessionId);
     const now = this.now();
