@@ -206,14 +206,14 @@ function describeOpen(o: OpenRound): string {
 
 /** The livelock note, from what happened: how many rounds ended preempted, what the open ones did next. */
 export function livelockVerdict(roundsEnded: number, open: readonly OpenRound[], boundTicks: number | undefined): string {
-  const bound = boundTicks === undefined ? 'before every proposer ran out of rounds' : `within the ${boundTicks} ms bound`;
+  const bound = boundTicks === undefined ? 'by the time every proposer had used up its rounds' : `within the ${boundTicks} ms bound`;
   const tail = open.length === 0 ? '' : `; still open at the bound: ${open.map(describeOpen).join(', ')} (run on past the bound to check)`;
   return `LIVELOCK ${bound}: no value chosen, all ${roundsEnded} rounds that ended were preempted${tail}`;
 }
 
 /** The summary's livelock line, from the same facts as the verdict note. */
 export function livelockLine(r: PaxosResult): string {
-  const bound = r.stoppedAtTicks === undefined ? 'before every proposer ran out of rounds' : `within the ${r.stoppedAtTicks} ms bound`;
+  const bound = r.stoppedAtTicks === undefined ? 'by the time every proposer had used up its rounds' : `within the ${r.stoppedAtTicks} ms bound`;
   if (r.livelock) {
     const open = r.openAtBound.length === 0 ? '' : `; the ${r.openAtBound.length} open at the bound were preempted just after it`;
     return `livelock: YES - no value chosen ${bound}; ${r.roundsPreempted} of ${r.roundsEnded} rounds that ended were preempted${open}`;
