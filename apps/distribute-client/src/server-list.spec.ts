@@ -1,7 +1,9 @@
 /** What the client prints about servers and about its own link: who, when, why. */
 import { portInUseMessage } from './client';
 import { indexPage } from './servers.controller';
-import { clockTime, diffServers, formatChange, formatServiceState } from './server-list';
+import { EventEmitter } from 'node:events';
+import { Logger } from '@nestjs/common';
+import { clockTime, diffServers, formatChange, formatServiceState, ServerList } from './server-list';
 
 const at = new Date(2026, 11, 6, 9, 5, 7, 42);
 const s102 = { name: 'hadoop102', host: '127.0.0.1', port: 41234, path: '/servers/server0000000000' };
@@ -50,10 +52,7 @@ describe('server changes', () => {
 });
 
 describe('ServerList wiring', () => {
-  it('reports the coordination service lost and back from the client\'s own state events', async () => {
-    const { EventEmitter } = await import('node:events');
-    const { Logger } = await import('@nestjs/common');
-    const { ServerList } = await import('./server-list');
+  it('reports the coordination service lost and back from the client\'s own state events', () => {
     const client = Object.assign(new EventEmitter(), { state: 'connected' });
     const coordination = { client, ready: () => new Promise<void>(() => undefined) };
     const lines: string[] = [];
