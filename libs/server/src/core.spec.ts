@@ -225,6 +225,30 @@ describe('ServerCore requests', () => {
     expect(headers[2].zxid).toBe(headers[0].zxid);
   });
 
+  it('a follower holds a write sent behind a pending sync until the sync is done, so the read between sees no later write', () => {
+    const h = new Harness();
+    const core = h.core;
+    core.setRole('follower');
+    h.open(1);
+    core.receive(1, encodeConnectRequest({ protocolVersion: 0, lastZxidSeen: 0, timeOut: 30000, sessionId: 0n, passwd: Buffer.alloc(16), readOnly: false }).subarray(4));
+    const created = core.ready().toSubmit[0] as { kind: 'createSession'; sessionId: bigint; timeOut: number };
+    expect(created.kind).toBe('createSession');
+    core.apply(1, { zxid: 1, time: h.clock, sessionId: created.sessionId, cxid: 0, op: { type: 'createSession', timeOut: created.timeOut, secret: Buffer.alloc(32, 1) } });
+    core.ready();
+    core.receive(1, encodeRequest(1, { type: 9, body: { path: '/' } }).subarray(4));
+    core.receive(1, encodeRequest(2, { type: 4, body: { path: '/', watch: false } }).subarray(4));
+    core.receive(1, encodeRequest(3, create('/later')).subarray(4));
+    const before = core.ready();
+    expect(before.toSync).toHaveLength(1);
+    expect(before.toSubmit).toEqual([]);
+    expect(before.effects).toEqual([]);
+    core.syncDone(before.toSync[0]);
+    const after = core.ready();
+    const replies = after.effects.map((e) => (e.kind === 'send' ? decodeReplyHeader(e.frame.subarray(4)).xid : e.kind));
+    expect(replies).toEqual([1, 2]);
+    expect(after.toSubmit.map((r) => r.kind)).toEqual(['write']);
+  });
+
   it('expires sessions in tick buckets, deleting ephemerals and firing watches', () => {
     const h = new Harness({ tickTimeMs: 2000 });
     const s = h.connect(1, { timeOut: 4000 })!;

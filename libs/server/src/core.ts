@@ -79,7 +79,8 @@ export function normalizeAddress(address: string): string {
 
 /** A request received on a connection and not answered yet; replies leave in request order. */
 type Pending =
-  | { kind: 'write'; xid: number; opcode: number; request: Request | null; startedAt: number; reply: Buffer | null; zxid: number }
+  /** `held`: a request for the sequencer that waits for a sync before it on the connection (see holdOrSubmit). */
+  | { kind: 'write'; xid: number; opcode: number; request: Request | null; startedAt: number; reply: Buffer | null; zxid: number; held?: SequencerRequest }
   | { kind: 'sync'; xid: number; token: number; path: string; startedAt: number; reply: Buffer | null; zxid: number }
   | { kind: 'read'; xid: number; request: Request; startedAt: number }
   | { kind: 'ping'; startedAt: number };
@@ -365,6 +366,7 @@ export class ServerCore {
       if (!p) continue;
       this.completeSync(p);
       this.flushQueue(c);
+      this.releaseHeld(c);
       return;
     }
   }
@@ -510,20 +512,23 @@ export class ServerCore {
       if (this.role === 'standalone') this.completeSync(p);
       else this.toSync.push((p.token = this.nextSyncToken++));
     } else if (type === OpCode.closeSession) {
-      this.enqueue(c, { kind: 'write', xid, opcode: type, request, startedAt, reply: null, zxid: 0 });
-      this.submit({ kind: 'closeSession', origin: this.config.serverId, sessionId: session.sessionId, cxid: xid });
+      const p: Pending = { kind: 'write', xid, opcode: type, request, startedAt, reply: null, zxid: 0 };
+      this.enqueue(c, p);
+      this.holdOrSubmit(c, p, { kind: 'closeSession', origin: this.config.serverId, sessionId: session.sessionId, cxid: xid });
     } else if (isWrite(type)) {
-      this.enqueue(c, { kind: 'write', xid, opcode: type, request, startedAt, reply: null, zxid: 0 });
-      this.submitWrite(c, session, body, header, request);
+      const p: Pending = { kind: 'write', xid, opcode: type, request, startedAt, reply: null, zxid: 0 };
+      this.enqueue(c, p);
+      this.holdOrSubmit(c, p, this.writeRequest(c, session, body, header, request));
     } else {
       this.enqueue(c, { kind: 'read', xid, request, startedAt });
     }
     this.flushQueue(c);
   }
 
-  private submitWrite(c: ClientConn, session: Session, frame: Buffer, header: RequestHeader, request: Request): void {
+  private writeRequest(c: ClientConn, session: Session, frame: Buffer, header: RequestHeader, request: Request): SequencerRequest {
     const local = this.role === 'standalone';
-    this.submit({
+    this.log.debug(() => `write path: client 0x${hex(session.sessionId)} xid ${header.xid} op ${request.type} -> ${local ? 'sequenced here' : 'forwarded to the leader'}`);
+    return {
       kind: 'write',
       origin: this.config.serverId,
       sessionId: session.sessionId,
@@ -531,8 +536,30 @@ export class ServerCore {
       ids: local ? c.conn.ids : [...c.conn.ids],
       frame,
       ...(local && { decoded: { header, request } }),
-    });
-    this.log.debug(() => `write path: client 0x${hex(session.sessionId)} xid ${header.xid} op ${request.type} -> ${local ? 'sequenced here' : 'forwarded to the leader'}`);
+    };
+  }
+
+  /**
+   * A write (or close) sent behind a sync that is not done yet waits for it before it goes to the
+   * sequencer: ZAB may report the sync done only after later txns were applied, and the reads queued
+   * behind the sync would then see this write, which the client sent after them (ZooKeeper keeps a
+   * session's requests in order in its CommitProcessor).
+   */
+  private holdOrSubmit(c: ClientConn, p: Extract<Pending, { kind: 'write' }>, request: SequencerRequest): void {
+    if (c.queue.some((q) => q.kind === 'sync' && q.reply === null)) p.held = request;
+    else this.submit(request);
+  }
+
+  /** Submits the held requests that no unfinished sync precedes any more, in order. */
+  private releaseHeld(c: ClientConn): void {
+    for (const q of c.queue) {
+      if (q.kind === 'sync' && q.reply === null) return;
+      if (q.kind === 'write' && q.held) {
+        const request = q.held;
+        delete q.held;
+        this.submit(request);
+      }
+    }
   }
 
   /** The role decides where a request for the sequencer goes: here, or to the leader through ZAB. */
