@@ -135,10 +135,7 @@ export class SimClient {
       return;
     }
     if (now - this.lastSentAt >= session.timeOutUnits / 3) this.sendPing();
-    // Nothing is pipelined behind a sync: the pipeline may answer the read behind a sync only after a
-    // write sent later on the connection was applied (docs/zab.md §6, known limits).
-    const behindSync = this.inflight.some((i) => i.kind === 'sync' || (i.kind === 'read' && i.record.afterSync));
-    if (this.active && !this.probeDone && !behindSync && this.inflight.length < this.options.pipelineMax && this.rng.chance(this.probe ? 1 : this.options.opProbability)) {
+    if (this.active && !this.probeDone && this.inflight.length < this.options.pipelineMax && this.rng.chance(this.probe ? 1 : this.options.opProbability)) {
       if (this.probe) {
         if (this.inflight.length === 0) this.write(OpCode.create, { path: `/probe-${now}`, data: null, acl: openAcl, flags: CreateFlag.PERSISTENT }, `probe create`);
       } else {
