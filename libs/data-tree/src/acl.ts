@@ -41,9 +41,10 @@ export function maskDigests(acl: readonly ACL[]): ACL[] {
 
 /**
  * PrepRequestProcessor.fixupACL: validates a requested ACL list, expands `auth` into the caller's
- * authenticated (digest) ids and drops duplicates. Returns INVALIDACL on any problem.
+ * authenticated ids and drops duplicates. Returns INVALIDACL on any problem. `providers` names the
+ * extra registered schemes (`sasl`, `x509`) whose ids ACLs may use.
  */
-export function fixupAcl(acl: readonly ACL[] | null, ids: readonly Id[]): ACL[] | number {
+export function fixupAcl(acl: readonly ACL[] | null, ids: readonly Id[], providers: readonly string[] = []): ACL[] | number {
   if (!acl || acl.length === 0) return ErrorCode.INVALIDACL;
   const out: ACL[] = [];
   const seen = new Set<string>();
@@ -62,8 +63,9 @@ export function fixupAcl(acl: readonly ACL[] | null, ids: readonly Id[]): ACL[] 
     } else if (scheme === 'auth') {
       let granted = false;
       for (const held of ids) {
-        // Only providers that report isAuthenticated() expand `auth`: digest, not ip or super.
-        if (held.scheme === 'digest') {
+        // Only providers that report isAuthenticated() expand `auth`: digest (and sasl, x509 when
+        // registered), not ip or super.
+        if (held.scheme === 'digest' || providers.includes(held.scheme)) {
           push({ perms: a.perms, id: { scheme: held.scheme, id: held.id } });
           granted = true;
         }
@@ -77,6 +79,9 @@ export function fixupAcl(acl: readonly ACL[] | null, ids: readonly Id[]): ACL[] 
       push(a);
     } else if (scheme === 'ip') {
       if (!parseIpMask(a.id.id)) return ErrorCode.INVALIDACL;
+      push(a);
+    } else if (providers.includes(scheme) && a.id.id !== '') {
+      // sasl and x509 (when their providers are registered) accept any non-empty principal.
       push(a);
     } else {
       return ErrorCode.INVALIDACL;

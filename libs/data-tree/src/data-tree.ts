@@ -146,6 +146,21 @@ export class DataTree {
     return out;
   }
 
+  /** How many ephemerals `sessionId` owns (the per-session ephemeral limit counts these). */
+  ephemeralCountOf(sessionId: bigint): number {
+    return this.ephemeralsBySession.get(sessionId)?.size ?? 0;
+  }
+
+  /** The longest quota path at or above `path` (DataTree.getMaxPrefixWithQuota), null when none. */
+  quotaPrefixOf(path: string): string | null {
+    return this.quotas.maxPrefix(path);
+  }
+
+  /** Watches `watcher` holds in both tables (the per-session watch limit counts these). */
+  watchCountOf(watcher: number): number {
+    return this.dataWatches.countOf(watcher) + this.childWatches.countOf(watcher);
+  }
+
   get ephemeralCount(): number {
     let n = 0;
     for (const set of this.ephemeralsBySession.values()) n += set.size;

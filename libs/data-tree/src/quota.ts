@@ -29,6 +29,21 @@ export function parseQuotaStats(text: string): { count: number; bytes: number } 
   return out;
 }
 
+/**
+ * StatsTrack: `key=value` pairs split on `,` or `;` (`count=4,bytes=5=;countHardLimit=10`), as the
+ * limits node holds them; a missing or empty value is -1 (no limit).
+ */
+export function parseStatsTrack(text: string): { count: number; bytes: number; countHardLimit: number; byteHardLimit: number } {
+  const out = { count: -1, bytes: -1, countHardLimit: -1, byteHardLimit: -1 };
+  for (const pair of text.split(/[,;]+/)) {
+    const [key, value] = pair.split('=');
+    if (!(key in out) || value === undefined) continue;
+    const n = value === '' ? -1 : Number(value);
+    if (Number.isFinite(n)) out[key as keyof typeof out] = n;
+  }
+  return out;
+}
+
 export function formatQuotaStats(count: number, bytes: number): string {
   return `count=${count},bytes=${bytes}`;
 }

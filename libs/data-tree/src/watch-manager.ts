@@ -29,6 +29,11 @@ export class WatchTable {
     paths.add(path);
   }
 
+  /** Paths on which `watcher` holds a watch in this table. */
+  countOf(watcher: number): number {
+    return this.byWatcher.get(watcher)?.size ?? 0;
+  }
+
   /** True when `watcher` holds any of `modes` on `path`. */
   has(path: string, watcher: number, modes: number): boolean {
     return ((this.byPath.get(path)?.get(watcher) ?? 0) & modes) !== 0;

@@ -18,3 +18,4 @@ export {
 } from './replies';
 export { isValidPath } from './paths';
 export { errorName, errorMessage, keeperErrorText } from './error-codes';
+export * from './sasl-digest-md5';

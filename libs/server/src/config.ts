@@ -1,4 +1,5 @@
 /** Server settings (ZooKeeper's names and defaults) and the dependencies the core is given. */
+import type { SaslSettings } from './sasl';
 
 export interface ServerConfig {
   /** ZooKeeper's tickTime: the session-expiry bucket size and the unit of the timeout bounds (ms). */
@@ -29,6 +30,21 @@ export interface ServerConfig {
   existsChecksRead: boolean;
   /** Version text for stats, e.g. `3.9.5-coordinode`. */
   version: string;
+  /** SASL DIGEST-MD5 (authProvider.N=...SASLAuthenticationProvider and a JAAS Server section); absent: not offered. */
+  sasl?: SaslSettings;
+  /**
+   * zookeeper.enforce.auth.schemes (or sessionRequireClientSASLAuth / requireClientAuthScheme=sasl): a
+   * connection must hold an id of one of these schemes before any request but auth and sasl; empty: off.
+   */
+  requiredAuthSchemes: string[];
+  /** zookeeper.X509AuthenticationProvider.superUser: the certificate subject that also holds Id("super", ""). */
+  x509SuperUser?: string;
+  /** enforceQuota: hard quota limits under /zookeeper/quota refuse writes with QUOTAEXCEEDED. */
+  enforceQuota: boolean;
+  /** Per-session limits (0 = unlimited): watches held by a connection, ephemerals owned, requests not yet answered. */
+  sessionWatchesMax: number;
+  sessionEphemeralsMax: number;
+  sessionOutstandingMax: number;
 }
 
 export const tickTimeMsDefault = 3000;
@@ -51,6 +67,11 @@ export function serverConfig(partial: Partial<ServerConfig> = {}): ServerConfig 
     sessionlessConnectionTimeoutMs: sessionlessConnectionTimeoutMsDefault,
     existsChecksRead: true,
     version: serverVersionDefault,
+    requiredAuthSchemes: [],
+    enforceQuota: false,
+    sessionWatchesMax: 0,
+    sessionEphemeralsMax: 0,
+    sessionOutstandingMax: 0,
     ...partial,
   };
 }

@@ -37,14 +37,17 @@ import {
   Request,
   RequestHeader,
   ResponseBody,
+  SaslError,
   sessionPasswdBytes,
   UnknownOpcodeError,
   Xid,
 } from '@coord/protocol';
 import { CoreLogger, ServerConfig, serverConfig, ServerDeps, silentLogger } from './config';
 import type { Effect } from './effects';
+import type { LimitKind } from './limits';
 import * as reads from './read-ops';
 import { hex, isWrite, multiResultOf, responseOf } from './results';
+import { DigestMd5Server } from './sasl';
 import { PreparedTxn, Sequencer, SequencerRequest } from './sequencer';
 import { Session, SessionTracker } from './sessions';
 import { Connection, CoreStats, LatencyStats, snapshotStats } from './stats';
@@ -53,9 +56,19 @@ export interface ConnectionInfo {
   id: number;
   remoteAddress: string;
   remotePort: number;
+  /**
+   * The subject (RFC 2253) of the client certificate the TLS port verified: the connection holds
+   * Id("x509", subject), as ZooKeeper's X509AuthenticationProvider grants it.
+   */
+  x509Subject?: string;
 }
 
 /** standalone: sequences and commits alone; leader/follower: ZAB decides; looking: not serving. */
+export interface CoreObservers {
+  applied?: (txn: Txn) => void;
+  replied?: (opcode: number, latencyMs: number) => void;
+}
+
 export type Role = 'standalone' | 'leader' | 'follower' | 'looking';
 
 /** What the driver must do next (pull style: the driver asks, the core never calls out). */
@@ -92,6 +105,8 @@ interface ClientConn {
   connecting: { sessionId: bigint; timeOut: number } | null;
   /** Requests pipelined behind the ConnectRequest, handled once the session exists (as Apache does). */
   early: Buffer[] | null;
+  /** The connection's SASL exchange, once the client started one. */
+  sasl: DigestMd5Server | null;
 }
 
 /** Requests a client may pipeline behind its ConnectRequest before it is answered. */
@@ -108,6 +123,7 @@ export class ServerCore {
   private readonly sequencer: Sequencer;
   private readonly log: CoreLogger;
   private readonly now: () => number;
+  private readonly randomBytes: (size: number) => Buffer;
   private role: Role = 'standalone';
   private outbox: Effect[] = [];
   private toPersist: Txn[] = [];
@@ -128,7 +144,21 @@ export class ServerCore {
   readonly minSessionTimeoutMs: number;
   readonly maxSessionTimeoutMs: number;
   /** Global counters for the four-letter words. */
-  readonly counters = { packetsReceived: 0, packetsSent: 0, authFailed: 0, latency: new LatencyStats() };
+  readonly counters = {
+    packetsReceived: 0,
+    packetsSent: 0,
+    authFailed: 0,
+    latency: new LatencyStats(),
+    /** Requests refused by a limit (enforced quota, per-session caps), by limit. */
+    limitsRefused: { quota: 0, ephemerals: 0, watches: 0, outstanding: 0 } as Record<LimitKind, number>,
+  };
+  /** ACL schemes beyond world, auth, digest and ip that this node's providers register. */
+  private readonly aclProviders: string[];
+  /**
+   * Taps for the operator surface (metrics, the console's event stream): every committed txn as it is
+   * applied, and every reply with its opcode and latency. Plain callbacks, called synchronously.
+   */
+  readonly observers: CoreObservers = {};
 
   constructor(config: Partial<ServerConfig>, deps: ServerDeps) {
     this.config = serverConfig(config);
@@ -140,11 +170,19 @@ export class ServerCore {
     this.minSessionTimeoutMs = this.config.minSessionTimeoutMs ?? 2 * this.config.tickTimeMs;
     this.maxSessionTimeoutMs = this.config.maxSessionTimeoutMs ?? 20 * this.config.tickTimeMs;
     this.nextContainerCheckAt = this.startedAt + this.config.containerCheckIntervalMs;
+    this.randomBytes = deps.randomBytes;
+    this.aclProviders = [...(this.config.sasl ? ['sasl'] : []), 'x509'];
     this.sequencer = new Sequencer(() => this.tree, this.sessions, {
       extendedTypesEnabled: this.config.extendedTypesEnabled,
       frameBytesMax: this.config.frameBytesMax,
       now: this.now,
       randomBytes: deps.randomBytes,
+      aclProviders: this.aclProviders,
+      limits: {
+        enforceQuota: this.config.enforceQuota,
+        sessionEphemeralsMax: this.config.sessionEphemeralsMax,
+        onRefused: (kind, message) => this.refused(kind, message),
+      },
     });
   }
 
@@ -236,7 +274,11 @@ export class ServerCore {
 
   connectionOpened(info: ConnectionInfo): void {
     const conn = new Connection(info.id, info.remoteAddress, info.remotePort, normalizeAddress(info.remoteAddress), this.now());
-    const c: ClientConn = { conn, queue: [], connecting: null, early: null };
+    const c: ClientConn = { conn, queue: [], connecting: null, early: null, sasl: null };
+    if (info.x509Subject !== undefined) {
+      conn.addId({ scheme: 'x509', id: info.x509Subject });
+      if (this.config.x509SuperUser !== undefined && info.x509Subject === this.config.x509SuperUser) conn.addId({ scheme: 'super', id: '' });
+    }
     this.clients.set(info.id, c);
     this.handshakePending.add(c);
   }
@@ -322,6 +364,7 @@ export class ServerCore {
   apply(origin: number, txn: Txn): void {
     const { result, events } = this.tree.applyTxn(txn);
     this.appliedZxid = txn.zxid;
+    this.observers.applied?.(txn);
     if (txn.zxid > this.placedZxid) this.placedZxid = txn.zxid;
     const op = txn.op;
     const session = this.applySessionChange(txn);
@@ -494,6 +537,22 @@ export class ServerCore {
       this.onAuth(c, xid, request.body);
       return;
     }
+    if (type === OpCode.sasl && this.config.sasl) {
+      this.onSasl(c, xid, request.body.token ?? Buffer.alloc(0));
+      return;
+    }
+    if (!this.authenticationEnforced(c, xid)) return;
+    const outstandingMax = this.config.sessionOutstandingMax;
+    if (outstandingMax > 0 && type !== OpCode.ping && c.queue.length >= outstandingMax) {
+      this.refused('outstanding', `Session 0x${hex(session.sessionId)} from ${c.conn.describe()} has ${c.queue.length} requests in flight (at most ${outstandingMax}): refusing xid ${xid}`);
+      this.enqueueAnswered(c, xid, type, ErrorCode.THROTTLEDOP, startedAt);
+      return;
+    }
+    if (this.watchLimitReached(c, request)) {
+      this.refused('watches', `Session 0x${hex(session.sessionId)} from ${c.conn.describe()} holds ${this.tree.watchCountOf(c.conn.id)} watches (at most ${this.config.sessionWatchesMax}): refusing xid ${xid}`);
+      this.enqueueAnswered(c, xid, type, ErrorCode.QUOTAEXCEEDED, startedAt);
+      return;
+    }
     if (type === OpCode.check) {
       // A standalone check is not a valid request (Request.isValid): UNIMPLEMENTED, then close.
       this.log.warn(`Closing connection ${c.conn.describe()}: check outside multi`);
@@ -616,6 +675,91 @@ export class ServerCore {
       this.log.warn(`Authentication with unknown scheme '${packet.scheme}' from ${c.conn.describe()}`);
       this.closeClient(c, 'authentication failed');
     }
+  }
+
+  /**
+   * SASL DIGEST-MD5 (ZooKeeperServer.processSasl): each token is answered at once with the next one;
+   * success adds Id("sasl", user). A failure answers AUTHFAILED (SESSIONCLOSEDREQUIRESASLAUTH when SASL
+   * is required) and closes the connection, unless allowSaslFailedClients keeps it open.
+   */
+  private onSasl(c: ClientConn, xid: number, token: Buffer): void {
+    const settings = this.config.sasl;
+    if (!settings) return;
+    const server = (c.sasl ??= new DigestMd5Server(settings.users, this.randomBytes));
+    let reply: Buffer | null;
+    try {
+      const step = server.evaluate(token);
+      reply = step.token;
+      if (step.authorizationId !== undefined) {
+        const user = step.authorizationId;
+        c.conn.addId({ scheme: 'sasl', id: user });
+        if (settings.superUser !== undefined && user === settings.superUser) c.conn.addId({ scheme: 'super', id: '' });
+        this.log.info(`Session 0x${hex(c.conn.session?.sessionId ?? 0n)}: adding SASL authorization for authorizationID: ${user}`);
+      }
+    } catch (e) {
+      if (!(e instanceof SaslError)) throw e;
+      this.counters.authFailed++;
+      c.sasl = null;
+      this.log.warn(`Client ${c.conn.describe()} failed to SASL authenticate: ${e.message}`);
+      const required = this.config.requiredAuthSchemes.includes('sasl');
+      if (settings.allowFailedClients && !required) {
+        this.log.warn('Maintaining client connection despite SASL authentication failure.');
+        reply = null;
+      } else {
+        const err = required ? ErrorCode.SESSIONCLOSEDREQUIRESASLAUTH : ErrorCode.AUTHFAILED;
+        this.send(c, saslReply(xid, this.appliedZxid, err, null));
+        this.closeClient(c, required ? 'SASL authentication required and failed' : 'SASL authentication failed');
+        return;
+      }
+    }
+    this.send(c, saslReply(xid, this.appliedZxid, 0, reply));
+  }
+
+  /**
+   * AuthenticationHelper.enforceAuthentication: with required schemes, a connection holding none of
+   * them gets SESSIONCLOSEDREQUIRESASLAUTH for its request and is closed.
+   */
+  private authenticationEnforced(c: ClientConn, xid: number): boolean {
+    const required = this.config.requiredAuthSchemes;
+    if (required.length === 0 || c.conn.ids.some((id) => required.includes(id.scheme))) return true;
+    this.log.warn(
+      `Client authentication scheme(s) [${c.conn.ids.map((id) => id.scheme).join(', ')}] of ${c.conn.describe()} match none of [${required.join(', ')}]; closing the session's connection`,
+    );
+    this.counters.authFailed++;
+    this.send(c, encodeReply({ xid, zxid: this.appliedZxid, err: ErrorCode.SESSIONCLOSEDREQUIRESASLAUTH }, OpCode.sasl, null));
+    this.closeClient(c, 'authentication required');
+    return false;
+  }
+
+  /** A request that would add a watch while the connection holds sessionWatchesMax of them. */
+  private watchLimitReached(c: ClientConn, request: Request): boolean {
+    const max = this.config.sessionWatchesMax;
+    if (max === 0) return false;
+    let adds = 0;
+    switch (request.type) {
+      case OpCode.exists:
+      case OpCode.getData:
+      case OpCode.getChildren:
+      case OpCode.getChildren2:
+        adds = request.body.watch ? 1 : 0;
+        break;
+      case OpCode.addWatch:
+        adds = 1;
+        break;
+      case OpCode.setWatches:
+      case OpCode.setWatches2: {
+        const b = request.body as { dataWatches: string[]; existWatches: string[]; childWatches: string[]; persistentWatches?: string[]; persistentRecursiveWatches?: string[] };
+        adds = b.dataWatches.length + b.existWatches.length + b.childWatches.length + (b.persistentWatches?.length ?? 0) + (b.persistentRecursiveWatches?.length ?? 0);
+        break;
+      }
+    }
+    return adds > 0 && this.tree.watchCountOf(c.conn.id) + adds > max;
+  }
+
+  /** A limit refused a request: counted for the metrics, and one log line saying which limit. */
+  private refused(kind: LimitKind, message: string): void {
+    this.counters.limitsRefused[kind]++;
+    this.log.warn(message);
   }
 
   private enqueue(c: ClientConn, p: Pending): void {
@@ -743,6 +887,7 @@ export class ServerCore {
     const latency = now - startedAt;
     this.counters.latency.record(latency);
     c.conn.replied(opcode, xid, zxid, now, latency);
+    this.observers.replied?.(opcode, latency);
   }
 
   private send(c: ClientConn, frame: Buffer): void {
@@ -773,6 +918,13 @@ export class ServerCore {
     const session = c.conn.session;
     if (session && session.connId === c.conn.id) session.connId = null;
   }
+}
+
+/** SetSASLResponse: ZooKeeper writes the record (a null token when it has none) even after an error header. */
+function saslReply(xid: number, zxid: number, err: number, token: Buffer | null): Buffer {
+  const header = encodeReply({ xid, zxid, err: 0 }, OpCode.sasl, { token });
+  if (err !== 0) header.writeInt32BE(err, 16);
+  return header;
 }
 
 function findPendingWrite(c: ClientConn, cxid: number): Extract<Pending, { kind: 'write' }> | undefined {

@@ -6,4 +6,6 @@ export * from './read-ops';
 export * from './results';
 export * from './sequencer';
 export * from './sessions';
+export * from './sasl';
+export * from './limits';
 export { Connection, LatencyStats, type CoreStats, type CoreConnectionStats } from './stats';

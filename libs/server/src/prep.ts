@@ -28,6 +28,7 @@ import {
   SetACLRequest,
   SetDataRequest,
 } from '@coord/protocol';
+import { PrepLimits, quotaExceeded } from './limits';
 
 /** What prep needs to know about a node; ZNode satisfies it, and so do overlay entries. */
 interface PrepNode {
@@ -55,11 +56,16 @@ export interface PrepContext {
   sessionId: bigint;
   ids: readonly Id[];
   extendedTypesEnabled: boolean;
+  /** Registered ACL schemes beyond world, auth, digest and ip (`sasl`, `x509`). */
+  aclProviders?: readonly string[];
+  /** Enforced quotas and the per-session ephemeral cap; absent: none. */
+  limits?: PrepLimits;
 }
 
 /** The tree as prep sees it, plus the uncommitted effects of earlier ops of the same multi. */
 export class PrepView {
   private overlay: Map<string, OverlayNode | null> | null = null;
+  private ephemeralCounts: Map<bigint, number> | null = null;
 
   constructor(private readonly tree: DataTree) {}
 
@@ -83,7 +89,15 @@ export class PrepView {
     return copy;
   }
 
+  /** Ephemerals prepared for `sessionId` in this view and not applied yet. */
+  ephemeralsCreatedBy(sessionId: bigint): number {
+    return this.ephemeralCounts?.get(sessionId) ?? 0;
+  }
+
   recordCreate(path: string, parentPath: string, acl: ACL[], owner: bigint): void {
+    if (ephemeralKind(owner) === 'ephemeral') {
+      (this.ephemeralCounts ??= new Map()).set(owner, this.ephemeralsCreatedBy(owner) + 1);
+    }
     const parent = this.editable(parentPath);
     if (parent) {
       parent.cversion++;
@@ -144,7 +158,7 @@ export function prepCreate(
   let path = req.path;
   const lastSlash = path.lastIndexOf('/');
   if (lastSlash === -1 || path.indexOf('\u0000') !== -1) return ErrorCode.BADARGUMENTS;
-  const acl = fixupAcl(req.acl, ctx.ids);
+  const acl = fixupAcl(req.acl, ctx.ids, ctx.aclProviders);
   if (typeof acl === 'number') return acl;
   const parentPath = parentPathOf(path, lastSlash);
   const parent = view.get(parentPath);
@@ -154,6 +168,8 @@ export function prepCreate(
   if (pathError(path) !== null) return ErrorCode.BADARGUMENTS;
   if (view.get(path)) return ErrorCode.NODEEXISTS;
   if (ephemeralKind(parent.ephemeralOwner) === 'ephemeral') return ErrorCode.NOCHILDRENFOREPHEMERALS;
+  const refused = refuseCreate(ctx, view, path, req.data, isEphemeralFlag(flags) && opcode !== 19 && opcode !== 21);
+  if (refused !== 0) return refused;
   let owner = 0n;
   // The stored type follows the txn kind: createContainer always makes a container, createTTL a
   // TTL node; a plain create stores only ephemeral-or-not, as ZooKeeper's CreateTxn does.
@@ -162,6 +178,27 @@ export function prepCreate(
   else if (isEphemeralFlag(flags)) owner = ctx.sessionId;
   view.recordCreate(path, parentPath, acl, owner);
   return { type: 'create', path, data: req.data, acl, ephemeralOwner: owner };
+}
+
+/** Enforced quotas and the per-session ephemeral cap for a create; QUOTAEXCEEDED or 0. */
+function refuseCreate(ctx: PrepContext, view: PrepView, path: string, data: Buffer | null, ephemeral: boolean): number {
+  const limits = ctx.limits;
+  if (!limits) return 0;
+  if (limits.enforceQuota) {
+    const message = quotaExceeded(ctx.tree, path, data?.length ?? 0, 1);
+    if (message !== null) {
+      limits.onRefused('quota', message);
+      return ErrorCode.QUOTAEXCEEDED;
+    }
+  }
+  if (ephemeral && limits.sessionEphemeralsMax > 0) {
+    const held = ctx.tree.ephemeralCountOf(ctx.sessionId) + view.ephemeralsCreatedBy(ctx.sessionId);
+    if (held >= limits.sessionEphemeralsMax) {
+      limits.onRefused('ephemerals', `Session 0x${ctx.sessionId.toString(16)} already owns ${held} ephemerals (at most ${limits.sessionEphemeralsMax}): refusing ${path}`);
+      return ErrorCode.QUOTAEXCEEDED;
+    }
+  }
+  return 0;
 }
 
 export function prepDelete(ctx: PrepContext, view: PrepView, req: DeleteRequest): PrepResult {
@@ -185,6 +222,14 @@ export function prepSetData(ctx: PrepContext, view: PrepView, req: SetDataReques
   const node = view.get(req.path);
   if (!node) return ErrorCode.NONODE;
   if (!checkAcl(node.acl.acl, Perms.WRITE, ctx.ids)) return ErrorCode.NOAUTH;
+  if (ctx.limits?.enforceQuota) {
+    const before = ctx.tree.getNode(req.path)?.dataLength ?? 0;
+    const message = quotaExceeded(ctx.tree, req.path, (req.data?.length ?? 0) - before, 0);
+    if (message !== null) {
+      ctx.limits.onRefused('quota', message);
+      return ErrorCode.QUOTAEXCEEDED;
+    }
+  }
   if (req.version !== -1 && req.version !== node.version) return ErrorCode.BADVERSION;
   const version = node.version + 1;
   view.recordSetData(req.path, version);
@@ -193,7 +238,7 @@ export function prepSetData(ctx: PrepContext, view: PrepView, req: SetDataReques
 
 export function prepSetACL(ctx: PrepContext, view: PrepView, req: SetACLRequest): PrepResult {
   if (pathError(req.path) !== null) return ErrorCode.BADARGUMENTS;
-  const acl = fixupAcl(req.acl, ctx.ids);
+  const acl = fixupAcl(req.acl, ctx.ids, ctx.aclProviders);
   if (typeof acl === 'number') return acl;
   const node = view.get(req.path);
   if (!node) return ErrorCode.NONODE;

@@ -11,6 +11,7 @@
  */
 import type { DataTree, Txn, TxnOp } from '@coord/data-tree';
 import { decodeRequest, ErrorCode, Id, OpCode, ProtocolError, Request, RequestHeader } from '@coord/protocol';
+import type { PrepLimits } from './limits';
 import { PrepContext, prepDeleteContainer, prepMulti, PrepView, prepWriteOp } from './prep';
 import { isWrite } from './results';
 import type { SessionTracker } from './sessions';
@@ -43,6 +44,10 @@ export interface SequencerOptions {
   now: () => number;
   /** Injected randomness: the session secret when this data directory or ensemble has none yet. */
   randomBytes: (size: number) => Buffer;
+  /** Registered ACL schemes beyond the built-in ones (`sasl`, `x509`). */
+  aclProviders?: readonly string[];
+  /** Enforced quotas and per-session ephemeral cap. */
+  limits?: PrepLimits;
 }
 
 /** Bytes of the replicated session-password secret. */
@@ -171,7 +176,14 @@ export class Sequencer {
     const session = this.sessions.get(r.sessionId);
     if (!session || session.closing) return this.txnOf(r.sessionId, header.xid, { type: 'error', err: ErrorCode.SESSIONEXPIRED });
     if (!isWrite(request.type)) return this.txnOf(r.sessionId, header.xid, { type: 'error', err: ErrorCode.UNIMPLEMENTED });
-    const ctx: PrepContext = { tree: this.treeOf(), sessionId: r.sessionId, ids: r.ids, extendedTypesEnabled: this.options.extendedTypesEnabled };
+    const ctx: PrepContext = {
+      tree: this.treeOf(),
+      sessionId: r.sessionId,
+      ids: r.ids,
+      extendedTypesEnabled: this.options.extendedTypesEnabled,
+      aclProviders: this.options.aclProviders,
+      limits: this.options.limits,
+    };
     if (request.type === OpCode.multi) {
       const { ops, failedAt, failure } = prepMulti(ctx, this.view, request.body, (view, sub) => prepWriteOp(ctx, view, sub));
       if (failedAt < 0) return this.txnOf(r.sessionId, header.xid, { type: 'multi', ops });

@@ -132,6 +132,8 @@ export interface CoreStats {
   ephemeralsCount: number;
   globalSessions: number;
   authFailedCount: number;
+  /** Requests refused by a limit: enforced quota, per-session ephemerals, watches, requests in flight. */
+  limitsRefused: { quota: number; ephemerals: number; watches: number; outstanding: number };
   tickTimeMs: number;
   minSessionTimeoutMs: number;
   maxSessionTimeoutMs: number;
@@ -202,6 +204,7 @@ export function snapshotStats(
     ephemeralsCount: tree.ephemeralCount,
     globalSessions: sessions.size,
     authFailedCount: core.counters.authFailed,
+    limitsRefused: { ...core.counters.limitsRefused },
     tickTimeMs: core.config.tickTimeMs,
     minSessionTimeoutMs: core.minSessionTimeoutMs,
     maxSessionTimeoutMs: core.maxSessionTimeoutMs,
