@@ -87,9 +87,18 @@ function transpile(files) {
       transform: { legacyDecorator: true, decoratorMetadata: true },
     },
   };
+  const failures = [];
   for (const file of files) {
     const out = outputOf(file);
-    const { code, map } = swc.transformFileSync(file, { ...options, filename: file, sourceFileName: path.relative(path.dirname(out), file) });
+    let code;
+    let map;
+    try {
+      ({ code, map } = swc.transformFileSync(file, { ...options, filename: file, sourceFileName: path.relative(path.dirname(out), file) }));
+    } catch (err) {
+      // One broken file must not keep the others stale: report it and go on.
+      failures.push(`${path.relative(workspaceRoot, file)}: ${err instanceof Error ? err.message : String(err)}`);
+      continue;
+    }
     fs.mkdirSync(path.dirname(out), { recursive: true });
     // Write then rename, so a process starting in parallel never loads a half-written file.
     const tmp = `${out}.${process.pid}.tmp`;
@@ -97,13 +106,14 @@ function transpile(files) {
     if (map) fs.writeFileSync(`${out}.map`, map);
     fs.renameSync(tmp, out);
   }
+  return failures;
 }
 
-/** Builds what is stale among `projects` (default: all); returns the number of files transpiled. */
+/** Builds what is stale among `projects` (default: all); returns the files transpiled and the failures. */
 function build(projects = allProjects()) {
   const stale = staleFiles(projects);
-  if (stale.length > 0) transpile(stale);
-  return stale.length;
+  const failures = stale.length > 0 ? transpile(stale) : [];
+  return { count: stale.length - failures.length, failures };
 }
 
 module.exports = { build, staleFiles, allProjects, distRoot, workspaceRoot };
@@ -125,6 +135,8 @@ if (require.main === module) {
     process.exit(stale.length === 0 ? 0 : 1);
   }
   const started = Date.now();
-  const count = build(list);
+  const { count, failures } = build(list);
+  for (const f of failures) process.stderr.write(`build: cannot transpile ${f}\n`);
   process.stderr.write(`build: ${count} file(s) transpiled into dist/ in ${Date.now() - started} ms\n`);
+  if (failures.length > 0) process.exit(1);
 }
