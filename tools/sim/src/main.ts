@@ -1,20 +1,17 @@
-// The simulator's command line.
-//   --seed N        run one seed (a failure prints how to replay it: the same seed and commit replay it exactly)
-//   --seeds K       run K seeds starting at --from (default: a seed derived from the time, printed)
-//   --minutes M     keep running seeds for M minutes; prints seeds per minute
-//   --peers N       force the ensemble size (default: drawn from the seed, 3 or 5)
-//   --bug NAME      inject a known bug (commitWithoutQuorum | ackBeforePersist | applyBeforeCommit | syncEarly |
-//                   reorderRequests) to see the checkers fire
-//   --verbose       print each seed's stats and, on failure, the trace tail
-//   --messages      with --seed: record and print every delivered message (slow, for debugging one seed)
-// Exit codes: 0 clean, 2 correctness, 3 liveness, 4 crash (an exception in the core or the simulator).
+// The simulator's command line (flags on commander, via @coord/cli). `--help` lists them.
+// Exit codes: 0 clean, 1 usage error, 2 correctness, 3 liveness, 4 crash (an exception in a core or the simulator).
 
+import { integerIn, newProgram, Option, parseProgram } from '@coord/cli';
 import { exitCodes } from './failure';
 import { simBugNames, type SimBugs } from './options';
 import { runSeed, type SimResult } from './simulator';
 
 /** How often a long run prints its progress. */
 const progressEveryMs = 60_000;
+/** Seeds a batch runs when neither --seeds nor --minutes says otherwise. */
+const seedsDefault = 100;
+const usageErrorExitCode = 1;
+const seedMax = 2 ** 32 - 1;
 
 interface Args {
   seed?: number;
@@ -27,42 +24,39 @@ interface Args {
   messages: boolean;
 }
 
-function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { verbose: false, messages: false };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${flag} needs a value`);
-      return v;
-    };
-    if (flag === '--seed') args.seed = Number(value());
-    else if (flag === '--seeds') args.seeds = Number(value());
-    else if (flag === '--from') args.from = Number(value());
-    else if (flag === '--minutes') args.minutes = Number(value());
-    else if (flag === '--bug') {
-      const name = value();
-      if (!(simBugNames as readonly string[]).includes(name)) throw new Error(`unknown bug ${name} (one of ${simBugNames.join(', ')})`);
-      args.bug = name as keyof SimBugs;
-    }
-    else if (flag === '--peers') args.peers = Number(value());
-    else if (flag === '--verbose') args.verbose = true;
-    else if (flag === '--messages') args.messages = true;
-    else throw new Error(`unknown flag ${flag}`);
-  }
-  return args;
+function minutes(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new Error('expected a positive number of minutes');
+  return n;
+}
+
+function parseArgs(argv: readonly string[]): Args | number {
+  const program = newProgram('sim', 'Seeded simulator: the real pipeline on ZAB members with protocol clients, under faults; checks what clients see.')
+    .option('--seed <n>', 'run one seed (the same seed on the same commit replays exactly)', integerIn(0, seedMax))
+    .option('--seeds <k>', `run K seeds from --from (default ${seedsDefault}, or unbounded with --minutes)`, integerIn(1, Number.MAX_SAFE_INTEGER))
+    .option('--from <n>', 'first seed of a batch (default: derived from the clock, printed)', integerIn(0, Number.MAX_SAFE_INTEGER))
+    .option('--minutes <m>', 'keep running fresh seeds for M minutes; prints seeds per minute', minutes)
+    .option('--peers <n>', 'force the ensemble size (default: drawn from the seed, 3 or 5)', integerIn(1, 9))
+    .addOption(new Option('--bug <name>', 'switch on a deliberate bug to see the checkers fire').choices(simBugNames))
+    .option('--verbose', "print each seed's stats and, on a failure, the trace tail", false)
+    .option('--messages', 'with --seed: record and print every delivered message (slow)', false);
+  const parsed = parseProgram(program, argv, usageErrorExitCode);
+  if (!parsed.run) return parsed.exitCode;
+  return program.opts<Args>();
 }
 
 function describe(result: SimResult): string {
   const o = result.options;
   const s = result.stats;
-  return `SEED=${result.seed} peers=${o.peers} clients=${o.clients} loss=${o.lossProbability} dup=${o.duplicateProbability} ` +
+  return `SEED=${result.seed} peers=${o.peers} clients=${o.clients} pipeline=${o.pipelineMax} loss=${o.lossProbability} dup=${o.duplicateProbability} ` +
     `crash=${o.crashProbability} partition=${o.partitionProbability} snapCount=${o.snapCount} limits=${o.initLimitTicks}/${o.syncLimitTicks} | acked=${s.acked} unknown=${s.unknown} ` +
-    `reads=${s.reads} (${s.syncedReads} after sync) sessions=${s.sessions} expired=${s.expired} moved=${s.reconnects} crashes=${s.crashes} leaders=${s.leaderChanges} sync=${s.diffs}/${s.truncs}/${s.snaps} (diff/trunc/snap) messages=${s.messages} last=${s.lastZxid}`;
+    `reads=${s.reads} (${s.syncedReads} after sync) sessions=${s.sessions} expired=${s.expired} moved=${s.reconnects} crashes=${s.crashes} leaders=${s.leaderChanges} ` +
+    `sync=${s.diffs}/${s.truncs}/${s.snaps} (diff/trunc/snap) messages=${s.messages} last=${s.lastZxid}`;
 }
 
 function main(): number {
   const args = parseArgs(process.argv.slice(2));
+  if (typeof args === 'number') return args;
   const overrides = {
     ...(args.bug === undefined ? {} : { bugs: { [args.bug]: true } }),
     ...(args.peers === undefined ? {} : { peers: args.peers }),
@@ -77,10 +71,10 @@ function main(): number {
     return exitCodes[result.failure.kind];
   }
   // Seeds must differ between soak runs, so the start is derived from the clock here, in the tool,
-  // never in the core; it is printed so that any failure can be replayed.
+  // never in the cores; it is printed so that any failure can be replayed.
   const from = args.from ?? (Date.now() % 1_000_000_000);
   const deadline = args.minutes === undefined ? Infinity : Date.now() + args.minutes * 60_000;
-  const count = args.seeds ?? (args.minutes === undefined ? 100 : Infinity);
+  const count = args.seeds ?? (args.minutes === undefined ? seedsDefault : Infinity);
   console.log(`seeds from ${from}${args.bug === undefined ? '' : `, bug ${args.bug}`}`);
   const started = Date.now();
   let ran = 0;
@@ -94,15 +88,15 @@ function main(): number {
     const result = runSeed(seed, overrides);
     if (args.verbose) console.log(describe(result));
     if (result.failure !== null) {
-      console.log(describe(result));
+      if (!args.verbose) console.log(describe(result));
       console.log(`FAILED (${result.failure.kind}): ${result.failure.message}`);
       const extra = `${args.bug === undefined ? '' : ` --bug ${args.bug}`}${args.peers === undefined ? '' : ` --peers ${args.peers}`}`;
       console.log(`replay: npx nx run sim:sim --args="--seed ${seed}${extra} --verbose"`);
       return exitCodes[result.failure.kind];
     }
   }
-  const minutes = (Date.now() - started) / 60_000;
-  console.log(`${ran} seeds clean in ${(minutes * 60).toFixed(1)} s: ${Math.round(ran / minutes)} seeds per minute`);
+  const elapsed = (Date.now() - started) / 60_000;
+  console.log(`${ran} seeds clean in ${(elapsed * 60).toFixed(1)} s: ${Math.round(ran / elapsed)} seeds per minute`);
   return 0;
 }
 

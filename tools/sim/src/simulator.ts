@@ -97,6 +97,7 @@ class Simulation implements MemberHooks, ClientWorld {
 
   run(): SimResult {
     let failure: SimResult['failure'] = null;
+    let model: SequenceModel | null = null;
     try {
       for (const member of this.members.values()) member.start();
       const o = this.options;
@@ -108,14 +109,14 @@ class Simulation implements MemberHooks, ClientWorld {
         this.step();
       }
       this.checkLiveness();
-      const model = new SequenceModel(this.history.sequence());
+      model = new SequenceModel(this.history.sequence());
       this.checkFinalState(model);
       checkClientHistory(model, this.writes, this.reads);
-      this.countStats(model);
     } catch (error) {
       const e = error as Error;
       failure = error instanceof SimFailure ? { kind: error.kind, message: `t=${this.time}: ${e.message}` } : { kind: 'crash', message: `t=${this.time}: ${e.stack ?? e.message}` };
     }
+    this.countStats(model);
     this.stats.messages = this.network.sent;
     this.stats.applies = this.history.applies;
     this.stats.diffs = this.network.syncKinds.DIFF;
@@ -230,13 +231,14 @@ class Simulation implements MemberHooks, ClientWorld {
     }
   }
 
-  private countStats(model: SequenceModel): void {
+  /** The counts; those read off the agreed sequence only once it was checked (`model`). */
+  private countStats(model: SequenceModel | null): void {
     this.stats.acked = this.writes.filter((w) => w.outcome === 'answered' && w.ok === true).length;
     this.stats.unknown = this.writes.filter((w) => w.outcome === 'unknown').length;
     this.stats.reads = this.reads.length;
     this.stats.syncedReads = this.reads.filter((r) => r.afterSync).length;
-    this.stats.sessions = model.createdAt.size;
-    this.stats.expired = model.txns.filter((s) => s.txn.op.type === 'closeSession' && s.txn.cxid === 0).length;
+    this.stats.sessions = model?.createdAt.size ?? 0;
+    this.stats.expired = model?.txns.filter((s) => s.txn.op.type === 'closeSession' && s.txn.cxid === 0).length ?? 0;
     this.stats.reconnects = this.clients.reduce((n, c) => n + c.reconnects, 0);
   }
 
