@@ -1,8 +1,8 @@
 // One simulated ensemble member: the real pipeline (ServerCore of @coord/server, with its sequencer) on
 // top of a real ZAB peer (@coord/zab), wired exactly as the node's driver wires them
-// (apps/coord-node/src/ensemble/ensemble-node.ts): drain the pipeline into ZAB, run each Ready in the
-// order docs/zab.md §3 prescribes (send, persist and fsync, then ACKs, apply, syncs, the leader's
-// requests, snapshot, role change, advance), with the same payload bytes (@coord/envelope). Only the
+// (apps/coord-node/src/ensemble/ensemble-node.ts): drain the pipeline into ZAB, run each Ready (send;
+// persist; apply, syncs and the leader's requests while the fsync runs unless the Ready is strict; after
+// the fsync the ACKs, snapshot, role change, advance), with the same payload bytes (@coord/envelope). Only the
 // I/O differs: the network, disk, clock and randomness are the simulation's, and an fsync takes
 // simulated time during which inputs gather, as they do while the node's fsync runs.
 //
@@ -169,14 +169,18 @@ export class SimMember {
     this.disk.write(ready.persist);
     // Bug: proposals reach the pipeline as soon as they are logged here, before a quorum commits them.
     if (this.options.bugs.applyBeforeCommit === true) for (const t of ready.persist.entries) this.applyTxn(t);
+    // As the node: committed txns are on a quorum's disks already, so they are applied (and their clients
+    // answered) while this member's own fsync runs, unless the Ready replaces or cuts the log or changes the role.
+    const strict = ready.persist.snapshot !== undefined || ready.persist.truncateAfter !== undefined || ready.softState !== undefined;
+    if (!strict) this.applyCommitted(ready);
     if (!ready.mustSync) {
-      this.afterPersist(ready);
+      this.finish(ready, strict);
       return;
     }
     const units = this.rng.intBelow(this.options.fsyncUnitsMax + 1);
     if (units === 0) {
       this.disk.fsync();
-      this.afterPersist(ready);
+      this.finish(ready, strict);
       return;
     }
     this.persisting = true;
@@ -185,20 +189,28 @@ export class SimMember {
       if (this.incarnation !== incarnation || this.peer === null) return; // crashed meanwhile
       this.disk.fsync();
       this.persisting = false;
-      this.afterPersist(ready);
+      this.finish(ready, strict);
       this.pump();
     });
   }
 
-  private afterPersist(ready: Ready<Uint8Array>): void {
-    const peer = this.peer as Peer<Uint8Array>;
-    const core = this.core as ServerCore;
+  /** After the persist: install a SNAP, send the ACKs, apply (if not done early), snapshot, role, advance. */
+  private finish(ready: Ready<Uint8Array>, strict: boolean): void {
     const snap = ready.persist.snapshot;
     if (snap !== undefined) {
       this.restoreSnapshot(snap.data as Uint8Array, snap.zxid);
       this.hooks.restored(this, snap.zxid);
     }
     for (const m of ready.messagesAfterPersist) this.hooks.sendPeer(this, m);
+    if (strict) this.applyCommitted(ready);
+    if (ready.snapshotWanted) this.takeSnapshot();
+    if (ready.softState !== undefined) this.roleChange(ready.softState);
+    (this.peer as Peer<Uint8Array>).advance(ready);
+  }
+
+  /** Committed txns to the pipeline, finished syncs, and (leader) the requests to sequence. */
+  private applyCommitted(ready: Ready<Uint8Array>): void {
+    const core = this.core as ServerCore;
     for (const t of ready.committed) this.applyTxn(t);
     for (const s of ready.syncsDone) this.syncDone(s.syncId);
     for (const r of ready.requests) {
@@ -210,9 +222,6 @@ export class SimMember {
       }
       core.offer(request);
     }
-    if (ready.snapshotWanted) this.takeSnapshot();
-    if (ready.softState !== undefined) this.roleChange(ready.softState);
-    peer.advance(ready);
   }
 
   private syncDone(syncId: number): void {
