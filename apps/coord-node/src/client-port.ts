@@ -4,8 +4,13 @@
  * pipeline (ServerCore), and writes what the pipeline sends: one socket write per connection per pump,
  * notifications in their own write ahead of the reply that follows them. Backpressure, output limits
  * and the close grace live here once; the role's driver owns the pump and says what `stats` shows.
+ * With `secureClientPort` the same module serves a second, TLS listener: its connections are the same
+ * clients after the handshake, plus the verified certificate's subject as an x509 id.
  */
+import { readFileSync } from 'node:fs';
 import * as net from 'node:net';
+import * as tls from 'node:tls';
+import { rfc2253Subject, tlsStoreOptions } from '@coord/client';
 import { FrameParser } from '@coord/protocol';
 import type { Effect, ServerCore } from '@coord/server';
 import { ConnectionsPerAddress } from './connection-limit';
@@ -19,9 +24,16 @@ const outputBytesMax = 64 << 20;
 /** After the node decides to close a connection, how long the peer gets to drain before a hard close (ms). */
 export const closeGraceMs = 2000;
 
+/** A TLS handshake must finish within this time (ms). */
+export const tlsHandshakeMsMax = 10_000;
+/** The first two bytes of a TLS record carrying a handshake (ClientHello): content type 22, version 3.x. */
+const tlsHandshakeRecordType = 0x16;
+const tlsMajorVersion = 0x03;
+
 interface ClientSocket {
   id: number;
   socket: net.Socket;
+  secure: boolean;
   address: string;
   parser: FrameParser;
   /** Bytes seen before we know whether this is a four-letter word (fewer than 4). */
@@ -41,7 +53,10 @@ export interface ClientPortHooks {
 export class ClientPort {
   host = '';
   port = 0;
+  /** The TLS listener's port (secureClientPort), 0 when there is none. */
+  securePort = 0;
   private readonly server: net.Server;
+  private readonly secureServer: tls.Server | null = null;
   private readonly clients = new Map<number, ClientSocket>();
   private readonly perAddress: ConnectionsPerAddress;
   private readonly dirty = new Set<ClientSocket>();
@@ -59,26 +74,64 @@ export class ClientPort {
     this.perAddress = new ConnectionsPerAddress(config.maxClientCnxns, log);
     this.server = net.createServer({ noDelay: true }, (socket) => this.onSocket(socket));
     this.server.on('error', (err) => this.log.error('client port error', err));
+    if (config.security.secureClientPort !== undefined) this.secureServer = this.createSecureServer();
   }
 
-  listen(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.config.port, this.config.host, () => {
-        this.server.off('error', reject);
-        this.host = this.config.host;
-        this.port = (this.server.address() as net.AddressInfo).port;
-        resolve();
-      });
+  /** The TLS listener: ssl.keyStore / ssl.trustStore, ssl.clientAuth none|want|need. */
+  private createSecureServer(): tls.Server {
+    const t = this.config.security.clientTls;
+    const server = tls.createServer({
+      ...tlsStoreOptions(t, (p) => readFileSync(p)),
+      requestCert: t.clientAuth !== 'none',
+      // want: a client without a certificate is let in; one with a certificate that does not verify is not (as Java's trust manager).
+      rejectUnauthorized: t.clientAuth === 'need',
+      handshakeTimeout: tlsHandshakeMsMax,
+      noDelay: true,
+      ...(t.minVersion && { minVersion: t.minVersion }),
     });
+    server.on('secureConnection', (socket) => this.onSecureSocket(socket));
+    server.on('tlsClientError', (err, socket) => this.onTlsClientError(err, socket));
+    server.on('error', (err) => this.log.error('secure client port error', err));
+    return server;
+  }
+
+  private onSecureSocket(socket: tls.TLSSocket): void {
+    const address = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
+    const cert = socket.getPeerX509Certificate();
+    if (cert && !socket.authorized) {
+      this.core().counters.authFailed++;
+      this.log.warn(`TLS client ${address} presented an untrusted certificate (${String(socket.authorizationError)}); closing`);
+      socket.destroy();
+      return;
+    }
+    this.onSocket(socket, cert ? rfc2253Subject(cert.subject) : undefined);
+  }
+
+  /** A handshake that failed: one line saying why (plaintext on the TLS port, no or an untrusted certificate, timeout). */
+  private onTlsClientError(err: Error & { code?: string }, socket: tls.TLSSocket): void {
+    this.core().counters.authFailed++;
+    const address = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
+    const plaintext = err.code === 'ERR_SSL_WRONG_VERSION_NUMBER' || err.code === 'ERR_SSL_HTTP_REQUEST' || /wrong version number|http request|unknown protocol/i.test(err.message);
+    if (plaintext) this.log.warn(`Closing connection from ${address}: not TLS on the secure client port ${this.securePort} (use the plaintext port ${this.port})`);
+    else this.log.warn(`Closing connection from ${address}: TLS handshake failed on the secure client port (${err.code ?? err.message})`);
+    socket.destroy();
+  }
+
+  async listen(): Promise<void> {
+    this.port = await listenOn(this.server, this.config.port, this.config.host);
+    this.host = this.config.host;
+    const security = this.config.security;
+    if (this.secureServer && security.secureClientPort !== undefined) {
+      this.securePort = await listenOn(this.secureServer, security.secureClientPort, security.secureClientPortAddress ?? this.config.host);
+    }
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const done = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const done = [this.server, this.secureServer].map((s) => s && new Promise<void>((resolve) => s.close(() => resolve())));
     for (const client of this.clients.values()) client.socket.destroy();
-    await done;
+    await Promise.all(done);
   }
 
   /** Queues the pipeline's effects; sends leave at the next `flush`, a close flushes its client first. */
@@ -110,7 +163,8 @@ export class ClientPort {
     }
   }
 
-  private onSocket(socket: net.Socket): void {
+  /** A connection ready for ZooKeeper frames: plaintext at once, TLS after a good handshake (`x509Subject` when it sent a certificate). */
+  private onSocket(socket: net.Socket, x509Subject?: string): void {
     const address = socket.remoteAddress ?? '?';
     if (this.closed || !this.perAddress.admit(address)) {
       socket.destroy();
@@ -119,6 +173,7 @@ export class ClientPort {
     const client: ClientSocket = {
       id: this.nextId++,
       socket,
+      secure: socket instanceof tls.TLSSocket,
       address,
       parser: new FrameParser({ frameBytesMax: this.config.juteMaxBuffer }),
       head: null,
@@ -127,7 +182,7 @@ export class ClientPort {
       out: [],
     };
     this.clients.set(client.id, client);
-    this.core().connectionOpened({ id: client.id, remoteAddress: address, remotePort: socket.remotePort ?? 0 });
+    this.core().connectionOpened({ id: client.id, remoteAddress: address, remotePort: socket.remotePort ?? 0, ...(x509Subject !== undefined && { x509Subject }) });
     this.log.debug(() => `Accepted connection ${client.id} from ${address}:${socket.remotePort}`);
     socket.on('data', (chunk) => this.onData(client, chunk));
     socket.on('drain', () => {
@@ -150,6 +205,14 @@ export class ClientPort {
   private onData(client: ClientSocket, chunk: Buffer): void {
     if (client.closing) return;
     const core = this.core();
+    if (client.fresh && !client.secure && chunk.length >= 2 && chunk[0] === tlsHandshakeRecordType && chunk[1] === tlsMajorVersion) {
+      this.log.warn(
+        `Closing connection from ${client.address}:${client.socket.remotePort}: a TLS handshake on the plaintext client port${this.securePort ? ` (the secure client port is ${this.securePort})` : ' (no secureClientPort is configured)'}`,
+      );
+      client.closing = true;
+      client.socket.destroy();
+      return;
+    }
     try {
       const first = takeFirstBytes(client, chunk);
       if (first === null) return;
@@ -211,6 +274,16 @@ export class ClientPort {
       socket.pause();
     }
   }
+}
+
+function listenOn(server: net.Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as net.AddressInfo).port);
+    });
+  });
 }
 
 /** A notification frame: length, then xid -1. */

@@ -30,6 +30,13 @@ export function coreConfigOf(config: NodeConfig): Partial<ServerConfig> {
     superDigest: config.superDigest,
     extendedTypesEnabled: config.extendedTypesEnabled,
     frameBytesMax: config.juteMaxBuffer,
+    sasl: config.security.sasl,
+    requiredAuthSchemes: config.security.requiredAuthSchemes,
+    x509SuperUser: config.security.x509SuperUser,
+    enforceQuota: config.security.enforceQuota,
+    sessionWatchesMax: config.security.sessionWatchesMax,
+    sessionEphemeralsMax: config.security.sessionEphemeralsMax,
+    sessionOutstandingMax: config.security.sessionOutstandingMax,
   };
 }
 
@@ -38,6 +45,9 @@ export interface RunningNode {
   port: number;
   core: ServerCore;
   config: NodeConfig;
+  /** The AdminServer's and the Prometheus endpoint's URLs; null when off (admin.*, metricsProvider.*). */
+  readonly adminUrl: string | null;
+  readonly metricsUrl: string | null;
   close(): Promise<void>;
 }
 
@@ -83,6 +93,7 @@ class NodeServer extends RoleDriver implements RunningNode {
       this.clientPort.deliver(effects);
       if (toPersist.length === 0) break;
       const lastZxid = toPersist[toPersist.length - 1].zxid;
+      const appendStartedAt = Date.now();
       const pending = this.txnLog.append(toPersist);
       if (pending === undefined) {
         this.core.advance(lastZxid);
@@ -90,6 +101,7 @@ class NodeServer extends RoleDriver implements RunningNode {
       }
       pending.then(
         () => {
+          this.metrics.fsyncTime.record(Date.now() - appendStartedAt);
           this.core.advance(lastZxid);
           // Release at once (not a loop turn later): the replies were only waiting for this.
           if (!this.closed) this.pump();

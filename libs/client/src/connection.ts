@@ -1,4 +1,5 @@
 import { connect as netConnect, type Socket } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import { FrameParser, OpCode, Xid, encodeRequest } from '@coord/protocol';
 
 /** The Java client pings at least this often whatever the session timeout. */
@@ -23,6 +24,8 @@ export interface ConnectionOptions {
   frameBytesMax: number;
   /** The ConnectRequest frame, built when the TCP connection is up. */
   connectRequest: () => Buffer;
+  /** Connect with TLS (ZooKeeper's secureClientPort) with these options: ca, key/cert or pfx, servername. */
+  tls?: TlsConnectionOptions;
 }
 
 /**
@@ -44,9 +47,9 @@ export class Connection {
     this.hostPort = `${opts.host}:${opts.port}`;
     // One receive buffer per connection, reused for every read (no Readable stream, no allocation per
     // read): frames are decoded synchronously and everything a caller keeps is copied out of them.
-    this.parser = new FrameParser({ frameBytesMax: opts.frameBytesMax, reusesChunks: true });
+    this.parser = new FrameParser({ frameBytesMax: opts.frameBytesMax, reusesChunks: !opts.tls });
     const received = Buffer.allocUnsafe(receiveBufferBytes);
-    const socket = netConnect({
+    const socket = opts.tls ? this.connectTls(opts, opts.tls) : netConnect({
       host: opts.host,
       port: opts.port,
       noDelay: true,
@@ -60,9 +63,17 @@ export class Connection {
     });
     this.socket = socket;
     this.attemptTimer = setTimeout(() => this.gone(new Error(`no session from ${this.hostPort} within ${opts.attemptTimeoutMs} ms`)), opts.attemptTimeoutMs);
-    socket.on('connect', () => socket.write(opts.connectRequest()));
+    socket.on(opts.tls ? 'secureConnect' : 'connect', () => socket.write(opts.connectRequest()));
     socket.on('error', (err) => this.gone(err));
     socket.on('close', () => this.gone(new Error('connection closed')));
+  }
+
+  /** TLS: the socket's own 'data' chunks (a TLS socket cannot read into a caller's buffer). */
+  private connectTls(opts: ConnectionOptions, tlsOptions: TlsConnectionOptions): Socket {
+    const socket = tlsConnect({ host: opts.host, port: opts.port, servername: isIp(opts.host) ? undefined : opts.host, ...tlsOptions });
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    return socket;
   }
 
   /** The handshake is done: no more attempt timeout. */
@@ -148,4 +159,8 @@ export class Connection {
       }
     }
   }
+}
+
+function isIp(host: string): boolean {
+  return /^[\d.]+$/.test(host) || host.includes(':');
 }

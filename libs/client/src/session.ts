@@ -1,5 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import {
+  answerChallenge,
+  decodeReplyBody,
+  errorName,
+  parseDirectives,
+  SaslError,
+  saslNonceBytes,
   ErrorCode,
   OpCode,
   Xid,
@@ -54,6 +61,10 @@ export class Session extends EventEmitter {
   private conn: Connection | null = null;
   /** True once the ConnectResponse of the current connection arrived and the session is usable. */
   private established = false;
+  /** SASL runs on this connection: requests wait until it is done. */
+  private authenticating = false;
+  /** Why SASL failed; the client stops (as Java's AUTH_FAILED state). */
+  private saslFailure: Error | null = null;
   private readonly pending = new PacketQueue();
   /** Packets created while no session is established, sent in order once one is. */
   private waiting: Packet[] = [];
@@ -92,7 +103,7 @@ export class Session extends EventEmitter {
   async connect(opts: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<void> {
     if (this.closed) throw sessionExpired('connect');
     this.start();
-    if (this.established) return;
+    if (this.established && !this.authenticating) return;
     const timeoutMs = opts.timeoutMs ?? this.opts.connectTimeoutMs ?? connectTimeoutMsDefault;
     this.connectWaiters++;
     try {
@@ -100,7 +111,7 @@ export class Session extends EventEmitter {
         signal: opts.signal,
         timeoutMs,
         onTimeout: () => new ConnectTimeoutError(ErrorCode.CONNECTIONLOSS, { op: 'connect', message: `could not connect within ${timeoutMs} ms` }),
-        fail: (s) => (s === 'closed' ? sessionExpired('connect') : undefined),
+        fail: (s) => (s === 'closed' ? (this.saslFailure ?? sessionExpired('connect')) : undefined),
       });
     } catch (err) {
       // Nobody else waits for this session: stop trying so that nothing runs in the background.
@@ -117,7 +128,7 @@ export class Session extends EventEmitter {
       return;
     }
     if (!this.started) this.start();
-    if (this.established) this.write(p);
+    if (this.established && !this.authenticating) this.write(p);
     else this.waiting.push(p);
   }
 
@@ -190,6 +201,7 @@ export class Session extends EventEmitter {
         port,
         attemptTimeoutMs: Math.max(attemptTimeoutMsMin, Math.floor(this.sessionTimeoutMs / this.hosts.length)),
         frameBytesMax: this.opts.frameBytesMax ?? frameBytesMaxDefault,
+        ...(this.opts.tls && { tls: this.opts.tls }),
         connectRequest: () =>
           encodeConnectRequest({
             protocolVersion: 0,
@@ -235,10 +247,62 @@ export class Session extends EventEmitter {
     clearTimeout(this.lostTimer);
     this.lostTimer = undefined;
     conn.startTicks(this.sessionTimeoutMs);
-    this.prime();
-    const readOnly = res.readOnly === true;
-    this.setState(readOnly ? 'read-only' : continuing ? 'reconnected' : 'connected');
-    this.deliverStateEvent(readOnly ? 'ConnectedReadOnly' : 'SyncConnected');
+    const ready = () => {
+      this.prime();
+      const readOnly = res.readOnly === true;
+      this.setState(readOnly ? 'read-only' : continuing ? 'reconnected' : 'connected');
+      this.deliverStateEvent(readOnly ? 'ConnectedReadOnly' : 'SyncConnected');
+    };
+    if (this.opts.sasl) this.authenticateSasl(conn, this.opts.sasl, ready);
+    else ready();
+  }
+
+  /**
+   * SASL DIGEST-MD5 on a new connection, before any other request (as ZooKeeperSaslClient): an empty
+   * token, the server's challenge answered, and the server's rspauth checked. A failure is final.
+   */
+  private authenticateSasl(conn: Connection, creds: { username: string; password: string }, ready: () => void): void {
+    this.authenticating = true;
+    const cnonce = randomBytes(saslNonceBytes).toString('base64');
+    let expectedRspauth = '';
+    const send = (token: Buffer, onReply: (token: Buffer) => void) => {
+      const frame = encodeRequest(0, { type: OpCode.sasl, body: { token } });
+      const finish = (_p: Packet, err: number, body: Buffer): undefined => {
+        if (conn !== this.conn) return undefined;
+        if (err !== 0) {
+          this.failSasl(zkError(err, { op: 'sasl', message: `SASL authentication of ${creds.username} failed (${errorName(err)})` }));
+          return undefined;
+        }
+        try {
+          onReply((decodeReplyBody(body, OpCode.sasl) as { token: Buffer | null }).token ?? Buffer.alloc(0));
+        } catch (e) {
+          this.failSasl(e instanceof Error ? e : new Error(String(e)));
+        }
+        return undefined;
+      };
+      this.write(new Packet(OpCode.sasl, frame, undefined, finish, null));
+    };
+    send(Buffer.alloc(0), (challenge) => {
+      const answer = answerChallenge(challenge.toString('utf8'), creds.username, creds.password, cnonce);
+      expectedRspauth = answer.rspauth;
+      send(Buffer.from(answer.response, 'utf8'), (final) => {
+        const rspauth = parseDirectives(final.toString('utf8')).get('rspauth');
+        if (rspauth !== expectedRspauth) throw new SaslError('the server did not prove it knows the password (rspauth mismatch)');
+        this.authenticating = false;
+        ready();
+      });
+    });
+  }
+
+  private failSasl(err: Error): void {
+    this.logger.warn(err.message);
+    this.authenticating = false;
+    this.saslFailure = err;
+    this.deliverStateEvent('AuthFailed');
+    this.closed = true;
+    this.stopConnecting(err);
+    this.failAll(() => err);
+    this.setState('closed');
   }
 
   /** After the handshake: credentials, then watch re-registration, then the requests that waited. */

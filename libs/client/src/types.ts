@@ -105,4 +105,15 @@ export interface ClientOptions {
   auth?: { scheme: string; auth: string | Buffer }[];
   /** jute.maxbuffer for incoming frames. */
   frameBytesMax?: number;
+  /**
+   * Connect with TLS (the server's secureClientPort): Node TLS options such as `ca`, `key`/`cert` or
+   * `pfx` (tlsStoreOptions reads ZooKeeper's zookeeper.ssl.* stores into them). The server's
+   * certificate is verified against `ca` and the host name, as the Java client does.
+   */
+  tls?: import('node:tls').ConnectionOptions;
+  /**
+   * SASL DIGEST-MD5 on every connection before any request, as the Java client does with a JAAS
+   * `Client` section (DigestLoginModule username/password). The server adds Id("sasl", username).
+   */
+  sasl?: { mechanism?: 'DIGEST-MD5'; username: string; password: string };
 }

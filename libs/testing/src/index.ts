@@ -4,3 +4,4 @@ export * from './process';
 export * from './apache-zookeeper';
 export * from './coordinode';
 export * from './coordinode-ensemble';
+export * from './certs';

@@ -10,7 +10,7 @@ import { ConfigError } from './config-error';
 import { logLevelDefault } from './logger';
 
 /** Flags that take a value, by canonical (kebab-case) name. */
-export const valueFlags = ['port', 'host', 'data-dir', 'config', 'tick-time', 'log-level', 'server-id'] as const;
+export const valueFlags = ['port', 'host', 'data-dir', 'config', 'tick-time', 'log-level', 'server-id', 'jaas-config'] as const;
 export type FlagName = (typeof valueFlags)[number];
 export type FlagValues = Partial<Record<FlagName, string>>;
 
@@ -29,6 +29,7 @@ function flagHelp(): Record<FlagName, { value: string; text: string }> {
     'tick-time': { value: 'ms', text: `basic time unit in ms, 1 or more (default: tickTime of --config, else ${tickTimeMsDefault})` },
     'log-level': { value: 'level', text: `error, warn, info or debug (default: $COORD_LOG_LEVEL, else ${logLevelDefault})` },
     'server-id': { value: 'id', text: "this member's id in server.N, 0 or more (default: <dataDir>/myid in an ensemble, else 0)" },
+    'jaas-config': { value: 'file', text: 'JAAS file whose Server section lists the SASL DIGEST-MD5 users (default: -Djava.security.auth.login.config in $SERVER_JVMFLAGS, else no SASL)' },
   };
 }
 

@@ -48,6 +48,16 @@ describe('defaults', () => {
       syncLimit: undefined,
       superDigest: undefined,
       logLevel: 'info',
+      security: {
+        requiredAuthSchemes: [],
+        enforceQuota: false,
+        sessionWatchesMax: 0,
+        sessionEphemeralsMax: 0,
+        sessionOutstandingMax: 0,
+        clientTls: { clientAuth: 'need', hostnameVerification: true },
+        sslQuorum: false,
+        quorumTls: { clientAuth: 'need', hostnameVerification: true },
+      },
       configPath: undefined,
     };
     expect(config).toEqual(expected);

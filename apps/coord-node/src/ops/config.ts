@@ -7,6 +7,7 @@
 import { parseFlags, type FlagValues } from './argv';
 import { ConfigError } from './config-error';
 import { LogLevel, logLevelDefault, parseLogLevel } from './logger';
+import { securityConfig, type SecuritySettings } from '../security/security-config';
 import { knownFourLetterWords, parseInteger, parsePort, parseZooCfg, QuorumMember, ZooCfgSettings } from './zoo-cfg';
 
 export { ConfigError } from './config-error';
@@ -53,6 +54,8 @@ export interface NodeConfig {
   /** `user:base64(sha1(user:password))` of the digest super user. */
   superDigest?: string;
   logLevel: LogLevel;
+  /** SASL, TLS (secureClientPort, sslQuorum), x509, enforced quotas and per-session limits. */
+  security: SecuritySettings;
   /** The zoo.cfg path that was read, if any. */
   configPath?: string;
 }
@@ -134,7 +137,7 @@ export function loadNodeConfig(argv: string[], env: NodeJS.ProcessEnv, readFile?
 /** The same from flags already parsed (the `coordinode` command line parses them with its subcommands). */
 export function configFromFlags(f: FlagValues, env: NodeJS.ProcessEnv, readFile?: ReadFile): { config: NodeConfig; warnings: string[] } {
   const warnings: string[] = [];
-  let cfg: ZooCfgSettings = { members: [] };
+  let cfg: ZooCfgSettings = { members: [], security: [] };
   if (f.config !== undefined) {
     const parsed = parseZooCfg(readConfigFile(f.config, readFile), f.config);
     cfg = parsed.settings;
@@ -166,6 +169,7 @@ export function configFromFlags(f: FlagValues, env: NodeJS.ProcessEnv, readFile?
     syncLimit: cfg.syncLimit,
     superDigest: cfg.superDigest,
     logLevel: resolveLogLevel(f['log-level'], env),
+    security: securityConfig(cfg.security, env, f['jaas-config'], readFile, warnings),
     configPath: f.config,
   };
   if (config.members.length > 0 && !config.members.some((m) => m.id === config.serverId)) {

@@ -5,6 +5,7 @@
  */
 import { ConfigError } from './config-error';
 import { parseJavaProperties } from './java-properties';
+import { isSecurityKey, type SecurityEntry } from '../security/security-config';
 
 /** A `server.N=host:quorumPort:electionPort[:role][;[clientHost:]clientPort]` line. */
 export interface QuorumMember {
@@ -38,6 +39,8 @@ export interface ZooCfgSettings {
   syncLimit?: number;
   superDigest?: string;
   members: QuorumMember[];
+  /** SASL, TLS, quota and per-session limit keys, read by security/security-config.ts. */
+  security: SecurityEntry[];
 }
 
 export const portMax = 65535;
@@ -195,13 +198,15 @@ function applyKey(s: ZooCfgSettings, key: string, value: string, where: Where, w
 
 /** Parses zoo.cfg text. `source` names the file in messages. */
 export function parseZooCfg(text: string, source = 'zoo.cfg'): { settings: ZooCfgSettings; warnings: string[] } {
-  const settings: ZooCfgSettings = { members: [] };
+  const settings: ZooCfgSettings = { members: [], security: [] };
   const warnings: string[] = [];
   for (const entry of parseJavaProperties(text)) {
     const key = canonicalKey(entry.key);
     const value = entry.value.trim();
     const where = `${source}:${entry.line}`;
-    if (knownKeys.has(key)) applyKey(settings, key, value, where, warnings);
+    const bare = key.startsWith('zookeeper.') ? key.slice('zookeeper.'.length) : key;
+    if (isSecurityKey(bare)) settings.security.push({ key: bare, value, where });
+    else if (knownKeys.has(key)) applyKey(settings, key, value, where, warnings);
     else if (key.startsWith('server.')) {
       const member = parseServerLine(key, value, where);
       if (settings.members.some((m) => m.id === member.id)) throw new ConfigError(key, value, `server id ${member.id} appears twice`, where);

@@ -1,0 +1,229 @@
+/**
+ * Security on a real node in this process: the TLS listener (ssl.clientAuth need/want/none, x509 ids,
+ * expired and untrusted certificates, plaintext on the secure port and TLS on the plain one), SASL
+ * DIGEST-MD5 through our own client (right and wrong passwords, allowSaslFailedClients,
+ * sessionRequireClientSASLAuth, the sasl ACL scheme), enforced quotas and the per-session limits,
+ * each refusal counted in the core's stats. Certificates are made by openssl in a temp dir.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+import { join } from 'node:path';
+import { createClient, NoAuthError, tlsStoreOptions, type ClientOptions, type ZkClient } from '@coord/client';
+import { encodeConnectRequest } from '@coord/protocol';
+import { freePort, makeTestPki, tempDir } from '@coord/testing';
+import { startNode, type RunningNode } from '../node';
+import { createLogger, loadNodeConfig } from '../ops';
+
+jest.setTimeout(30_000);
+
+let dir: { path: string; remove(): Promise<void> };
+let pki: ReturnType<typeof makeTestPki>;
+const nodes: RunningNode[] = [];
+const clients: ZkClient[] = [];
+
+beforeAll(async () => {
+  dir = await tempDir('coord-security-');
+  pki = makeTestPki(dir.path);
+});
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close().catch(() => undefined)));
+  await Promise.all(nodes.splice(0).map((n) => n.close()));
+});
+
+afterAll(() => dir.remove());
+
+/** Starts a node from zoo.cfg keys (and SERVER_JVMFLAGS), the way a user configures it; returns its log lines too. */
+async function start(keys: Record<string, string>, env: NodeJS.ProcessEnv = {}) {
+  const cfgPath = join(dir.path, `zoo-${Math.random().toString(36).slice(2)}.cfg`);
+  writeFileSync(cfgPath, Object.entries({ clientPort: '0', ...keys }).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
+  const { config } = loadNodeConfig([`--config=${cfgPath}`], env, (p) => readFileSync(p, 'utf8'));
+  const lines: string[] = [];
+  const node = await startNode({ ...config, logger: createLogger('test', { level: 'info', sink: (l) => lines.push(l) }) });
+  nodes.push(node);
+  return { node, lines, securePort: config.security.secureClientPort ?? 0 };
+}
+
+async function tlsNode(clientAuth: string) {
+  const securePort = await freePort();
+  return start({
+    secureClientPort: String(securePort),
+    'ssl.keyStore.location': pki.server.keyStore,
+    'ssl.keyStore.type': 'PEM',
+    'ssl.trustStore.location': pki.ca.trustStore,
+    'ssl.trustStore.type': 'PEM',
+    'ssl.clientAuth': clientAuth,
+  });
+}
+
+function client(connectString: string, opts: ClientOptions = {}): ZkClient {
+  const c = createClient(connectString, { sessionTimeoutMs: 10_000, connectTimeoutMs: 5_000, ...opts });
+  clients.push(c);
+  return c;
+}
+
+function tlsOptions(keyStore?: string): tls.ConnectionOptions {
+  return tlsStoreOptions({ trustStore: { location: pki.ca.trustStore, type: 'PEM' }, ...(keyStore && { keyStore: { location: keyStore, type: 'PEM' } }) }, (p) => readFileSync(p));
+}
+
+/** Opens a raw TLS connection and sends a ConnectRequest; resolves with what happened. */
+function rawTls(port: number, options: tls.ConnectionOptions): Promise<'session' | 'refused'> {
+  return new Promise((resolve) => {
+    const socket = tls.connect({ host: '127.0.0.1', port, ...options });
+    let got = 0;
+    socket.on('secureConnect', () => socket.write(encodeConnectRequest({ protocolVersion: 0, lastZxidSeen: 0, timeOut: 10000, sessionId: 0n, passwd: Buffer.alloc(16), readOnly: false })));
+    socket.on('data', (d) => (got += d.length));
+    socket.on('error', () => undefined);
+    socket.on('close', () => resolve(got > 0 ? 'session' : 'refused'));
+    setTimeout(() => socket.destroy(), 1500);
+  });
+}
+
+const waitFor = async (cond: () => boolean, ms = 3000) => {
+  const until = Date.now() + ms;
+  while (!cond() && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+  return cond();
+};
+
+describe('TLS on secureClientPort', () => {
+  it('clientAuth=need: a client with a trusted certificate gets a session and the x509 id of its subject (RFC 2253)', async () => {
+    const { node, securePort } = await tlsNode('need');
+    const zk = client(`127.0.0.1:${securePort}`, { tls: tlsOptions(pki.client.keyStore) });
+    await zk.connect();
+    expect(await zk.whoAmI()).toContainEqual({ authScheme: 'x509', user: '' });
+    const subject = 'CN=alice,OU=clients,O=Coordinode tests,C=US';
+    // The id is usable in ACLs: only this certificate may read the node.
+    await zk.create('/x509-only', 'secret', { acl: [{ perms: 31, id: { scheme: 'x509', id: subject } }] });
+    expect((await zk.getData('/x509-only')).data.toString()).toBe('secret');
+    const plain = client(`127.0.0.1:${node.port}`);
+    await plain.connect();
+    await expect(plain.getData('/x509-only')).rejects.toBeInstanceOf(NoAuthError);
+  });
+
+  it('clientAuth=need refuses a client without a certificate, with an expired one, and with one from an untrusted CA', async () => {
+    const { securePort, lines } = await tlsNode('need');
+    expect(await rawTls(securePort, tlsOptions())).toBe('refused');
+    expect(await rawTls(securePort, tlsOptions(pki.expiredClient.keyStore))).toBe('refused');
+    expect(await rawTls(securePort, { ...tlsOptions(), ...{ key: readFileSync(pki.strangerClient.keyPath), cert: readFileSync(pki.strangerClient.certPath) } })).toBe('refused');
+    expect(await rawTls(securePort, tlsOptions(pki.client.keyStore))).toBe('session');
+    expect(lines.filter((l) => /TLS handshake failed on the secure client port/.test(l))).toHaveLength(3);
+  });
+
+  it('clientAuth=want lets a client without a certificate in (no x509 id) but refuses an untrusted one', async () => {
+    const { securePort, lines } = await tlsNode('want');
+    const zk = client(`127.0.0.1:${securePort}`, { tls: tlsOptions() });
+    await zk.connect();
+    expect((await zk.whoAmI()).map((i) => i.authScheme)).toEqual(['ip']);
+    expect(await rawTls(securePort, { ...tlsOptions(), key: readFileSync(pki.strangerClient.keyPath), cert: readFileSync(pki.strangerClient.certPath) })).toBe('refused');
+    expect(lines.some((l) => /untrusted certificate/.test(l))).toBe(true);
+  });
+
+  it('clientAuth=none does not ask for a certificate: no x509 id even when the client has one', async () => {
+    const { securePort } = await tlsNode('none');
+    const zk = client(`127.0.0.1:${securePort}`, { tls: tlsOptions(pki.client.keyStore) });
+    await zk.connect();
+    expect((await zk.whoAmI()).map((i) => i.authScheme)).toEqual(['ip']);
+  });
+
+  it('our client refuses a server whose certificate its trust store does not vouch for', async () => {
+    const { securePort } = await tlsNode('none');
+    const zk = client(`127.0.0.1:${securePort}`, { tls: { ca: readFileSync(pki.strangerCa.trustStore) }, connectTimeoutMs: 1500 });
+    await expect(zk.connect()).rejects.toThrow();
+  });
+
+  it('plaintext on the secure port and TLS on the plain port fail cleanly, with one log line each', async () => {
+    const { node, securePort, lines } = await tlsNode('need');
+    const plain = net.connect({ host: '127.0.0.1', port: securePort });
+    plain.write(encodeConnectRequest({ protocolVersion: 0, lastZxidSeen: 0, timeOut: 10000, sessionId: 0n, passwd: Buffer.alloc(16), readOnly: false }));
+    await new Promise((r) => plain.on('close', r).on('error', () => undefined));
+    expect(await rawTls(node.port, tlsOptions(pki.client.keyStore))).toBe('refused');
+    expect(await waitFor(() => lines.filter((l) => /not TLS on the secure client port|TLS handshake on the plaintext client port/.test(l)).length === 2)).toBe(true);
+    // The node still serves both ports.
+    const zk = client(`127.0.0.1:${node.port}`);
+    await zk.connect();
+    expect(await zk.exists('/')).not.toBeNull();
+  });
+});
+
+describe('SASL DIGEST-MD5', () => {
+  const jaas = () => {
+    const path = join(dir.path, 'jaas.conf');
+    writeFileSync(
+      path,
+      [
+        '// the users SASL clients may log in as',
+        'Server {',
+        '  org.apache.zookeeper.server.auth.DigestLoginModule required',
+        '  user_super="adminsecret"',
+        '  user_bob="bobsecret";',
+        '};',
+      ].join('\n'),
+    );
+    return path;
+  };
+  const saslProvider = { 'authProvider.1': 'org.apache.zookeeper.server.auth.SASLAuthenticationProvider' };
+
+  it('the right password (JAAS file from SERVER_JVMFLAGS) gives Id(sasl, bob), usable in ACLs', async () => {
+    const { node } = await start(saslProvider, { SERVER_JVMFLAGS: `-Xmx512m -Djava.security.auth.login.config=${jaas()}` });
+    const bob = client(node.host + ':' + node.port, { sasl: { username: 'bob', password: 'bobsecret' } });
+    await bob.connect();
+    expect(await bob.whoAmI()).toContainEqual({ authScheme: 'sasl', user: '' });
+    await bob.create('/bobs', 'x', { acl: [{ perms: 31, id: { scheme: 'sasl', id: 'bob' } }] });
+    const anon = client(`${node.host}:${node.port}`);
+    await anon.connect();
+    await expect(anon.getData('/bobs')).rejects.toBeInstanceOf(NoAuthError);
+  });
+
+  it('a wrong password fails with AUTHFAILED and the connection is closed; the node counts it', async () => {
+    const { node, lines } = await start(saslProvider, { SERVER_JVMFLAGS: `-Djava.security.auth.login.config=${jaas()}` });
+    const mallory = client(`${node.host}:${node.port}`, { sasl: { username: 'bob', password: 'guess' } });
+    await expect(mallory.connect()).rejects.toThrow(/AUTHFAILED|SASL authentication of bob failed/);
+    expect(node.core.stats().authFailedCount).toBe(1);
+    expect(lines.some((l) => /failed to SASL authenticate: wrong password for user "bob"/.test(l))).toBe(true);
+  });
+
+  it('allowSaslFailedClients keeps a failed client connected (without the sasl id)', async () => {
+    const { node } = await start({ ...saslProvider, allowSaslFailedClients: 'true' }, { SERVER_JVMFLAGS: `-Djava.security.auth.login.config=${jaas()}` });
+    const raw = await rawSasl(node.port, 'bob', 'guess');
+    expect(raw.errors).toEqual([0, 0]);
+    expect(raw.closed).toBe(false);
+  });
+
+  it('sessionRequireClientSASLAuth: a client that does no SASL gets SESSIONCLOSEDREQUIRESASLAUTH on its first request', async () => {
+    const { node } = await start({ ...saslProvider, sessionRequireClientSASLAuth: 'true' }, { SERVER_JVMFLAGS: `-Djava.security.auth.login.config=${jaas()}` });
+    const anon = client(`${node.host}:${node.port}`, { connectTimeoutMs: 2000 });
+    await anon.connect();
+    await expect(anon.exists('/')).rejects.toMatchObject({ code: 'SESSIONCLOSEDREQUIRESASLAUTH' });
+    const bob = client(`${node.host}:${node.port}`, { sasl: { username: 'bob', password: 'bobsecret' } });
+    await bob.connect();
+    expect(await bob.exists('/')).not.toBeNull();
+  });
+
+  it('an authProvider naming SASL without a JAAS file is a configuration error naming both ways to give one', async () => {
+    await expect(start(saslProvider)).rejects.toThrow(/SERVER_JVMFLAGS="-Djava.security.auth.login.config=FILE" or --jaas-config=FILE/);
+  });
+});
+
+/** Our own raw DIGEST-MD5 exchange, to see the node's answers without a client's reactions. */
+async function rawSasl(port: number, user: string, password: string): Promise<{ errors: number[]; closed: boolean }> {
+  const { answerChallenge, decodeReplyBody, decodeReplyHeader, encodeRequest, FrameParser } = await import('@coord/protocol');
+  const socket = net.connect({ host: '127.0.0.1', port });
+  const parser = new FrameParser();
+  const frames: Buffer[] = [];
+  let closed = false;
+  socket.on('data', (c) => frames.push(...parser.push(c)));
+  socket.on('close', () => (closed = true));
+  socket.write(encodeConnectRequest({ protocolVersion: 0, lastZxidSeen: 0, timeOut: 10000, sessionId: 0n, passwd: Buffer.alloc(16), readOnly: false }));
+  await waitFor(() => frames.length === 1);
+  socket.write(encodeRequest(1, { type: 102, body: { token: Buffer.alloc(0) } }));
+  await waitFor(() => frames.length === 2);
+  const challenge = (decodeReplyBody(frames[1], 102) as { token: Buffer }).token.toString();
+  socket.write(encodeRequest(2, { type: 102, body: { token: Buffer.from(answerChallenge(challenge, user, password, 'abc').response) } }));
+  await waitFor(() => frames.length === 3);
+  await new Promise((r) => setTimeout(r, 200));
+  const errors = frames.slice(1).map((f) => decodeReplyHeader(f).err);
+  const wasClosed = closed;
+  socket.destroy();
+  return { errors, closed: wasClosed };
+}
