@@ -4,7 +4,11 @@
  * connection per turn). A role adds only where prepared writes go and when they commit (node.ts: the
  * local log; ensemble/ensemble-node.ts: ZAB).
  */
+import { readFileSync } from 'node:fs';
 import type { ServerCore } from '@coord/server';
+import { AdminSurface, type AdminSource } from './admin/admin-server';
+import type { RoleView } from './admin/commands';
+import { NodeMetrics } from './admin/node-metrics';
 import { ClientPort } from './client-port';
 import type { Logger, NodeConfig, ServerStats } from './ops';
 
@@ -19,6 +23,11 @@ export abstract class RoleDriver {
   protected closed = false;
   private readonly timers: NodeJS.Timeout[] = [];
   private pumpScheduled = false;
+  /** Latency, fsync, snapshot and election figures: mntr, the AdminServer and /metrics read these. */
+  readonly metrics = new NodeMetrics();
+  /** The AdminServer, console and Prometheus endpoint, when the config asks for them. */
+  protected admin: AdminSurface | null = null;
+  protected lastSnapshotInfo: { zxid: number; timestamp: number } | undefined;
 
   protected abstract readonly core: ServerCore;
   /** Moves what the pipeline (and the role's replication) produced; called at most once per loop turn. */
@@ -31,17 +40,78 @@ export abstract class RoleDriver {
     protected readonly log: Logger,
   ) {
     this.clientPort = new ClientPort(config, log, () => this.core, {
-      stats: (askingConnId) => this.stats(askingConnId),
+      stats: (askingConnId) => this.fullStats(askingConnId),
       onInput: () => this.schedulePump(),
     });
   }
 
-  /** Opens the client port and starts the pipeline's tick. */
+  /** What this member is in its ensemble (the ensemble driver overrides; standalone here). */
+  protected role(): RoleView {
+    return { mode: 'standalone', serverId: this.config.serverId, leaderId: null, zabState: '', voting: false };
+  }
+
+  /** Further mntr keys of the role (the ensemble adds its quorum size). */
+  protected roleMonitorValues(): [string, number][] {
+    return [];
+  }
+
+  /** The role's stats plus the node's metrics: the one ServerStats of 4lw, AdminServer and /metrics. */
+  protected fullStats(askingConnId: number): ServerStats {
+    const stats = this.stats(askingConnId);
+    stats.extraMonitorValues = [...this.roleMonitorValues(), ...this.metrics.monitorValues()];
+    return stats;
+  }
+
+  /** Opens the client port, starts the pipeline's tick, then the operator surface if configured. */
   protected async listenForClients(): Promise<void> {
     await this.clientPort.listen();
     this.host = this.clientPort.host;
     this.port = this.clientPort.port;
     this.every(Math.max(coreTickMsMin, Math.min(coreTickMsMax, Math.floor(this.config.tickTime / 4))), () => this.core.tick());
+    this.core.observers.replied = (opcode, ms) => this.metrics.recordReply(opcode, ms);
+    this.core.observers.applied = (txn) => {
+      this.metrics.recordCommit();
+      this.admin?.events.onApplied(txn);
+    };
+    if (AdminSurface.wanted(this.config)) await this.startAdmin();
+  }
+
+  private async startAdmin(): Promise<void> {
+    const admin = new AdminSurface(this.adminSource(), this.log.child('admin'));
+    try {
+      await admin.start();
+      this.admin = admin;
+    } catch (e) {
+      // As ZooKeeper: a node whose AdminServer cannot bind still serves its clients; say so loudly.
+      await admin.close();
+      this.log.error(`AdminServer / metrics endpoint not started: ${(e as Error).message} (admin.serverPort, metricsProvider.httpPort)`);
+    }
+  }
+
+  private adminSource(): AdminSource {
+    return {
+      config: this.config,
+      core: () => this.core,
+      stats: () => {
+        const stats = this.fullStats(-1);
+        stats.clientPort ??= this.port;
+        return stats;
+      },
+      role: () => this.role(),
+      metrics: this.metrics,
+      clientAddress: () => ({ host: this.host, port: this.port }),
+      lastSnapshot: () => this.lastSnapshotInfo,
+      initialConfiguration: () => maskedConfig(this.config.configPath),
+    };
+  }
+
+  /** The AdminServer's URL (`http://127.0.0.1:8080`), null when it is off. */
+  get adminUrl(): string | null {
+    return this.admin?.adminUrl ?? null;
+  }
+
+  get metricsUrl(): string | null {
+    return this.admin?.metricsUrl ?? null;
   }
 
   /** Runs `fn` every `ms`, then pumps; a failure is logged, never fatal to the node. */
@@ -72,7 +142,18 @@ export abstract class RoleDriver {
     if (this.closed) return false;
     this.closed = true;
     for (const t of this.timers) clearInterval(t);
+    await this.admin?.close();
     await this.clientPort.close();
     return true;
+  }
+}
+
+/** zoo.cfg as it was read, with the value of any key naming a digest, password or secret replaced. */
+function maskedConfig(path: string | undefined): string {
+  if (!path) return '';
+  try {
+    return readFileSync(path, 'utf8').replace(/^(\s*[^#!\s=:]*(?:digest|passw|secret)[^=:\s]*\s*[=:]).*$/gim, '$1********');
+  } catch {
+    return '';
   }
 }

@@ -13,6 +13,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { restoreTree } from '@coord/data-tree';
 import { PreparedTxn, ServerCore, type Role, type SequencerRequest } from '@coord/server';
 import { formatMessage, formatZxid, Peer, seededRand, type Message, type Ready, type SoftState } from '@coord/zab';
+import type { RoleView } from '../admin/commands';
 import { RoleDriver } from '../role-driver';
 import type { Logger, NodeConfig, ServerStats } from '../ops';
 import { toServerStats } from '../stats-adapter';
@@ -49,6 +50,8 @@ class EnsembleNode extends RoleDriver implements RunningEnsembleNode {
   /** A Ready whose persist is on its way to disk: the next one waits for it. */
   private persisting = false;
   private snapshotting = false;
+  /** When this member last started looking for a leader (start counts). */
+  private lookingSince = Date.now();
 
   constructor(config: NodeConfig, log: Logger) {
     super(config, log);
@@ -167,9 +170,11 @@ class EnsembleNode extends RoleDriver implements RunningEnsembleNode {
       return;
     }
     this.persisting = true;
+    const persistStartedAt = Date.now();
     this.store.persist(ready.persist, ready.mustSync).then(
       () => {
         this.persisting = false;
+        this.metrics.fsyncTime.record(Date.now() - persistStartedAt);
         if (this.closed) return;
         this.finish(ready, strict);
         this.pump();
@@ -237,10 +242,14 @@ class EnsembleNode extends RoleDriver implements RunningEnsembleNode {
   private takeSnapshot(): void {
     if (!this.store || this.snapshotting) return;
     this.snapshotting = true;
+    const snapshotStartedAt = Date.now();
     const sessions = [...this.core.sessions.all()].map((s) => ({ sessionId: s.sessionId, timeOut: s.timeoutMs }));
     this.store.snapshot(this.core.tree, sessions, this.core.lastProcessedZxid, this.core.sessions.currentSecret).then(
       (snapshot) => {
         this.snapshotting = false;
+        this.metrics.snapshotTime.record(Date.now() - snapshotStartedAt);
+        this.metrics.snapCount++;
+        this.lastSnapshotInfo = { zxid: snapshot.zxid, timestamp: Date.now() };
         if (this.closed) return;
         this.peer.compact(snapshot);
         this.zabLog.info(`snapshot ${formatZxid(snapshot.zxid)}: ${this.core.tree.size} znodes`);
@@ -263,6 +272,7 @@ class EnsembleNode extends RoleDriver implements RunningEnsembleNode {
     }
     const wasServing = prev.phase === 'BROADCAST';
     const serving = next.phase === 'BROADCAST';
+    this.timeRoleChange(prev, next);
     if (serving && !wasServing) {
       this.log.info(`serving as ${role} of epoch ${next.epoch} (leader ${next.leader})`);
     } else if (!serving && wasServing) {
@@ -273,6 +283,35 @@ class EnsembleNode extends RoleDriver implements RunningEnsembleNode {
   private sendPeer(m: Message<Uint8Array>): void {
     if (m.type !== 'PING' && m.type !== 'NOTIFICATION') this.zabLog.debug(() => `send ${formatMessage(m, payloadText)}`);
     this.transport.send(m);
+  }
+
+  /** Election and unavailable time (mntr, /metrics): from going LOOKING to a leader, and to serving again. */
+  private timeRoleChange(prev: SoftState, next: SoftState): void {
+    const now = Date.now();
+    if (next.phase === 'ELECTION' && prev.phase !== 'ELECTION') {
+      this.lookingSince = now;
+      this.metrics.lookingCount++;
+    }
+    if (prev.phase === 'ELECTION' && next.phase !== 'ELECTION') this.metrics.electionTime.record(now - this.lookingSince);
+    if (next.phase === 'BROADCAST' && prev.phase !== 'BROADCAST') this.metrics.unavailableTime.record(now - this.lookingSince);
+  }
+
+  protected role(): RoleView {
+    const self = this.config.members.find((m) => m.id === this.config.serverId);
+    const leading = this.soft.state === 'LEADING' && this.soft.phase === 'BROADCAST';
+    return {
+      mode: this.soft.phase !== 'BROADCAST' ? 'looking' : leading ? 'leader' : 'follower',
+      serverId: this.config.serverId,
+      leaderId: this.soft.phase === 'BROADCAST' ? this.soft.leader : null,
+      zabState: this.soft.phase.toLowerCase(),
+      voting: self?.role !== 'observer',
+      ...(leading && { learners: this.peer.status().learners.map((l) => ({ id: l.id, phase: l.phase })) }),
+    };
+  }
+
+  protected roleMonitorValues(): [string, number][] {
+    const voters = this.config.members.filter((m) => m.role === 'participant').length;
+    return [['quorum_size', Math.floor(voters / 2) + 1]];
   }
 
   protected stats(askingConnId: number): ServerStats {

@@ -58,6 +58,8 @@ describe('defaults', () => {
         sslQuorum: false,
         quorumTls: { clientAuth: 'need', hostnameVerification: true },
       },
+      admin: { enabled: false, address: '127.0.0.1', port: 8080, commandUrl: '/commands', consoleWriteEnabled: false },
+      metrics: { enabled: false, host: '127.0.0.1', port: 7000, exportProcessInfo: true },
       configPath: undefined,
     };
     expect(config).toEqual(expected);

@@ -56,9 +56,38 @@ export interface NodeConfig {
   logLevel: LogLevel;
   /** SASL, TLS (secureClientPort, sslQuorum), x509, enforced quotas and per-session limits. */
   security: SecuritySettings;
+  /** The AdminServer (HTTP: /commands and the web console); off unless admin.enableServer=true. */
+  admin: AdminSettings;
+  /** The Prometheus endpoint (/metrics); off unless metricsProvider.className names ZooKeeper's Prometheus provider. */
+  metrics: MetricsSettings;
   /** The zoo.cfg path that was read, if any. */
   configPath?: string;
 }
+
+export interface AdminSettings {
+  enabled: boolean;
+  /** admin.serverAddress: loopback unless configured (ZooKeeper binds 0.0.0.0; we never do by default). */
+  address: string;
+  /** admin.serverPort; 0 asks the OS for a free port (the node logs the one it got). */
+  port: number;
+  /** admin.commandURL: where the commands live (`/commands`). */
+  commandUrl: string;
+  /** admin.consoleWriteEnabled: the console may write and expire sessions, with digest credentials of the super user. */
+  consoleWriteEnabled: boolean;
+}
+
+export interface MetricsSettings {
+  enabled: boolean;
+  host: string;
+  port: number;
+  /** metricsProvider.exportJvmInfo: the process metrics (CPU, memory, event loop, GC). */
+  exportProcessInfo: boolean;
+}
+
+export const adminServerAddressDefault = '127.0.0.1';
+export const adminServerPortDefault = 8080;
+export const adminCommandUrlDefault = '/commands';
+export const metricsHttpPortDefault = 7000;
 
 export const hostDefault = '127.0.0.1';
 export const portDefault = 2181;
@@ -170,6 +199,19 @@ export function configFromFlags(f: FlagValues, env: NodeJS.ProcessEnv, readFile?
     superDigest: cfg.superDigest,
     logLevel: resolveLogLevel(f['log-level'], env),
     security: securityConfig(cfg.security, env, f['jaas-config'], readFile, warnings),
+    admin: {
+      enabled: cfg.adminEnableServer ?? false,
+      address: cfg.adminServerAddress ?? adminServerAddressDefault,
+      port: cfg.adminServerPort ?? adminServerPortDefault,
+      commandUrl: cfg.adminCommandUrl ?? adminCommandUrlDefault,
+      consoleWriteEnabled: cfg.adminConsoleWriteEnabled ?? false,
+    },
+    metrics: {
+      enabled: cfg.metricsPrometheus ?? false,
+      host: cfg.metricsHttpHost ?? adminServerAddressDefault,
+      port: cfg.metricsHttpPort ?? metricsHttpPortDefault,
+      exportProcessInfo: cfg.metricsExportProcessInfo ?? true,
+    },
     configPath: f.config,
   };
   if (config.members.length > 0 && !config.members.some((m) => m.id === config.serverId)) {

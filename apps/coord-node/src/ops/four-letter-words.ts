@@ -229,7 +229,13 @@ export function monitorValues(stats: ServerStats, env: EnvInfo): [string, string
       ['min_proposal_size', p.proposalSizeMin],
     );
   }
+  for (const [k, v] of stats.extraMonitorValues ?? []) values.push([k, javaNumber(v)]);
   return values.map(([k, v]) => [`zk_${k}`, String(v)]);
+}
+
+/** An integer prints as a Java long, anything else as a Java double (`0.5`, `2.0`). */
+function javaNumber(v: number): string {
+  return Number.isInteger(v) ? String(v) : javaDouble(v);
 }
 
 function mntr(stats: ServerStats, env: EnvInfo): string {

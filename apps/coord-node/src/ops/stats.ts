@@ -139,6 +139,11 @@ export interface ServerStats {
   clientPort?: number;
   /** Present only when mode is 'leader'. */
   leader?: LeaderStats;
+  /**
+   * Further mntr keys (without the zk_ prefix) from the node's metrics (latency summaries, fsync and
+   * election times, quorum size...), printed after the fixed ones.
+   */
+  extraMonitorValues?: [string, number][];
 }
 
 /** ZooTrace's default mask (CLIENT_REQUEST, CLIENT_PING, ... = 306), what `gtmk` prints by default. */

@@ -38,10 +38,25 @@ export interface ZooCfgSettings {
   initLimit?: number;
   syncLimit?: number;
   superDigest?: string;
+  /** AdminServer (HTTP) keys: admin.enableServer, admin.serverAddress, admin.serverPort, admin.commandURL. */
+  adminEnableServer?: boolean;
+  adminServerAddress?: string;
+  adminServerPort?: number;
+  adminCommandUrl?: string;
+  /** admin.consoleWriteEnabled (Coordinode's own): the web console may write and expire sessions, with digest credentials. */
+  adminConsoleWriteEnabled?: boolean;
+  /** metricsProvider.className names ZooKeeper's PrometheusMetricsProvider: serve /metrics. */
+  metricsPrometheus?: boolean;
+  metricsHttpHost?: string;
+  metricsHttpPort?: number;
+  metricsExportProcessInfo?: boolean;
   members: QuorumMember[];
   /** SASL, TLS, quota and per-session limit keys, read by security/security-config.ts. */
   security: SecurityEntry[];
 }
+
+/** The metricsProvider.className that turns the Prometheus endpoint on (as in ZooKeeper 3.6+). */
+export const prometheusMetricsProviderClass = 'org.apache.zookeeper.metrics.prometheus.PrometheusMetricsProvider';
 
 export const portMax = 65535;
 /** ZooKeeper raises autopurge.snapRetainCount below 3 to 3 (PurgeTxnLog keeps at least 3 snapshots). */
@@ -58,7 +73,8 @@ const unsupportedKeys = new Set([
   'secureClientPort', 'secureClientPortAddress', 'standaloneEnabled', 'reconfigEnabled', 'dynamicConfigFile',
   'electionAlg', 'peerType', 'quorumListenOnAllIPs', 'localSessionsEnabled', 'localSessionsUpgradingEnabled',
   'clientPortListenBacklog', 'maxCnxns', 'connectToLearnerMasterLimit', 'syncEnabled', 'electionPortBindRetry',
-  'observerMasterPort', 'multiAddress.enabled', 'metricsProvider.className', 'digest.enabled', 'readonlymode.enabled',
+  'observerMasterPort', 'multiAddress.enabled', 'digest.enabled', 'readonlymode.enabled', 'admin.idleTimeout',
+  'admin.portUnification', 'admin.forceHttps', 'admin.needClientAuth', 'admin.enableRestAPI', 'admin.rateLimiterIntervalInMS',
 ]);
 
 type Where = string;
@@ -146,7 +162,9 @@ const knownKeys = new Set([
   'clientPort', 'clientPortAddress', 'dataDir', 'dataLogDir', 'tickTime', 'maxClientCnxns', 'minSessionTimeout',
   'maxSessionTimeout', '4lw.commands.whitelist', 'extendedTypesEnabled', 'jute.maxbuffer', 'autopurge.snapRetainCount',
   'autopurge.purgeInterval', 'snapCount', 'forceSync', 'globalOutstandingLimit', 'initLimit', 'syncLimit',
-  'DigestAuthenticationProvider.superDigest',
+  'DigestAuthenticationProvider.superDigest', 'admin.enableServer', 'admin.serverAddress', 'admin.serverPort', 'admin.commandURL',
+  'admin.consoleWriteEnabled', 'metricsProvider.className', 'metricsProvider.httpHost', 'metricsProvider.httpPort',
+  'metricsProvider.exportJvmInfo',
 ]);
 
 /** `zookeeper.k` is how ZooKeeper exposes an unknown zoo.cfg key k; accept both spellings. */
@@ -156,6 +174,11 @@ function canonicalKey(key: string): string {
     if (knownKeys.has(bare) || unsupportedKeys.has(bare)) return bare;
   }
   return key;
+}
+
+function hostValue(key: string, value: string, where: Where): string {
+  if (value === '' || /[\s/]/.test(value)) throw new ConfigError(key, value, 'expected a host name or address', where);
+  return value;
 }
 
 function applyKey(s: ZooCfgSettings, key: string, value: string, where: Where, warnings: string[]): void {
@@ -191,6 +214,23 @@ function applyKey(s: ZooCfgSettings, key: string, value: string, where: Where, w
       if (!/^[^:]+:.+$/.test(value)) throw new ConfigError(key, value, 'expected user:base64(sha1(user:password))', where);
       s.superDigest = value;
       break;
+    case 'admin.enableServer': s.adminEnableServer = parseBoolean(key, value, where); break;
+    case 'admin.serverAddress': s.adminServerAddress = hostValue(key, value, where); break;
+    case 'admin.serverPort': s.adminServerPort = parsePort(key, value, where); break;
+    case 'admin.commandURL':
+      if (!/^\/[A-Za-z0-9._~\/-]*[A-Za-z0-9._~-]$/.test(value)) throw new ConfigError(key, value, 'expected a URL path such as /commands', where);
+      s.adminCommandUrl = value;
+      break;
+    case 'admin.consoleWriteEnabled': s.adminConsoleWriteEnabled = parseBoolean(key, value, where); break;
+    case 'metricsProvider.className':
+      if (value !== prometheusMetricsProviderClass && value !== 'org.apache.zookeeper.metrics.impl.DefaultMetricsProvider') {
+        throw new ConfigError(key, value, `expected ${prometheusMetricsProviderClass} (or ZooKeeper's DefaultMetricsProvider: no endpoint)`, where);
+      }
+      s.metricsPrometheus = value === prometheusMetricsProviderClass;
+      break;
+    case 'metricsProvider.httpHost': s.metricsHttpHost = hostValue(key, value, where); break;
+    case 'metricsProvider.httpPort': s.metricsHttpPort = parsePort(key, value, where); break;
+    case 'metricsProvider.exportJvmInfo': s.metricsExportProcessInfo = parseBoolean(key, value, where); break;
     default:
       throw new Error(`unhandled known key ${key}`);
   }
@@ -211,8 +251,7 @@ export function parseZooCfg(text: string, source = 'zoo.cfg'): { settings: ZooCf
       const member = parseServerLine(key, value, where);
       if (settings.members.some((m) => m.id === member.id)) throw new ConfigError(key, value, `server id ${member.id} appears twice`, where);
       settings.members.push(member);
-    } else if (key.startsWith('admin.')) continue; // The AdminServer (HTTP) is not implemented; its keys are harmless.
-    else if (unsupportedKeys.has(key)) warnings.push(`${where}: ${key} is not supported by Coordinode and is ignored`);
+    } else if (unsupportedKeys.has(key)) warnings.push(`${where}: ${key} is not supported by Coordinode and is ignored`);
     else warnings.push(`${where}: unknown key ${key} is ignored`);
   }
   return { settings, warnings };
