@@ -3,6 +3,7 @@
  *   npx zkcli -server 127.0.0.1:2181 [command args...]     (or npx nx run zk-cli:serve --args="...")
  * Composition root only: read argv and env, wire the real client, run, exit with the shell's code.
  */
+import { watchLauncher } from '@coord/cli';
 import { ArgvError, cliHelp, parseArgv } from './lib/argv';
 import { coordClientFactory } from './lib/client-adapter';
 import { ExitCode } from './lib/commands/command';
@@ -33,6 +34,8 @@ async function main(): Promise<number> {
     return ExitCode.ok;
   }
   verbose = args.verbose;
+  // An interactive shell started by Nx or npx must not outlive it (nor keep its session open).
+  watchLauncher(() => process.exit(ExitCode.connection));
   return runCli({
     args,
     stdin: process.stdin,
