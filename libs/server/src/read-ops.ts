@@ -148,7 +148,8 @@ export function javaIdSetOrder(ids: readonly Id[]): Id[] {
 export function whoAmI(ctx: ReadContext): ReadOutcome {
   const clientInfo = javaIdSetOrder(ctx.ids).map((id) => ({
     authScheme: id.scheme,
-    user: id.scheme === 'digest' ? id.id.split(':')[0] : id.scheme === 'ip' ? id.id : '',
+    // AuthenticationProvider.getUserName: the digest provider names the user part, the others the id itself.
+    user: id.scheme === 'digest' ? id.id.split(':')[0] : id.id,
   }));
   return ok({ clientInfo });
 }

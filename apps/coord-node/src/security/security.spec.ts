@@ -91,8 +91,8 @@ describe('TLS on secureClientPort', () => {
     const { node, securePort } = await tlsNode('need');
     const zk = client(`127.0.0.1:${securePort}`, { tls: tlsOptions(pki.client.keyStore) });
     await zk.connect();
-    expect(await zk.whoAmI()).toContainEqual({ authScheme: 'x509', user: '' });
     const subject = 'CN=alice,OU=clients,O=Coordinode tests,C=US';
+    expect(await zk.whoAmI()).toContainEqual({ authScheme: 'x509', user: subject });
     // The id is usable in ACLs: only this certificate may read the node.
     await zk.create('/x509-only', 'secret', { acl: [{ perms: 31, id: { scheme: 'x509', id: subject } }] });
     expect((await zk.getData('/x509-only')).data.toString()).toBe('secret');
@@ -168,7 +168,7 @@ describe('SASL DIGEST-MD5', () => {
     const { node } = await start(saslProvider, { SERVER_JVMFLAGS: `-Xmx512m -Djava.security.auth.login.config=${jaas()}` });
     const bob = client(node.host + ':' + node.port, { sasl: { username: 'bob', password: 'bobsecret' } });
     await bob.connect();
-    expect(await bob.whoAmI()).toContainEqual({ authScheme: 'sasl', user: '' });
+    expect(await bob.whoAmI()).toContainEqual({ authScheme: 'sasl', user: 'bob' });
     await bob.create('/bobs', 'x', { acl: [{ perms: 31, id: { scheme: 'sasl', id: 'bob' } }] });
     const anon = client(`${node.host}:${node.port}`);
     await anon.connect();
