@@ -37,7 +37,7 @@ export function assertApacheZooKeeperInstalled(): void {
 }
 
 /** Starts a standalone Apache ZooKeeper on a free loopback port with a temporary data dir. */
-export async function startApacheZooKeeper(extraConfig: Record<string, string> = {}): Promise<RunningServer> {
+export async function startApacheZooKeeper(extraConfig: Record<string, string> = {}, jvmFlags: string[] = []): Promise<RunningServer> {
   assertApacheZooKeeperInstalled();
   const host = extraConfig['clientPortAddress'] ?? '127.0.0.1';
   // A caller may pin the port (to restart a server on the same address); otherwise pick a free one.
@@ -65,6 +65,8 @@ export async function startApacheZooKeeper(extraConfig: Record<string, string> =
       `${apacheZooKeeperConfDir}:${apacheZooKeeperJar}`,
       `-Dzookeeper.log.dir=${dir.path}`,
       '-Dzookeeper.root.logger=INFO,CONSOLE',
+      // System properties as zkServer.sh passes SERVER_JVMFLAGS (a JAAS file for SASL, for instance).
+      ...jvmFlags,
       'org.apache.zookeeper.server.ZooKeeperServerMain',
       cfgPath,
     ],

@@ -10,9 +10,10 @@ export interface CliRun {
 }
 
 /** Runs Apache zkCli.sh against `connectString`, feeding `commands` on stdin (its non-interactive mode). */
-export function runApacheZkCli(connectString: string, commands: string[], extraArgs: string[] = []): Promise<CliRun> {
+export function runApacheZkCli(connectString: string, commands: string[], extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(apacheZkCli, ['-server', connectString, ...extraArgs], { stdio: ['pipe', 'pipe', 'pipe'] });
+    // `env` adds to ours: CLIENT_JVMFLAGS carries a JAAS Client section or the zookeeper.ssl.* properties.
+    const child = spawn(apacheZkCli, ['-server', connectString, ...extraArgs], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
