@@ -38,6 +38,8 @@ export interface SimOptions {
   readonly crashProbability: number;
   readonly restartProbability: number;
   readonly partitionProbability: number;
+  /** Per tick: probability that one client connection is reset (both ends see it closed). */
+  readonly connectionResetProbability: number;
   /** Per client and time unit: probability of sending a request when it may. */
   readonly opProbability: number;
   /** Requests a client keeps outstanding at most on its connection (pings and syncs count). */
@@ -74,6 +76,7 @@ export function swarmOptions(seed: number, overrides: Partial<SimOptions> = {}):
     snapCount: rng.pick([8, 30, 100_000]),
     ...rng.pick([{ initLimitTicks: 10, syncLimitTicks: 5 }, { initLimitTicks: 5, syncLimitTicks: 2 }, { initLimitTicks: 20, syncLimitTicks: 10 }]),
     pipelineMax: rng.pick([1, 2, 4]),
+    connectionResetProbability: rng.pick([0, 0.02, 0.1]),
     bugs: {},
     traceMessages: false,
   };

@@ -53,6 +53,7 @@ describe('simulator: seeds run clean', () => {
     expect(total((r) => r.stats.syncedReads)).toBeGreaterThan(500);
     expect(total((r) => r.stats.expired)).toBeGreaterThan(20);
     expect(total((r) => r.stats.reconnects)).toBeGreaterThan(100);
+    expect(total((r) => r.stats.resets)).toBeGreaterThan(20);
     expect(total((r) => r.stats.crashes)).toBeGreaterThan(20);
     expect(total((r) => r.stats.partitions)).toBeGreaterThan(5);
     expect(results.filter((r) => r.stats.leaderChanges > 1).length).toBeGreaterThan(10);

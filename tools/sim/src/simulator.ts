@@ -25,6 +25,7 @@ export interface SimStats {
   sessions: number;
   expired: number;
   reconnects: number;
+  resets: number;
   crashes: number;
   partitions: number;
   leaderChanges: number;
@@ -78,7 +79,7 @@ class Simulation implements MemberHooks, ClientWorld {
   private readonly events = new Map<number, (() => void)[]>();
   private readonly trace: string[] = [];
   private readonly stats: SimStats = {
-    acked: 0, unknown: 0, reads: 0, syncedReads: 0, sessions: 0, expired: 0, reconnects: 0, crashes: 0, partitions: 0, leaderChanges: 0,
+    acked: 0, unknown: 0, reads: 0, syncedReads: 0, sessions: 0, expired: 0, reconnects: 0, resets: 0, crashes: 0, partitions: 0, leaderChanges: 0,
     messages: 0, applies: 0, lastZxid: '0.0', diffs: 0, truncs: 0, snaps: 0,
   };
   private time = 0;
@@ -169,6 +170,13 @@ class Simulation implements MemberHooks, ClientWorld {
       const member = this.member(this.rng.pick(down));
       this.log(`restart ${member.id}`);
       member.start();
+    }
+    if (this.links.size > 0 && this.rng.chance(o.connectionResetProbability)) {
+      const links = [...this.links.values()];
+      const link = links[this.rng.intBelow(links.length)];
+      this.log(`reset connection ${link.conn.id} (client ${link.client.id}, member ${link.conn.member})`);
+      this.stats.resets++;
+      this.resetConnection(link);
     }
     if (this.rng.chance(o.partitionProbability)) {
       this.stats.partitions++;
@@ -282,7 +290,8 @@ class Simulation implements MemberHooks, ClientWorld {
   }
 
   send(conn: SimConn, body: Buffer): void {
-    const link = this.links.get(conn.id) as Link;
+    const link = this.links.get(conn.id);
+    if (link === undefined) return; // reset: the bytes go nowhere, the client learns soon
     const at = Math.max(this.time + this.linkDelay(), link.upTail);
     link.upTail = at;
     this.at(at, () => {
@@ -296,6 +305,20 @@ class Simulation implements MemberHooks, ClientWorld {
   close(conn: SimConn): void {
     conn.open = false;
     this.links.delete(conn.id);
+    this.at(this.time + this.linkDelay(), () => {
+      const member = this.member(conn.member);
+      if (member.core === null || member.incarnation !== conn.memberIncarnation) return;
+      member.core.connectionClosed(conn.id);
+      member.pump();
+    });
+  }
+
+  /** A reset: both ends learn after a link delay; frames still in flight are lost. */
+  private resetConnection(link: Link): void {
+    const conn = link.conn;
+    conn.open = false;
+    this.links.delete(conn.id);
+    this.at(this.time + this.linkDelay(), () => link.client.onClosed(conn));
     this.at(this.time + this.linkDelay(), () => {
       const member = this.member(conn.member);
       if (member.core === null || member.incarnation !== conn.memberIncarnation) return;
