@@ -11,6 +11,7 @@
  *   node tools/prebuilt/build.js                 every project under apps/ and libs/
  *   node tools/prebuilt/build.js apps/zk-cli ... only these projects (what `nx run <project>:build` does)
  *   node tools/prebuilt/build.js --check         exit 1 when some output is missing or stale, build nothing
+ * Then it bundles the two commands (zkcli, coordinode) into dist/bin/ with esbuild (see below).
  *
  * Runs at `npm ci` (the root package's `prepare` script), from the Nx build targets and from the
  * command wrappers in bin/ when the sources changed since the last build.
@@ -116,7 +117,72 @@ function build(projects = allProjects()) {
   return { count: stale.length - failures.length, failures };
 }
 
-module.exports = { build, staleFiles, allProjects, distRoot, workspaceRoot };
+/**
+ * The commands on the PATH are bundled into one file each (dist/bin/<name>.js): one file to read
+ * instead of ~100 is most of what separates a Node shell's start from a bare `node`. Next to each
+ * bundle, <name>.inputs.json lists the sources it holds, so a launcher checks only those.
+ */
+const commands = { zkcli: 'apps/zk-cli/src/main', coordinode: 'apps/coord-node/src/main' };
+const binDir = path.join(distRoot, 'bin');
+
+function bundlePaths(name) {
+  return { bundle: path.join(binDir, `${name}.js`), inputs: path.join(binDir, `${name}.inputs.json`) };
+}
+
+/** Sources of the bundle `name`, or undefined when the bundle or its list is missing. */
+function bundleInputs(name) {
+  try {
+    return JSON.parse(fs.readFileSync(bundlePaths(name).inputs, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when the bundle is missing or one of its sources changed (or vanished) since it was written. */
+function bundleStale(name) {
+  const inputs = bundleInputs(name);
+  if (!inputs) return true;
+  let built;
+  try {
+    built = fs.statSync(bundlePaths(name).bundle).mtimeMs;
+  } catch {
+    return true;
+  }
+  for (const rel of inputs) {
+    try {
+      if (fs.statSync(path.join(workspaceRoot, rel)).mtimeMs > built) return true;
+    } catch {
+      return true;
+    }
+  }
+  return false;
+}
+
+function bundle(name) {
+  const esbuild = require('esbuild');
+  const { bundle: outfile, inputs } = bundlePaths(name);
+  const tmp = `${outfile}.${process.pid}.tmp`;
+  const result = esbuild.buildSync({
+    entryPoints: [path.join(distRoot, `${commands[name]}.js`)],
+    outfile: tmp,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    metafile: true,
+    logLevel: 'error',
+  });
+  // dist/apps/x/src/y.js came from apps/x/src/y.ts; packages from node_modules change only with npm ci.
+  const sources = Object.keys(result.metafile.inputs)
+    .map((input) => path.relative(distRoot, path.resolve(workspaceRoot, input)))
+    .filter((rel) => !rel.startsWith('..') && !rel.includes('node_modules'))
+    .map((rel) => rel.replace(/\.js$/, '.ts'));
+  fs.writeFileSync(`${inputs}.${process.pid}.tmp`, JSON.stringify(sources));
+  fs.renameSync(`${inputs}.${process.pid}.tmp`, inputs);
+  fs.renameSync(tmp, outfile);
+}
+
+module.exports = { build, staleFiles, allProjects, bundleStale, bundlePaths, commands, distRoot, workspaceRoot };
 
 if (require.main === module) {
   const args = process.argv.slice(2);
@@ -139,4 +205,9 @@ if (require.main === module) {
   for (const f of failures) process.stderr.write(`build: cannot transpile ${f}\n`);
   process.stderr.write(`build: ${count} file(s) transpiled into dist/ in ${Date.now() - started} ms\n`);
   if (failures.length > 0) process.exit(1);
+  fs.mkdirSync(binDir, { recursive: true });
+  for (const name of Object.keys(commands)) {
+    if (projects.length > 0 && !projects.some((p) => commands[name].startsWith(`${p}/`))) continue;
+    if (count > 0 || bundleStale(name)) bundle(name);
+  }
 }
