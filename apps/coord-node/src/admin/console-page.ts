@@ -112,6 +112,7 @@ export const consolePage = `<!doctype html>
   document.querySelectorAll('#tabs button').forEach(function (b) { b.onclick = function () { show(b.dataset.tab); }; });
   function show(tab) {
     state.tab = tab;
+    if (location.hash !== '#' + tab) history.replaceState(null, '', '#' + tab);
     document.querySelectorAll('#tabs button').forEach(function (b) { b.classList.toggle('active', b.dataset.tab === tab); });
     document.querySelectorAll('main section').forEach(function (s) { s.classList.toggle('active', s.id === tab); });
     refresh();
@@ -221,6 +222,7 @@ export const consolePage = `<!doctype html>
   var every = { overview: 2000, sessions: 2000, locks: 1000, registry: 2000 };
   function loop() { if (every[state.tab] && !document.hidden) refresh(); setTimeout(loop, every[state.tab] || 2000); }
   var fromHash = location.hash.replace('#', ''); if (views[fromHash]) state.tab = fromHash;
+  window.addEventListener('hashchange', function () { var t = location.hash.replace('#', ''); if (views[t] && t !== state.tab) show(t); });
   show(state.tab); connectEvents(); setTimeout(loop, 1000);
 })();
 </script>
