@@ -184,3 +184,27 @@ it('through nx run coord-node:serve: the arguments arrive as typed, and killing 
     }
   }
 });
+
+it('Ctrl-C on a terminal running nx run coord-node:serve stops the node cleanly and Nx reports success', async () => {
+  const port = await freePort();
+  // util-linux `script` gives Nx a terminal, as when a person runs it; \x03 is Ctrl-C typed there.
+  const tty = spawn('script', ['-qfec', `npx nx run coord-node:serve --args=--port=${port}`, '/dev/null'], {
+    cwd: workspaceRoot,
+    env: { ...process.env, NX_DAEMON: 'false', NX_ISOLATE_PLUGINS: 'false', NX_NO_CLOUD: 'true', FORCE_COLOR: '0' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let screen = '';
+  tty.stdout!.on('data', (c: Buffer) => (screen += c));
+  try {
+    const pid = Number((await waitForLine(tty, 'stdout', /coordinode: pid (\d+) /))[1]);
+    await waitForLine(tty, 'stdout', /Coordinode listening/);
+    tty.stdin!.write('\x03');
+    await eventually(() => !alive(pid), 15_000, `node ${pid} to stop on Ctrl-C`);
+    await eventually(() => /Successfully ran target serve|Running target serve .*failed/.test(screen), 15_000, 'Nx to report');
+    expect(screen).toContain('Received SIGINT, shutting down');
+    expect(screen).toContain('Successfully ran target serve for project coord-node');
+    expect(screen).not.toMatch(/Running target serve .*failed/);
+  } finally {
+    tty.kill('SIGKILL');
+  }
+});
