@@ -152,6 +152,23 @@ describe('Ready contract', () => {
     expect(peer.ready().committed.map((t) => t.payload)).toEqual(['solo']);
   });
 
+  it('with an asynchronous disk the next Ready comes before the fsync, and the leader counts itself only once persisted', () => {
+    const peer = new Peer<string>({ id: 7, voters: [7], rand: seededRand(7) });
+    drain(peer, []);
+    peer.propose('a');
+    const first = peer.ready();
+    peer.advanceBeforePersist(first);
+    // The disk has not confirmed 'a': more proposals are taken, nothing is committed.
+    peer.propose('b');
+    const second = peer.ready();
+    expect(second.persist.entries.map((t) => t.payload)).toEqual(['b']);
+    expect(second.committed).toEqual([]);
+    peer.advanceBeforePersist(second);
+    expect(peer.hasReady()).toBe(false);
+    peer.persisted(first);
+    expect(peer.ready().committed.map((t) => t.payload)).toEqual(['a']);
+  });
+
   it('compact refuses a snapshot past the commit point', () => {
     const peer = new Peer<string>({ id: 1, voters: [1, 2, 3], rand: seededRand(1) });
     expect(() => peer.compact({ zxid: makeZxid(1, 1), data: null })).toThrow(/past the commit point/);

@@ -136,9 +136,28 @@ export class Peer<P = Uint8Array> {
 
   /** The driver has persisted, sent and applied `ready`. */
   advance(ready: Ready<P>): void {
+    this.advanceBeforePersist(ready);
+    this.persisted(ready);
+  }
+
+  /**
+   * For a driver whose disk is asynchronous: it has sent `ready.messages`, handed `ready.persist` to a
+   * log that writes in call order, and applied `ready.committed` (a committed txn is on a quorum's disks
+   * already); the next Ready may be taken while that write runs. It must hold `messagesAfterPersist`
+   * and call `persisted(ready)` once the write is durable, in the order the Readys were taken. A Ready
+   * that installs a snapshot, truncates the log or changes the soft state should be finished with
+   * `advance` before the next one is taken.
+   */
+  advanceBeforePersist(_ready: Ready<P>): void {
     const core = this.core;
     if (!core.readyOutstanding) throw new Error('advance() without an outstanding ready()');
     core.readyOutstanding = false;
+    this.afterInput();
+  }
+
+  /** `ready.persist` is durable: the leader counts its own acknowledgement of those entries now. */
+  persisted(ready: Ready<P>): void {
+    const core = this.core;
     if (ready.mustSync && core.state === 'LEADING') leaderPersisted(core, ready);
     this.afterInput();
   }

@@ -37,6 +37,13 @@ export async function startEnsembleNode(config: NodeConfig, log: Logger): Promis
 
 /** Ready batches handled per event-loop turn before yielding to sockets and timers. */
 const readyRoundsPerTurnMax = 64;
+interface WireEntry {
+  m: Message<Uint8Array>;
+  held: boolean;
+}
+
+/** Readys whose log writes may be queued at once (each one's ACKs wait for its fsync). */
+const persistsInFlightMax = 8;
 
 class EnsembleNode extends RoleDriver implements RunningEnsembleNode {
   private readonly peer: Peer<Uint8Array>;
@@ -47,8 +54,12 @@ class EnsembleNode extends RoleDriver implements RunningEnsembleNode {
   private soft: SoftState = { state: 'LOOKING', leader: null, phase: 'ELECTION', epoch: 0 };
   /** ZAB sync id -> the pipeline's sync token. */
   private readonly syncTokens = new Map<number, number>();
-  /** A Ready whose persist is on its way to disk: the next one waits for it. */
-  private persisting = false;
+  /** Peer messages in the order ZAB numbered them; a held one (an ACK before its fsync) holds back the rest. */
+  private readonly wire: WireEntry[] = [];
+  /** Readys applied early whose writes are on their way to disk (in call order). */
+  private persistsInFlight = 0;
+  /** A Ready to be finished whole after its write: no other is taken until then. */
+  private strictPending = false;
   private snapshotting = false;
   /** When this member last started looking for a leader (start counts). */
   private lookingSince = Date.now();
@@ -126,12 +137,17 @@ class EnsembleNode extends RoleDriver implements RunningEnsembleNode {
   protected pump(): void {
     this.drainCore();
     let rounds = 0;
-    while (!this.persisting && this.peer.hasReady() && rounds++ < readyRoundsPerTurnMax) {
+    while (this.canTakeReady() && rounds++ < readyRoundsPerTurnMax) {
       this.execute(this.peer.ready());
       this.drainCore();
     }
     this.clientPort.flush();
-    if (!this.persisting && this.peer.hasReady()) this.schedulePump();
+    if (this.canTakeReady()) this.schedulePump();
+  }
+
+  /** A Ready that replaces, cuts or re-roles must finish before the next; otherwise a few may be on their way to disk. */
+  private canTakeReady(): boolean {
+    return !this.strictPending && this.persistsInFlight < persistsInFlightMax && this.peer.hasReady();
   }
 
   /** Moves what the pipeline produced: frames to the client port, requests and syncs into ZAB, and (leader) prepares txns. */
@@ -156,27 +172,44 @@ class EnsembleNode extends RoleDriver implements RunningEnsembleNode {
     return zxid;
   }
 
+  /**
+   * One Ready, as docs/zab.md §3 orders it, with an asynchronous disk: messages leave at once (PROPOSALs
+   * reach the followers while this member fsyncs, so the fsyncs overlap); committed txns are applied at
+   * once (they are on a quorum's disks already) and the next Ready may be taken while this one's write
+   * runs; ACKs and the leader's own acknowledgement wait for the fsync. A Ready that installs a snapshot,
+   * truncates the log or changes the role is finished whole after its write, before any other.
+   */
   private execute(ready: Ready<Uint8Array>): void {
-    // Messages may leave before the fsync; ACKs and the rest of messagesAfterPersist only after it.
-    for (const m of ready.messages) this.sendPeer(m);
-    // PROPOSALs reach the followers while this member fsyncs, so the two fsyncs overlap.
-    this.transport.flush();
-    // Committed txns are on a quorum's disks already: apply them (and answer their clients) while this
-    // member's own fsync runs, unless this Ready replaces or cuts the log or changes the role.
+    // Link messages are numbered in the order they must leave; ACKs held for an fsync keep their place.
+    this.queueWire(ready.messages, false);
+    const after = this.queueWire(ready.messagesAfterPersist, true);
+    this.flushWire();
     const strict = ready.persist.snapshot !== undefined || ready.persist.truncateAfter !== undefined || ready.softState !== undefined;
-    if (!strict) this.applyCommitted(ready);
-    if (!this.store || !ready.mustSync) {
-      this.finish(ready, strict);
+    const idle = this.persistsInFlight === 0;
+    if (!this.store || (!ready.mustSync && idle)) {
+      this.release(after);
+      this.finishStrict(ready);
       return;
     }
-    this.persisting = true;
+    if (strict) this.strictPending = true;
+    else {
+      this.applyCommitted(ready);
+      this.peer.advanceBeforePersist(ready);
+    }
+    this.persistsInFlight++;
     const persistStartedAt = Date.now();
     this.store.persist(ready.persist, ready.mustSync).then(
       () => {
-        this.persisting = false;
+        this.persistsInFlight--;
         this.metrics.fsyncTime.record(Date.now() - persistStartedAt);
         if (this.closed) return;
-        this.finish(ready, strict);
+        this.release(after);
+        if (strict) {
+          this.strictPending = false;
+          this.finishStrict(ready);
+        } else {
+          this.afterPersist(ready);
+        }
         this.pump();
       },
       (err) => {
@@ -187,16 +220,20 @@ class EnsembleNode extends RoleDriver implements RunningEnsembleNode {
     );
   }
 
-  /** After the persist: install a SNAP, send the ACKs, apply (if not done early), snapshot, role, advance. */
-  private finish(ready: Ready<Uint8Array>, strict: boolean): void {
+  /** The write of a Ready that was applied early is durable: its ACKs leave and the leader counts itself. */
+  private afterPersist(ready: Ready<Uint8Array>): void {
+    this.peer.persisted(ready);
+    if (ready.snapshotWanted) this.takeSnapshot();
+  }
+
+  /** A Ready handled whole once its write (if any) is durable: SNAP install, ACKs, apply, snapshot, role, advance. */
+  private finishStrict(ready: Ready<Uint8Array>): void {
     const snap = ready.persist.snapshot;
     if (snap) {
       this.restoreSnapshot(snap.data as Uint8Array, snap.zxid);
       this.zabLog.info(`installed the leader's snapshot ${formatZxid(snap.zxid)}: ${this.core.tree.size} znodes`);
     }
-    for (const m of ready.messagesAfterPersist) this.sendPeer(m);
-    this.transport.flush();
-    if (strict) this.applyCommitted(ready);
+    this.applyCommitted(ready);
     if (ready.snapshotWanted) this.takeSnapshot();
     if (ready.softState) this.roleChange(ready.softState);
     this.peer.advance(ready);
@@ -278,6 +315,25 @@ class EnsembleNode extends RoleDriver implements RunningEnsembleNode {
     } else if (!serving && wasServing) {
       this.log.info(`stopped serving: ${this.peer.status().lastElectionReason}`);
     }
+  }
+
+  private queueWire(messages: readonly Message<Uint8Array>[], held: boolean): WireEntry[] {
+    const entries = messages.map((m) => ({ m, held }));
+    this.wire.push(...entries);
+    return entries;
+  }
+
+  /** A Ready's write is durable: its held messages (ACKs) may leave, and whatever queued behind them. */
+  private release(entries: WireEntry[]): void {
+    for (const e of entries) e.held = false;
+    this.flushWire();
+  }
+
+  private flushWire(): void {
+    let i = 0;
+    while (i < this.wire.length && !this.wire[i].held) this.sendPeer(this.wire[i++].m);
+    if (i > 0) this.wire.splice(0, i);
+    this.transport.flush();
   }
 
   private sendPeer(m: Message<Uint8Array>): void {
