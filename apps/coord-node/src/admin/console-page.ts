@@ -224,6 +224,7 @@ export const consolePage = `<!doctype html>
   var fromHash = location.hash.replace('#', ''); if (views[fromHash]) state.tab = fromHash;
   window.addEventListener('hashchange', function () { var t = location.hash.replace('#', ''); if (views[t] && t !== state.tab) show(t); });
   show(state.tab); connectEvents(); setTimeout(loop, 1000);
+  if (state.tab !== 'overview') overview().catch(function () {});
 })();
 </script>
 </body>

@@ -19,6 +19,8 @@ const basePortDefault = 2181;
 const membersDefault = 3;
 const quorumPortOffset = 700;
 const electionPortOffset = 1700;
+/** The members' AdminServer (web console) ports: base + 5900 (8081.. for the default 2181). */
+const adminPortOffset = 5900;
 
 function flag(argv: string[], name: string): string | undefined {
   for (let i = 0; i < argv.length; i++) {
@@ -33,7 +35,7 @@ async function main(): Promise<void> {
   const argv = process.argv.slice(2).flatMap((a) => (a.startsWith('--args=') ? a.substring(7).split(/\s+/).filter(Boolean) : [a]));
   const base = Number(flag(argv, 'base-port') ?? basePortDefault);
   const count = Number(flag(argv, 'members') ?? membersDefault);
-  if (!Number.isInteger(base) || base <= 0 || base + electionPortOffset + count > 65535) throw new Error(`bad --base-port ${base}`);
+  if (!Number.isInteger(base) || base <= 0 || base + Math.max(electionPortOffset, adminPortOffset) + count > 65535) throw new Error(`bad --base-port ${base}`);
   if (!Number.isInteger(count) || count < 1) throw new Error(`bad --members ${count}`);
   const givenDataDir = flag(argv, 'data-dir');
   const dataRoot = givenDataDir ?? mkdtempSync(join(tmpdir(), 'coordinode-ensemble-'));
@@ -41,6 +43,8 @@ async function main(): Promise<void> {
     client: base + i,
     quorum: base + quorumPortOffset + i,
     election: base + electionPortOffset + i,
+    // AdminServer and web console: 8081, 8082, 8083 for the default base 2181.
+    admin: base + adminPortOffset + i,
   }));
   const say = (line: string) => process.stdout.write(`ensemble: ${line}\n`);
   const roles = new Map<number, MemberRole>();
@@ -70,7 +74,7 @@ async function main(): Promise<void> {
     for (const m of ensemble.members) {
       const alive = m.child !== null && m.child.exitCode === null && m.child.signalCode === null;
       say(
-        `member ${m.id}: ${alive ? `pid ${m.child!.pid}, ${roles.get(m.id) ?? 'looking'}` : 'not running'}, client port ${m.ports.client}, data ${m.dataDir}\n` +
+        `member ${m.id}: ${alive ? `pid ${m.child!.pid}, ${roles.get(m.id) ?? 'looking'}` : 'not running'}, client port ${m.ports.client}, console http://127.0.0.1:${m.ports.admin}/, data ${m.dataDir}\n` +
           `ensemble:   run it by hand: ${shellCommand(ensemble.memberArgs(m.id))}`,
       );
     }

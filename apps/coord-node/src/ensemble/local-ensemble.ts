@@ -20,6 +20,8 @@ export interface EnsemblePorts {
   client: number;
   quorum: number;
   election: number;
+  /** The member's AdminServer and web console (0 or absent: a free port, logged by the member). */
+  admin?: number;
 }
 
 export interface LocalEnsembleOptions {
@@ -55,6 +57,8 @@ export const localSettingsDefault: Record<string, string> = {
   minSessionTimeout: '1000',
   maxSessionTimeout: '40000',
   '4lw.commands.whitelist': '*',
+  // The AdminServer and web console are on for a local ensemble (each member on its own port).
+  'admin.enableServer': 'true',
 };
 
 export type MemberRole = 'leader' | 'follower' | 'looking';
@@ -103,9 +107,11 @@ export class LocalEnsemble {
         `dataDir=${m.dataDir}`,
         `clientPort=${m.ports.client}`,
         'clientPortAddress=127.0.0.1',
+        ...(settings['admin.serverPort'] === undefined ? [`admin.serverPort=${m.ports.admin ?? 0}`] : []),
         ...this.members.map((o) => {
           const via = o.id === m.id ? undefined : options.peerPorts?.(m.id, o.id);
-          return `server.${o.id}=127.0.0.1:${via?.quorum ?? o.ports.quorum}:${via?.election ?? o.ports.election}`;
+          // The client port too, so each member's console can ask the others how they are (srvr).
+          return `server.${o.id}=127.0.0.1:${via?.quorum ?? o.ports.quorum}:${via?.election ?? o.ports.election};127.0.0.1:${o.ports.client}`;
         }),
       ];
       writeFileSync(join(m.dataDir, 'zoo.cfg'), lines.join('\n') + '\n');
