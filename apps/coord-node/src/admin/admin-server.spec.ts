@@ -5,7 +5,9 @@ import { digestId } from '@coord/data-tree';
 import { startNode, type RunningNode } from '../node';
 import { createLogger, type NodeConfig } from '../ops';
 import { primaryCommandNames } from './commands';
-import { fourLetterWord } from '@coord/testing';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fourLetterWord, workspaceRoot } from '@coord/testing';
 
 const quiet = createLogger('test', { sink: () => undefined });
 const superUser = 'admin:s3cret-pass';
@@ -195,6 +197,12 @@ describe('AdminServer, console API and metrics on a standalone node', () => {
     expect(r.body).toMatch(/^request_latency_ms_count\{op="getData"\} [1-9]/m);
     expect(r.body).toMatch(/^request_latency_ms_bucket\{op="create2?",le="\+Inf"\} [1-9]/m);
     expect(r.body).toMatch(/^process_cpu_seconds_total /m);
+    // The Grafana dashboard in docs/ queries only names this endpoint exports.
+    const dashboard = JSON.parse(readFileSync(join(workspaceRoot, 'docs/grafana/coordinode-dashboard.json'), 'utf8'));
+    const exprs: string[] = dashboard.panels.flatMap((p: { targets: { expr: string }[] }) => p.targets.map((t) => t.expr));
+    const names = new Set(exprs.flatMap((e) => [...e.matchAll(/([a-z_][a-z0-9_]*)\{instance/g)].map((m) => m[1])));
+    expect(names.size).toBeGreaterThan(20);
+    for (const name of names) expect(r.body).toMatch(new RegExp(`^${name}[ {]`, 'm'));
     const other = await get(node.metricsUrl!.replace('/metrics', '/other'));
     expect(other.status).toBe(404);
   });
