@@ -5,7 +5,8 @@
  */
 import { watchLauncher } from '@coord/cli';
 import { ArgvError, cliHelp, parseArgv } from './lib/argv';
-import { coordClientFactory } from './lib/client-adapter';
+import { coordClientFactory, coordClientFactoryWith } from './lib/client-adapter';
+import { ClientConfigurationError, tlsFromClientConfiguration } from './lib/client-configuration';
 import { ExitCode } from './lib/commands/command';
 import { historyFilePath } from './lib/history-file';
 import { runCli } from './lib/repl';
@@ -34,6 +35,17 @@ async function main(): Promise<number> {
     return ExitCode.ok;
   }
   verbose = args.verbose;
+  let clientFactory = coordClientFactory;
+  if (args.clientConfiguration !== undefined) {
+    try {
+      const tls = tlsFromClientConfiguration(args.clientConfiguration);
+      if (tls) clientFactory = coordClientFactoryWith({ tls });
+    } catch (err) {
+      if (!(err instanceof ClientConfigurationError)) throw err;
+      process.stderr.write(`zkcli: ${err.message}\n`);
+      return ExitCode.usage;
+    }
+  }
   // An interactive shell started by Nx or npx must not outlive it (nor keep its session open).
   watchLauncher(() => process.exit(ExitCode.connection));
   return runCli({
@@ -42,7 +54,7 @@ async function main(): Promise<number> {
     stdout: process.stdout,
     stderr: process.stderr,
     isTTY: Boolean(process.stdin.isTTY && process.stdout.isTTY) && args.output === 'text',
-    clientFactory: coordClientFactory,
+    clientFactory,
     historyFile: historyFilePath(process.env),
     timeZone: process.env['TZ'] || undefined,
   });

@@ -22,4 +22,4 @@ export { WatchRegistry, parentOf, type WatchKind } from './watch-registry';
 export type { ChildrenSnapshot, DataSnapshot } from './watch-iterators';
 export * from './types';
 export { Perms, CreateFlag, type ErrorCodeName, type ClientInfo } from '@coord/protocol';
-export { tlsStoreOptions, rfc2253Subject, TlsStoreError, type StoreSettings, type StoreType } from './tls-stores';
+export { tlsStoreOptions, rfc2253Subject, storeTypeOf, TlsStoreError, type StoreSettings, type StoreType } from './tls-stores';

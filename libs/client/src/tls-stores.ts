@@ -17,6 +17,22 @@ export interface StoreSettings {
 /** A store that cannot be used; the message names the file and what is wrong. */
 export class TlsStoreError extends Error {}
 
+/**
+ * The store type from its `.type` key, or (absent) from the file name as ZooKeeper infers it:
+ * .pem/.crt/.cer/.key are PEM, .p12/.pfx PKCS12. JKS and BCFKS cannot be read here.
+ */
+export function storeTypeOf(given: string | undefined, location: string): StoreType {
+  const t = (given ?? '').trim().toUpperCase();
+  if (t === 'PEM' || t === 'PKCS12') return t;
+  if (t === 'JKS' || t === 'BCFKS' || (t === '' && /\.jks$/i.test(location))) {
+    throw new TlsStoreError(`${location}: ${t || 'JKS'} stores cannot be read here; convert it to PKCS12 (keytool -importkeystore -deststoretype PKCS12) or PEM`);
+  }
+  if (t !== '') throw new TlsStoreError(`${location}: store type ${given} (expected PEM or PKCS12)`);
+  if (/\.(pem|crt|cer|key)$/i.test(location)) return 'PEM';
+  if (/\.(p12|pfx)$/i.test(location)) return 'PKCS12';
+  throw new TlsStoreError(`${location}: cannot tell the store type from the file name; set its .type key to PEM or PKCS12`);
+}
+
 /** Reads the stores into SecureContextOptions; `readFile` is fs.readFileSync in production. */
 export function tlsStoreOptions(
   stores: { keyStore?: StoreSettings; trustStore?: StoreSettings },

@@ -100,7 +100,7 @@ describe('our client with sasl options, against both servers', () => {
     expect(await zk.whoAmI()).toContainEqual({ authScheme: 'sasl', user: 'bob' });
     const path = `/client-sasl-${kind}`;
     await zk.create(path, 'mine', { acl: [{ perms: 31, id: { scheme: 'sasl', id: 'bob' } }] });
-    expect((await zk.getData(path)).data.toString()).toBe('mine');
+    expect(String((await zk.getData(path)).data)).toBe('mine');
   });
 
   it.each(targets)('a wrong password fails with AUTHFAILED (%s)', async (kind) => {

@@ -5,7 +5,7 @@
  * ...) and the --jaas-config flag. zoo.cfg wins over SERVER_JVMFLAGS, as ZooKeeper copies zoo.cfg keys
  * into system properties; the flag wins over both. Pure: files are read through `readFile`.
  */
-import type { StoreSettings, StoreType } from '@coord/client';
+import { storeTypeOf, TlsStoreError, type StoreSettings, type StoreType } from '@coord/client';
 import type { SaslSettings } from '@coord/server';
 import { ConfigError } from '../ops/config-error';
 import { parseBoolean, parseInteger, parsePort } from '../ops/zoo-cfg';
@@ -87,17 +87,12 @@ export function jvmProperties(env: NodeJS.ProcessEnv): SecurityEntry[] {
 }
 
 function storeType(key: string, given: string | undefined, location: string, where: string): StoreType {
-  const t = (given ?? '').trim().toUpperCase();
-  if (t === 'PEM' || t === 'PKCS12') return t;
-  if (t === 'JKS' || t === 'BCFKS') {
-    throw new ConfigError(key, given as string, `${t} stores cannot be read here; convert it to PEM or PKCS12 (keytool -importkeystore -deststoretype PKCS12)`, where);
+  try {
+    return storeTypeOf(given, location);
+  } catch (e) {
+    if (e instanceof TlsStoreError) throw new ConfigError(key, given ?? location, e.message, where);
+    throw e;
   }
-  if (t !== '') throw new ConfigError(key, given as string, 'expected PEM or PKCS12', where);
-  // ZooKeeper infers the type from the file name when ssl.*.type is absent.
-  if (/\.(pem|crt|cer|key)$/i.test(location)) return 'PEM';
-  if (/\.(p12|pfx)$/i.test(location)) return 'PKCS12';
-  if (/\.jks$/i.test(location)) throw new ConfigError(key.replace(/type$/, 'location'), location, 'JKS stores cannot be read here; convert it to PEM or PKCS12', where);
-  throw new ConfigError(key.replace(/type$/, 'location'), location, 'cannot tell the store type from the file name; set the .type key to PEM or PKCS12', where);
 }
 
 function tlsSettings(get: (k: string) => SecurityEntry | undefined, prefix: string): TlsSettings {

@@ -95,7 +95,7 @@ describe('TLS on secureClientPort', () => {
     expect(await zk.whoAmI()).toContainEqual({ authScheme: 'x509', user: subject });
     // The id is usable in ACLs: only this certificate may read the node.
     await zk.create('/x509-only', 'secret', { acl: [{ perms: 31, id: { scheme: 'x509', id: subject } }] });
-    expect((await zk.getData('/x509-only')).data.toString()).toBe('secret');
+    expect(String((await zk.getData('/x509-only')).data)).toBe('secret');
     const plain = client(`127.0.0.1:${node.port}`);
     await plain.connect();
     await expect(plain.getData('/x509-only')).rejects.toBeInstanceOf(NoAuthError);

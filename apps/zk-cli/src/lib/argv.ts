@@ -27,6 +27,8 @@ export interface CliArgs {
   command?: string[];
   help: boolean;
   verbose: boolean;
+  /** -client-configuration: the Java client's properties file (TLS keys). */
+  clientConfiguration?: string;
 }
 
 export class ArgvError extends Error {}
@@ -52,7 +54,7 @@ function program(env: Record<string, string | undefined>): Command {
     .addOption(new Option('-o, --output <format>', 'output format; json prints one JSON document per command').choices(['text', 'json']).default('text'))
     .addOption(new Option('--compat <version>', 'watch event text of zkCli 3.8 or 3.9').choices(['3.8', '3.9']).default(env['ZKCLI_COMPAT'] ?? '3.8', env['ZKCLI_COMPAT'] ? '$ZKCLI_COMPAT' : '$ZKCLI_COMPAT, else 3.8'))
     .addOption(new Option('--waitforconnection', "accepted for zkCli's sake: the shell always waits for its session"))
-    .addOption(new Option('--client-configuration <file>', "accepted for zkCli's sake and ignored"))
+    .addOption(new Option('--client-configuration <file>', 'Java client properties: zookeeper.client.secure=true and zookeeper.ssl.keyStore/trustStore.* connect with TLS'))
     .addOption(new Option('--verbose', 'print stack traces with unexpected errors (default: one line)'))
     .argument('[command...]', 'a one-shot command, e.g. ls -s / (none: read commands from the terminal or stdin)')
     .addHelpText(
@@ -101,7 +103,7 @@ export function parseArgv(argv: readonly string[], env: Record<string, string | 
   if (options.some((a) => a === '-h' || a === '--help')) return { ...defaults(env), help: true };
   const problem = parseQuietly(cmd, options);
   if (problem !== undefined) throw new ArgvError(`Error: ${problem}`);
-  const o = cmd.opts<{ server: string; timeout: number; connectTimeout?: number; readonly: boolean; output: OutputFormat; compat: EventStyle; verbose?: boolean }>();
+  const o = cmd.opts<{ server: string; timeout: number; connectTimeout?: number; readonly: boolean; output: OutputFormat; compat: EventStyle; verbose?: boolean; clientConfiguration?: string }>();
   if (o.compat !== '3.8' && o.compat !== '3.9') throw new ArgvError(`Error: ZKCLI_COMPAT must be 3.8 or 3.9, got ${o.compat}`);
   return {
     server: o.server,
@@ -113,6 +115,7 @@ export function parseArgv(argv: readonly string[], env: Record<string, string | 
     command: command.length > 0 ? command : undefined,
     help: false,
     verbose: Boolean(o.verbose),
+    ...(o.clientConfiguration !== undefined && { clientConfiguration: o.clientConfiguration }),
   };
 }
 

@@ -1,9 +1,15 @@
 /** Wires the real `@coord/client` into the shell's ClientFactory (the only place the CLI imports it). */
-import { createClient } from '@coord/client';
+import { createClient, type ClientOptions } from '@coord/client';
 import type { ClientFactory } from './client-port';
 
-export const coordClientFactory: ClientFactory = (connectString, settings) =>
-  createClient(connectString, {
-    sessionTimeoutMs: settings.sessionTimeoutMs,
-    readOnly: settings.readOnly,
-  });
+/** A factory whose clients also get `extra` (TLS options from -client-configuration). */
+export function coordClientFactoryWith(extra: Pick<ClientOptions, 'tls'>): ClientFactory {
+  return (connectString, settings) =>
+    createClient(connectString, {
+      sessionTimeoutMs: settings.sessionTimeoutMs,
+      readOnly: settings.readOnly,
+      ...extra,
+    });
+}
+
+export const coordClientFactory: ClientFactory = coordClientFactoryWith({});
