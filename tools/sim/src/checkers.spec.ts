@@ -4,7 +4,7 @@ import type { Txn, TxnOp } from '@coord/data-tree';
 import { encodeTxnPayload } from '@coord/envelope';
 import { ErrorCode } from '@coord/protocol';
 import { checkClientHistory } from './checkers';
-import type { ReadRecord, WriteRecord } from './clients';
+import type { ReadRecord, WatchRecord, WriteRecord } from './clients';
 import { HistoryChecker } from './history';
 import { SequenceModel } from './model';
 
@@ -106,5 +106,16 @@ describe('checkClientHistory', () => {
   it('reports an ephemeral created for a closed session, and a request committed twice', () => {
     expect(() => new SequenceModel([base[0], zabTxn(z(1, 2), s1, 0, { type: 'closeSession' }), zabTxn(z(1, 3), s1, 1, ephemeral('/e', s1))])).toThrow(/which is closed/);
     expect(() => new SequenceModel([base[0], base[1], zabTxn(z(1, 3), s1, 1, setData('/k0', 'a'))])).toThrow(/committed twice/);
+  });
+
+  it('reports a watch that fired for the wrong change, after the new data, or never', () => {
+    const writes = [write(1, 0, 10, z(1, 2)), write(2, 11, 20, z(1, 3))];
+    const watch = (extra: Partial<WatchRecord>): WatchRecord => ({ client: 1, member: 2, kind: 'data', path: '/k0', armedZxid: z(1, 2), firedZxid: z(1, 3), eventType: 3, seenBefore: z(1, 2), ...extra });
+    expect(() => checkClientHistory(model, writes, [], [watch({})])).not.toThrow();
+    expect(() => checkClientHistory(model, writes, [], [watch({ firedZxid: null, seenBefore: z(1, 2) })])).not.toThrow();
+    expect(() => checkClientHistory(model, writes, [], [watch({ armedZxid: z(1, 1), firedZxid: z(1, 3) })])).toThrow(/fired at .* but the first change after it is/);
+    expect(() => checkClientHistory(model, writes, [], [watch({ seenBefore: z(1, 3) })])).toThrow(/after the client saw a reply/);
+    expect(() => checkClientHistory(model, writes, [], [watch({ firedZxid: null, seenBefore: z(1, 3) })])).toThrow(/never fired/);
+    expect(() => checkClientHistory(model, writes, [], [watch({ eventType: 4 })])).toThrow(/event type 4/);
   });
 });

@@ -12,7 +12,8 @@
 
 import { formatZxid, type Zxid } from '@coord/zab';
 import { ErrorCode } from '@coord/protocol';
-import type { ReadRecord, WriteRecord } from './clients';
+import { EventType } from '@coord/protocol';
+import type { ReadRecord, WatchRecord, WriteRecord } from './clients';
 import { SimFailure } from './failure';
 import { requestKey, type SequenceModel, type SequencedTxn } from './model';
 
@@ -33,13 +34,16 @@ function who(w: WriteRecord): string {
   return `client ${w.client}'s ${w.desc} (${requestKey(w.sessionId, w.xid)}, sent t=${w.invokeAt} to member ${w.member})`;
 }
 
-export function checkClientHistory(model: SequenceModel, writes: readonly WriteRecord[], reads: readonly ReadRecord[]): void {
-  const sent = new Map(writes.map((w) => [requestKey(w.sessionId, w.xid), w]));
+export function checkClientHistory(model: SequenceModel, writes: readonly WriteRecord[], reads: readonly ReadRecord[], watches: readonly WatchRecord[] = []): void {
+  const keys = writes.map((w) => requestKey(w.sessionId, w.xid));
+  const sent = new Map(writes.map((w, i) => [keys[i], w]));
+  const txnOf = new Map(writes.map((w, i) => [w, model.byKey.get(keys[i])]));
+  const committed = (w: WriteRecord): SequencedTxn | undefined => txnOf.get(w);
 
   // No acknowledged write lost; answers agree with the sequence.
   for (const w of writes) {
     if (w.outcome !== 'answered') continue;
-    const s = model.byKey.get(requestKey(w.sessionId, w.xid));
+    const s = committed(w);
     if (s === undefined) {
       if (w.err === 0 || !frontErrors.includes(w.err as number)) fail(`answered ${who(w)} (err ${w.err}, zxid ${formatZxid(w.zxid ?? 0)}) is missing from the agreed sequence`);
       continue;
@@ -65,7 +69,6 @@ export function checkClientHistory(model: SequenceModel, writes: readonly WriteR
   }
 
   // Linearizable writes: sweep answers in time order against invocations.
-  const committed = (w: WriteRecord): SequencedTxn | undefined => model.byKey.get(requestKey(w.sessionId, w.xid));
   const acked = writes.filter((w) => w.outcome === 'answered' && committed(w) !== undefined).sort((a, b) => (a.ackAt as number) - (b.ackAt as number));
   const invoked = writes.filter((w) => committed(w) !== undefined).sort((a, b) => a.invokeAt - b.invokeAt);
   let i = 0;
@@ -82,6 +85,27 @@ export function checkClientHistory(model: SequenceModel, writes: readonly WriteR
   }
 
   checkReads(model, acked, reads);
+  checkWatches(model, watches);
+}
+
+/**
+ * A watch fires once, for the first change after the zxid it was armed at, with that change's zxid,
+ * and before the client sees any reply at or past that change (ZooKeeper: a client sees the event
+ * before it sees the new data). An unfired watch means no reply on its connection reached the change.
+ */
+function checkWatches(model: SequenceModel, watches: readonly WatchRecord[]): void {
+  for (const w of watches) {
+    const next = model.nextChange(w.kind, w.path, w.armedZxid);
+    const what = `client ${w.client}'s ${w.kind} watch on ${w.path} (member ${w.member}, armed at ${formatZxid(w.armedZxid)})`;
+    if (w.firedZxid === null) {
+      if (next !== undefined && w.seenBefore >= next) fail(`${what} never fired, yet the client saw ${formatZxid(w.seenBefore)}, past the change at ${formatZxid(next)}`);
+      continue;
+    }
+    if (next === undefined || w.firedZxid !== next) fail(`${what} fired at ${formatZxid(w.firedZxid)}, but the first change after it is ${next === undefined ? 'none' : formatZxid(next)}`);
+    if (w.seenBefore >= next) fail(`${what} fired for ${formatZxid(next)} after the client saw a reply at ${formatZxid(w.seenBefore)}`);
+    const expected: number[] = w.kind === 'children' ? [EventType.NodeChildrenChanged] : [EventType.NodeDataChanged, EventType.NodeDeleted];
+    if (!expected.includes(w.eventType as number)) fail(`${what} fired with event type ${w.eventType}`);
+  }
 }
 
 function checkReads(model: SequenceModel, acked: readonly WriteRecord[], reads: readonly ReadRecord[]): void {

@@ -6,7 +6,7 @@
 // and a view of the tree that never goes back in time.
 
 import {
-  CreateFlag, decodeConnectResponse, decodeReplyBody, decodeReplyHeader, encodeConnectRequest, encodeRequest, ErrorCode,
+  CreateFlag, decodeConnectResponse, decodeNotification, decodeReplyBody, EventType, decodeReplyHeader, encodeConnectRequest, encodeRequest, ErrorCode,
   OpCode, Perms, sessionPasswdBytes, Xid, type ACL, type GetChildrenResponse, type GetDataResponse, type MultiResponse, type Request,
 } from '@coord/protocol';
 import type { ServerId, Zxid } from '@coord/zab';
@@ -49,6 +49,22 @@ export interface ReadRecord {
   children: string[] | null;
 }
 
+/**
+ * A watch a read left on its connection: armed at the zxid the read carried; fired by a notification
+ * (its zxid), or not. `seenBefore`: the highest zxid of a reply on the connection before the
+ * notification arrived (or, unfired, before the connection went).
+ */
+export interface WatchRecord {
+  readonly client: number;
+  readonly member: ServerId;
+  readonly kind: 'data' | 'children';
+  readonly path: string;
+  readonly armedZxid: Zxid;
+  firedZxid: Zxid | null;
+  eventType: number | null;
+  seenBefore: Zxid;
+}
+
 /** What a client needs from the simulated world. */
 export interface ClientWorld {
   now(): number;
@@ -60,6 +76,7 @@ export interface ClientWorld {
   close(conn: SimConn): void;
   recordWrite(record: WriteRecord): void;
   recordRead(record: ReadRecord): void;
+  recordWatch(record: WatchRecord): void;
 }
 
 export interface SimConn {
@@ -71,7 +88,7 @@ export interface SimConn {
 
 type Inflight =
   | { readonly kind: 'write'; readonly xid: number; readonly opcode: number; readonly record: WriteRecord; readonly ephemeral?: string }
-  | { readonly kind: 'read'; readonly xid: number; readonly record: ReadRecord }
+  | { readonly kind: 'read'; readonly xid: number; readonly record: ReadRecord; readonly watch: boolean }
   | { readonly kind: 'sync'; readonly xid: number }
   | { readonly kind: 'ping' };
 
@@ -81,6 +98,8 @@ const openAcl: ACL[] = [{ perms: Perms.ALL, id: { scheme: 'world', id: 'anyone' 
 /** Units a client waits before reconnecting (at most), and for a ConnectResponse. */
 const reconnectDelayUnitsMax = 6;
 const connectTimeoutUnits = 60;
+/** Share of reads that leave a watch. */
+const watchProbability = 0.4;
 
 export class SimClient {
   conn: SimConn | null = null;
@@ -89,6 +108,10 @@ export class SimClient {
   private xid = 0;
   private readonly inflight: Inflight[] = [];
   private lastZxidSeen = 0;
+  /** Watches armed on the current connection, by kind and path. */
+  private watches = new Map<string, WatchRecord>();
+  /** The highest zxid of a reply on the current connection. */
+  private connZxid = 0;
   private lastSeenFrom = '';
   private connectedAt = 0;
   private lastSentAt = 0;
@@ -222,9 +245,10 @@ export class SimClient {
       client: this.id, sessionId: (this.session as NonNullable<SimClient['session']>).id, member: (this.conn as SimConn).member, kind, path, afterSync,
       invokeAt: now, doneAt: 0, zxid: 0, err: 0, data: null, children: null,
     };
-    this.inflight.push({ kind: 'read', xid, record });
+    const watch = this.rng.chance(watchProbability);
+    this.inflight.push({ kind: 'read', xid, record, watch });
     const opcode = kind === 'data' ? OpCode.getData : OpCode.getChildren;
-    this.sendFrame(encodeRequest(xid, { type: opcode, body: { path, watch: false } }));
+    this.sendFrame(encodeRequest(xid, { type: opcode, body: { path, watch } }));
   }
 
   /** Leaves without closing the session: only its expiry can end it (and remove its ephemerals). */
@@ -243,7 +267,10 @@ export class SimClient {
       return;
     }
     const header = decodeReplyHeader(body);
-    if (header.xid === Xid.notification) return;
+    if (header.xid === Xid.notification) {
+      this.onNotification(conn, body);
+      return;
+    }
     const head = this.inflight.shift();
     const expected = head === undefined ? 'none' : head.kind === 'ping' ? Xid.ping : head.xid;
     if (header.xid !== expected) {
@@ -253,10 +280,37 @@ export class SimClient {
       throw new SimFailure('correctness', `client ${this.id} on member ${conn.member}: reply to xid ${header.xid} at zxid 0x${header.zxid.toString(16)} after it saw 0x${this.lastZxidSeen.toString(16)} (its view went back in time; ${(head as Inflight).kind} after ${this.lastSeenFrom})`);
     }
     this.lastZxidSeen = header.zxid;
+    this.connZxid = Math.max(this.connZxid, header.zxid);
     const item = head as Inflight;
     this.lastSeenFrom = `${item.kind}${item.kind === 'read' && item.record.afterSync ? ' after sync' : ''} xid ${header.xid} on member ${conn.member}`;
     if (item.kind === 'write') this.onWriteReply(item, header.zxid, header.err, body);
-    else if (item.kind === 'read') this.onReadReply(item.record, header.zxid, header.err, body);
+    else if (item.kind === 'read') {
+      this.onReadReply(item.record, header.zxid, header.err, body);
+      if (item.watch && header.err === 0) this.arm(item.record, header.zxid);
+    }
+  }
+
+  /** A read with a watch succeeded: one watch per kind and path on a connection, as ZooKeeper keeps them. */
+  private arm(r: ReadRecord, zxid: Zxid): void {
+    const key = `${r.kind} ${r.path}`;
+    if (this.watches.has(key)) return;
+    const w: WatchRecord = { client: this.id, member: r.member, kind: r.kind, path: r.path, armedZxid: zxid, firedZxid: null, eventType: null, seenBefore: 0 };
+    this.watches.set(key, w);
+    this.world.recordWatch(w);
+  }
+
+  private onNotification(conn: SimConn, body: Buffer): void {
+    const { header, event } = decodeNotification(body);
+    const kind = event.type === EventType.NodeChildrenChanged ? 'children' : 'data';
+    const key = `${kind} ${event.path}`;
+    const w = this.watches.get(key);
+    if (w === undefined) {
+      throw new SimFailure('correctness', `client ${this.id} on member ${conn.member}: notification ${event.type} for ${event.path} at 0x${header.zxid.toString(16)} without a watch`);
+    }
+    this.watches.delete(key);
+    w.firedZxid = header.zxid;
+    w.eventType = event.type;
+    w.seenBefore = this.connZxid;
   }
 
   private onConnectResponse(body: Buffer): void {
@@ -325,6 +379,10 @@ export class SimClient {
     // Whatever was outstanding may or may not have happened.
     for (const item of this.inflight) if (item.kind === 'write') item.record.outcome = 'unknown';
     this.inflight.length = 0;
+    // Watches die with the connection (this client does not re-register them with SetWatches).
+    for (const w of this.watches.values()) w.seenBefore = this.connZxid;
+    this.watches.clear();
+    this.connZxid = 0;
     this.conn = null;
     this.handshaking = false;
     this.reconnectAt = this.world.now() + 1 + this.rng.intBelow(reconnectDelayUnitsMax);

@@ -50,7 +50,7 @@ function describe(result: SimResult): string {
   const s = result.stats;
   return `SEED=${result.seed} peers=${o.peers} clients=${o.clients} pipeline=${o.pipelineMax} loss=${o.lossProbability} dup=${o.duplicateProbability} ` +
     `crash=${o.crashProbability} partition=${o.partitionProbability} snapCount=${o.snapCount} limits=${o.initLimitTicks}/${o.syncLimitTicks} | acked=${s.acked} unknown=${s.unknown} ` +
-    `reads=${s.reads} (${s.syncedReads} after sync) sessions=${s.sessions} expired=${s.expired} moved=${s.reconnects} resets=${s.resets} crashes=${s.crashes} leaders=${s.leaderChanges} ` +
+    `reads=${s.reads} (${s.syncedReads} after sync) watches=${s.watchesFired} sessions=${s.sessions} expired=${s.expired} moved=${s.reconnects} resets=${s.resets} crashes=${s.crashes} leaders=${s.leaderChanges} ` +
     `sync=${s.diffs}/${s.truncs}/${s.snaps} (diff/trunc/snap) messages=${s.messages} last=${s.lastZxid}`;
 }
 

@@ -10,6 +10,7 @@
 // core themselves are never altered.
 
 import { restoreTree } from '@coord/data-tree';
+import { Xid } from '@coord/protocol';
 import { decodeRequest, decodeTxnPayload, encodeRequest, encodeTxnPayload } from '@coord/envelope';
 import { ServerCore, type Effect, type Role, type SequencerRequest } from '@coord/server';
 import { loadSnapshotData } from '@coord/storage';
@@ -131,8 +132,15 @@ export class SimMember {
     const core = this.core;
     if (peer === null || core === null) return;
     do {
+      if (!core.hasReady()) {
+        // Nothing out of the pipeline: only the leader's sequencer may have requests waiting.
+        if (core.currentRole === 'leader') core.sequence((p) => peer.propose(encodeTxnPayload(p.origin, p.txn)));
+        continue;
+      }
       const { effects, toSubmit, toSync } = core.ready();
-      if (effects.length > 0) this.hooks.deliver(this, effects);
+      // Bug: notifications (xid -1, right after the 4-byte length) never leave.
+      const out = this.options.bugs.loseNotifications === true ? effects.filter((e) => e.kind !== 'send' || e.frame.readInt32BE(4) !== Xid.notification) : effects;
+      if (out.length > 0) this.hooks.deliver(this, out);
       for (const request of toSubmit) this.submit(peer, request);
       for (const token of toSync) {
         // Bug: a follower answers a sync at once, without the quorum round that brings it up to date.

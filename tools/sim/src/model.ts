@@ -4,7 +4,7 @@
 // against it. It follows ZooKeeper's rules directly (a closeSession removes the session's ephemerals,
 // nothing else does but a delete), so a pipeline that applied differently disagrees with it.
 
-import type { Txn, TxnOp } from '@coord/data-tree';
+import { parentOf, type Txn, type TxnOp } from '@coord/data-tree';
 import { decodeTxnPayload } from '@coord/envelope';
 import { formatZxid, type Txn as ZabTxn, type Zxid } from '@coord/zab';
 import { registerPaths } from './clients';
@@ -40,6 +40,9 @@ export class SequenceModel {
   private readonly registers = new Map<string, { zxid: Zxid; value: string | null }[]>();
   private readonly ephemerals: EphemeralLife[] = [];
   private readonly liveEphemerals = new Map<string, EphemeralLife>();
+  /** Per path, the zxids that changed the node (create, setData, delete); per parent, those that changed its children. */
+  private readonly dataChanges = new Map<string, Zxid[]>();
+  private readonly childChanges = new Map<string, Zxid[]>();
 
   constructor(sequence: readonly ZabTxn<Uint8Array>[]) {
     this.txns = sequence.map((t) => ({ zxid: t.zxid, ...decodeTxnPayload(t.payload, t.zxid) }));
@@ -62,7 +65,11 @@ export class SequenceModel {
     }
     if (op.type === 'closeSession') {
       if (!this.closedAt.has(txn.sessionId)) this.closedAt.set(txn.sessionId, zxid);
-      for (const life of [...this.liveEphemerals.values()]) if (life.owner === txn.sessionId) this.gone(life.path, zxid);
+      for (const life of [...this.liveEphemerals.values()]) {
+        if (life.owner !== txn.sessionId) continue;
+        this.gone(life.path, zxid);
+        this.changed(life.path, zxid);
+      }
       return;
     }
     const ops = op.type === 'multi' ? op.ops : [op];
@@ -73,6 +80,7 @@ export class SequenceModel {
   private addOp(o: TxnOp, zxid: Zxid, txn: Txn): void {
     switch (o.type) {
       case 'create':
+        this.changed(o.path, zxid);
         if (registerPaths.includes(o.path)) this.setRegister(o.path, zxid, (o.data ?? Buffer.alloc(0)).toString());
         if (o.ephemeralOwner !== 0n) {
           const owner = o.ephemeralOwner;
@@ -87,8 +95,10 @@ export class SequenceModel {
       case 'delete':
         if (registerPaths.includes(o.path)) this.setRegister(o.path, zxid, null);
         this.gone(o.path, zxid);
+        this.changed(o.path, zxid);
         return;
       case 'setData':
+        this.changed(o.path, zxid, false);
         if (registerPaths.includes(o.path)) this.setRegister(o.path, zxid, (o.data ?? Buffer.alloc(0)).toString());
         return;
       default:
@@ -101,6 +111,18 @@ export class SequenceModel {
     if (life === undefined) return;
     life.goneAt = zxid;
     this.liveEphemerals.delete(path);
+  }
+
+  /** A node was created or deleted (`membership`) or its data set, at `zxid`. */
+  private changed(path: string, zxid: Zxid, membership = true): void {
+    push(this.dataChanges, path, zxid);
+    if (membership) push(this.childChanges, parentOf(path), zxid);
+  }
+
+  /** The first zxid after `zxid` that fires a watch of `kind` on `path` (undefined: none did). */
+  nextChange(kind: 'data' | 'children', path: string, zxid: Zxid): Zxid | undefined {
+    const list = (kind === 'data' ? this.dataChanges : this.childChanges).get(path) ?? [];
+    return list.find((z) => z > zxid);
   }
 
   private setRegister(path: string, zxid: Zxid, value: string | null): void {
@@ -128,4 +150,10 @@ export class SequenceModel {
   liveEphemeralOwners(): Map<string, bigint> {
     return new Map([...this.liveEphemerals].map(([p, l]) => [p, l.owner]));
   }
+}
+
+function push<K>(map: Map<K, Zxid[]>, key: K, zxid: Zxid): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [zxid]);
+  else list.push(zxid);
 }

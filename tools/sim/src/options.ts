@@ -13,11 +13,13 @@ export interface SimBugs extends UnsafeBugs {
   readonly applyBeforeCommit?: boolean;
   /** A follower answers a client's sync at once, without the quorum round. */
   readonly syncEarly?: boolean;
-  /** A batch of requests is forwarded to the leader in reverse order (per-connection order skipped). */
+  /** A client write is forwarded to the leader after the next request (per-connection order skipped). */
   readonly reorderRequests?: boolean;
+  /** The member drops the watch notifications it should send. */
+  readonly loseNotifications?: boolean;
 }
 
-export const simBugNames = ['commitWithoutQuorum', 'ackBeforePersist', 'applyBeforeCommit', 'syncEarly', 'reorderRequests'] as const;
+export const simBugNames = ['commitWithoutQuorum', 'ackBeforePersist', 'applyBeforeCommit', 'syncEarly', 'reorderRequests', 'loseNotifications'] as const;
 
 export interface SimOptions {
   readonly seed: number;

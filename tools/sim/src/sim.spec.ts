@@ -88,6 +88,7 @@ describe('simulator: the checkers catch known bugs', () => {
     ['applyBeforeCommit', 'a member applies proposals before they commit', /prefix agreement broken|missing from the agreed sequence|replicas differ|two txns at one zxid/],
     ['syncEarly', 'a follower answers a sync without the quorum round', /stale read after sync/],
     ['reorderRequests', 'a member forwards a client write after the next request', /FIFO order broken|went back in time|per-connection order/],
+    ['loseNotifications', 'a member drops watch notifications', /never fired/],
   ];
   for (const [bug, what, verdict] of driverBugs) {
     it(`${bug} (${what}) is caught, and the same seeds run clean without it`, () => {

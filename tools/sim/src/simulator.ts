@@ -8,7 +8,7 @@
 import { formatMessage, formatZxid, type Message, type ServerId, type SoftState, type Txn, type Zxid } from '@coord/zab';
 import type { Effect } from '@coord/server';
 import { checkClientHistory } from './checkers';
-import { SimClient, type ClientWorld, type ReadRecord, type SimConn, type WriteRecord } from './clients';
+import { SimClient, type ClientWorld, type ReadRecord, type SimConn, type WatchRecord, type WriteRecord } from './clients';
 import { SimFailure, type FailureKind } from './failure';
 import { HistoryChecker } from './history';
 import { msPerUnit, SimMember, type MemberHooks } from './member';
@@ -22,6 +22,7 @@ export interface SimStats {
   unknown: number;
   reads: number;
   syncedReads: number;
+  watchesFired: number;
   sessions: number;
   expired: number;
   reconnects: number;
@@ -75,11 +76,12 @@ class Simulation implements MemberHooks, ClientWorld {
   private readonly history = new HistoryChecker();
   private readonly writes: WriteRecord[] = [];
   private readonly reads: ReadRecord[] = [];
+  private readonly watches: WatchRecord[] = [];
   /** Timed events (fsync completions, client-link deliveries) by time unit, in scheduling order. */
   private readonly events = new Map<number, (() => void)[]>();
   private readonly trace: string[] = [];
   private readonly stats: SimStats = {
-    acked: 0, unknown: 0, reads: 0, syncedReads: 0, sessions: 0, expired: 0, reconnects: 0, resets: 0, crashes: 0, partitions: 0, leaderChanges: 0,
+    acked: 0, unknown: 0, reads: 0, syncedReads: 0, watchesFired: 0, sessions: 0, expired: 0, reconnects: 0, resets: 0, crashes: 0, partitions: 0, leaderChanges: 0,
     messages: 0, applies: 0, lastZxid: '0.0', diffs: 0, truncs: 0, snaps: 0,
   };
   private time = 0;
@@ -112,7 +114,7 @@ class Simulation implements MemberHooks, ClientWorld {
       this.checkLiveness();
       model = new SequenceModel(this.history.sequence());
       this.checkFinalState(model);
-      checkClientHistory(model, this.writes, this.reads);
+      checkClientHistory(model, this.writes, this.reads, this.watches);
     } catch (error) {
       const e = error as Error;
       failure = error instanceof SimFailure ? { kind: error.kind, message: `t=${this.time}: ${e.message}` } : { kind: 'crash', message: `t=${this.time}: ${e.stack ?? e.message}` };
@@ -245,6 +247,7 @@ class Simulation implements MemberHooks, ClientWorld {
     this.stats.unknown = this.writes.filter((w) => w.outcome === 'unknown').length;
     this.stats.reads = this.reads.length;
     this.stats.syncedReads = this.reads.filter((r) => r.afterSync).length;
+    this.stats.watchesFired = this.watches.filter((w) => w.firedZxid !== null).length;
     this.stats.sessions = model?.createdAt.size ?? 0;
     this.stats.expired = model?.txns.filter((s) => s.txn.op.type === 'closeSession' && s.txn.cxid === 0).length ?? 0;
     this.stats.reconnects = this.clients.reduce((n, c) => n + c.reconnects, 0);
@@ -341,6 +344,10 @@ class Simulation implements MemberHooks, ClientWorld {
 
   recordRead(record: ReadRecord): void {
     this.reads.push(record);
+  }
+
+  recordWatch(record: WatchRecord): void {
+    this.watches.push(record);
   }
 
   // MemberHooks
