@@ -227,3 +227,62 @@ async function rawSasl(port: number, user: string, password: string): Promise<{ 
   socket.destroy();
   return { errors, closed: wasClosed };
 }
+
+describe('per-session limits and enforced quotas', () => {
+  it('sessionMaxEphemerals refuses the next ephemeral with QUOTAEXCEEDED; other sessions are not affected', async () => {
+    const { node, lines } = await start({ sessionMaxEphemerals: '2' });
+    const greedy = client(`${node.host}:${node.port}`);
+    await greedy.create('/e1', '', { mode: 'ephemeral' });
+    await greedy.create('/e2', '', { mode: 'ephemeral' });
+    await expect(greedy.create('/e3', '', { mode: 'ephemeral' })).rejects.toMatchObject({ code: 'QUOTAEXCEEDED' });
+    await greedy.create('/persistent', '');
+    const other = client(`${node.host}:${node.port}`);
+    await other.create('/other-e', '', { mode: 'ephemeral' });
+    expect(node.core.stats().limitsRefused).toEqual({ quota: 0, ephemerals: 1, watches: 0, outstanding: 0 });
+    expect(lines.some((l) => /already owns 2 ephemerals \(at most 2\): refusing \/e3/.test(l))).toBe(true);
+  });
+
+  it('sessionMaxWatches refuses a read that would add one watch too many; reads without a watch still work', async () => {
+    const { node, lines } = await start({ sessionMaxWatches: '2' });
+    const zk = client(`${node.host}:${node.port}`);
+    await zk.connect();
+    await zk.getData('/zookeeper', { watch: () => undefined });
+    await zk.exists('/nothing', { watch: () => undefined });
+    await expect(zk.getChildren('/', { watch: () => undefined })).rejects.toMatchObject({ code: 'QUOTAEXCEEDED' });
+    expect((await zk.getChildren('/')).children).toContain('zookeeper');
+    expect(node.core.stats().limitsRefused.watches).toBe(1);
+    expect(lines.some((l) => /holds 2 watches \(at most 2\)/.test(l))).toBe(true);
+  });
+
+  it('sessionMaxOutstandingRequests answers requests past the limit with THROTTLEDOP, in order', async () => {
+    const { node } = await start({ sessionMaxOutstandingRequests: '4' });
+    const zk = client(`${node.host}:${node.port}`);
+    await zk.connect();
+    // 40 pipelined writes: the node holds at most 4 of this session's requests at once.
+    const results = await Promise.allSettled(Array.from({ length: 40 }, (_, i) => zk.create(`/w${i}`, 'x')));
+    const throttled = results.filter((r) => r.status === 'rejected' && (r.reason as { code?: string }).code === 'THROTTLEDOP').length;
+    const ok = results.filter((r) => r.status === 'fulfilled').length;
+    expect(ok + throttled).toBe(40);
+    expect(ok).toBeGreaterThanOrEqual(4);
+    expect(throttled).toBeGreaterThan(0);
+    expect(node.core.stats().limitsRefused.outstanding).toBe(throttled);
+    expect(await zk.exists('/w0')).not.toBeNull();
+  });
+
+  it('enforceQuota: a hard count limit refuses creates below the quota path; without enforceQuota it only counts', async () => {
+    for (const enforce of [true, false]) {
+      const { node } = await start({ enforceQuota: String(enforce) });
+      const zk = client(`${node.host}:${node.port}`);
+      await zk.create('/q', '');
+      await zk.create('/zookeeper/quota/q', '');
+      await zk.create('/zookeeper/quota/q/zookeeper_limits', 'count=-1,bytes=-1=;countHardLimit=2;byteHardLimit=-1');
+      await zk.create('/zookeeper/quota/q/zookeeper_stats', 'count=0,bytes=0');
+      await zk.create('/q/a', '');
+      const third = zk.create('/q/b', '');
+      if (enforce) await expect(third).rejects.toMatchObject({ code: 'QUOTAEXCEEDED' });
+      else await third;
+      expect(node.core.stats().limitsRefused.quota).toBe(enforce ? 1 : 0);
+      await zk.close();
+    }
+  });
+});
