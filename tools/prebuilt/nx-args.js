@@ -58,10 +58,12 @@ function shellWords(text) {
 
 /** The program's words among Nx's argv (`['run', 'zk-cli:serve', '--args=...']`, without node and script). */
 function programArgs(nxArgv, project, target) {
-  let rest;
-  if (nxArgv[0] === 'run' && typeof nxArgv[1] === 'string' && nxArgv[1].split(':').slice(0, 2).join(':') === `${project}:${target}`) rest = nxArgv.slice(2);
-  else if (nxArgv[0] === target && nxArgv[1] === project) rest = nxArgv.slice(2);
-  else return undefined;
+  // The task is named by `run <project>:<target>[:<configuration>]` or `<target> <project>`, possibly after Nx's own flags.
+  const runAt = nxArgv.findIndex((w, i) => w === 'run' && typeof nxArgv[i + 1] === 'string' && nxArgv[i + 1].split(':').slice(0, 2).join(':') === `${project}:${target}`);
+  const targetAt = nxArgv.findIndex((w, i) => w === target && nxArgv[i + 1] === project);
+  const at = runAt >= 0 ? runAt : targetAt;
+  if (at < 0 || nxArgv.slice(0, at).some((w) => !w.startsWith('-'))) return undefined;
+  const rest = nxArgv.slice(at + 2);
   const out = [];
   for (let i = 0; i < rest.length; i++) {
     const word = rest[i];

@@ -111,6 +111,8 @@ describe('the Nx serve arguments (tools/prebuilt/nx-args.js)', () => {
     expect(programArgs(['run', 'zk-cli:serve', '--args=-server a:1,b:2 ls /', '--verbose'], 'zk-cli', 'serve')).toEqual(['-server', 'a:1,b:2', 'ls', '/']);
     expect(programArgs(['serve', 'zk-cli', '--output-style', 'static', '--', '-o', 'json', 'ls', '/'], 'zk-cli', 'serve')).toEqual(['-o', 'json', 'ls', '/']);
     expect(programArgs(['run', 'coord-node:serve:dev', '-c', 'dev', '--port=5', '--args', '--host=h'], 'coord-node', 'serve')).toEqual(['--port=5', '--host=h']);
+    expect(programArgs(['--verbose', 'run', 'zk-cli:serve', '--args=-r'], 'zk-cli', 'serve')).toEqual(['-r']);
     expect(programArgs(['run-many', '-t', 'serve'], 'zk-cli', 'serve')).toBeUndefined();
+    expect(programArgs(['run', 'lock-demo:serve', '--args=x'], 'zk-cli', 'serve')).toBeUndefined();
   });
 });
