@@ -19,7 +19,7 @@ import { primaryCommandNames, runCommand, toJson, type CommandContext, type Role
 import { checkPath, ConsoleInputError, describeNode, describeQueues, describeRegistry, describeSessions, type QueueView } from './console-api';
 import { consolePage } from './console-page';
 import { closeSessionOf, consoleWrite, type WriteRequest } from './console-write';
-import { EventHub, type ChangeEvent } from './events';
+import { EventHub, eventMessage } from './events';
 import type { NodeMetrics } from './node-metrics';
 import { createMetricsRegistry } from './prometheus';
 
@@ -250,14 +250,14 @@ export class AdminSurface {
   private eventStream(req: http.IncomingMessage, res: http.ServerResponse): void {
     if (this.streams.size >= eventStreamsMax) throw new HttpError(503, `too many event streams open (${eventStreamsMax})`);
     res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
-    const write = (events: ChangeEvent[], dropped: number) => {
+    const write = (message: string) => {
       if (res.writableLength > streamBacklogBytesMax) {
         res.destroy();
         return;
       }
-      res.write(`data: ${JSON.stringify({ events, dropped })}\n\n`);
+      res.write(message);
     };
-    write(this.events.recentEvents(), 0);
+    write(eventMessage(this.events.recentEvents(), 0));
     const unsubscribe = this.events.subscribe({ send: write });
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), streamHeartbeatMs);
     this.streams.add(res);

@@ -17,13 +17,15 @@ export interface ChangeEvent {
   ephemeral?: boolean;
 }
 
-/** Events kept for a browser that connects later (the first screen of the stream). */
+/** Changes kept for a browser that connects later (the first screen of the stream). */
 export const recentEventsMax = 100;
-export const eventsPerBatchMax = 200;
+/** Changes sent per batch at most; the rest of the batch is only counted ("N more changes"). */
+export const eventsPerBatchMax = 50;
 export const eventBatchMs = 250;
 
 export interface EventSink {
-  send(events: ChangeEvent[], dropped: number): void;
+  /** One batch, already encoded as an SSE `data:` message. */
+  send(message: string): void;
 }
 
 export function hexId(id: bigint): string {
@@ -53,10 +55,26 @@ function eventsOf(txn: Txn, op: TxnOp, out: ChangeEvent[]): void {
   }
 }
 
+export function changeEvents(txns: readonly Txn[]): ChangeEvent[] {
+  const out: ChangeEvent[] = [];
+  for (const t of txns) eventsOf(t, t.op, out);
+  return out;
+}
+
+/** The SSE message of one batch. */
+export function eventMessage(events: ChangeEvent[], dropped: number): string {
+  return `data: ${JSON.stringify({ events, dropped })}\n\n`;
+}
+
+/**
+ * On the write path this only keeps references to committed txns (a ring of the last few, and the
+ * batch being gathered); they become events, once for every browser, when a batch leaves.
+ */
 export class EventHub {
   private readonly sinks = new Set<EventSink>();
-  private readonly recent: ChangeEvent[] = [];
-  private pending: ChangeEvent[] = [];
+  private readonly recent: (Txn | undefined)[] = new Array(recentEventsMax);
+  private recentNext = 0;
+  private pending: Txn[] = [];
   private dropped = 0;
   private timer: NodeJS.Timeout | null = null;
 
@@ -66,20 +84,21 @@ export class EventHub {
 
   /** A committed txn (ServerCore's `applied` observer). */
   onApplied(txn: Txn): void {
-    const out: ChangeEvent[] = [];
-    eventsOf(txn, txn.op, out);
-    for (const e of out) {
-      this.recent.push(e);
-      if (this.sinks.size === 0) continue;
-      if (this.pending.length < eventsPerBatchMax) this.pending.push(e);
-      else this.dropped++;
-    }
-    if (this.recent.length > recentEventsMax * 2) this.recent.splice(0, this.recent.length - recentEventsMax);
-    if (this.sinks.size > 0 && this.timer === null) this.timer = setTimeout(() => this.flush(), eventBatchMs);
+    this.recent[this.recentNext] = txn;
+    this.recentNext = (this.recentNext + 1) % recentEventsMax;
+    if (this.sinks.size === 0) return;
+    if (this.pending.length < eventsPerBatchMax) this.pending.push(txn);
+    else this.dropped++;
+    if (this.timer === null) this.timer = setTimeout(() => this.flush(), eventBatchMs);
   }
 
   recentEvents(): ChangeEvent[] {
-    return this.recent.slice(-recentEventsMax);
+    const txns: Txn[] = [];
+    for (let i = 0; i < recentEventsMax; i++) {
+      const t = this.recent[(this.recentNext + i) % recentEventsMax];
+      if (t) txns.push(t);
+    }
+    return changeEvents(txns);
   }
 
   subscribe(sink: EventSink): () => void {
@@ -100,6 +119,7 @@ export class EventHub {
     this.pending = [];
     this.dropped = 0;
     if (batch.length === 0 && dropped === 0) return;
-    for (const sink of this.sinks) sink.send(batch, dropped);
+    const message = eventMessage(changeEvents(batch), dropped);
+    for (const sink of this.sinks) sink.send(message);
   }
 }

@@ -1,0 +1,114 @@
+/**
+ * What the operator surface costs: two of our standalone nodes started in the same run, one with the
+ * AdminServer, web console and Prometheus endpoint on (10 headless chromium pages hold its console
+ * open, each with its live event stream, and /metrics is scraped once a second), the other with all of
+ * it off. get and set at C=8 K=16 against each, in interleaved rounds; the browsers stay open for the
+ * whole run, so both nodes share the same machine load and the difference is the node's own cost.
+ * The issue's bar: console on may not lower throughput by more than 5 %.
+ * Flags: --rounds=3 --duration-ms=3000 --browsers=10
+ */
+import { existsSync } from 'node:fs';
+import * as http from 'node:http';
+import { chromium, type Browser } from 'playwright-core';
+import { spawnCoordinode, type SpawnedNode } from '@coord/testing';
+import { runLoad, type BenchOp } from './load';
+import { populate } from './populate';
+
+const valueBytes = 100;
+const connections = 8;
+const inflight = 16;
+const scrapeEveryMs = 1000;
+const chromiumPath = process.env['COORD_CHROMIUM'] ?? '/usr/bin/chromium';
+
+function flag(name: string, fallback: string): string {
+  const hit = process.argv.slice(2).flatMap((a) => a.split(' ')).find((a) => a.startsWith(`--${name}=`));
+  return hit ? hit.slice(name.length + 3) : fallback;
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function urlFromLog(node: SpawnedNode, what: RegExp): Promise<string> {
+  const until = Date.now() + 10_000;
+  while (Date.now() < until) {
+    const m = what.exec(node.log());
+    if (m) return m[1];
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`not in the node's log: ${what}`);
+}
+
+function scrape(url: string): Promise<number> {
+  return new Promise((resolve) => {
+    http
+      .get(url, (res) => {
+        let n = 0;
+        res.on('data', (c: Buffer) => (n += c.length));
+        res.on('end', () => resolve(n));
+      })
+      .on('error', () => resolve(0));
+  });
+}
+
+async function main(): Promise<void> {
+  const rounds = Number(flag('rounds', '3'));
+  const durationMs = Number(flag('duration-ms', '3000'));
+  const browsers = Number(flag('browsers', '10'));
+  if (!existsSync(chromiumPath)) throw new Error(`chromium not found at ${chromiumPath} (apt-get install chromium)`);
+  const on = await spawnCoordinode({
+    config: {
+      'admin.enableServer': 'true', 'admin.serverPort': '0',
+      'metricsProvider.className': 'org.apache.zookeeper.metrics.prometheus.PrometheusMetricsProvider', 'metricsProvider.httpPort': '0',
+    },
+  });
+  const off = await spawnCoordinode({});
+  let browser: Browser | undefined;
+  let scraper: NodeJS.Timeout | undefined;
+  try {
+    const consoleUrl = await urlFromLog(on, /AdminServer on (http:\/\/\S+)/);
+    const metricsUrl = await urlFromLog(on, /Prometheus metrics on (http:\/\/\S+)/);
+    for (const node of [on, off]) {
+      const { errors } = await populate(node.host, node.port, ['/bench', ...Array.from({ length: connections }, (_, i) => `/bench/n${i}`)], valueBytes);
+      if (errors > 0) throw new Error(`populate failed on ${node.connectString}`);
+    }
+    browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-gpu'] });
+    for (let i = 0; i < browsers; i++) {
+      const page = await browser.newPage();
+      await page.goto(`${consoleUrl}/#overview`);
+    }
+    let scraped = 0;
+    scraper = setInterval(() => void scrape(metricsUrl).then((n) => (scraped += n > 0 ? 1 : 0)), scrapeEveryMs);
+    process.stdout.write(`console on: ${consoleUrl} with ${browsers} browser pages and /metrics every ${scrapeEveryMs} ms; console off: ${off.connectString}\n`);
+    const results: Record<string, number[]> = {};
+    for (let r = 1; r <= rounds; r++) {
+      for (const op of ['get', 'set'] as BenchOp[]) {
+        for (const [name, node] of r % 2 === 1 ? ([['on', on], ['off', off]] as const) : ([['off', off], ['on', on]] as const)) {
+          const res = await runLoad(
+            { host: node.host, port: node.port, op, connections, inflight, durationMs, warmupMs: 500, valueBytes },
+            (lane) => `/bench/n${lane}`,
+          );
+          (results[`${op} ${name}`] ??= []).push(res.opsPerSec);
+          process.stdout.write(`round ${r} ${op} console ${name}: ${Math.round(res.opsPerSec)} ops/s, p99 ${res.p99Ms.toFixed(2)} ms, errors ${res.errors}\n`);
+        }
+      }
+    }
+    process.stdout.write(`\n/metrics scrapes answered: ${scraped}\n`);
+    process.stdout.write(`op   console off ops/s   console on ops/s   change   (median of ${rounds} rounds, C=${connections} K=${inflight})\n`);
+    let worst = 0;
+    for (const op of ['get', 'set']) {
+      const offOps = median(results[`${op} off`]);
+      const onOps = median(results[`${op} on`]);
+      const change = (onOps - offOps) / offOps;
+      worst = Math.min(worst, change);
+      process.stdout.write(`${op.padEnd(4)} ${String(Math.round(offOps)).padStart(17)}   ${String(Math.round(onOps)).padStart(16)}   ${(change * 100).toFixed(1).padStart(5)} %\n`);
+    }
+    process.stdout.write(`verdict: ${worst >= -0.05 ? 'OK' : 'OVER BUDGET'} (largest drop ${(-worst * 100).toFixed(1)} %, budget 5 %)\n`);
+  } finally {
+    if (scraper) clearInterval(scraper);
+    await browser?.close();
+    await Promise.all([on.stop(), off.stop()]);
+  }
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`console-bench: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});
