@@ -175,6 +175,8 @@ export function configFromFlags(f: FlagValues, env: NodeJS.ProcessEnv, readFile?
   const tickTime = f['tick-time'] !== undefined ? parseInteger('--tick-time', f['tick-time'], 'flag', 1) : (cfg.tickTime ?? tickTimeMsDefault);
   const timeouts = sessionTimeouts(cfg, tickTime);
   const dataDir = f['data-dir'] ?? cfg.dataDir;
+  const adminPortText = env.COORD_ADMIN_PORT?.trim();
+  const adminPortFromEnv = adminPortText ? parsePort('COORD_ADMIN_PORT', adminPortText, 'environment') : undefined;
   const config: NodeConfig = {
     host: f.host ?? cfg.clientPortAddress ?? hostDefault,
     port: f.port !== undefined ? parsePort('--port', f.port, 'flag') : (cfg.clientPort ?? portDefault),
@@ -200,9 +202,10 @@ export function configFromFlags(f: FlagValues, env: NodeJS.ProcessEnv, readFile?
     logLevel: resolveLogLevel(f['log-level'], env),
     security: securityConfig(cfg.security, env, f['jaas-config'], readFile, warnings),
     admin: {
-      enabled: cfg.adminEnableServer ?? false,
+      // COORD_ADMIN_PORT (set by `nx run coord-node:serve`) turns the console on unless zoo.cfg turns it off.
+      enabled: cfg.adminEnableServer ?? adminPortFromEnv !== undefined,
       address: cfg.adminServerAddress ?? adminServerAddressDefault,
-      port: cfg.adminServerPort ?? adminServerPortDefault,
+      port: adminPortFromEnv ?? cfg.adminServerPort ?? adminServerPortDefault,
       commandUrl: cfg.adminCommandUrl ?? adminCommandUrlDefault,
       consoleWriteEnabled: cfg.adminConsoleWriteEnabled ?? false,
     },
