@@ -10,6 +10,8 @@
  * it everything).
  */
 import { randomBytes, randomInt } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { tlsStoreOptions } from '@coord/client';
 import { restoreTree } from '@coord/data-tree';
 import { PreparedTxn, ServerCore, type Role, type SequencerRequest } from '@coord/server';
 import { formatMessage, formatZxid, Peer, seededRand, type Message, type Ready, type SoftState } from '@coord/zab';
@@ -104,7 +106,10 @@ class EnsembleNode extends RoleDriver implements RunningEnsembleNode {
       this.zabLog.info(`restored snapshot ${formatZxid(storage.snapshot.zxid)}: ${this.core.tree.size} znodes`);
     }
     const members: MemberAddress[] = config.members.map((m) => ({ id: m.id, host: m.host, quorumPort: m.quorumPort, electionPort: m.electionPort }));
-    this.transport = new PeerTransport(id, members, (m) => this.onPeerMessage(m), log.child('peers'));
+    // sslQuorum=true: mutual TLS on the quorum and election ports with the ssl.quorum.* stores.
+    const q = config.security.quorumTls;
+    const peerTls = config.security.sslQuorum ? { context: tlsStoreOptions(q, (p) => readFileSync(p)), hostnameVerification: q.hostnameVerification } : undefined;
+    this.transport = new PeerTransport(id, members, (m) => this.onPeerMessage(m), log.child('peers'), undefined, peerTls);
   }
 
   get mode(): 'leader' | 'follower' | 'looking' {

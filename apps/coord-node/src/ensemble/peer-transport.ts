@@ -5,8 +5,17 @@
  * one TCP stream (FIFO), which is what the ZAB core expects. A frame is a 4-byte length + the
  * @coord/zab binary message. A dropped link is redialled after `redialMs`; messages meant for it in
  * between are dropped: the core sees the gap (or silence) and reacts, as after a TCP reset.
+ *
+ * Who may talk: every inbound message must come from a configured member other than this one, be
+ * addressed to this one, and keep the sender id its connection started with; anything else drops the
+ * connection (a hostile or confused peer never reaches the ZAB core). With sslQuorum=true both
+ * directions are mutual TLS (ssl.quorum.* stores): a process without a certificate the quorum trust
+ * store vouches for cannot connect, hence cannot join, vote or feed txns; with
+ * ssl.quorum.hostnameVerification the certificate must also name the peer's address.
  */
+import { X509Certificate } from 'node:crypto';
 import * as net from 'node:net';
+import * as tls from 'node:tls';
 import { decodeMessage, encodeMessage, type Message } from '@coord/zab';
 import type { Logger } from '../ops';
 
@@ -24,6 +33,16 @@ export const redialMs = 100;
 const lengthBytes = 4;
 
 type Channel = 'quorum' | 'election';
+
+/** sslQuorum: the TLS material (ssl.quorum.keyStore/trustStore) and whether certificates must name the peer's address. */
+export interface PeerTls {
+  context: tls.SecureContextOptions;
+  hostnameVerification: boolean;
+  /** A TLS handshake with a peer must finish within this time (ms). */
+  handshakeMs?: number;
+}
+
+const peerHandshakeMsDefault = 5000;
 
 interface Link {
   socket: net.Socket | null;
@@ -43,13 +62,14 @@ export class PeerTransport {
     private readonly onMessage: (m: Message<Uint8Array>) => void,
     private readonly log: Logger,
     private readonly listenHost?: string,
+    private readonly tls?: PeerTls,
   ) {}
 
   async start(): Promise<void> {
     const me = this.members.find((m) => m.id === this.myId);
     if (!me) throw new Error(`server id ${this.myId} is not among the server.N lines`);
     for (const port of [me.quorumPort, me.electionPort]) {
-      const server = net.createServer({ noDelay: true }, (s) => this.onInbound(s));
+      const server = this.tls ? this.secureServer(this.tls) : net.createServer({ noDelay: true }, (s) => this.onInbound(s));
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, this.listenHost ?? me.host, () => {
@@ -60,6 +80,31 @@ export class PeerTransport {
       server.on('error', (e) => this.log.error('peer listener error', e));
       this.servers.push(server);
     }
+  }
+
+  private secureServer(t: PeerTls): tls.Server {
+    const server = tls.createServer({
+      ...t.context,
+      requestCert: true,
+      rejectUnauthorized: true,
+      handshakeTimeout: t.handshakeMs ?? peerHandshakeMsDefault,
+      noDelay: true,
+    });
+    server.on('secureConnection', (socket) => {
+      const address = normalize(socket.remoteAddress ?? '');
+      const cert = socket.getPeerX509Certificate();
+      if (t.hostnameVerification && !(cert && certificateNames(cert, address))) {
+        this.log.warn(`refusing peer connection from ${address}:${socket.remotePort}: its certificate does not name ${address} (ssl.quorum.hostnameVerification)`);
+        socket.destroy();
+        return;
+      }
+      this.onInbound(socket);
+    });
+    server.on('tlsClientError', (err: Error & { code?: string }, socket) => {
+      this.log.warn(`refusing peer connection from ${socket.remoteAddress}:${socket.remotePort}: TLS handshake failed (${err.code ?? err.message})`);
+      socket.destroy();
+    });
+    return server;
   }
 
   send(m: Message<Uint8Array>): void {
@@ -103,8 +148,17 @@ export class PeerTransport {
     const peer = this.members.find((m) => m.id === id);
     if (!peer) return null;
     const port = channel === 'election' ? peer.electionPort : peer.quorumPort;
-    // Writes before 'connect' are buffered by the socket, so the message that caused the dial goes out.
-    const socket = net.connect({ host: peer.host, port });
+    // Writes before 'connect' (or the TLS handshake) are buffered by the socket, so the message that caused the dial goes out.
+    const t = this.tls;
+    const socket = t
+      ? tls.connect({
+          host: peer.host,
+          port,
+          ...t.context,
+          ...(net.isIP(peer.host) === 0 && { servername: peer.host }),
+          ...(!t.hostnameVerification && { checkServerIdentity: () => undefined }),
+        })
+      : net.connect({ host: peer.host, port });
     socket.setNoDelay(true);
     const l = link;
     l.socket = socket;
@@ -126,6 +180,8 @@ export class PeerTransport {
     }
     this.inbound.add(socket);
     let buffered: Buffer = Buffer.alloc(0);
+    /** The member this connection speaks for, fixed by its first message. */
+    let sender: number | null = null;
     socket.on('data', (chunk: Buffer) => {
       buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
       try {
@@ -135,7 +191,10 @@ export class PeerTransport {
           if (buffered.length < lengthBytes + n) break;
           const body = buffered.subarray(lengthBytes, lengthBytes + n);
           buffered = buffered.subarray(lengthBytes + n);
-          this.onMessage(decodeMessage(body));
+          const m = decodeMessage(body);
+          this.admit(m, sender);
+          sender = m.from;
+          this.onMessage(m);
         }
       } catch (e) {
         this.log.warn(`dropping peer connection from ${socket.remoteAddress}:${socket.remotePort}: ${(e as Error).message}`);
@@ -145,4 +204,20 @@ export class PeerTransport {
     socket.on('error', () => undefined);
     socket.on('close', () => this.inbound.delete(socket));
   }
+
+  /** Throws (dropping the connection) unless `m` comes from a configured member, to this one, on its own connection. */
+  private admit(m: Message<Uint8Array>, sender: number | null): void {
+    if (m.from === this.myId || !this.members.some((p) => p.id === m.from)) throw new Error(`message from ${m.from}, which is not a configured member`);
+    if (m.to !== this.myId) throw new Error(`message for ${m.to} (this member is ${this.myId})`);
+    if (sender !== null && m.from !== sender) throw new Error(`message from ${m.from} on the connection of member ${sender}`);
+  }
+}
+
+function normalize(address: string): string {
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+}
+
+/** True when the certificate's subjectAltName (or CN) names `address`. */
+function certificateNames(cert: X509Certificate, address: string): boolean {
+  return net.isIP(address) !== 0 ? cert.checkIP(address) !== undefined : cert.checkHost(address) !== undefined;
 }
