@@ -18,6 +18,15 @@ function rebuild(fallback) {
   process.stderr.write('warning: the build failed; running the previous build\n');
 }
 
+/**
+ * Loads `file` as the main module (what `node file` does), so a program's `require.main === module`
+ * holds; the arguments after it stay as they are.
+ */
+function runAsMain(file) {
+  process.argv[1] = file;
+  require('node:module').runMain(file);
+}
+
 /** `entry` is the source path without extension, e.g. `apps/zk-cli/src/main`. */
 function launch(entry) {
   const command = Object.keys(commands).find((name) => commands[name] === entry);
@@ -26,13 +35,13 @@ function launch(entry) {
     // Only the bundle's own sources are checked: a few dozen stats.
     if (bundleStale(command)) rebuild(bundle);
     if (fs.existsSync(bundle)) {
-      require(bundle);
+      runAsMain(bundle);
       return;
     }
   }
   const main = path.join(distRoot, `${entry}.js`);
   if (staleFiles(allProjects()).length > 0) rebuild(main);
-  require(main);
+  runAsMain(main);
 }
 
 module.exports = { launch };

@@ -7,7 +7,6 @@
  * words cannot be read.
  */
 'use strict';
-const path = require('node:path');
 const { launch } = require('./launch');
 const { nxInvocationArgs } = require('./nx-args');
 
@@ -27,5 +26,5 @@ try {
   process.stderr.write(`${err.message}\n`);
   process.exit(2);
 }
-process.argv = [process.argv[0], path.join(__dirname, '..', '..', 'dist', `${entry}.js`), ...args];
+process.argv = [process.argv[0], process.argv[1], ...args];
 launch(entry);

@@ -69,3 +69,18 @@ describe('distribute-server from dist/ with plain node', () => {
     expect(out.match(/is going offline/g)).toEqual(['is going offline']);
   });
 });
+
+it('the Nx serve entry (tools/prebuilt/nx-serve.js) runs each program as its main module', () => {
+  // lock-demo runs only when it is the main module (its tests import it); through Nx it must run.
+  for (const [app, args, expected] of [
+    ['lock-demo', ['--help'], /Usage: lock-demo \[options\]/],
+    ['consensus-lab', ['--list'], /^paxos /m],
+    ['zk-cli', ['--help'], /Usage: zkcli \[options\]/],
+  ] as const) {
+    const env = { ...process.env };
+    for (const key of Object.keys(env)) if (key.startsWith('NX_')) delete env[key];
+    const r = spawnSync(process.execPath, [join(workspaceRoot, 'tools/prebuilt/nx-serve.js'), `apps/${app}/src/main`, '--', ...args], { cwd: workspaceRoot, encoding: 'utf8', env, timeout: 30_000 });
+    expect({ app, code: r.status, stderr: r.stderr }).toEqual({ app, code: 0, stderr: '' });
+    expect(r.stdout).toMatch(expected);
+  }
+});
