@@ -121,7 +121,7 @@ export const consolePage = `<!doctype html>
   function overview() {
     return api('overview').then(function (o) {
       var c = o.cluster, self = c.members.filter(function (m) { return m.self; })[0] || {};
-      $('who').textContent = 'member ' + o.serverId + ' · ' + (self.mode || '?') + (o.writeEnabled ? ' · writes enabled' : ' · read-only');
+      $('who').textContent = (c.members.length > 1 ? 'member ' + o.serverId + ' · ' : '') + (self.mode || '?') + (o.writeEnabled ? ' · writes enabled' : ' · read-only');
       var cards = [['role', self.mode], ['leader', c.leaderId === null ? '—' : 'member ' + c.leaderId], ['quorum', c.serving + ' of ' + c.members.length + ' serving (need ' + c.quorumSize + ')'], ['zxid', self.zxid], ['znodes', self.nodeCount], ['connections', self.connections]];
       $('cards').replaceChildren.apply($('cards'), cards.map(function (kv) { var d = el('div', null, 'card'); d.appendChild(el('div', kv[1], 'v')); d.appendChild(el('div', kv[0], 'k')); return d; }));
       var h = el('div', c.healthy ? 'quorum healthy' : 'quorum NOT healthy', 'card health ' + (c.healthy ? 'ok' : 'bad')); h.dataset.testid = 'health'; $('cards').appendChild(h);
