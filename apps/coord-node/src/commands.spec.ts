@@ -5,12 +5,26 @@
  * through `nx run coord-node:serve`.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as net from 'node:net';
 import { join } from 'node:path';
 import { freePort, spawnCoordinode, workspaceRoot } from '@coord/testing';
 
 jest.setTimeout(90_000);
+
+/**
+ * `nx run coord-node:serve` turns the web console on at 8080 (the target sets COORD_ADMIN_PORT, which
+ * wins over the caller's environment); the tests turn it off with zoo.cfg so they need no fixed port.
+ */
+let noConsoleCfg: string;
+let cfgDir: string;
+beforeAll(() => {
+  cfgDir = mkdtempSync(join(tmpdir(), 'coordinode-commands-'));
+  noConsoleCfg = join(cfgDir, 'zoo.cfg');
+  writeFileSync(noConsoleCfg, 'admin.enableServer=false\n');
+});
+afterAll(() => rmSync(cfgDir, { recursive: true, force: true }));
 
 const bin = join(workspaceRoot, 'node_modules/.bin/coordinode');
 
@@ -159,7 +173,7 @@ it('exits when the process that launched it is killed (no orphan holding the por
 
 it('through nx run coord-node:serve: the arguments arrive as typed, and killing Nx stops the node', async () => {
   const port = await freePort();
-  const nx = spawn('npx', ['nx', 'run', 'coord-node:serve', `--args=--port=${port} --host=127.0.0.1`], {
+  const nx = spawn('npx', ['nx', 'run', 'coord-node:serve', `--args=--port=${port} --host=127.0.0.1 --config=${noConsoleCfg}`], {
     cwd: workspaceRoot,
     env: { ...process.env, NX_DAEMON: 'false', NX_ISOLATE_PLUGINS: 'false', NX_NO_CLOUD: 'true', FORCE_COLOR: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -188,7 +202,7 @@ it('through nx run coord-node:serve: the arguments arrive as typed, and killing 
 it('Ctrl-C on a terminal running nx run coord-node:serve stops the node cleanly and Nx reports success', async () => {
   const port = await freePort();
   // util-linux `script` gives Nx a terminal, as when a person runs it; \x03 is Ctrl-C typed there.
-  const tty = spawn('script', ['-qfec', `npx nx run coord-node:serve --args=--port=${port}`, '/dev/null'], {
+  const tty = spawn('script', ['-qfec', `npx nx run coord-node:serve --args="--port=${port} --config=${noConsoleCfg}"`, '/dev/null'], {
     cwd: workspaceRoot,
     env: { ...process.env, NX_DAEMON: 'false', NX_ISOLATE_PLUGINS: 'false', NX_NO_CLOUD: 'true', FORCE_COLOR: '0' },
     stdio: ['pipe', 'pipe', 'pipe'],
