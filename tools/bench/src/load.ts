@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions as TlsOptions } from 'node:tls';
 
 /**
  * A pipelined ZooKeeper load generator: C connections, each keeping K requests in flight, for a fixed
@@ -18,6 +19,8 @@ export interface LoadOptions {
   valueBytes: number;
   /** Spread connections over these servers (lane i uses endpoints[i % n]); default: host:port. */
   endpoints?: Array<{ host: string; port: number }>;
+  /** Connect with TLS (a secureClientPort) with these options. */
+  tls?: TlsOptions;
 }
 
 export interface LoadResult {
@@ -105,7 +108,8 @@ class Lane {
 
   start(): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.socket = connect(this.endpoint, () => this.socket.write(handshake()));
+      const tls = this.opts.tls;
+      this.socket = tls ? tlsConnect({ ...this.endpoint, ...tls }, () => this.socket.write(handshake())) : connect(this.endpoint, () => this.socket.write(handshake()));
       this.socket.setNoDelay(true);
       this.socket.on('error', reject);
       this.socket.on('data', (chunk: Buffer) => {
