@@ -14,11 +14,14 @@ import { Xid } from '@coord/protocol';
 import { decodeRequest, decodeTxnPayload, encodeRequest, encodeTxnPayload } from '@coord/envelope';
 import { ServerCore, type Effect, type Role, type SequencerRequest } from '@coord/server';
 import { loadSnapshotData } from '@coord/storage';
-import { Peer, type Message, type Ready, type ServerId, type SoftState, type Txn as ZabTxn, type Zxid } from '@coord/zab';
+import { Peer, type Message, type Ready, type ServerId, type Snapshot, type SoftState, type Txn as ZabTxn, type Zxid } from '@coord/zab';
 import { SimDisk } from './disk';
 import type { SimOptions } from './options';
 import type { Rng } from './rng';
 import { snapshotOf } from './snapshot';
+
+/** Readys on their way to disk at most, as the node's driver allows. */
+const persistsInFlightMax = 8;
 
 /** Milliseconds of the pipeline's clock per simulated time unit (a tick of tickUnits units is tickUnits * this). */
 export const msPerUnit = 10;
@@ -44,8 +47,15 @@ export class SimMember {
   readonly disk = new SimDisk();
   soft: SoftState | null = null;
   incarnation = 0;
-  /** A Ready whose persist is on its way to disk: the next one waits for it (as the node's driver does). */
-  private persisting = false;
+  /** Readys whose writes are on their way to disk, and the time the last of them becomes durable. */
+  private persistsInFlight = 0;
+  private lastDurableAt = 0;
+  /** A Ready that installs a snapshot, truncates or changes role is finished whole before the next is taken. */
+  private strictPending = false;
+  /** Messages to other members in ZAB's order; ACKs are held until their fsync, and what follows waits. */
+  private readonly wire: { m: Message<Uint8Array>; held: boolean }[] = [];
+  /** A snapshot taken, waiting for the log to be durable up to its zxid. */
+  private pendingSnapshot: Snapshot | null = null;
   private readonly syncTokens = new Map<number, number>();
 
   constructor(
@@ -81,7 +91,7 @@ export class SimMember {
     );
     this.core.setRole('looking');
     this.soft = null;
-    this.persisting = false;
+    this.resetDriver();
     this.syncTokens.clear();
     this.held = null;
     if (d.snapshot.data !== undefined) this.restoreSnapshot(d.snapshot.data as Uint8Array, d.snapshot.zxid);
@@ -93,7 +103,7 @@ export class SimMember {
     this.peer = null;
     this.core = null;
     this.soft = null;
-    this.persisting = false;
+    this.resetDriver();
     this.disk.crash(this.rng);
     this.hooks.crashed(this);
   }
@@ -117,14 +127,26 @@ export class SimMember {
     this.pump();
   }
 
-  /** The pipeline's requests go to ZAB; ZAB's Readys are executed one at a time. */
+  private resetDriver(): void {
+    this.persistsInFlight = 0;
+    this.lastDurableAt = 0;
+    this.strictPending = false;
+    this.wire.length = 0;
+    this.pendingSnapshot = null;
+  }
+
+  /** The pipeline's requests go to ZAB; ZAB's Readys are executed as the node's driver does. */
   pump(): void {
     if (this.peer === null) return;
     this.drainCore();
-    while (this.peer !== null && !this.persisting && this.peer.hasReady()) {
-      this.execute(this.peer.ready());
+    while (this.canTakeReady()) {
+      this.execute((this.peer as Peer<Uint8Array>).ready());
       this.drainCore();
     }
+  }
+
+  private canTakeReady(): boolean {
+    return this.peer !== null && !this.strictPending && this.persistsInFlight < persistsInFlightMax && this.peer.hasReady();
   }
 
   private drainCore(): void {
@@ -172,48 +194,84 @@ export class SimMember {
     this.held = null;
   }
 
+  /**
+   * One Ready, as the node's driver runs it with its asynchronous disk: messages leave at once; unless
+   * the Ready is strict (installs a snapshot, truncates, changes role), committed txns are applied at
+   * once and the next Ready may be taken while this one's write runs (up to persistsInFlightMax); ACKs
+   * and the leader's own acknowledgement wait for the fsync, which completes in call order after a
+   * random time. A strict Ready is finished whole after its write.
+   */
   private execute(ready: Ready<Uint8Array>): void {
-    for (const m of ready.messages) this.hooks.sendPeer(this, m);
-    this.disk.write(ready.persist);
+    const peer = this.peer as Peer<Uint8Array>;
+    this.queueWire(ready.messages, false);
+    const after = this.queueWire(ready.messagesAfterPersist, true);
+    this.flushWire();
+    const mark = this.disk.write(ready.persist);
     // Bug: proposals reach the pipeline as soon as they are logged here, before a quorum commits them.
     if (this.options.bugs.applyBeforeCommit === true) for (const t of ready.persist.entries) this.applyTxn(t);
-    // As the node: committed txns are on a quorum's disks already, so they are applied (and their clients
-    // answered) while this member's own fsync runs, unless the Ready replaces or cuts the log or changes the role.
     const strict = ready.persist.snapshot !== undefined || ready.persist.truncateAfter !== undefined || ready.softState !== undefined;
-    if (!strict) this.applyCommitted(ready);
-    if (!ready.mustSync) {
-      this.finish(ready, strict);
+    if (!ready.mustSync && this.persistsInFlight === 0) {
+      this.release(after);
+      this.finishStrict(ready);
       return;
     }
-    const units = this.rng.intBelow(this.options.fsyncUnitsMax + 1);
-    if (units === 0) {
-      this.disk.fsync();
-      this.finish(ready, strict);
-      return;
+    if (strict) this.strictPending = true;
+    else {
+      this.applyCommitted(ready);
+      peer.advanceBeforePersist(ready);
     }
-    this.persisting = true;
+    this.persistsInFlight++;
+    const now = this.hooks.now();
+    // The write completes later (the node's store is asynchronous), and in call order: no sooner than the one before.
+    const units = 1 + (ready.mustSync ? this.rng.intBelow(this.options.fsyncUnitsMax + 1) : 0);
+    const at = Math.max(now + units, this.lastDurableAt);
+    this.lastDurableAt = at;
     const incarnation = this.incarnation;
-    this.hooks.scheduleFsync(this, units, () => {
+    this.hooks.scheduleFsync(this, at - now, () => {
       if (this.incarnation !== incarnation || this.peer === null) return; // crashed meanwhile
-      this.disk.fsync();
-      this.persisting = false;
-      this.finish(ready, strict);
+      this.disk.syncThrough(mark);
+      this.saveSnapshotWhenCovered();
+      this.persistsInFlight--;
+      this.release(after);
+      if (strict) {
+        this.strictPending = false;
+        this.finishStrict(ready);
+      } else {
+        peer.persisted(ready);
+        if (ready.snapshotWanted) this.takeSnapshot();
+      }
       this.pump();
     });
   }
 
-  /** After the persist: install a SNAP, send the ACKs, apply (if not done early), snapshot, role, advance. */
-  private finish(ready: Ready<Uint8Array>, strict: boolean): void {
+  /** A Ready handled whole once its write (if any) is durable: SNAP install, apply, snapshot, role, advance. */
+  private finishStrict(ready: Ready<Uint8Array>): void {
     const snap = ready.persist.snapshot;
     if (snap !== undefined) {
       this.restoreSnapshot(snap.data as Uint8Array, snap.zxid);
       this.hooks.restored(this, snap.zxid);
     }
-    for (const m of ready.messagesAfterPersist) this.hooks.sendPeer(this, m);
-    if (strict) this.applyCommitted(ready);
+    this.applyCommitted(ready);
     if (ready.snapshotWanted) this.takeSnapshot();
     if (ready.softState !== undefined) this.roleChange(ready.softState);
     (this.peer as Peer<Uint8Array>).advance(ready);
+  }
+
+  private queueWire(messages: readonly Message<Uint8Array>[], held: boolean): { m: Message<Uint8Array>; held: boolean }[] {
+    const entries = messages.map((m) => ({ m, held }));
+    this.wire.push(...entries);
+    return entries;
+  }
+
+  private release(entries: readonly { held: boolean }[]): void {
+    for (const e of entries) e.held = false;
+    this.flushWire();
+  }
+
+  private flushWire(): void {
+    let i = 0;
+    while (i < this.wire.length && !this.wire[i].held) this.hooks.sendPeer(this, this.wire[i++].m);
+    if (i > 0) this.wire.splice(0, i);
   }
 
   /** Committed txns to the pipeline, finished syncs, and (leader) the requests to sequence. */
@@ -260,11 +318,22 @@ export class SimMember {
 
   /**
    * snapCount txns since the last snapshot: the node writes a fuzzy one in the background and compacts
-   * when it is done; here it is taken at once (exact at the applied zxid), in the same format.
+   * when it is done; here it is taken at once (exact at the applied zxid), in the same format, and
+   * counts once the log is durable up to it.
    */
   private takeSnapshot(): void {
+    if (this.pendingSnapshot !== null) return; // one at a time, as the node's store
     const core = this.core as ServerCore;
-    const snapshot = snapshotOf(core.tree, core.sessions, core.lastProcessedZxid, this.hooks.now() * msPerUnit);
+    this.pendingSnapshot = snapshotOf(core.tree, core.sessions, core.lastProcessedZxid, this.hooks.now() * msPerUnit);
+    this.saveSnapshotWhenCovered();
+  }
+
+  /** As the node's store: a snapshot counts (and ZAB may forget the log it covers) once the log holds every txn in it durably. */
+  private saveSnapshotWhenCovered(): void {
+    const snapshot = this.pendingSnapshot;
+    if (snapshot === null || this.disk.durableZxid < snapshot.zxid) return;
+    this.pendingSnapshot = null;
+    if (snapshot.zxid <= this.disk.durable.snapshot.zxid) return; // superseded (a SNAP installed meanwhile)
     this.disk.saveSnapshot(snapshot);
     (this.peer as Peer<Uint8Array>).compact(snapshot);
   }

@@ -152,7 +152,9 @@ class Simulation implements MemberHooks, ClientWorld {
     this.probe?.step();
   }
 
+  /** Runs `run` at `time`, which must be in the future (events due now have been taken already). */
   private at(time: number, run: () => void): void {
+    if (time <= this.time) throw new Error(`event scheduled at t=${time}, not after t=${this.time}`);
     const list = this.events.get(time);
     if (list === undefined) this.events.set(time, [run]);
     else list.push(run);
