@@ -51,7 +51,7 @@ export const consolePage = `<!doctype html>
 </style>
 </head>
 <body>
-<header><h1>Coordinode console</h1><span class="who" id="who">connecting…</span><span class="who" id="live" data-testid="live">○ events</span></header>
+<header><h1>Coordinode console</h1><span class="who" id="who">connecting…</span><span class="who" id="live" data-testid="live">○ events paused</span></header>
 <nav id="tabs">
   <button data-tab="overview" class="active">Cluster</button>
   <button data-tab="tree">Tree</button>
@@ -115,6 +115,7 @@ export const consolePage = `<!doctype html>
     if (location.hash !== '#' + tab) history.replaceState(null, '', '#' + tab);
     document.querySelectorAll('#tabs button').forEach(function (b) { b.classList.toggle('active', b.dataset.tab === tab); });
     document.querySelectorAll('main section').forEach(function (s) { s.classList.toggle('active', s.id === tab); });
+    streamFor(tab);
     refresh();
   }
 
@@ -171,8 +172,17 @@ export const consolePage = `<!doctype html>
   function renderEvents() {
     fill($('eventrows'), state.events.slice(0, 300).map(function (e) { var tr = row([e.zxid, time(e.time), e.type + (e.ephemeral ? ' (ephemeral)' : ''), e.path || '', e.sessionId]); tr.dataset.type = e.type; tr.dataset.path = e.path || ''; return tr; }), 'waiting for changes…', 5);
   }
+  // The stream is open only while a view that shows changes (Events, Tree) is on screen: a console left
+  // on another tab costs the node nothing per write.
+  var source = null;
+  function streamFor(tab) {
+    var wanted = (tab === 'events' || tab === 'tree') && !document.hidden;
+    if (wanted && !source) connectEvents();
+    if (!wanted && source) { source.close(); source = null; $('live').textContent = '○ events paused'; }
+  }
+  document.addEventListener('visibilitychange', function () { streamFor(state.tab); });
   function connectEvents() {
-    var source = new EventSource('/api/events');
+    source = new EventSource('/api/events');
     source.onopen = function () { $('live').textContent = '● live events'; };
     source.onerror = function () { $('live').textContent = '○ events reconnecting'; };
     source.onmessage = function (m) {
@@ -223,7 +233,7 @@ export const consolePage = `<!doctype html>
   function loop() { if (every[state.tab] && !document.hidden) refresh(); setTimeout(loop, every[state.tab] || 2000); }
   var fromHash = location.hash.replace('#', ''); if (views[fromHash]) state.tab = fromHash;
   window.addEventListener('hashchange', function () { var t = location.hash.replace('#', ''); if (views[t] && t !== state.tab) show(t); });
-  show(state.tab); connectEvents(); setTimeout(loop, 1000);
+  show(state.tab); setTimeout(loop, 1000);
   if (state.tab !== 'overview') overview().catch(function () {});
 })();
 </script>

@@ -1,6 +1,6 @@
 /**
  * The console's live event stream: every committed change, as the tree applied it, batched and sent
- * to the subscribed browsers (Server-Sent Events) a few times a second. Costs nothing without
+ * to the subscribed browsers (Server-Sent Events) twice a second. Costs nothing without
  * subscribers; with them, at most `eventsPerBatchMax` events per batch leave (the rest are counted as
  * dropped), so a write storm cannot flood a browser or slow the node.
  */
@@ -21,7 +21,7 @@ export interface ChangeEvent {
 export const recentEventsMax = 100;
 /** Changes sent per batch at most; the rest of the batch is only counted ("N more changes"). */
 export const eventsPerBatchMax = 50;
-export const eventBatchMs = 250;
+export const eventBatchMs = 500;
 
 export interface EventSink {
   /** One batch, already encoded as an SSE `data:` message. */
