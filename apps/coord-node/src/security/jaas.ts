@@ -98,7 +98,7 @@ export function parseJaas(text: string, source: string): JaasConfig {
       const options = new Map<string, string>();
       while (tokens[p] && !(tokens[p].kind === 'punct' && tokens[p].text === ';')) {
         const key = tokens[p];
-        if (key.kind !== 'word') fail('expected an option name');
+        if (key.kind !== 'word') fail("expected ';' to end the entry, or an option name");
         p++;
         expect('=');
         const value = tokens[p];
