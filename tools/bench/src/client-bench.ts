@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { spawnCoordinode, startApacheZooKeeper } from '@coord/testing';
 import { createClient, type ZkClient } from '@coord/client';
+import { processCpuMicros } from './proc-cpu';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const nzc = require('node-zookeeper-client');
 
@@ -29,17 +30,6 @@ export const cpuPerOp: Record<string, number[]> = {};
 /** The server's CPU per op (µs), read from /proc: what the client's way of talking costs the server. */
 export const serverCpuPerOp: Record<string, number[]> = {};
 let serverPid: number | undefined;
-
-/** utime + stime of a process in µs (Linux /proc; clock ticks of 10 ms), or NaN elsewhere. */
-function processCpuMicros(pid: number | undefined): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10_000;
-  } catch {
-    return NaN;
-  }
-}
 
 async function drive(calls: Call[], durationMs: number, label = ''): Promise<number> {
   let ops = 0;

@@ -14,6 +14,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { spawnCoordinode, type SpawnedNode } from '@coord/testing';
 import { runLoad, type BenchOp } from './load';
 import { populate } from './populate';
+import { processCpuMicros } from './proc-cpu';
 
 const valueBytes = 100;
 const connections = 8;
@@ -86,24 +87,33 @@ async function main(): Promise<void> {
     for (let r = 1; r <= rounds; r++) {
       for (const op of ['get', 'set'] as BenchOp[]) {
         for (const [name, node] of r % 2 === 1 ? ([['on', on], ['off', off]] as const) : ([['off', off], ['on', on]] as const)) {
+          const cpu0 = processCpuMicros(node.pid);
           const res = await runLoad(
             { host: node.host, port: node.port, op, connections, inflight, durationMs, warmupMs: 500, valueBytes },
             (lane) => `/bench/n${lane}`,
           );
+          // The node's CPU per op over the whole run (warm-up included): robust to a busy machine, unlike ops/s.
+          const cpuPerOp = (processCpuMicros(node.pid) - cpu0) / res.ops;
           (results[`${op} ${name}`] ??= []).push(res.opsPerSec);
-          process.stdout.write(`round ${r} ${op} console ${name}: ${Math.round(res.opsPerSec)} ops/s, p99 ${res.p99Ms.toFixed(2)} ms, errors ${res.errors}\n`);
+          (results[`${op} ${name} cpu`] ??= []).push(cpuPerOp);
+          process.stdout.write(`round ${r} ${op} console ${name}: ${Math.round(res.opsPerSec)} ops/s, p99 ${res.p99Ms.toFixed(2)} ms, node CPU ${cpuPerOp.toFixed(1)} µs/op, errors ${res.errors}\n`);
         }
       }
     }
     process.stdout.write(`\n/metrics scrapes answered: ${scraped}\n`);
-    process.stdout.write(`op   console off ops/s   console on ops/s   change   (median of ${rounds} rounds, C=${connections} K=${inflight})\n`);
+    process.stdout.write(`op   console off ops/s   console on ops/s   change   node CPU µs/op off / on   change   (median of ${rounds} rounds, C=${connections} K=${inflight})\n`);
     let worst = 0;
     for (const op of ['get', 'set']) {
       const offOps = median(results[`${op} off`]);
       const onOps = median(results[`${op} on`]);
       const change = (onOps - offOps) / offOps;
+      const offCpu = median(results[`${op} off cpu`]);
+      const onCpu = median(results[`${op} on cpu`]);
       worst = Math.min(worst, change);
-      process.stdout.write(`${op.padEnd(4)} ${String(Math.round(offOps)).padStart(17)}   ${String(Math.round(onOps)).padStart(16)}   ${(change * 100).toFixed(1).padStart(5)} %\n`);
+      process.stdout.write(
+        `${op.padEnd(4)} ${String(Math.round(offOps)).padStart(17)}   ${String(Math.round(onOps)).padStart(16)}   ${(change * 100).toFixed(1).padStart(5)} %` +
+          `   ${offCpu.toFixed(1).padStart(9)} / ${onCpu.toFixed(1).padEnd(9)}   ${(((onCpu - offCpu) / offCpu) * 100).toFixed(1).padStart(5)} %\n`,
+      );
     }
     process.stdout.write(`verdict: ${worst >= -0.05 ? 'OK' : 'OVER BUDGET'} (largest drop ${(-worst * 100).toFixed(1)} %, budget 5 %)\n`);
   } finally {
