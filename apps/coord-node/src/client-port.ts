@@ -122,7 +122,9 @@ export class ClientPort {
     this.host = this.config.host;
     const security = this.config.security;
     if (this.secureServer && security.secureClientPort !== undefined) {
-      this.securePort = await listenOn(this.secureServer, security.secureClientPort, security.secureClientPortAddress ?? this.config.host);
+      const host = security.secureClientPortAddress ?? this.config.host;
+      this.securePort = await listenOn(this.secureServer, security.secureClientPort, host);
+      this.log.info(`secure client port ${host}:${this.securePort} (TLS, ssl.clientAuth=${security.clientTls.clientAuth})`);
     }
   }
 
