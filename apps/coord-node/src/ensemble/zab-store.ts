@@ -152,7 +152,7 @@ export class ZabStore {
    * SnapshotSupersededError if a snapshot from the leader was installed meanwhile. A call while one
    * is being written returns that one.
    */
-  snapshot(tree: DataTree, sessions: Iterable<{ sessionId: bigint; timeOut: number }>, zxid: number, sessionSecret: Buffer | null): Promise<Snapshot> {
+  snapshot(tree: DataTree, sessions: Iterable<{ sessionId: bigint; timeOut: number }>, zxid: number, sessionSecret: Buffer | null = null): Promise<Snapshot> {
     if (this.snapshotting) return this.snapshotting;
     if (this.closed) return Promise.reject(new Error('ZAB store is closed'));
     if (tree.lastProcessedZxid !== zxid) {
