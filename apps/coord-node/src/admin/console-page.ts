@@ -169,8 +169,19 @@ export const consolePage = `<!doctype html>
   }
   document.querySelectorAll('#fmt button').forEach(function (b) { b.onclick = function () { state.fmt = b.dataset.fmt; renderData(); }; });
 
+  // Events are added to the table as they come (newest on top, at most eventRowsMax rows): a busy
+  // node costs the browser a few new rows per batch, never a redrawn table.
+  var eventRowsMax = 200, seen = new Set(), pendingRows = [];
+  function eventRow(e) { var tr = row([e.zxid, time(e.time), e.type + (e.ephemeral ? ' (ephemeral)' : ''), e.path || '', e.sessionId]); tr.dataset.type = e.type; tr.dataset.path = e.path || ''; return tr; }
   function renderEvents() {
-    fill($('eventrows'), state.events.slice(0, 300).map(function (e) { var tr = row([e.zxid, time(e.time), e.type + (e.ephemeral ? ' (ephemeral)' : ''), e.path || '', e.sessionId]); tr.dataset.type = e.type; tr.dataset.path = e.path || ''; return tr; }), 'waiting for changes…', 5);
+    var body = $('eventrows');
+    if (!state.events.length) { fill(body, [], 'waiting for changes…', 5); return; }
+    if (body.dataset.filled !== '1') { body.replaceChildren(); body.dataset.filled = '1'; pendingRows = state.events.slice(0, eventRowsMax).reverse(); }
+    var frag = document.createDocumentFragment();
+    pendingRows.slice(-eventRowsMax).reverse().forEach(function (e) { frag.appendChild(eventRow(e)); });
+    pendingRows = [];
+    body.insertBefore(frag, body.firstChild);
+    while (body.childNodes.length > eventRowsMax) body.removeChild(body.lastChild);
   }
   // The stream is open only while a view that shows changes (Events, Tree) is on screen: a console left
   // on another tab costs the node nothing per write.
@@ -187,11 +198,11 @@ export const consolePage = `<!doctype html>
     source.onerror = function () { $('live').textContent = '○ events reconnecting'; };
     source.onmessage = function (m) {
       var batch = JSON.parse(m.data);
-      var fresh = batch.events.slice().reverse();
-      var seen = {}; state.events.forEach(function (e) { seen[e.zxid + e.type + (e.path || '')] = true; });
-      fresh = fresh.filter(function (e) { return !seen[e.zxid + e.type + (e.path || '')]; });
-      state.events = fresh.concat(state.events).slice(0, 500);
-      if (batch.dropped) state.events.unshift({ zxid: '…', time: Date.now(), type: batch.dropped + ' more changes not shown', sessionId: '' });
+      var fresh = batch.events.filter(function (e) { var k = e.zxid + e.type + (e.path || ''); if (seen.has(k)) return false; seen.add(k); return true; });
+      if (batch.dropped) fresh.push({ zxid: '…', time: Date.now(), type: batch.dropped + ' more changes not shown', sessionId: '' });
+      if (seen.size > 5000) seen = new Set();
+      state.events = fresh.slice().reverse().concat(state.events).slice(0, eventRowsMax);
+      pendingRows = pendingRows.concat(fresh).slice(-eventRowsMax);
       if (state.tab === 'events') renderEvents();
       if (state.tab === 'tree' && fresh.some(function (e) { return e.path && (e.path === state.path || e.path.slice(0, e.path.lastIndexOf('/')) === (state.path === '/' ? '' : state.path)); })) tree();
     };
@@ -226,7 +237,7 @@ export const consolePage = `<!doctype html>
   }
   $('regpath').onchange = function () { registry(); };
 
-  var views = { overview: overview, tree: tree, events: function () { renderEvents(); return Promise.resolve(); }, sessions: sessions, locks: locks, registry: registry };
+  var views = { overview: overview, tree: tree, events: function () { $('eventrows').dataset.filled = '0'; renderEvents(); return Promise.resolve(); }, sessions: sessions, locks: locks, registry: registry };
   var busy = false;
   function refresh() { if (busy) return; busy = true; (views[state.tab] || overview)().catch(function (e) { $('who').textContent = e.message; }).then(function () { busy = false; }); }
   var every = { overview: 2000, sessions: 2000, locks: 1000, registry: 2000 };
