@@ -77,6 +77,8 @@ export interface ClientWorld {
   recordWrite(record: WriteRecord): void;
   recordRead(record: ReadRecord): void;
   recordWatch(record: WatchRecord): void;
+  /** A line for the run's trace. */
+  note(line: string): void;
 }
 
 export interface SimConn {
@@ -318,15 +320,19 @@ export class SimClient {
     this.handshaking = false;
     if (res.sessionId === 0n) {
       // Expired (or unknown here): start over with a new session.
+      if (this.session !== null) this.world.note(`client ${this.id}: session 0x${this.session.id.toString(16)} refused by member ${(this.conn as SimConn).member} (expired)`);
       this.session = null;
       this.ephemerals = [];
       this.abandon();
       return;
     }
     const timeOutUnits = res.timeOut / this.msPerUnit;
+    const member = (this.conn as SimConn).member;
     if (this.session === null) {
       this.sessionsStarted.push(res.sessionId);
+      this.world.note(`client ${this.id}: session 0x${res.sessionId.toString(16)} established on member ${member}`);
     } else {
+      this.world.note(`client ${this.id}: session 0x${res.sessionId.toString(16)} resumed on member ${member}`);
       if (this.session.id !== res.sessionId) throw new SimFailure('correctness', `client ${this.id}: resumed session 0x${this.session.id.toString(16)} but got 0x${res.sessionId.toString(16)}`);
       this.reconnects++;
     }

@@ -352,6 +352,10 @@ class Simulation implements MemberHooks, ClientWorld {
     this.watches.push(record);
   }
 
+  note(line: string): void {
+    this.log(line);
+  }
+
   // MemberHooks
 
   sendPeer(_member: SimMember, m: Message<Uint8Array>): void {
