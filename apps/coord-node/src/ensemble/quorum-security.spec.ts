@@ -8,7 +8,7 @@
  */
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createClient, type ZkClient } from '@coord/client';
 import { makeTestPki, tempDir } from '@coord/testing';
 import { encodeMessage, type Message } from '@coord/zab';
@@ -154,5 +154,55 @@ describe('hostile frames on the quorum and election ports (plaintext ensemble)',
     expect(e.members.some((m) => /not a configured member/.test(m.stderr))).toBe(true);
     expect(await waitForLeader(e, 30_000)).toBe(leader);
     await writeWorks(e, '/after-fuzz');
+  });
+});
+
+describe('SASL, sasl ACLs and enforced quotas through a follower (the same pipeline as standalone)', () => {
+  let dir: { path: string; remove(): Promise<void> };
+  let ensemble: { ensemble: LocalEnsemble; remove(): Promise<void> };
+
+  beforeAll(async () => {
+    dir = await tempDir('coord-ensemble-sasl-');
+    const jaas = `${dir.path}/server.jaas`;
+    writeFileSync(jaas, 'Server {\n  org.apache.zookeeper.server.auth.DigestLoginModule required\n  user_bob="bobsecret";\n};\n');
+    ensemble = await startTestEnsemble(3, {
+      'authProvider.1': 'org.apache.zookeeper.server.auth.SASLAuthenticationProvider',
+      // Coordinode also reads the JAAS property from zoo.cfg (each member here shares one zoo.cfg template).
+      'java.security.auth.login.config': jaas,
+      enforceQuota: 'true',
+    });
+  });
+
+  afterAll(async () => {
+    await ensemble?.remove();
+    await dir?.remove();
+  });
+
+  it('bob authenticates on a follower, his sasl ACL is checked by the leader, and a hard quota refuses through the follower', async () => {
+    const e = ensemble.ensemble;
+    const leader = await waitForLeader(e, 30_000);
+    const follower = e.members.find((m) => m.id !== leader)!;
+    const other = e.members.find((m) => m.id !== leader && m.id !== follower.id)!;
+    const bob = createClient(`127.0.0.1:${follower.ports.client}`, { sasl: { username: 'bob', password: 'bobsecret' }, sessionTimeoutMs: 10_000 });
+    const anon = createClient(`127.0.0.1:${other.ports.client}`, { sessionTimeoutMs: 10_000 });
+    try {
+      await bob.connect({ timeoutMs: 20_000 });
+      expect(await bob.whoAmI()).toContainEqual({ authScheme: 'sasl', user: 'bob' });
+      await bob.create('/bobs', 'mine', { acl: [{ perms: 31, id: { scheme: 'sasl', id: 'bob' } }] });
+      expect(String((await bob.getData('/bobs')).data)).toBe('mine');
+      await anon.connect({ timeoutMs: 20_000 });
+      await anon.sync('/bobs');
+      await expect(anon.getData('/bobs')).rejects.toMatchObject({ code: 'NOAUTH' });
+      await bob.create('/q', '');
+      await bob.create('/zookeeper/quota/q', '');
+      await bob.create('/zookeeper/quota/q/zookeeper_limits', 'count=-1,bytes=-1=;countHardLimit=1;byteHardLimit=-1');
+      await bob.create('/zookeeper/quota/q/zookeeper_stats', 'count=1,bytes=0');
+      await expect(bob.create('/q/child', '')).rejects.toMatchObject({ code: 'QUOTAEXCEEDED' });
+      const wrong = createClient(`127.0.0.1:${follower.ports.client}`, { sasl: { username: 'bob', password: 'nope' } });
+      await expect(wrong.connect({ timeoutMs: 10_000 })).rejects.toMatchObject({ code: 'AUTHFAILED' });
+    } finally {
+      await bob.close();
+      await anon.close();
+    }
   });
 });
