@@ -1,10 +1,11 @@
 // One simulated ensemble member: the real pipeline (ServerCore of @coord/server, with its sequencer) on
-// top of a real ZAB peer (@coord/zab), wired exactly as the node's driver wires them
-// (apps/coord-node/src/ensemble/ensemble-node.ts): drain the pipeline into ZAB, run each Ready (send;
-// persist; apply, syncs and the leader's requests while the fsync runs unless the Ready is strict; after
-// the fsync the ACKs, snapshot, role change, advance), with the same payload bytes (@coord/envelope). Only the
-// I/O differs: the network, disk, clock and randomness are the simulation's, and an fsync takes
-// simulated time during which inputs gather, as they do while the node's fsync runs.
+// top of a real ZAB peer (@coord/zab), wired as the node's driver wires them
+// (apps/coord-node/src/ensemble/ensemble-node.ts): drain the pipeline into ZAB, and run each Ready as
+// that driver does with its asynchronous disk (messages at once, ACKs held until their write is durable,
+// committed txns applied while the write runs unless the Ready is strict, several Readys in flight),
+// with the same payload bytes (@coord/envelope) and snapshot format (@coord/storage). Only the I/O
+// differs: the network, disk, clock and randomness are the simulation's, and a write takes simulated
+// time during which inputs gather.
 //
 // A driver bug can be switched on (SimBugs) to prove the checkers catch it; the pipeline and the ZAB
 // core themselves are never altered.
@@ -68,10 +69,6 @@ export class SimMember {
 
   get up(): boolean {
     return this.peer !== null;
-  }
-
-  get role(): Role {
-    return this.core?.currentRole ?? 'looking';
   }
 
   /** Starts (or restarts) from what survived on the disk. */
