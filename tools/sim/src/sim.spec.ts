@@ -22,8 +22,9 @@ function run(seed: number, overrides: Partial<SimOptions> = {}): SimResult {
 }
 
 function failures(seeds: readonly number[], overrides: Partial<SimOptions> = {}): string[] {
+  const replay = Object.keys(overrides).length === 0 ? (seed: number) => ` (replay: npx nx run sim:sim --args="--seed ${seed} --verbose")` : () => '';
   return seeds.map((seed) => run(seed, overrides)).filter((r) => r.failure !== null)
-    .map((r) => `seed ${r.seed} (${r.failure?.kind}): ${r.failure?.message}`);
+    .map((r) => `seed ${r.seed} (${r.failure?.kind}): ${r.failure?.message}${replay(r.seed)}`);
 }
 
 function range(from: number, count: number): number[] {
