@@ -80,6 +80,8 @@ async function main(): Promise<void> {
       const page = await browser.newPage();
       await page.goto(`${consoleUrl}/#${views[i % views.length]}`);
     }
+    // Let the pages load and settle (first fetches, JIT) before the first round.
+    await new Promise((r) => setTimeout(r, 3000));
     let scraped = 0;
     scraper = setInterval(() => void scrape(metricsUrl).then((n) => (scraped += n > 0 ? 1 : 0)), scrapeEveryMs);
     process.stdout.write(`console on: ${consoleUrl} with ${browsers} browser pages and /metrics every ${scrapeEveryMs} ms; console off: ${off.connectString}\n`);
