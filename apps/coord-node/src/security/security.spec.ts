@@ -11,7 +11,7 @@ import * as tls from 'node:tls';
 import { join } from 'node:path';
 import { createClient, NoAuthError, tlsStoreOptions, type ClientOptions, type ZkClient } from '@coord/client';
 import { encodeConnectRequest } from '@coord/protocol';
-import { freePort, makeTestPki, tempDir } from '@coord/testing';
+import { freePort, issueTestCert, makeTestPki, tempDir } from '@coord/testing';
 import { startNode, type RunningNode } from '../node';
 import { createLogger, loadNodeConfig } from '../ops';
 
@@ -130,6 +130,16 @@ describe('TLS on secureClientPort', () => {
     const { securePort } = await tlsNode('none');
     const zk = client(`127.0.0.1:${securePort}`, { tls: { ca: readFileSync(pki.strangerCa.trustStore) }, connectTimeoutMs: 1500 });
     await expect(zk.connect()).rejects.toThrow();
+  });
+
+  it('our client refuses a server certificate that names another host (wrong CN), as the Java client verifies host names', async () => {
+    const wrong = issueTestCert(pki.ca, dir.path, 'wrong-host', { subject: '/O=Coordinode tests/CN=db.example', san: ['DNS:db.example'] });
+    const securePort = await freePort();
+    await start({ secureClientPort: String(securePort), 'ssl.keyStore.location': wrong.keyStore, 'ssl.trustStore.location': pki.ca.trustStore, 'ssl.clientAuth': 'none' });
+    const zk = client(`127.0.0.1:${securePort}`, { tls: tlsOptions(), connectTimeoutMs: 1500 });
+    await expect(zk.connect()).rejects.toThrow();
+    const trusting = client(`127.0.0.1:${securePort}`, { tls: { ...tlsOptions(), checkServerIdentity: () => undefined } });
+    await trusting.connect();
   });
 
   it('plaintext on the secure port and TLS on the plain port fail cleanly, with one log line each', async () => {

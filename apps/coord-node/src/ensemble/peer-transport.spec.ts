@@ -1,0 +1,113 @@
+/**
+ * PeerTransport's admission rules on two in-process transports over loopback: mutual TLS with
+ * hostname verification (a certificate that does not name the peer's address is refused, on either
+ * side), and the sender rules that hold with or without TLS (a non-member id, a message for another
+ * member, or a second sender id on one connection drop the connection before the ZAB core sees it).
+ */
+import { readFileSync } from 'node:fs';
+import * as net from 'node:net';
+import { tlsStoreOptions } from '@coord/client';
+import { freePort, issueTestCert, makeTestPki, tempDir } from '@coord/testing';
+import { encodeMessage, type Message } from '@coord/zab';
+import { createLogger } from '../ops';
+import { PeerTransport, type MemberAddress, type PeerTls } from './peer-transport';
+
+let dir: { path: string; remove(): Promise<void> };
+let pki: ReturnType<typeof makeTestPki>;
+const transports: PeerTransport[] = [];
+
+beforeAll(async () => {
+  dir = await tempDir('coord-peer-');
+  pki = makeTestPki(dir.path);
+});
+afterEach(async () => {
+  await Promise.all(transports.splice(0).map((t) => t.close()));
+});
+afterAll(() => dir.remove());
+
+const vote = (from: number, to: number): Message<Uint8Array> => ({ type: 'NOTIFICATION', from, to, vote: { leader: from, zxid: 0, peerEpoch: 0 }, electionEpoch: 1, state: 'LOOKING' });
+
+async function members(): Promise<MemberAddress[]> {
+  return [
+    { id: 1, host: '127.0.0.1', quorumPort: await freePort(), electionPort: await freePort() },
+    { id: 2, host: '127.0.0.1', quorumPort: await freePort(), electionPort: await freePort() },
+  ];
+}
+
+function peerTls(keyStore: string, hostnameVerification = true): PeerTls {
+  const context = tlsStoreOptions({ keyStore: { location: keyStore, type: 'PEM' }, trustStore: { location: pki.ca.trustStore, type: 'PEM' } }, (p) => readFileSync(p));
+  return { context, hostnameVerification };
+}
+
+async function transport(id: number, ms: MemberAddress[], got: Message<Uint8Array>[], lines: string[], t?: PeerTls): Promise<PeerTransport> {
+  const log = createLogger(`peer${id}`, { level: 'debug', sink: (l) => lines.push(l) });
+  const tr = new PeerTransport(id, ms, (m) => got.push(m), log, undefined, t);
+  await tr.start();
+  transports.push(tr);
+  return tr;
+}
+
+const settle = (ms = 400) => new Promise((r) => setTimeout(r, ms));
+
+describe('mutual TLS with hostname verification', () => {
+  it('members whose certificates name their address exchange messages', async () => {
+    const ms = await members();
+    const got: Message<Uint8Array>[] = [];
+    await transport(1, ms, got, [], peerTls(pki.server.keyStore));
+    const two = await transport(2, ms, [], [], peerTls(pki.server.keyStore));
+    two.send(vote(2, 1));
+    await settle();
+    expect(got.map((m) => [m.type, m.from])).toEqual([['NOTIFICATION', 2]]);
+  });
+
+  it('a certificate from the right CA that does not name the address (wrong CN, no IP) is refused; without hostname verification it is accepted', async () => {
+    const wrongName = issueTestCert(pki.ca, dir.path, 'wrong-cn', { subject: '/O=Coordinode tests/CN=elsewhere.example', san: ['DNS:elsewhere.example'] });
+    for (const verify of [true, false]) {
+      const ms = await members();
+      const got: Message<Uint8Array>[] = [];
+      const lines: string[] = [];
+      await transport(1, ms, got, lines, peerTls(pki.server.keyStore, verify));
+      const two = await transport(2, ms, [], [], peerTls(wrongName.keyStore, verify));
+      two.send(vote(2, 1));
+      await settle();
+      expect(got.length).toBe(verify ? 0 : 1);
+      if (verify) expect(lines.some((l) => /its certificate does not name 127\.0\.0\.1/.test(l))).toBe(true);
+      await Promise.all(transports.splice(0).map((t) => t.close()));
+    }
+  });
+});
+
+describe('sender rules (plaintext)', () => {
+  function raw(port: number, frames: Message<Uint8Array>[]): Promise<void> {
+    return new Promise((resolve) => {
+      const s = net.connect({ host: '127.0.0.1', port }, () => {
+        for (const m of frames) {
+          const body = encodeMessage(m);
+          const f = Buffer.alloc(4 + body.length);
+          f.writeUInt32BE(body.length, 0);
+          f.set(body, 4);
+          s.write(f);
+        }
+      });
+      s.on('error', () => undefined);
+      s.on('close', () => resolve());
+      setTimeout(() => s.destroy(), 300);
+    });
+  }
+
+  it.each([
+    ['a non-member id', [vote(9, 1)], /not a configured member/],
+    ['the receiver own id', [vote(1, 1)], /not a configured member/],
+    ['a message for another member', [vote(2, 3)], /message for 3/],
+    ['a second sender on one connection', [vote(2, 1), { ...vote(3, 1) }], /on the connection of member 2/],
+  ] as const)('%s drops the connection before the core sees it', async (_what, frames, message) => {
+    const ms = [...(await members()), { id: 3, host: '127.0.0.1', quorumPort: await freePort(), electionPort: await freePort() }];
+    const got: Message<Uint8Array>[] = [];
+    const lines: string[] = [];
+    await transport(1, ms, got, lines);
+    await raw(ms[0].electionPort, [...frames]);
+    const legit = frames.filter((m) => m.from === 2 && m.to === 1).length;
+    expect(got.length).toBe(legit);
+    expect(lines.some((l) => message.test(l))).toBe(true);
+  });
+});
