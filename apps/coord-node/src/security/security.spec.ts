@@ -5,6 +5,7 @@
  * sessionRequireClientSASLAuth, the sasl ACL scheme), enforced quotas and the per-session limits,
  * each refusal counted in the core's stats. Certificates are made by openssl in a temp dir.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
@@ -130,6 +131,21 @@ describe('TLS on secureClientPort', () => {
     const { securePort } = await tlsNode('none');
     const zk = client(`127.0.0.1:${securePort}`, { tls: { ca: readFileSync(pki.strangerCa.trustStore) }, connectTimeoutMs: 1500 });
     await expect(zk.connect()).rejects.toThrow();
+  });
+
+  it('reads a PKCS12 key store and an encrypted PEM key with ssl.keyStore.password', async () => {
+    const p12 = join(dir.path, 'server.p12');
+    execFileSync('openssl', ['pkcs12', '-export', '-in', pki.server.certPath, '-inkey', pki.server.keyPath, '-out', p12, '-passout', 'pass:storepass']);
+    const encrypted = join(dir.path, 'server-encrypted.pem');
+    execFileSync('openssl', ['pkey', '-in', pki.server.keyPath, '-aes256', '-passout', 'pass:keypass', '-out', `${encrypted}.key`]);
+    writeFileSync(encrypted, Buffer.concat([readFileSync(`${encrypted}.key`), readFileSync(pki.server.certPath)]));
+    for (const [location, password] of [[p12, 'storepass'], [encrypted, 'keypass']]) {
+      const securePort = await freePort();
+      await start({ secureClientPort: String(securePort), 'ssl.keyStore.location': location, 'ssl.keyStore.password': password, 'ssl.trustStore.location': pki.ca.trustStore, 'ssl.clientAuth': 'none' });
+      const zk = client(`127.0.0.1:${securePort}`, { tls: tlsOptions() });
+      await zk.connect();
+      expect(await zk.exists('/zookeeper')).not.toBeNull();
+    }
   });
 
   it('our client refuses a server certificate that names another host (wrong CN), as the Java client verifies host names', async () => {
