@@ -43,5 +43,6 @@ export function toServerStats(s: CoreStats, askingConnId = -1): ServerStats {
   stats.uptimeMs = s.now - s.startedAt;
   stats.globalSessions = s.globalSessions;
   stats.authFailedCount = s.authFailedCount;
+  stats.limitsRefused = s.limitsRefused;
   return stats;
 }

@@ -63,6 +63,9 @@ export function createMetricsRegistry(source: MetricsSource, opts: { processMetr
   gauge('max_latency', 'Largest request latency (ms)', (s) => s.latency.maxMs);
   gauge('uptime', 'Time since the server started (ms)', (s) => s.uptimeMs);
   gauge('auth_failed_count', 'Failed authentications', (s) => s.authFailedCount);
+  computed(registry, 'limits_refused_count', 'Requests refused by a limit (enforced quota, per-session ephemerals, watches, requests in flight)', 'counter', () =>
+    Object.entries(stats().limitsRefused).map(([limit, value]) => ({ value, labels: { limit } })),
+  );
   gauge('last_processed_zxid', 'Last applied zxid', (s) => Number(s.zxid));
   gauge('server_serving', '1 while serving clients (standalone, leader or follower)', (s) => (s.serving ? 1 : 0));
   gauge('server_is_leader', '1 on the leader', (s) => (s.mode === 'leader' ? 1 : 0));

@@ -133,6 +133,8 @@ export interface ServerStats {
   maxClientResponseSize: number;
   /** Failed authentications (mntr zk_auth_failed_count). */
   authFailedCount: number;
+  /** Requests refused by a limit: enforced quota, per-session ephemerals, watches, requests in flight. */
+  limitsRefused: { quota: number; ephemerals: number; watches: number; outstanding: number };
   /** Digest log for `hash`: recent (zxid, digest) pairs; empty when digests are off. */
   digestLog: { zxid: number | bigint; digest: bigint | number }[];
   /** The port actually bound, for `conf` when the config asked for port 0; config.port otherwise. */
@@ -177,6 +179,7 @@ export function emptyServerStats(version: string): ServerStats {
     minClientResponseSize: -1,
     maxClientResponseSize: -1,
     authFailedCount: 0,
+    limitsRefused: { quota: 0, ephemerals: 0, watches: 0, outstanding: 0 },
     digestLog: [],
   };
 }

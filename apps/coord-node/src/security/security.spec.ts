@@ -268,6 +268,20 @@ describe('per-session limits and enforced quotas', () => {
     expect(lines.some((l) => /already owns 2 ephemerals \(at most 2\): refusing \/e3/.test(l))).toBe(true);
   });
 
+  it('refusals appear in the Prometheus endpoint as limits_refused_count{limit}', async () => {
+    const { node } = await start({
+      sessionMaxEphemerals: '1',
+      'metricsProvider.className': 'org.apache.zookeeper.metrics.prometheus.PrometheusMetricsProvider',
+      'metricsProvider.httpPort': '0',
+    });
+    const zk = client(`${node.host}:${node.port}`);
+    await zk.create('/only', '', { mode: 'ephemeral' });
+    await expect(zk.create('/second', '', { mode: 'ephemeral' })).rejects.toMatchObject({ code: 'QUOTAEXCEEDED' });
+    const text = await (await fetch(node.metricsUrl!)).text();
+    expect(text).toContain('limits_refused_count{limit="ephemerals"} 1');
+    expect(text).toContain('limits_refused_count{limit="quota"} 0');
+  });
+
   it('sessionMaxWatches refuses a read that would add one watch too many; reads without a watch still work', async () => {
     const { node, lines } = await start({ sessionMaxWatches: '2' });
     const zk = client(`${node.host}:${node.port}`);
