@@ -94,6 +94,7 @@ class NodeServer extends RoleDriver implements RunningNode {
       if (toPersist.length === 0) break;
       const lastZxid = toPersist[toPersist.length - 1].zxid;
       const appendStartedAt = Date.now();
+      this.metrics.syncProcessorBatchSize.record(toPersist.length);
       const pending = this.txnLog.append(toPersist);
       if (pending === undefined) {
         this.core.advance(lastZxid);

@@ -78,6 +78,14 @@ export class NodeMetrics {
   readonly electionTime = new Summary();
   /** From leaving service (or starting) until serving again as leader or follower (after discovery and sync), ms. */
   readonly unavailableTime = new Summary();
+  /** Txns per write to the log (ZooKeeper's sync_processor_batch_size). */
+  readonly syncProcessorBatchSize = new Summary();
+  /** Leader: from proposing a txn to applying it once a quorum logged it, ms (proposal_latency). */
+  readonly proposalLatency = new Summary();
+  /** Follower: from finding the leader to serving (discovery and sync), ms (follower_sync_time). */
+  readonly followerSyncTime = new Summary();
+  /** Leader: txns proposed (proposal_count). */
+  proposalCount = 0;
   /** Per operation name: the latency histogram behind `request_latency_ms` on /metrics. */
   readonly byOp = new Map<string, LatencyHistogram>();
   /** Committed txns applied (ZooKeeper's commit_count). */
@@ -114,12 +122,16 @@ export class NodeMetrics {
       ['looking_count', this.lookingCount],
       ['snap_count', this.snapCount],
       ['stale_sessions_expired', this.sessionsExpired],
+      ['proposal_count', this.proposalCount],
       ...this.readLatency.monitorValues('readlatency'),
       ...this.updateLatency.monitorValues('updatelatency'),
       ...this.fsyncTime.monitorValues('fsynctime'),
       ...this.snapshotTime.monitorValues('snapshottime'),
       ...this.electionTime.monitorValues('election_time'),
       ...this.unavailableTime.monitorValues('unavailable_time'),
+      ...this.syncProcessorBatchSize.monitorValues('sync_processor_batch_size'),
+      ...this.proposalLatency.monitorValues('proposal_latency'),
+      ...this.followerSyncTime.monitorValues('follower_sync_time'),
     ];
   }
 }

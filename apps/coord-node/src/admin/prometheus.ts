@@ -78,6 +78,7 @@ export function createMetricsRegistry(source: MetricsSource, opts: { processMetr
   const m = source.metrics;
   computed(registry, 'commit_count', 'Committed txns applied', 'counter', () => [{ value: m.commitCount }]);
   computed(registry, 'looking_count', 'Times this member started looking for a leader', 'counter', () => [{ value: m.lookingCount }]);
+  computed(registry, 'proposal_count', 'Txns proposed by this leader', 'counter', () => [{ value: m.proposalCount }]);
   computed(registry, 'snap_count', 'Snapshots written', 'counter', () => [{ value: m.snapCount }]);
   const summaries: [string, string, Summary][] = [
     ['readlatency', 'Read request latency (ms)', m.readLatency],
@@ -86,6 +87,9 @@ export function createMetricsRegistry(source: MetricsSource, opts: { processMetr
     ['snapshottime', 'Time to write a snapshot (ms)', m.snapshotTime],
     ['election_time', 'Time to elect a leader (ms)', m.electionTime],
     ['unavailable_time', 'Time not serving between roles (ms)', m.unavailableTime],
+    ['sync_processor_batch_size', 'Txns per log write', m.syncProcessorBatchSize],
+    ['proposal_latency', 'Leader: proposal to commit (ms)', m.proposalLatency],
+    ['follower_sync_time', 'Follower: leader found to serving (ms)', m.followerSyncTime],
   ];
   for (const [name, help, s] of summaries) computed(registry, name, help, 'summary', () => summaryValues(name, s));
   computed(registry, 'request_latency_ms', 'Request latency per operation (ms)', 'histogram', () => {

@@ -39,6 +39,8 @@ export async function startEnsembleNode(config: NodeConfig, log: Logger): Promis
 
 /** Ready batches handled per event-loop turn before yielding to sockets and timers. */
 const readyRoundsPerTurnMax = 64;
+/** Proposals whose commit latency is being timed at most (the rest are not timed). */
+const proposalsTimedMax = 10_000;
 interface WireEntry {
   m: Message<Uint8Array>;
   held: boolean;
@@ -65,6 +67,10 @@ class EnsembleNode extends RoleDriver implements RunningEnsembleNode {
   private snapshotting = false;
   /** When this member last started looking for a leader (start counts). */
   private lookingSince = Date.now();
+  /** Leader: when each zxid still uncommitted was proposed (proposal_latency), bounded. */
+  private readonly proposedAt = new Map<number, number>();
+  /** When the last election ended (follower_sync_time runs from here to serving). */
+  private electedAt = 0;
 
   constructor(config: NodeConfig, log: Logger) {
     super(config, log);
@@ -170,6 +176,10 @@ class EnsembleNode extends RoleDriver implements RunningEnsembleNode {
   private propose(p: PreparedTxn): number | null {
     const zxid = this.peer.propose(encodeTxnPayload(p.origin, p.txn));
     if (zxid !== null) {
+      this.metrics.proposalCount++;
+      if (this.proposedAt.size < proposalsTimedMax) this.proposedAt.set(zxid, Date.now());
+    }
+    if (zxid !== null) {
       this.log.debug(
         () => `write path: leader proposes ${formatZxid(zxid)} ${p.txn.op.type} for session 0x${BigInt.asUintN(64, p.txn.sessionId).toString(16)} xid ${p.txn.cxid} from server ${p.origin}`,
       );
@@ -203,6 +213,7 @@ class EnsembleNode extends RoleDriver implements RunningEnsembleNode {
     }
     this.persistsInFlight++;
     const persistStartedAt = Date.now();
+    if (ready.persist.entries?.length) this.metrics.syncProcessorBatchSize.record(ready.persist.entries.length);
     this.store.persist(ready.persist, ready.mustSync).then(
       () => {
         this.persistsInFlight--;
@@ -246,6 +257,14 @@ class EnsembleNode extends RoleDriver implements RunningEnsembleNode {
 
   /** Committed txns to the pipeline, finished syncs, and (leader) the requests to sequence. */
   private applyCommitted(ready: Ready<Uint8Array>): void {
+    if (this.proposedAt.size > 0) {
+      for (const t of ready.committed) {
+        const at = this.proposedAt.get(t.zxid);
+        if (at === undefined) continue;
+        this.proposedAt.delete(t.zxid);
+        this.metrics.proposalLatency.record(Date.now() - at);
+      }
+    }
     for (const t of ready.committed) {
       const { origin, txn } = decodeTxnPayload(t.payload, t.zxid);
       this.core.apply(origin, txn);
@@ -353,8 +372,15 @@ class EnsembleNode extends RoleDriver implements RunningEnsembleNode {
       this.lookingSince = now;
       this.metrics.lookingCount++;
     }
-    if (prev.phase === 'ELECTION' && next.phase !== 'ELECTION') this.metrics.electionTime.record(now - this.lookingSince);
-    if (next.phase === 'BROADCAST' && prev.phase !== 'BROADCAST') this.metrics.unavailableTime.record(now - this.lookingSince);
+    if (prev.phase === 'ELECTION' && next.phase !== 'ELECTION') {
+      this.electedAt = now;
+      this.metrics.electionTime.record(now - this.lookingSince);
+    }
+    if (next.phase === 'BROADCAST' && prev.phase !== 'BROADCAST') {
+      this.metrics.unavailableTime.record(now - this.lookingSince);
+      if (next.state !== 'LEADING') this.metrics.followerSyncTime.record(now - this.electedAt);
+    }
+    if (next.phase !== 'BROADCAST' || next.state !== 'LEADING') this.proposedAt.clear();
   }
 
   protected role(): RoleView {
