@@ -7,7 +7,7 @@
 
 import {
   CreateFlag, decodeConnectResponse, decodeNotification, decodeReplyBody, EventType, decodeReplyHeader, encodeConnectRequest, encodeRequest, ErrorCode,
-  OpCode, Perms, sessionPasswdBytes, Xid, type ACL, type GetChildrenResponse, type GetDataResponse, type MultiResponse, type Request,
+  OpCode, Perms, sessionPasswdBytes, Xid, type ACL, type CreateResponse, type GetChildrenResponse, type GetDataResponse, type MultiResponse, type Request,
 } from '@coord/protocol';
 import type { ServerId, Zxid } from '@coord/zab';
 import { SimFailure } from './failure';
@@ -89,7 +89,7 @@ export interface SimConn {
 }
 
 type Inflight =
-  | { readonly kind: 'write'; readonly xid: number; readonly opcode: number; readonly record: WriteRecord; readonly ephemeral?: string }
+  | { readonly kind: 'write'; readonly xid: number; readonly opcode: number; readonly record: WriteRecord; readonly ephemeral?: boolean }
   | { readonly kind: 'read'; readonly xid: number; readonly record: ReadRecord; readonly watch: boolean }
   | { readonly kind: 'sync'; readonly xid: number }
   | { readonly kind: 'ping' };
@@ -202,19 +202,29 @@ export class SimClient {
     else if (r < 0.42) this.write(OpCode.create, { path: key, data: Buffer.from(value), acl: openAcl, flags: CreateFlag.PERSISTENT }, `create ${key}=${value}`);
     else if (r < 0.46) this.write(OpCode.delete, { path: key, version: -1 }, `delete ${key}`);
     else if (r < 0.56) {
-      const path = `/e-${this.id}-${this.writes}`;
-      this.write(OpCode.create, { path, data: null, acl: openAcl, flags: CreateFlag.EPHEMERAL }, `create ephemeral ${path}`, path);
+      // Some sequential: the member names them from the parent's counter, which must agree everywhere.
+      const sequential = this.rng.chance(0.3);
+      const path = `/e-${this.id}-${this.writes}${sequential ? '-' : ''}`;
+      const flags = sequential ? CreateFlag.EPHEMERAL_SEQUENTIAL : CreateFlag.EPHEMERAL;
+      this.write(OpCode.create, { path, data: null, acl: openAcl, flags }, `create ephemeral${sequential ? ' sequential' : ''} ${path}`, true);
     } else if (r < 0.6 && this.ephemerals.length > 0) {
       const path = this.ephemerals.splice(this.rng.intBelow(this.ephemerals.length), 1)[0];
       this.write(OpCode.delete, { path, version: -1 }, `delete ${path}`);
-    } else if (r < 0.66) {
-      const other = registerPaths.filter((p) => p !== key);
-      const second = this.rng.pick(other);
+    } else if (r < 0.63) {
+      const second = this.rng.pick(registerPaths.filter((p) => p !== key));
       const ops = [
         { type: OpCode.setData, request: { path: key, data: Buffer.from(value), version: -1 } },
         { type: OpCode.setData, request: { path: second, data: Buffer.from(value), version: -1 } },
-      ] as const;
-      this.write(OpCode.multi, { ops: [...ops] }, `multi setData ${key},${second}=${value}`);
+      ];
+      this.write(OpCode.multi, { ops }, `multi setData ${key},${second}=${value}`);
+    } else if (r < 0.66) {
+      // Replace: all or nothing (fails whole when the node is absent).
+      const ops = [
+        { type: OpCode.check, request: { path: key, version: -1 } },
+        { type: OpCode.delete, request: { path: key, version: -1 } },
+        { type: OpCode.create, request: { path: key, data: Buffer.from(value), acl: openAcl, flags: CreateFlag.PERSISTENT } },
+      ];
+      this.write(OpCode.multi, { ops }, `multi replace ${key}=${value}`);
     } else if (r < 0.78) this.read('data', key, true);
     else if (r < 0.83) this.read('children', '/', true);
     else if (r < 0.9) this.read('data', key, false);
@@ -223,7 +233,7 @@ export class SimClient {
     else if (r < 0.955 && this.inflight.length === 0) this.walkAway();
   }
 
-  private write(opcode: number, body: unknown, desc: string, ephemeral?: string): void {
+  private write(opcode: number, body: unknown, desc: string, ephemeral?: boolean): void {
     const xid = ++this.xid;
     const now = this.world.now();
     const record: WriteRecord = {
@@ -346,7 +356,8 @@ export class SimClient {
     r.zxid = zxid;
     r.err = err;
     r.ok = err === 0 && (item.opcode !== OpCode.multi || !(decodeReplyBody(body, OpCode.multi) as MultiResponse).results.some((x) => x.type === -1));
-    if (r.ok && item.ephemeral !== undefined) this.ephemerals.push(item.ephemeral);
+    // The path the member created (a sequential one carries its counter).
+    if (r.ok && item.ephemeral === true) this.ephemerals.push((decodeReplyBody(body, OpCode.create) as CreateResponse).path);
     if (item.opcode === OpCode.closeSession) {
       this.session = null; // the member closes the connection after this reply
       this.ephemerals = [];
