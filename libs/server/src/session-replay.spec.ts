@@ -15,7 +15,7 @@ function ensemble(fill: number): ServerCore {
 }
 
 /** Connects on `connId` and drains the core (applying its own createSession); returns the answer and whether it closed. */
-function connect(core: ServerCore, connId: number, sessionId = 0n, passwd = Buffer.alloc(16)): { res: ConnectResponse; closed: boolean } {
+function connect(core: ServerCore, connId: number, sessionId = 0n, passwd: Buffer = Buffer.alloc(16)): { res: ConnectResponse; closed: boolean } {
   core.connectionOpened({ id: connId, remoteAddress: '127.0.0.1', remotePort: 50000 + connId });
   core.receive(connId, encodeConnectRequest({ protocolVersion: 0, lastZxidSeen: 0, timeOut: 30000, sessionId, passwd, readOnly: false }).subarray(4));
   let res: ConnectResponse | undefined;
