@@ -75,6 +75,12 @@ export const consolePage = `<!doctype html>
       <div class="panel"><h2>Data <span class="seg" id="fmt"><button data-fmt="text" class="active">text</button><button data-fmt="json">JSON</button><button data-fmt="hex">hex</button></span></h2><pre id="data" data-testid="data"></pre></div>
       <div class="panel"><h2>Stat</h2><div class="kv" id="stat" data-testid="stat"></div></div>
       <div class="panel"><h2>ACL</h2><table><tbody id="acl"></tbody></table></div>
+      <div class="panel" id="writepanel" hidden><h2>Change <span class="muted">(admin.consoleWriteEnabled; digest super user)</span></h2>
+        <div class="kv"><div>credentials</div><div><input type="password" id="wcred" placeholder="user:password" size="24"></div>
+        <div>child name</div><div><input type="text" id="wname" size="24"></div>
+        <div>data</div><div><input type="text" id="wdata" size="40"></div></div>
+        <p><button id="wcreate">create child</button> <button id="wset">set data here</button> <button id="wdelete">delete this znode</button> <span id="wresult" data-testid="wresult"></span></p>
+      </div>
     </div>
   </div>
 </section>
@@ -85,7 +91,7 @@ export const consolePage = `<!doctype html>
 </section>
 <section id="sessions">
   <div class="panel"><h2>Sessions</h2>
-    <table><thead><tr><th>session</th><th>timeout</th><th>connection</th><th>ephemerals</th><th>watches</th></tr></thead><tbody id="sessionrows" data-testid="sessions"></tbody></table>
+    <table><thead><tr><th>session</th><th>timeout</th><th>connection</th><th>ephemerals</th><th>watches</th><th></th></tr></thead><tbody id="sessionrows" data-testid="sessions"></tbody></table>
   </div>
 </section>
 <section id="locks">
@@ -100,7 +106,7 @@ export const consolePage = `<!doctype html>
 <script>
 (function () {
   'use strict';
-  var state = { tab: 'overview', path: '/', fmt: 'text', node: null, events: [] };
+  var state = { tab: 'overview', path: '/', fmt: 'text', node: null, events: [], writeEnabled: false };
   var $ = function (id) { return document.getElementById(id); };
   function el(tag, text, cls) { var e = document.createElement(tag); if (text !== undefined && text !== null) e.textContent = String(text); if (cls) e.className = cls; return e; }
   function row(cells) { var tr = el('tr'); cells.forEach(function (c) { var td = el('td'); if (c instanceof Node) td.appendChild(c); else td.textContent = c === null || c === undefined ? '—' : String(c); tr.appendChild(td); }); return tr; }
@@ -122,6 +128,7 @@ export const consolePage = `<!doctype html>
   function overview() {
     return api('overview').then(function (o) {
       var c = o.cluster, self = c.members.filter(function (m) { return m.self; })[0] || {};
+      state.writeEnabled = o.writeEnabled; $('writepanel').hidden = !o.writeEnabled;
       $('who').textContent = (c.members.length > 1 ? 'member ' + o.serverId + ' · ' : '') + (self.mode || '?') + (o.writeEnabled ? ' · writes enabled' : ' · read-only');
       var cards = [['role', self.mode], ['leader', c.leaderId === null ? '—' : 'member ' + c.leaderId], ['quorum', c.serving + ' of ' + c.members.length + ' serving (need ' + c.quorumSize + ')'], ['zxid', self.zxid], ['znodes', self.nodeCount], ['connections', self.connections]];
       $('cards').replaceChildren.apply($('cards'), cards.map(function (kv) { var d = el('div', null, 'card'); d.appendChild(el('div', kv[1], 'v')); d.appendChild(el('div', kv[0], 'k')); return d; }));
@@ -169,6 +176,18 @@ export const consolePage = `<!doctype html>
   }
   document.querySelectorAll('#fmt button').forEach(function (b) { b.onclick = function () { state.fmt = b.dataset.fmt; renderData(); }; });
 
+  // Writes (only when the node allows them): HTTP Basic with the digest super user's user:password.
+  function write(action, body) {
+    var cred = $('wcred').value || window.prompt('digest super user (user:password)') || '';
+    if ($('wcred').value === '' && cred) $('wcred').value = cred;
+    return fetch('/api/' + action, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: 'Basic ' + btoa(unescape(encodeURIComponent(cred))) }, body: JSON.stringify(body) })
+      .then(function (r) { return r.json().then(function (j) { var msg = !r.ok ? (j.error || r.statusText) : j.error ? j.error + ': ' + j.message : JSON.stringify(j); $('wresult').textContent = msg; $('wresult').className = (!r.ok || j.error) ? 'err' : 'muted'; return j; }); });
+  }
+  function here(name) { return (state.path === '/' ? '' : state.path) + '/' + name; }
+  $('wcreate').onclick = function () { write('write', { op: 'create', path: here($('wname').value), data: $('wdata').value }).then(tree); };
+  $('wset').onclick = function () { write('write', { op: 'set', path: state.path, data: $('wdata').value }).then(tree); };
+  $('wdelete').onclick = function () { var parent = state.path.slice(0, state.path.lastIndexOf('/')) || '/'; write('write', { op: 'delete', path: state.path }).then(function (j) { if (!j.error) openPath(parent); }); };
+
   // Events are added to the table as they come (newest on top, at most eventRowsMax rows): a busy
   // node costs the browser a few new rows per batch, never a redrawn table.
   var eventRowsMax = 200, seen = new Set(), pendingRows = [];
@@ -210,7 +229,11 @@ export const consolePage = `<!doctype html>
 
   function sessions() {
     return api('sessions').then(function (r) {
-      fill($('sessionrows'), r.sessions.map(function (s) { return row([s.sessionId, s.timeoutMs === null ? null : s.timeoutMs + ' ms', s.connection || 'disconnected', s.ephemerals.join('\\n') || '—', s.watches.join('\\n') || '—']); }), 'no sessions', 5);
+      fill($('sessionrows'), r.sessions.map(function (s) {
+        var action = '';
+        if (state.writeEnabled) { action = el('button', 'expire'); action.dataset.expire = s.sessionId; action.onclick = function () { write('expire', { sessionId: s.sessionId }).then(sessions); }; }
+        var tr = row([s.sessionId, s.timeoutMs === null ? null : s.timeoutMs + ' ms', s.connection || 'disconnected', s.ephemerals.join('\\n') || '—', s.watches.join('\\n') || '—', action]); tr.dataset.session = s.sessionId; return tr;
+      }), 'no sessions', 6);
     });
   }
 

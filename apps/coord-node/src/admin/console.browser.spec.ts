@@ -11,6 +11,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createClient, type ZkClient } from '@coord/client';
+import { digestId } from '@coord/data-tree';
 import { freePort, spawnCoordinode, stopProcess, tempDir, workspaceRoot, type SpawnedNode } from '@coord/testing';
 
 const chromiumPath = process.env['COORD_CHROMIUM'] ?? '/usr/bin/chromium';
@@ -77,6 +78,8 @@ describeIfBrowser('web console in a real browser', () => {
       const { path: wu } = await zk.create('/sanguo/wuguo', 'zhouyu', { mode: 'ephemeral-sequential' });
       await page.goto(`${base}/#tree`);
       await page.click('#children a[data-child="sanguo"]', { timeout: uiTimeoutMs });
+      // Read-only unless the node allows writes: no write controls at all.
+      expect(await page.isHidden('#writepanel')).toBe(true);
       await page.waitForSelector('#children a[data-child="shuguo"]', { timeout: uiTimeoutMs });
       expect(await page.textContent('#crumbs')).toContain('sanguo');
       expect(await page.textContent('#data')).toBe('diaochan');
@@ -139,6 +142,46 @@ describeIfBrowser('web console in a real browser', () => {
       await page.goto(`${base}/#sessions`);
       await page.waitForSelector('#sessionrows td:has-text("/sanguo/wuguo")', { timeout: uiTimeoutMs });
       await shot(page, 'console-sessions');
+    });
+  });
+
+  describe('writes, when the node allows them', () => {
+    let node: SpawnedNode;
+    let base: string;
+    let page: Page;
+
+    beforeAll(async () => {
+      node = await spawnCoordinode({
+        config: { 'admin.enableServer': 'true', 'admin.serverPort': '0', 'admin.consoleWriteEnabled': 'true', 'DigestAuthenticationProvider.superDigest': digestId('admin:pw') },
+      });
+      base = await adminUrlOf(node);
+      page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    });
+    afterAll(async () => {
+      await page?.close();
+      await node?.stop();
+    });
+
+    it('creates a znode with the super user\'s credentials, refuses wrong ones, and expires a session', async () => {
+      await page.goto(`${base}/#tree`);
+      await page.waitForSelector('#writepanel:not([hidden])', { timeout: uiTimeoutMs });
+      await page.fill('#wcred', 'admin:wrong');
+      await page.fill('#wname', 'made-in-browser');
+      await page.fill('#wdata', 'hello');
+      await page.click('#wcreate');
+      await page.waitForSelector('#wresult.err:has-text("credentials")', { timeout: uiTimeoutMs });
+      await page.fill('#wcred', 'admin:pw');
+      await page.click('#wcreate');
+      await page.waitForSelector('#children a[data-child="made-in-browser"]', { timeout: uiTimeoutMs });
+
+      const victim = createClient(node.connectString, { sessionTimeoutMs: 30_000 });
+      await victim.connect({ timeoutMs: 5000 });
+      await victim.create('/victim', 'x', { mode: 'ephemeral' });
+      const sid = `0x${BigInt.asUintN(64, victim.sessionId).toString(16)}`;
+      await page.goto(`${base}/#sessions`);
+      await page.click(`button[data-expire="${sid}"]`, { timeout: uiTimeoutMs });
+      await page.waitForFunction((id) => !document.querySelector(`tr[data-session="${id}"]`), sid, { timeout: uiTimeoutMs });
+      await victim.close().catch(() => undefined);
     });
   });
 
