@@ -228,6 +228,18 @@ describeIfBrowser('web console in a real browser', () => {
       await page.waitForSelector('[data-testid="health"]:has-text("quorum healthy")', { timeout: uiTimeoutMs });
       const leaderId = Number(await page.getAttribute(leaderRow, 'data-member'));
       await shot(page, 'console-cluster');
+      // The AdminServer commands of both roles, from the same members.
+      const json = async (url: string) => JSON.parse(await (await fetch(url)).text());
+      const followerId = leaderId === 1 ? 2 : 1;
+      expect(await json(`${urls[leaderId - 1]}/commands/leader`)).toMatchObject({ command: 'leader', error: null, is_leader: true, leader_id: leaderId, leader_ip: '127.0.0.1' });
+      expect(await json(`${urls[followerId - 1]}/commands/lead`)).toMatchObject({ is_leader: false, leader_id: leaderId });
+      expect(await json(`${urls[followerId - 1]}/commands/zabstate`)).toMatchObject({ myid: followerId, is_leader: false, voting: true, zabstate: 'broadcast' });
+      const view = (await json(`${urls[0]}/commands/voting_view`)).current_config;
+      expect(Object.keys(view)).toEqual(['1', '2', '3']);
+      expect(view['1']).toEqual({ server_addresses: [expect.stringMatching(/^127\.0\.0\.1:\d+$/)], election_addresses: [expect.stringMatching(/^127\.0\.0\.1:\d+$/)], client_address: members[0].connectString, learner_type: 'participant' });
+      const monitor = await json(`${urls[leaderId - 1]}/commands/monitor`);
+      expect(monitor).toMatchObject({ server_state: 'leader', learners: 2, synced_followers: 2, quorum_size: 2 });
+      expect(monitor.cnt_election_time).toBeGreaterThanOrEqual(1);
       const watcher = leaderId === 1 ? 1 : 0;
       if (watcher !== 0) await page.goto(`${urls[watcher]}/#overview`);
       await page.waitForSelector(leaderRow, { timeout: uiTimeoutMs });
