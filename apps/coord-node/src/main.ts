@@ -23,12 +23,18 @@ function fail(message: string, code: number, err?: unknown): never {
 
 /** The listen failure in one line, naming the address asked for and the flag (or zoo.cfg key) that changes it. */
 function failToListen(err: unknown, config: NodeConfig): never {
+  // The node listens on more than its client port: the AdminServer, and an ensemble member's peer ports.
+  const failedPort = (err as { port?: unknown } | undefined)?.port;
+  const otherPortFlag =
+    config.admin.enabled && failedPort === config.admin.port
+      ? `COORD_ADMIN_PORT or admin.serverPort${config.configPath ? ` in ${config.configPath}` : ''} (the web console; admin.enableServer=false turns it off)`
+      : `the server.N lines of ${config.configPath}`;
   const line = listenErrorLine(err, {
     host: config.host,
     port: config.port,
     portFlag: config.configPath ? `--port or clientPort in ${config.configPath}` : '--port',
     hostFlag: config.configPath ? `--host or clientPortAddress in ${config.configPath}` : '--host',
-    otherPortFlag: `the server.N lines of ${config.configPath}`,
+    otherPortFlag,
   });
   if (line) fail(line, 1, err);
   throw err;
