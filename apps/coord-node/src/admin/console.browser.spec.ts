@@ -227,6 +227,11 @@ describeIfBrowser('web console in a real browser', () => {
       await page.waitForFunction(() => document.querySelectorAll('#members tr[data-mode="follower"]').length === 2, undefined, { timeout: 30_000 });
       await page.waitForSelector('[data-testid="health"]:has-text("quorum healthy")', { timeout: uiTimeoutMs });
       const leaderId = Number(await page.getAttribute(leaderRow, 'data-member'));
+      const zk = createClient(members.map((m) => m.connectString).join(','), { sessionTimeoutMs: 10_000 });
+      await zk.connect({ timeoutMs: 5000 });
+      for (const p of ['/app', '/app/config', '/app/workers']) await zk.create(p, 'x');
+      await zk.close();
+      await page.waitForFunction(() => !(document.querySelector('#members')?.textContent ?? '').includes('0x0'), undefined, { timeout: uiTimeoutMs });
       await shot(page, 'console-cluster');
       // The AdminServer commands of both roles, from the same members.
       const json = async (url: string) => JSON.parse(await (await fetch(url)).text());
@@ -252,6 +257,8 @@ describeIfBrowser('web console in a real browser', () => {
         leaderId,
         { timeout: 45_000 },
       );
+      await page.waitForSelector(`#members tr[data-member="${leaderId}"][data-mode="unreachable"]`, { timeout: uiTimeoutMs });
+      await shot(page, 'console-failover');
       const newLeader = Number(await page.getAttribute(leaderRow, 'data-member'));
       expect(newLeader).not.toBe(leaderId);
       expect(await page.getAttribute(`#members tr[data-member="${leaderId}"]`, 'data-mode')).toBe('unreachable');
