@@ -74,3 +74,28 @@ describe('DIGEST-MD5 server', () => {
     expect(() => x.server.evaluate(Buffer.from(forged))).toThrow(/digest-uri/);
   });
 });
+
+describe('DIGEST-MD5 server under hostile tokens', () => {
+  it('throws nothing but SaslError for random bytes and mangled responses (seeded)', () => {
+    let seed = 15;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const good = exchange('bob', 'bobsecret').response;
+    for (let i = 0; i < 2000; i++) {
+      const server = new DigestMd5Server(users, seeded());
+      server.evaluate(Buffer.alloc(0));
+      let token: Buffer;
+      if (i % 2 === 0) {
+        token = Buffer.from(Array.from({ length: Math.floor(rand() * 300) }, () => Math.floor(rand() * 256)));
+      } else {
+        const chars = good.split('');
+        for (let k = 0; k < 1 + Math.floor(rand() * 8); k++) chars[Math.floor(rand() * chars.length)] = String.fromCharCode(Math.floor(rand() * 128));
+        token = Buffer.from(chars.join(''));
+      }
+      try {
+        server.evaluate(token);
+      } catch (e) {
+        expect(e).toBeInstanceOf(SaslError);
+      }
+    }
+  });
+});

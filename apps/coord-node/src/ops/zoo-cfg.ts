@@ -70,7 +70,7 @@ export const knownFourLetterWords = [
 
 /** Keys ZooKeeper knows that Coordinode does not act on: accepted with a specific warning. */
 const unsupportedKeys = new Set([
-  'secureClientPort', 'secureClientPortAddress', 'standaloneEnabled', 'reconfigEnabled', 'dynamicConfigFile',
+  'standaloneEnabled', 'reconfigEnabled', 'dynamicConfigFile',
   'electionAlg', 'peerType', 'quorumListenOnAllIPs', 'localSessionsEnabled', 'localSessionsUpgradingEnabled',
   'clientPortListenBacklog', 'maxCnxns', 'connectToLearnerMasterLimit', 'syncEnabled', 'electionPortBindRetry',
   'observerMasterPort', 'multiAddress.enabled', 'digest.enabled', 'readonlymode.enabled', 'admin.idleTimeout',
