@@ -172,6 +172,41 @@ describe('TLS on secureClientPort', () => {
   });
 });
 
+describe('hostile bytes on the secure port', () => {
+  it('random bytes, truncated ClientHellos and aborted handshakes never take the node down', async () => {
+    const { node, securePort } = await tlsNode('need');
+    let seed = 15;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const hello = await new Promise<Buffer>((resolve) => {
+      // A real ClientHello, captured from Node's own TLS client through a throwaway listener.
+      const server = net.createServer((s) => s.once('data', (d: Buffer) => { resolve(d); s.destroy(); server.close(); }));
+      server.listen(0, '127.0.0.1', () => {
+        const c = tls.connect({ host: '127.0.0.1', port: (server.address() as net.AddressInfo).port, rejectUnauthorized: false });
+        c.on('error', () => undefined);
+      });
+    });
+    for (let i = 0; i < 60; i++) {
+      const kind = i % 3;
+      const payload =
+        kind === 0
+          ? Buffer.from(Array.from({ length: 1 + Math.floor(rand() * 200) }, () => Math.floor(rand() * 256)))
+          : kind === 1
+            ? hello.subarray(0, Math.floor(rand() * hello.length))
+            : Buffer.concat([hello.subarray(0, 5), Buffer.from(Array.from({ length: 64 }, () => Math.floor(rand() * 256)))]);
+      await new Promise<void>((resolve) => {
+        const s = net.connect({ host: '127.0.0.1', port: securePort }, () => s.write(payload));
+        s.on('error', () => undefined);
+        s.on('close', () => resolve());
+        setTimeout(() => s.destroy(), 50);
+      });
+    }
+    const zk = client(`127.0.0.1:${securePort}`, { tls: tlsOptions(pki.client.keyStore) });
+    await zk.connect();
+    expect(await zk.exists('/zookeeper')).not.toBeNull();
+    expect(node.core.stats().authFailedCount).toBeGreaterThan(0);
+  });
+});
+
 describe('SASL DIGEST-MD5', () => {
   const jaas = () => {
     const path = join(dir.path, 'jaas.conf');
