@@ -12,6 +12,7 @@ describe('envelope', () => {
       { kind: 'createSession' as const, origin: 1, sessionId: 0x0100000000000001n, timeOut: 4000 },
       { kind: 'closeSession' as const, origin: 3, sessionId: 7n, cxid: -2 },
       { kind: 'touch' as const, origin: 3, sessionIds: [1n, -1n] },
+      { kind: 'moveSession' as const, origin: 2, sessionId: 0x0100000000000002n },
       { kind: 'deleteContainer' as const, origin: 0, path: '/c' },
     ];
     for (const r of requests) {

@@ -10,7 +10,7 @@ import type { Id } from '@coord/protocol';
 import type { SequencerRequest } from '@coord/server';
 import { ByteReader, ByteWriter, decodeTxn, encodeTxn } from '@coord/storage';
 
-const requestTag = { write: 1, createSession: 2, closeSession: 3, touch: 4, deleteContainer: 5 } as const;
+const requestTag = { write: 1, createSession: 2, closeSession: 3, touch: 4, deleteContainer: 5, moveSession: 6 } as const;
 
 /** A request for the leader's sequencer (a write's `decoded` form stays behind: the leader decodes `frame`). */
 export function encodeRequest(r: SequencerRequest): Uint8Array {
@@ -42,6 +42,9 @@ export function encodeRequest(r: SequencerRequest): Uint8Array {
     case 'deleteContainer':
       w.string(r.path);
       break;
+    case 'moveSession':
+      w.i64(r.sessionId);
+      break;
   }
   return w.take();
 }
@@ -70,6 +73,8 @@ export function decodeRequest(bytes: Uint8Array): SequencerRequest {
     }
     case requestTag.deleteContainer:
       return { kind: 'deleteContainer', origin, path: r.string() };
+    case requestTag.moveSession:
+      return { kind: 'moveSession', origin, sessionId: r.i64() };
     default:
       throw new Error(`unknown ensemble request tag ${tag}`);
   }

@@ -102,7 +102,7 @@ interface ClientConn {
   conn: Connection;
   queue: Pending[];
   /** Waiting for its createSession to be applied. */
-  connecting: { sessionId: bigint; timeOut: number } | null;
+  connecting: { sessionId: bigint; timeOut: number; moveToken?: number } | null;
   /** Requests pipelined behind the ConnectRequest, handled once the session exists (as Apache does). */
   early: Buffer[] | null;
   /** The connection's SASL exchange, once the client started one. */
@@ -405,6 +405,14 @@ export class ServerCore {
   /** The sync started for `token` is done: every txn committed before it has been applied here. */
   syncDone(token: number): void {
     for (const c of this.clients.values()) {
+      if (c.connecting?.moveToken === token) {
+        const { sessionId, timeOut } = c.connecting;
+        c.connecting = null;
+        const session = this.sessions.get(sessionId);
+        if (!session || session.closing) this.closeClient(c, 'session expired while it moved');
+        else this.reattach(c, session, timeOut);
+        return;
+      }
       const p = c.queue.find((q) => q.kind === 'sync' && q.token === token) as Extract<Pending, { kind: 'sync' }> | undefined;
       if (!p) continue;
       this.completeSync(p);
@@ -475,14 +483,37 @@ export class ServerCore {
       this.closeClient(c, 'invalid or expired session');
       return;
     }
-    if (session.connId !== null && session.connId !== conn.id) {
+    session.timeoutMs = timeOut;
+    this.touch(session, this.now());
+    if (this.role === 'standalone') {
+      this.reattach(c, session, timeOut);
+      return;
+    }
+    // As ZooKeeper's revalidation: the leader learns the session's new member (its owner) before the
+    // client may send anything through it, so a write still on its way from the member the session left
+    // is refused (SESSIONMOVED) instead of landing after the client's later writes. The sync after the
+    // move on the same link says the leader has seen it.
+    const moveToken = this.nextSyncToken++;
+    c.connecting = { sessionId: session.sessionId, timeOut, moveToken };
+    this.submit({ kind: 'moveSession', origin: this.config.serverId, sessionId: session.sessionId });
+    this.toSync.push(moveToken);
+  }
+
+  private reattach(c: ClientConn, session: Session, timeOut: number): void {
+    if (session.connId !== null && session.connId !== c.conn.id) {
       const old = this.clients.get(session.connId);
       if (old) this.closeClient(old, 'session reconnected on a new connection');
     }
-    session.timeoutMs = timeOut;
-    this.touch(session, this.now());
     this.attach(c, session, timeOut);
-    this.log.info(`Re-established session 0x${hex(session.sessionId)} with negotiated timeout ${timeOut} for client ${conn.describe()}`);
+    this.log.info(`Re-established session 0x${hex(session.sessionId)} with negotiated timeout ${timeOut} for client ${c.conn.describe()}`);
+    this.runEarly(c, session);
+  }
+
+  /** Requests the client pipelined behind its ConnectRequest, now that its session is attached. */
+  private runEarly(c: ClientConn, session: Session): void {
+    const early = c.early;
+    c.early = null;
+    if (early) for (const frame of early) if (this.clients.get(c.conn.id) === c) this.onRequest(c, session, frame);
   }
 
   private onSessionCreated(sessionId: bigint): void {
@@ -497,9 +528,7 @@ export class ServerCore {
       }
       this.attach(c, session, timeOut);
       this.log.info(`Established session 0x${hex(sessionId)} with negotiated timeout ${timeOut} for client ${c.conn.describe()}`);
-      const early = c.early;
-      c.early = null;
-      if (early) for (const frame of early) if (this.clients.get(c.conn.id) === c) this.onRequest(c, session, frame);
+      this.runEarly(c, session);
       return;
     }
   }

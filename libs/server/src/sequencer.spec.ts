@@ -114,3 +114,40 @@ describe('session secret', () => {
     expect(draws).toBe(1);
   });
 });
+
+describe('session owner (SESSIONMOVED)', () => {
+  it('refuses a write or close from the member a session has left, and accepts them from its new member', () => {
+    const tree = new DataTree();
+    const sessions = new SessionTracker(tickTimeMs, 1, 0);
+    sessions.setSecret(Buffer.alloc(32, 1));
+    const seq = new Sequencer(() => tree, sessions, { extendedTypesEnabled: false, frameBytesMax: 1 << 20, now: () => 5, randomBytes: (n) => Buffer.alloc(n, 2) });
+    const placed: PreparedTxn[] = [];
+    let zxid = 0;
+    const drain = () => seq.drain((p) => (placed.push(p), ++zxid));
+    const write = (origin: number, xid: number, path: string) =>
+      seq.offer({ kind: 'write', origin, sessionId: 42n, ids: [], frame: encodeClientRequest(xid, { type: OpCode.create, body: { path, data: null, acl: openAcl, flags: 0 } }).subarray(4) });
+    seq.offer({ kind: 'createSession', origin: 1, sessionId: 42n, timeOut: 4000 });
+    drain();
+    sessions.add(42n, 4000, 0);
+    write(1, 1, '/a');
+    drain();
+    write(1, 2, '/late');
+    // The move takes effect when offered, as ZooKeeper's revalidation: what its old member sent and the
+    // sequencer has not prepared yet is refused too.
+    seq.offer({ kind: 'moveSession', origin: 2, sessionId: 42n });
+    write(2, 3, '/b');
+    seq.offer({ kind: 'closeSession', origin: 1, sessionId: 42n, cxid: 4 });
+    drain();
+    expect(placed.slice(1).map((p) => [p.txn.cxid, p.txn.op.type, (p.txn.op as { err?: number }).err])).toEqual([
+      [1, 'create', undefined],
+      [2, 'error', ErrorCode.SESSIONMOVED],
+      [3, 'create', undefined],
+      [4, 'error', ErrorCode.SESSIONMOVED],
+    ]);
+    // A new term knows no owners: the first member to speak for the session is accepted.
+    seq.reset();
+    write(1, 5, '/c');
+    drain();
+    expect(placed[placed.length - 1].txn.op.type).toBe('create');
+  });
+});

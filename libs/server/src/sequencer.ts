@@ -30,6 +30,8 @@ export type SequencerRequest =
   | { kind: 'closeSession'; origin: number; sessionId: bigint; cxid: number }
   /** Sessions that saw traffic on `origin` since its last report (a follower's, to the leader). */
   | { kind: 'touch'; origin: number; sessionIds: bigint[] }
+  /** The session reconnected on `origin`: requests still on their way from its old member get SESSIONMOVED. */
+  | { kind: 'moveSession'; origin: number; sessionId: bigint }
   | { kind: 'deleteContainer'; origin: number; path: string };
 
 export interface PreparedTxn {
@@ -59,6 +61,11 @@ export class Sequencer {
   private lastPlacedZxid = 0;
   private waiting: SequencerRequest[] = [];
   private waitingHead = 0;
+  /**
+   * The member each session last connected through (ZooKeeper's session owner), known to this term's
+   * sequencer only: a new leader starts without owners, and every client reconnects after an election.
+   */
+  private readonly owners = new Map<bigint, number>();
   /** A createSession carrying the secret was placed in this term and may not be applied yet. */
   private secretPlaced = false;
 
@@ -78,10 +85,18 @@ export class Sequencer {
     this.waiting = [];
     this.waitingHead = 0;
     this.secretPlaced = false;
+    this.owners.clear();
   }
 
-  /** Requests are prepared in arrival order by `drain`. */
+  /**
+   * Requests are prepared in arrival order by `drain`. A session's move takes effect at once, as
+   * ZooKeeper's revalidation does: requests from its old member still waiting here get SESSIONMOVED.
+   */
   offer(request: SequencerRequest): void {
+    if (request.kind === 'moveSession') {
+      if (this.sessions.get(request.sessionId)) this.owners.set(request.sessionId, request.origin);
+      return;
+    }
     this.waiting.push(request);
   }
 
@@ -126,6 +141,13 @@ export class Sequencer {
     return this.waiting.length - this.waitingHead;
   }
 
+  /** True when `origin` (a member, not the sequencer's own 0) is no longer the session's owner. */
+  private movedAway(sessionId: bigint, origin: number): boolean {
+    if (origin === 0) return false;
+    const owner = this.owners.get(sessionId);
+    return owner !== undefined && owner !== origin;
+  }
+
   private txnOf(sessionId: bigint, cxid: number, op: TxnOp): Txn {
     return { zxid: 0, time: this.options.now(), sessionId, cxid, op };
   }
@@ -145,13 +167,18 @@ export class Sequencer {
         }
         return null;
       }
+      case 'moveSession':
+        return null;
       case 'createSession': {
         // The first session a data directory or ensemble creates carries the secret every password derives from.
         const secret = this.sessions.hasSecret || this.secretPlaced ? undefined : this.options.randomBytes(sessionSecretBytes);
         if (secret) this.secretPlaced = true;
+        this.owners.set(r.sessionId, r.origin);
         return { origin: r.origin, txn: this.txnOf(r.sessionId, 0, { type: 'createSession', timeOut: r.timeOut, ...(secret && { secret }) }) };
       }
       case 'closeSession': {
+        if (this.movedAway(r.sessionId, r.origin)) return { origin: r.origin, txn: this.txnOf(r.sessionId, r.cxid, { type: 'error', err: ErrorCode.SESSIONMOVED }) };
+        this.owners.delete(r.sessionId);
         // Later writes of this session, prepared before the close is applied, get SESSIONEXPIRED.
         const s = this.sessions.get(r.sessionId);
         if (s) this.sessions.markClosing(s);
@@ -175,6 +202,9 @@ export class Sequencer {
     const { header, request } = decoded;
     const session = this.sessions.get(r.sessionId);
     if (!session || session.closing) return this.txnOf(r.sessionId, header.xid, { type: 'error', err: ErrorCode.SESSIONEXPIRED });
+    // A write sent through a member the session has since left would commit after the client's later
+    // writes through its new member: ZooKeeper's SESSIONMOVED keeps a session's writes in order.
+    if (this.movedAway(r.sessionId, r.origin)) return this.txnOf(r.sessionId, header.xid, { type: 'error', err: ErrorCode.SESSIONMOVED });
     if (!isWrite(request.type)) return this.txnOf(r.sessionId, header.xid, { type: 'error', err: ErrorCode.UNIMPLEMENTED });
     const ctx: PrepContext = {
       tree: this.treeOf(),

@@ -52,10 +52,11 @@ export function checkClientHistory(model: SequenceModel, writes: readonly WriteR
     if (txnSucceeded(s) !== w.ok) fail(`${who(w)} was answered ${w.ok ? 'ok' : `err ${w.err}`} but the agreed txn ${txnSucceeded(s) ? 'succeeded' : 'failed'}`);
   }
 
-  // Nothing phantom, and FIFO: a session's requests sent on one connection commit in the order sent.
-  // (Across connections it is not checked: without ZooKeeper's SESSIONMOVED check, a write still on its
-  // way from a member the session left may commit after the client's later writes through another.)
+  // Nothing phantom, and FIFO: a session's requests sent on one connection commit in the order sent,
+  // and across connections the writes that took effect do (a write still on its way from a member the
+  // session left is refused with SESSIONMOVED, so it cannot take effect after the client's later ones).
   const lastXid = new Map<number, { xid: number; zxid: Zxid }>();
+  const lastEffective = new Map<bigint, { xid: number; zxid: Zxid }>();
   for (const s of model.txns) {
     if (s.txn.cxid <= 0) continue;
     const key = requestKey(s.txn.sessionId, s.txn.cxid);
@@ -66,6 +67,12 @@ export function checkClientHistory(model: SequenceModel, writes: readonly WriteR
       fail(`session 0x${s.txn.sessionId.toString(16)}: xid ${s.txn.cxid} committed at ${formatZxid(s.zxid)}, after xid ${last.xid} at ${formatZxid(last.zxid)}, both sent on connection ${w.connId} (FIFO order broken)`);
     }
     lastXid.set(w.connId, { xid: s.txn.cxid, zxid: s.zxid });
+    if (!txnSucceeded(s)) continue;
+    const lastOfSession = lastEffective.get(s.txn.sessionId);
+    if (lastOfSession !== undefined && lastOfSession.xid > s.txn.cxid) {
+      fail(`session 0x${s.txn.sessionId.toString(16)}: xid ${s.txn.cxid} took effect at ${formatZxid(s.zxid)}, after xid ${lastOfSession.xid} at ${formatZxid(lastOfSession.zxid)} (per-session FIFO order broken)`);
+    }
+    lastEffective.set(s.txn.sessionId, { xid: s.txn.cxid, zxid: s.zxid });
   }
 
   // Linearizable writes: sweep answers in time order against invocations.
