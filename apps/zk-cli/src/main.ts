@@ -6,7 +6,7 @@
 import { watchLauncher } from '@coord/cli';
 import { ArgvError, cliHelp, parseArgv } from './lib/argv';
 import { coordClientFactory, coordClientFactoryWith } from './lib/client-adapter';
-import { ClientConfigurationError, tlsFromClientConfiguration } from './lib/client-configuration';
+import { ClientConfigurationError, saslFromJvmFlags, tlsFromClientConfiguration } from './lib/client-configuration';
 import { ExitCode } from './lib/commands/command';
 import { historyFilePath } from './lib/history-file';
 import { runCli } from './lib/repl';
@@ -35,16 +35,16 @@ async function main(): Promise<number> {
     return ExitCode.ok;
   }
   verbose = args.verbose;
+  // TLS from -client-configuration, SASL from a JAAS Client section named in CLIENT_JVMFLAGS (as zkCli.sh).
   let clientFactory = coordClientFactory;
-  if (args.clientConfiguration !== undefined) {
-    try {
-      const tls = tlsFromClientConfiguration(args.clientConfiguration);
-      if (tls) clientFactory = coordClientFactoryWith({ tls });
-    } catch (err) {
-      if (!(err instanceof ClientConfigurationError)) throw err;
-      process.stderr.write(`zkcli: ${err.message}\n`);
-      return ExitCode.usage;
-    }
+  try {
+    const tls = args.clientConfiguration !== undefined ? tlsFromClientConfiguration(args.clientConfiguration) : undefined;
+    const sasl = saslFromJvmFlags(process.env);
+    if (tls || sasl) clientFactory = coordClientFactoryWith({ ...(tls && { tls }), ...(sasl && { sasl }) });
+  } catch (err) {
+    if (!(err instanceof ClientConfigurationError)) throw err;
+    process.stderr.write(`zkcli: ${err.message}\n`);
+    return ExitCode.usage;
   }
   // An interactive shell started by Nx or npx must not outlive it (nor keep its session open).
   watchLauncher(() => process.exit(ExitCode.connection));

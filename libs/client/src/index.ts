@@ -23,3 +23,4 @@ export type { ChildrenSnapshot, DataSnapshot } from './watch-iterators';
 export * from './types';
 export { Perms, CreateFlag, type ErrorCodeName, type ClientInfo } from '@coord/protocol';
 export { tlsStoreOptions, rfc2253Subject, storeTypeOf, TlsStoreError, type StoreSettings, type StoreType } from './tls-stores';
+export { parseJaas, digestUsers, digestCredentials, digestLoginModule, jvmProperties, JaasError, type JaasConfig, type JaasEntry } from './jaas';

@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createClient, type ZkClient } from '@coord/client';
-import { spawnCoordinode, startApacheZooKeeper, tempDir, type RunningServer } from '@coord/testing';
+import { spawnCoordinode, startApacheZooKeeper, tempDir, workspaceRoot, type RunningServer } from '@coord/testing';
 import { sharedConfig } from './servers';
 import { normalizeZkCliOutput, runApacheZkCli } from './zkcli';
 
@@ -73,6 +73,28 @@ describe('zkCli.sh with a JAAS Client section', () => {
     expect(apache).toContain('WatchedEvent state:AuthFailed type:None path:null');
     expect(apache).toContain('Not connected');
     expect(ours).toEqual(apache);
+  }, 120_000);
+});
+
+describe('our zk-cli with CLIENT_JVMFLAGS naming the JAAS file (as zkCli.sh)', () => {
+  const zkcli = (connectString: string, clientJaas: string, args: string[]) =>
+    new Promise<{ stdout: string; stderr: string; code: number }>((resolve) => {
+      execFile(process.execPath, [join(workspaceRoot, 'bin/zkcli.js'), '-server', connectString, ...args], {
+        timeout: 60_000,
+        env: { ...process.env, CLIENT_JVMFLAGS: `-Djava.security.auth.login.config=${clientJaas}` },
+      }, (err, stdout, stderr) => resolve({ stdout, stderr, code: err ? ((err as { code?: number }).code ?? 1) : 0 }));
+    });
+
+  it.each(targets)('the right password authenticates as bob (%s)', async (kind) => {
+    const run = await zkcli(servers[kind]!.connectString, jaas.good, ['whoami']);
+    expect(run.stdout).toContain('sasl: bob');
+    expect(run.code).toBe(0);
+  }, 120_000);
+
+  it.each(targets)('a wrong password is refused: no whoami output, a failing exit code (%s)', async (kind) => {
+    const run = await zkcli(servers[kind]!.connectString, jaas.bad, ['whoami']);
+    expect(run.stdout).not.toContain('sasl: bob');
+    expect(run.code).not.toBe(0);
   }, 120_000);
 });
 

@@ -1,6 +1,6 @@
 import { loadNodeConfig } from '../ops';
 import { ConfigError } from '../ops/config-error';
-import { digestCredentials, digestUsers, parseJaas } from './jaas';
+import { digestCredentials, digestUsers, parseJaas } from '@coord/client';
 import { jvmProperties } from './security-config';
 
 const jaasText = `
@@ -48,9 +48,14 @@ describe('JAAS files', () => {
     ['an unterminated string', 'Server { org.x.Module required a="b; };', /unterminated string/],
     ['a section twice', 'A { m required; }; A { m required; };', /section A appears twice/],
   ])('names the file and line for %s', (_what, text, message) => {
-    const e = configError(() => parseJaas(text, '/etc/jaas.conf'));
-    expect(e.message).toMatch(message);
-    expect(e.message).toContain('/etc/jaas.conf');
+    let e: Error | undefined;
+    try {
+      parseJaas(text, '/etc/jaas.conf');
+    } catch (err) {
+      e = err as Error;
+    }
+    expect(e?.message).toMatch(message);
+    expect(e?.message).toContain('/etc/jaas.conf');
   });
 
   it('a Server section without DigestLoginModule users is an error naming what is missing', () => {

@@ -5,11 +5,10 @@
  * ...) and the --jaas-config flag. zoo.cfg wins over SERVER_JVMFLAGS, as ZooKeeper copies zoo.cfg keys
  * into system properties; the flag wins over both. Pure: files are read through `readFile`.
  */
-import { storeTypeOf, TlsStoreError, type StoreSettings, type StoreType } from '@coord/client';
+import { digestUsers, JaasError, jvmProperties as javaProperties, parseJaas, storeTypeOf, TlsStoreError, type StoreSettings, type StoreType } from '@coord/client';
 import type { SaslSettings } from '@coord/server';
 import { ConfigError } from '../ops/config-error';
 import { parseBoolean, parseInteger, parsePort } from '../ops/zoo-cfg';
-import { digestUsers, parseJaas } from './jaas';
 
 export type ClientAuth = 'none' | 'want' | 'need';
 
@@ -74,16 +73,7 @@ export function isSecurityKey(key: string): boolean {
 
 /** `-Dkey=value` system properties of JVMFLAGS then SERVER_JVMFLAGS (zkEnv.sh order), `zookeeper.` dropped. */
 export function jvmProperties(env: NodeJS.ProcessEnv): SecurityEntry[] {
-  const out: SecurityEntry[] = [];
-  for (const name of ['JVMFLAGS', 'SERVER_JVMFLAGS']) {
-    const text = env[name];
-    if (!text) continue;
-    for (const m of text.matchAll(/(?:^|\s)-D([^=\s]+)=("([^"]*)"|'([^']*)'|\S*)/g)) {
-      const key = m[1].startsWith('zookeeper.') ? m[1].slice('zookeeper.'.length) : m[1];
-      out.push({ key, value: m[3] ?? m[4] ?? m[2], where: name });
-    }
-  }
-  return out;
+  return javaProperties(env, ['JVMFLAGS', 'SERVER_JVMFLAGS']);
 }
 
 function storeType(key: string, given: string | undefined, location: string, where: string): StoreType {
@@ -171,9 +161,17 @@ export function securityConfig(
     } catch (err) {
       throw new ConfigError(jaas.key, jaas.value, `cannot read the JAAS file (${err instanceof Error ? err.message : String(err)})`, jaas.where);
     }
-    const config = parseJaas(text, jaas.value);
-    if (config.has('Server')) {
-      sasl = { users: digestUsers(config, 'Server', jaas.value), allowFailedClients: bool('allowSaslFailedClients', false) };
+    let config;
+    let users: Map<string, string> | undefined;
+    try {
+      config = parseJaas(text, jaas.value);
+      if (config.has('Server')) users = digestUsers(config, 'Server', jaas.value);
+    } catch (e) {
+      if (e instanceof JaasError) throw new ConfigError(jaas.key, jaas.value, e.message, jaas.where);
+      throw e;
+    }
+    if (users) {
+      sasl = { users, allowFailedClients: bool('allowSaslFailedClients', false) };
       const superUser = get('superUser');
       if (superUser) sasl.superUser = superUser.value;
     } else if (saslProvider) {

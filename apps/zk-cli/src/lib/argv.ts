@@ -62,7 +62,8 @@ function program(env: Record<string, string | undefined>): Command {
       [
         '',
         'Options take one dash or two, as in zkCli.sh (-server or --server).',
-        'Environment: ZKCLI_SERVER (default server), ZKCLI_HISTORY (history file), ZKCLI_COMPAT (3.8|3.9), TZ (time zone of dates)',
+        'Environment: ZKCLI_SERVER (default server), ZKCLI_HISTORY (history file), ZKCLI_COMPAT (3.8|3.9), TZ (time zone of dates),',
+        '  CLIENT_JVMFLAGS="-Djava.security.auth.login.config=FILE" (SASL DIGEST-MD5 with the JAAS Client section, as zkCli.sh)',
         'Exit codes: 0 ok, 1 command error, 2 connection failure, 3 usage',
         'Type help in the shell for its commands.',
       ].join('\n'),

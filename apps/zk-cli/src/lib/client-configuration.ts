@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
-import { storeTypeOf, tlsStoreOptions, TlsStoreError, type StoreSettings } from '@coord/client';
+import { digestCredentials, JaasError, jvmProperties, parseJaas, storeTypeOf, tlsStoreOptions, TlsStoreError, type StoreSettings } from '@coord/client';
 
 export class ClientConfigurationError extends Error {}
 
@@ -46,5 +46,27 @@ export function tlsFromClientConfiguration(path: string, readFile: (p: string) =
   } catch (e) {
     if (e instanceof TlsStoreError) throw new ClientConfigurationError(`${path}: ${e.message}`);
     throw e;
+  }
+}
+
+/**
+ * SASL DIGEST-MD5 as zkCli.sh does it: the JAAS file named by -Djava.security.auth.login.config in
+ * JVMFLAGS or CLIENT_JVMFLAGS, its `Client` section (zookeeper.sasl.clientconfig renames it;
+ * zookeeper.sasl.client=false turns SASL off). No JAAS file, or no such section: no SASL.
+ */
+export function saslFromJvmFlags(
+  env: Record<string, string | undefined>,
+  readFile: (p: string) => Buffer = (p) => readFileSync(p),
+): { username: string; password: string } | undefined {
+  const props = new Map(jvmProperties(env, ['JVMFLAGS', 'CLIENT_JVMFLAGS']).map((p) => [p.key, p.value]));
+  const path = props.get('java.security.auth.login.config');
+  if (path === undefined || props.get('sasl.client') === 'false') return undefined;
+  const section = props.get('sasl.clientconfig') ?? 'Client';
+  try {
+    const jaas = parseJaas(readFile(path).toString('utf8'), path);
+    return jaas.has(section) ? digestCredentials(jaas, section, path) : undefined;
+  } catch (e) {
+    if (e instanceof JaasError) throw new ClientConfigurationError(e.message);
+    throw new ClientConfigurationError(`cannot read the JAAS file ${path}: ${(e as Error).message}`);
   }
 }
