@@ -73,7 +73,7 @@ describe('AdminServer, console API and metrics on a standalone node', () => {
     expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const r = await get(`${base}/commands`);
     expect(r.status).toBe(200);
-    for (const name of ['monitor', 'ruok', 'server_stats', 'configuration', 'connections', 'dump', 'environment', 'is_read_only', 'last_snapshot', 'leader', 'voting_view', 'watches', 'watches_by_path', 'watch_summary', 'zabstate', 'initial_configuration', 'observer_connection_stat_reset']) {
+    for (const name of ['monitor', 'ruok', 'server_stats', 'configuration', 'connections', 'dump', 'environment', 'is_read_only', 'last_snapshot', 'leader', 'voting_view', 'watches', 'watches_by_path', 'watch_summary', 'zabstate', 'initial_configuration', 'observer_connection_stat_reset', 'set_trace_mask', 'system_properties']) {
       expect(primaryCommandNames).toContain(name);
       expect(r.body).toContain(`<a href="/commands/${name}">${name}</a>`);
     }
@@ -98,6 +98,9 @@ describe('AdminServer, console API and metrics on a standalone node', () => {
     expect(Object.keys(wchp.path_to_session_ids)).toEqual(['/app']);
     const zab = JSON.parse((await get(`${base}/commands/zabstate`)).body);
     expect(zab).toEqual({ command: 'zabstate', error: null, voting: false, zabstate: '' });
+    const sysp = JSON.parse((await get(`${base}/commands/sysp`)).body);
+    expect(sysp).toMatchObject({ command: 'system_properties', error: null, 'os.name': expect.any(String) });
+    expect(JSON.parse((await get(`${base}/commands/stmk`)).body).error).toMatch(/not supported/);
     const lead = JSON.parse((await get(`${base}/commands/leader`)).body);
     expect(lead.error).toBe('server is not initialized');
   });

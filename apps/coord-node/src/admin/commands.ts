@@ -246,6 +246,15 @@ export const commands: readonly Command[] = [
     run: (ctx) => ({ ...srvr(ctx), connections: ctx.stats.connections.map((c) => connectionInfo(c, true)), secure_connections: [] }),
   },
   { names: ['stat_reset', 'srst'], serverRequired: true, action: 'resetServerStats', run: () => ({}) },
+  // Coordinode keeps no trace mask to change (gtmk reports ZooKeeper's default): say so instead of pretending.
+  { names: ['set_trace_mask', 'stmk'], serverRequired: false, run: (ctx) => ({ error: 'setting the trace mask is not supported by Coordinode', tracemask: ctx.stats.traceMask }) },
+  // Java's system properties have no Node equivalent beyond what environment shows; the process environment
+  // is never shown (it may hold secrets).
+  {
+    names: ['system_properties', 'sysp'],
+    serverRequired: false,
+    run: (ctx) => Object.fromEntries(Object.entries(env(ctx)).filter(([k]) => k !== 'zookeeper.version').sort(([a], [b]) => (a < b ? -1 : 1))),
+  },
   { names: ['observers', 'obsr'], serverRequired: true, run: () => ({ synced_observers: 0, observers: [] }) },
   { names: ['voting_view'], serverRequired: true, run: (ctx) => ({ current_config: voterView(ctx) }) },
   { names: ['watches', 'wchc'], serverRequired: true, run: (ctx) => ({ session_id_to_watched_paths: mapOfSessions(ctx.stats.watches.bySession) }) },
