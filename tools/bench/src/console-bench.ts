@@ -6,7 +6,7 @@
  * whole run, so both nodes share the same machine load and the difference is the node's own cost.
  * The issue's bar: console on may not lower throughput by more than 5 %.
  * Both nodes run with forceSync=no, so disk jitter on a shared machine does not hide the CPU cost.
- * Flags: --rounds=5 --duration-ms=3000 --browsers=10
+ * Flags: --rounds=5 --duration-ms=3000 --browsers=10 --views=overview,events,... (page i opens views[i % n])
  */
 import { existsSync } from 'node:fs';
 import * as http from 'node:http';
@@ -75,7 +75,7 @@ async function main(): Promise<void> {
     }
     browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-gpu'] });
     // People look at different views: the cluster, the live events, the tree (both with the event stream), the locks.
-    const views = ['overview', 'events', 'tree', 'events', 'overview', 'locks', 'tree', 'events', 'sessions', 'overview'];
+    const views = flag('views', 'overview,events,tree,events,overview,locks,tree,events,sessions,overview').split(',');
     for (let i = 0; i < browsers; i++) {
       const page = await browser.newPage();
       await page.goto(`${consoleUrl}/#${views[i % views.length]}`);
