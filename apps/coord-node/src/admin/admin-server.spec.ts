@@ -4,6 +4,7 @@ import { createClient, type ZkClient } from '@coord/client';
 import { digestId } from '@coord/data-tree';
 import { startNode, type RunningNode } from '../node';
 import { createLogger, type NodeConfig } from '../ops';
+import { eventStreamsMax } from './admin-server';
 import { primaryCommandNames } from './commands';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -187,6 +188,27 @@ describe('AdminServer, console API and metrics on a standalone node', () => {
     while (!events.join('').includes('"path":"/live"') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     req.destroy();
     expect(events.join('')).toContain('"type":"create","path":"/live"');
+  });
+
+  it('bounds the event streams: the one past the limit gets a JSON 503, the others keep streaming', async () => {
+    const open: http.ClientRequest[] = [];
+    const statuses: number[] = [];
+    for (let i = 0; i < eventStreamsMax; i++) {
+      await new Promise<void>((resolve) => {
+        const req = http.get(`${base}/api/events`, (res) => {
+          statuses.push(res.statusCode ?? 0);
+          res.once('data', () => resolve());
+        });
+        open.push(req);
+      });
+    }
+    const over = await get(`${base}/api/events`);
+    expect(statuses.every((s) => s === 200)).toBe(true);
+    expect(over.status).toBe(503);
+    expect(JSON.parse(over.body).error).toMatch(/too many event streams/);
+    for (const r of open) r.destroy();
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await get(`${base}/commands/ruok`)).status).toBe(200);
   });
 
   it('exports Prometheus metrics under ZooKeeper\'s names, per-operation histograms and process metrics', async () => {
