@@ -1,6 +1,5 @@
 import { loadNodeConfig } from '../ops';
 import { ConfigError } from '../ops/config-error';
-import { digestCredentials, digestUsers, parseJaas } from '@coord/client';
 import { jvmProperties } from './security-config';
 
 const jaasText = `
@@ -33,36 +32,6 @@ function configError(fn: () => unknown): ConfigError {
   }
   throw new Error('expected a ConfigError');
 }
-
-describe('JAAS files', () => {
-  it('reads sections, login modules, flags and quoted or bare options, with comments', () => {
-    const config = parseJaas(jaasText, 'jaas.conf');
-    expect([...config.keys()]).toEqual(['Server', 'Client']);
-    expect(digestUsers(config, 'Server', 'jaas.conf')).toEqual(new Map([['super', 'adminsecret'], ['bob', 'bob"s secret']]));
-    expect(digestCredentials(config, 'Client', 'jaas.conf')).toEqual({ username: 'bob', password: "bob's secret" });
-  });
-
-  it.each([
-    ['a missing semicolon', 'Server { org.x.Module required a="b" }', /expected ';'/],
-    ['an unknown control flag', 'Server { org.x.Module mandatory; };', /expected required, requisite, sufficient or optional/],
-    ['an unterminated string', 'Server { org.x.Module required a="b; };', /unterminated string/],
-    ['a section twice', 'A { m required; }; A { m required; };', /section A appears twice/],
-  ])('names the file and line for %s', (_what, text, message) => {
-    let e: Error | undefined;
-    try {
-      parseJaas(text, '/etc/jaas.conf');
-    } catch (err) {
-      e = err as Error;
-    }
-    expect(e?.message).toMatch(message);
-    expect(e?.message).toContain('/etc/jaas.conf');
-  });
-
-  it('a Server section without DigestLoginModule users is an error naming what is missing', () => {
-    const config = parseJaas('Server { com.sun.security.auth.module.Krb5LoginModule required useKeyTab=true; };', 'k.conf');
-    expect(() => digestUsers(config, 'Server', 'k.conf')).toThrow(/no org.apache.zookeeper.server.auth.DigestLoginModule entry with user_NAME/);
-  });
-});
 
 describe('security settings', () => {
   it('SERVER_JVMFLAGS -D properties as zkServer.sh passes them (quoted values, zookeeper. prefix dropped)', () => {
