@@ -140,6 +140,10 @@ describe('AdminServer, console API and metrics on a standalone node', () => {
     expect([403, 413]).toContain(big.status);
     const del = await new Promise<number>((resolve) => http.request(`${base}/`, { method: 'DELETE' }, (res) => resolve(res.statusCode ?? 0)).end());
     expect(del).toBe(405);
+    const rebound = await get(`${base}/commands/ruok`, { Host: 'evil.example:8080' });
+    expect(rebound.status).toBe(421);
+    expect(JSON.parse(rebound.body).error).toMatch(/loopback/);
+    expect((await get(`${base}/commands/ruok`, { Host: 'localhost' })).status).toBe(200);
     expect((await get(`${base}/commands/ruok`)).status).toBe(200);
   });
 

@@ -146,6 +146,7 @@ export class AdminSurface {
         throw new HttpError(400, 'malformed request target');
       }
       if (req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'POST') throw new HttpError(405, `method ${req.method} not allowed`);
+      if (!this.hostAllowed(req.headers.host)) throw new HttpError(421, 'this server answers only to its loopback address (Host header)');
       await handle(req, res, url);
     } catch (e) {
       const status = e instanceof HttpError ? e.status : e instanceof ConsoleInputError ? 400 : 500;
@@ -155,6 +156,18 @@ export class AdminSurface {
       // A request body we did not read must not keep the connection busy.
       req.resume();
     }
+  }
+
+  /**
+   * A loopback server answers only requests addressed to a loopback name, so a web page elsewhere cannot
+   * read it through DNS rebinding. Bound beyond loopback (configured), any Host is accepted.
+   */
+  private hostAllowed(host: string | undefined): boolean {
+    const bound = [this.source.config.admin.address, this.source.config.metrics.host];
+    if (!bound.every(isLoopback)) return true;
+    if (host === undefined) return true; // HTTP/1.0 clients (curl -0, probes) send none; browsers always do
+    const name = host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.replace(/:\d+$/, '');
+    return isLoopback(name) || name === 'localhost';
   }
 
   private async onMetricsRequest(res: http.ServerResponse, url: URL): Promise<void> {
@@ -170,7 +183,14 @@ export class AdminSurface {
     if (path.startsWith(`${commandUrl}/`)) return this.command(res, decodeURIComponent(path.slice(commandUrl.length + 1)));
     if (path === '/metrics') return this.onMetricsRequest(res, url);
     if (path === '/' || path === '/index.html') {
-      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+      res.writeHead(200, {
+        'Content-Type': 'text/html; charset=utf-8',
+        'Cache-Control': 'no-store',
+        'X-Content-Type-Options': 'nosniff',
+        // Nothing from elsewhere, and no framing (the write controls must not be clickjacked).
+        'Content-Security-Policy': "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
+        'X-Frame-Options': 'DENY',
+      });
       res.end(consolePage);
       return;
     }
@@ -319,6 +339,10 @@ export class AdminSurface {
       nodeCount: s.nodeCount,
     };
   }
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 function quorumSizeOf(config: NodeConfig): number {
