@@ -84,7 +84,7 @@ export abstract class RoleDriver {
     } catch (e) {
       // As ZooKeeper: a node whose AdminServer cannot bind still serves its clients; say so loudly.
       await admin.close();
-      this.log.error(`AdminServer / metrics endpoint not started: ${(e as Error).message} (admin.serverPort, metricsProvider.httpPort)`);
+      this.log.error(`${(e as Error).message}; serving clients without it`);
     }
   }
 

@@ -270,3 +270,24 @@ describe('console writes when enabled', () => {
     await victim.close().catch(() => undefined);
   });
 });
+
+describe('an AdminServer port that is taken', () => {
+  it('is reported in one line naming the address and the keys, and the node serves its clients anyway', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+    const port = (blocker.address() as net.AddressInfo).port;
+    const lines: string[] = [];
+    const node = await startNode({
+      host: '127.0.0.1', port: 0, logger: createLogger('test', { sink: (l) => lines.push(l) }),
+      admin: { enabled: true, address: '127.0.0.1', port, commandUrl: '/commands', consoleWriteEnabled: false },
+    });
+    try {
+      expect(node.adminUrl).toBeNull();
+      expect(lines.join('')).toContain(`AdminServer cannot listen on 127.0.0.1:${port}: the port is in use (admin.serverAddress / admin.serverPort)`);
+      expect(await fourLetterWord('127.0.0.1', node.port, 'srvr')).toMatch(/Mode: standalone/);
+    } finally {
+      await node.close();
+      blocker.close();
+    }
+  });
+});

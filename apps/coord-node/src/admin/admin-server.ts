@@ -95,13 +95,13 @@ export class AdminSurface {
     );
     if (admin.enabled) {
       this.adminServer = this.createServer((req, res, url) => this.onAdminRequest(req, res, url));
-      const port = await listen(this.adminServer, admin.address, admin.port);
+      const port = await listen(this.adminServer, admin.address, admin.port, 'AdminServer', 'admin.serverAddress / admin.serverPort');
       this.adminUrl = `http://${urlHost(admin.address)}:${port}`;
       this.log.info(`AdminServer on ${this.adminUrl} (commands at ${admin.commandUrl}, console at /)`);
     }
     if (metrics.enabled) {
       this.metricsServer = this.createServer((req, res, url) => this.onMetricsRequest(res, url));
-      const port = await listen(this.metricsServer, metrics.host, metrics.port);
+      const port = await listen(this.metricsServer, metrics.host, metrics.port, 'the Prometheus endpoint', 'metricsProvider.httpHost / httpPort');
       this.metricsUrl = `http://${urlHost(metrics.host)}:${port}/metrics`;
       this.log.info(`Prometheus metrics on ${this.metricsUrl}`);
     }
@@ -394,9 +394,13 @@ function urlHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-function listen(server: http.Server, host: string, port: number): Promise<number> {
+/** Listens; a failure becomes one sentence naming the address and the keys that change it. */
+function listen(server: http.Server, host: string, port: number, what: string, keys: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (e: NodeJS.ErrnoException) => {
+      const why = e.code === 'EADDRINUSE' ? 'the port is in use' : e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND' ? 'no such local address' : e.code === 'EACCES' ? 'permission denied' : e.message;
+      reject(new Error(`${what} cannot listen on ${urlHost(host)}:${port}: ${why} (${keys})`));
+    });
     server.listen(port, host, () => {
       server.off('error', reject);
       resolve((server.address() as AddressInfo).port);
