@@ -23,10 +23,17 @@ export interface Link {
 
 export type LinkVerdict = 'deliver' | 'duplicate' | 'broken';
 
+/** A connection message and the link it goes on, before it is numbered. */
+export interface LinkMessage<P> {
+  link: Link;
+  body: QuorumBody<P>;
+}
+
 export class PeerCore<P> {
   readonly id: ServerId;
   readonly voters: readonly ServerId[];
   readonly quorumSize: number;
+  readonly asyncPersist: boolean;
   readonly limits: Limits;
   readonly rand: Rand;
   readonly bugs: UnsafeBugs;
@@ -68,6 +75,7 @@ export class PeerCore<P> {
     this.rand = config.rand;
     this.bugs = config.unsafeBugs ?? {};
     this.checking = config.checkInvariants ?? false;
+    this.asyncPersist = config.asyncPersist ?? false;
     const storage = config.storage;
     this.acceptedEpoch = storage?.acceptedEpoch ?? 0;
     this.currentEpoch = storage?.currentEpoch ?? 0;
@@ -98,14 +106,22 @@ export class PeerCore<P> {
     (afterPersist ? this.out.linkAfterPersist : this.out.linkNow).push({ link, body });
   }
 
-  /** Turns the batch's connection messages into numbered messages, in the order they will leave. */
-  stampLinks(out: Outbox<P>): { messages: Message<P>[]; messagesAfterPersist: Message<P>[] } {
-    const stamp = ({ link, body }: { link: Link; body: QuorumBody<P> }): Message<P> =>
-      ({ from: this.id, to: link.peer, conn: link.conn, seq: link.sendSeq++, ...body }) as Message<P>;
-    return {
-      messages: [...out.messages, ...out.linkNow.map(stamp)],
-      messagesAfterPersist: out.linkAfterPersist.map(stamp),
-    };
+  /**
+   * Turns the batch's connection messages into numbered messages, in the order they will leave. With
+   * `asyncPersist` the held ones stay unnumbered (`held`) until `stampHeld` at the fsync.
+   */
+  stampLinks(out: Outbox<P>): { messages: Message<P>[]; messagesAfterPersist: Message<P>[]; held: LinkMessage<P>[] } {
+    const messages = [...out.messages, ...out.linkNow.map((m) => this.stamp(m))];
+    if (this.asyncPersist) return { messages, messagesAfterPersist: [], held: out.linkAfterPersist };
+    return { messages, messagesAfterPersist: out.linkAfterPersist.map((m) => this.stamp(m)), held: [] };
+  }
+
+  stampHeld(held: readonly LinkMessage<P>[]): Message<P>[] {
+    return held.map((m) => this.stamp(m));
+  }
+
+  private stamp({ link, body }: LinkMessage<P>): Message<P> {
+    return { from: this.id, to: link.peer, conn: link.conn, seq: link.sendSeq++, ...body } as Message<P>;
   }
 
   /** TCP's promise, checked: in order, no gaps. A gap means a message was lost, so the connection is dead. */

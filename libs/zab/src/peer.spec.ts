@@ -169,6 +169,54 @@ describe('Ready contract', () => {
     expect(peer.ready().committed.map((t) => t.payload)).toEqual(['a']);
   });
 
+  it('with asyncPersist an ACK is numbered at its fsync, so a request sent meanwhile does not wait behind it', () => {
+    const voters = [1, 2, 3];
+    const peers = voters.map((id) => new Peer<string>({ id, voters, rand: seededRand(id), asyncPersist: true, checkInvariants: true }));
+    const net: Net = [];
+    const settle = (): void => {
+      const drainAll = (p: Peer<string>): void => {
+        while (p.hasReady()) {
+          const r = p.ready();
+          net.push(...r.messages);
+          for (const q of r.requests) p.propose(q.request);
+          net.push(...p.advance(r));
+        }
+      };
+      peers.forEach(drainAll);
+      while (net.length > 0) {
+        const m = net.shift() as Message<string>;
+        peers[m.to - 1].step(m);
+        drainAll(peers[m.to - 1]);
+      }
+    };
+    settle();
+    for (const p of peers) p.tick();
+    settle();
+    const leader = peers.find((p) => p.status().state === 'LEADING') as Peer<string>;
+    const follower = peers.find((p) => p.status().state === 'FOLLOWING') as Peer<string>;
+    leader.propose('x');
+    const lr = leader.ready();
+    leader.advanceBeforePersist(lr);
+    const proposal = lr.messages.find((m) => m.to === follower.id && m.type === 'PROPOSAL') as Message<string>;
+    follower.step(proposal);
+    const fr = follower.ready();
+    expect(fr.messagesAfterPersist).toEqual([]);
+    follower.advanceBeforePersist(fr);
+    expect(follower.submit('req')).toBe(true);
+    const fr2 = follower.ready();
+    const request = fr2.messages.find((m) => m.type === 'REQUEST') as Message<string> & { seq: number };
+    follower.advanceBeforePersist(fr2);
+    const [ack] = follower.persisted(fr) as (Message<string> & { seq: number })[];
+    expect(ack).toMatchObject({ type: 'ACK', to: leader.id });
+    expect(ack.seq).toBe(request.seq + 1);
+    // The leader takes them in that order without seeing a gap, and commits once it has persisted too.
+    leader.step(request);
+    leader.step(ack);
+    expect(leader.status().state).toBe('LEADING');
+    leader.persisted(lr);
+    expect(leader.ready().committed.map((t) => t.payload)).toEqual(['x']);
+  });
+
   it('compact refuses a snapshot past the commit point', () => {
     const peer = new Peer<string>({ id: 1, voters: [1, 2, 3], rand: seededRand(1) });
     expect(() => peer.compact({ zxid: makeZxid(1, 1), data: null })).toThrow(/past the commit point/);

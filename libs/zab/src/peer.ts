@@ -3,7 +3,7 @@
 // driver executes and then acknowledges with advance. Nothing in here does I/O or reads a clock.
 
 import type { PeerConfig } from './config';
-import { PeerCore } from './core';
+import { PeerCore, type LinkMessage } from './core';
 import { electionTick, initialElection, onNotification, startElection } from './election';
 import { followerSubmit, followerSync, followerTick, onLeaderMessage } from './follower';
 import { leaderPersisted, leaderPropose, leaderSync, leaderTick, onLearnerMessage } from './leader';
@@ -30,6 +30,8 @@ export interface PeerStatus {
 
 export class Peer<P = Uint8Array> {
   private readonly core: PeerCore<P>;
+  /** With asyncPersist: each Ready's messages that wait for its fsync, unnumbered until `persisted`. */
+  private readonly held = new WeakMap<Ready<P>, LinkMessage<P>[]>();
 
   constructor(config: PeerConfig<P>) {
     this.core = new PeerCore<P>(config);
@@ -126,18 +128,23 @@ export class Peer<P = Uint8Array> {
     const out = core.out;
     core.out = new Outbox<P>();
     core.readyOutstanding = true;
-    const { messages, messagesAfterPersist } = core.stampLinks(out);
-    return {
+    const { messages, messagesAfterPersist, held } = core.stampLinks(out);
+    const ready: Ready<P> = {
       softState: out.softState, persist: { ...out.persist }, mustSync: out.mustSync, messages,
       messagesAfterPersist, committed: out.committed, syncsDone: out.syncsDone,
       requests: out.requests, snapshotWanted: out.snapshotWanted,
     };
+    if (held.length > 0) this.held.set(ready, held);
+    return ready;
   }
 
-  /** The driver has persisted, sent and applied `ready`. */
-  advance(ready: Ready<P>): void {
+  /**
+   * The driver has persisted, sent and applied `ready`. With `asyncPersist`, returns the messages that
+   * waited for the fsync (numbered now), to send at once.
+   */
+  advance(ready: Ready<P>): Message<P>[] {
     this.advanceBeforePersist(ready);
-    this.persisted(ready);
+    return this.persisted(ready);
   }
 
   /**
@@ -155,11 +162,18 @@ export class Peer<P = Uint8Array> {
     this.afterInput();
   }
 
-  /** `ready.persist` is durable: the leader counts its own acknowledgement of those entries now. */
-  persisted(ready: Ready<P>): void {
+  /**
+   * `ready.persist` is durable: the leader counts its own acknowledgement of those entries now. With
+   * `asyncPersist`, returns the Ready's held messages (ACKs) numbered now, to send at once.
+   */
+  persisted(ready: Ready<P>): Message<P>[] {
     const core = this.core;
+    const held = this.held.get(ready);
+    this.held.delete(ready);
+    const out = held ? core.stampHeld(held) : [];
     if (ready.mustSync && core.state === 'LEADING') leaderPersisted(core, ready);
     this.afterInput();
+    return out;
   }
 
   status(): PeerStatus {

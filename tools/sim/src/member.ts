@@ -1,7 +1,7 @@
 // One simulated ensemble member: the real pipeline (ServerCore of @coord/server, with its sequencer) on
 // top of a real ZAB peer (@coord/zab), wired as the node's driver wires them
 // (apps/coord-node/src/ensemble/ensemble-node.ts): drain the pipeline into ZAB, and run each Ready as
-// that driver does with its asynchronous disk (messages at once, ACKs held until their write is durable,
+// that driver does with its asynchronous disk (messages at once, ACKs numbered and sent when their write is durable,
 // committed txns applied while the write runs unless the Ready is strict, several Readys in flight),
 // with the same payload bytes (@coord/envelope) and snapshot format (@coord/storage). Only the I/O
 // differs: the network, disk, clock and randomness are the simulation's, and a write takes simulated
@@ -53,8 +53,6 @@ export class SimMember {
   private lastDurableAt = 0;
   /** A Ready that installs a snapshot, truncates or changes role is finished whole before the next is taken. */
   private strictPending = false;
-  /** Messages to other members in ZAB's order; ACKs are held until their fsync, and what follows waits. */
-  private readonly wire: { m: Message<Uint8Array>; held: boolean }[] = [];
   /** A snapshot taken, waiting for the log to be durable up to its zxid. */
   private pendingSnapshot: Snapshot | null = null;
   private readonly syncTokens = new Map<number, number>();
@@ -78,7 +76,7 @@ export class SimMember {
     const o = this.options;
     this.peer = new Peer<Uint8Array>({
       id: this.id, voters: this.voters, rand: this.rng.fork(), checkInvariants: true, snapCount: o.snapCount,
-      initLimitTicks: o.initLimitTicks, syncLimitTicks: o.syncLimitTicks, unsafeBugs: zabBugsOf(o),
+      initLimitTicks: o.initLimitTicks, syncLimitTicks: o.syncLimitTicks, unsafeBugs: zabBugsOf(o), asyncPersist: true,
       storage: { acceptedEpoch: d.acceptedEpoch, currentEpoch: d.currentEpoch, snapshot: d.snapshot, log: [...d.log] },
     });
     const randomRng = this.rng.fork();
@@ -128,7 +126,6 @@ export class SimMember {
     this.persistsInFlight = 0;
     this.lastDurableAt = 0;
     this.strictPending = false;
-    this.wire.length = 0;
     this.pendingSnapshot = null;
   }
 
@@ -200,15 +197,12 @@ export class SimMember {
    */
   private execute(ready: Ready<Uint8Array>): void {
     const peer = this.peer as Peer<Uint8Array>;
-    this.queueWire(ready.messages, false);
-    const after = this.queueWire(ready.messagesAfterPersist, true);
-    this.flushWire();
+    for (const m of ready.messages) this.hooks.sendPeer(this, m);
     const mark = this.disk.write(ready.persist);
     // Bug: proposals reach the pipeline as soon as they are logged here, before a quorum commits them.
     if (this.options.bugs.applyBeforeCommit === true) for (const t of ready.persist.entries) this.applyTxn(t);
     const strict = ready.persist.snapshot !== undefined || ready.persist.truncateAfter !== undefined || ready.softState !== undefined;
     if (!ready.mustSync && this.persistsInFlight === 0) {
-      this.release(after);
       this.finishStrict(ready);
       return;
     }
@@ -229,12 +223,12 @@ export class SimMember {
       this.disk.syncThrough(mark);
       this.saveSnapshotWhenCovered();
       this.persistsInFlight--;
-      this.release(after);
       if (strict) {
         this.strictPending = false;
         this.finishStrict(ready);
       } else {
-        peer.persisted(ready);
+        // ACKs are numbered by ZAB now, at their fsync, and leave at once.
+        for (const m of peer.persisted(ready)) this.hooks.sendPeer(this, m);
         if (ready.snapshotWanted) this.takeSnapshot();
       }
       this.pump();
@@ -251,24 +245,7 @@ export class SimMember {
     this.applyCommitted(ready);
     if (ready.snapshotWanted) this.takeSnapshot();
     if (ready.softState !== undefined) this.roleChange(ready.softState);
-    (this.peer as Peer<Uint8Array>).advance(ready);
-  }
-
-  private queueWire(messages: readonly Message<Uint8Array>[], held: boolean): { m: Message<Uint8Array>; held: boolean }[] {
-    const entries = messages.map((m) => ({ m, held }));
-    this.wire.push(...entries);
-    return entries;
-  }
-
-  private release(entries: readonly { held: boolean }[]): void {
-    for (const e of entries) e.held = false;
-    this.flushWire();
-  }
-
-  private flushWire(): void {
-    let i = 0;
-    while (i < this.wire.length && !this.wire[i].held) this.hooks.sendPeer(this, this.wire[i++].m);
-    if (i > 0) this.wire.splice(0, i);
+    for (const m of (this.peer as Peer<Uint8Array>).advance(ready)) this.hooks.sendPeer(this, m);
   }
 
   /** Committed txns to the pipeline, finished syncs, and (leader) the requests to sequence. */

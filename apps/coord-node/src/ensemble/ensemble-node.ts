@@ -41,11 +41,6 @@ export async function startEnsembleNode(config: NodeConfig, log: Logger): Promis
 const readyRoundsPerTurnMax = 64;
 /** Proposals whose commit latency is being timed at most (the rest are not timed). */
 const proposalsTimedMax = 10_000;
-interface WireEntry {
-  m: Message<Uint8Array>;
-  held: boolean;
-}
-
 /** Readys whose log writes may be queued at once (each one's ACKs wait for its fsync). */
 const persistsInFlightMax = 8;
 
@@ -58,8 +53,6 @@ class EnsembleNode extends RoleDriver implements RunningEnsembleNode {
   private soft: SoftState = { state: 'LOOKING', leader: null, phase: 'ELECTION', epoch: 0 };
   /** ZAB sync id -> the pipeline's sync token. */
   private readonly syncTokens = new Map<number, number>();
-  /** Peer messages in the order ZAB numbered them; a held one (an ACK before its fsync) holds back the rest. */
-  private readonly wire: WireEntry[] = [];
   /** Readys applied early whose writes are on their way to disk (in call order). */
   private persistsInFlight = 0;
   /** A Ready to be finished whole after its write: no other is taken until then. */
@@ -103,6 +96,8 @@ class EnsembleNode extends RoleDriver implements RunningEnsembleNode {
       syncLimitTicks: config.syncLimit,
       // Without a data directory there is nowhere to keep snapshots: the log stays whole, in memory.
       snapCount: this.store ? config.snapCount : Number.MAX_SAFE_INTEGER,
+      // ACKs are numbered when their fsync is done (persisted/advance hand them out), not in the Ready.
+      asyncPersist: true,
     });
     // randomBytes: the session secret, made once by the ensemble's first leader and replicated as a txn.
     this.core = new ServerCore({ ...coreConfigOf(config), serverId: id }, { now: Date.now, randomBytes, logger: log.child('server') });
@@ -195,14 +190,11 @@ class EnsembleNode extends RoleDriver implements RunningEnsembleNode {
    * truncates the log or changes the role is finished whole after its write, before any other.
    */
   private execute(ready: Ready<Uint8Array>): void {
-    // Link messages are numbered in the order they must leave; ACKs held for an fsync keep their place.
-    this.queueWire(ready.messages, false);
-    const after = this.queueWire(ready.messagesAfterPersist, true);
-    this.flushWire();
+    for (const m of ready.messages) this.sendPeer(m);
+    this.transport.flush();
     const strict = ready.persist.snapshot !== undefined || ready.persist.truncateAfter !== undefined || ready.softState !== undefined;
     const idle = this.persistsInFlight === 0;
     if (!this.store || (!ready.mustSync && idle)) {
-      this.release(after);
       this.finishStrict(ready);
       return;
     }
@@ -219,7 +211,6 @@ class EnsembleNode extends RoleDriver implements RunningEnsembleNode {
         this.persistsInFlight--;
         this.metrics.fsyncTime.record(Date.now() - persistStartedAt);
         if (this.closed) return;
-        this.release(after);
         if (strict) {
           this.strictPending = false;
           this.finishStrict(ready);
@@ -238,7 +229,7 @@ class EnsembleNode extends RoleDriver implements RunningEnsembleNode {
 
   /** The write of a Ready that was applied early is durable: its ACKs leave and the leader counts itself. */
   private afterPersist(ready: Ready<Uint8Array>): void {
-    this.peer.persisted(ready);
+    this.sendAll(this.peer.persisted(ready));
     if (ready.snapshotWanted) this.takeSnapshot();
   }
 
@@ -252,7 +243,7 @@ class EnsembleNode extends RoleDriver implements RunningEnsembleNode {
     this.applyCommitted(ready);
     if (ready.snapshotWanted) this.takeSnapshot();
     if (ready.softState) this.roleChange(ready.softState);
-    this.peer.advance(ready);
+    this.sendAll(this.peer.advance(ready));
   }
 
   /** Committed txns to the pipeline, finished syncs, and (leader) the requests to sequence. */
@@ -341,23 +332,10 @@ class EnsembleNode extends RoleDriver implements RunningEnsembleNode {
     }
   }
 
-  private queueWire(messages: readonly Message<Uint8Array>[], held: boolean): WireEntry[] {
-    const entries = messages.map((m) => ({ m, held }));
-    this.wire.push(...entries);
-    return entries;
-  }
-
-  /** A Ready's write is durable: its held messages (ACKs) may leave, and whatever queued behind them. */
-  private release(entries: WireEntry[]): void {
-    for (const e of entries) e.held = false;
-    this.flushWire();
-  }
-
-  private flushWire(): void {
-    let i = 0;
-    while (i < this.wire.length && !this.wire[i].held) this.sendPeer(this.wire[i++].m);
-    if (i > 0) this.wire.splice(0, i);
-    this.transport.flush();
+  /** Messages that waited for an fsync (ACKs), numbered by ZAB just now. */
+  private sendAll(messages: readonly Message<Uint8Array>[]): void {
+    for (const m of messages) this.sendPeer(m);
+    if (messages.length > 0) this.transport.flush();
   }
 
   private sendPeer(m: Message<Uint8Array>): void {
