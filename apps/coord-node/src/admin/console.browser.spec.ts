@@ -39,8 +39,21 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(shots, `${name}.png`), fullPage: false });
 }
 
-function tab(page: Page, name: string) {
-  return page.click(`#tabs button[data-tab="${name}"]`);
+/** Runs commands through our zkCli-compatible shell (bin/zkcli.js, piped like a terminal session); its output. */
+function zkcli(connectString: string, commands: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(workspaceRoot, 'bin/zkcli.js'), '-server', connectString], { cwd: workspaceRoot, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => (out += c.toString('utf8')));
+    child.stderr!.on('data', (c: Buffer) => (out += c.toString('utf8')));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('error', reject);
+    child.on('close', () => {
+      clearTimeout(timer);
+      resolve(out);
+    });
+    child.stdin!.end(commands.map((c) => `${c}\n`).join(''));
+  });
 }
 
 describeIfBrowser('web console in a real browser', () => {
@@ -72,9 +85,9 @@ describeIfBrowser('web console in a real browser', () => {
     });
 
     it('shows the tree after zkCli-style creates: children, breadcrumbs, data as text, JSON and hex, stat and owner', async () => {
-      // create /sanguo "diaochan"; create /sanguo/shuguo '{"king":"liubei"}'; create -e -s /sanguo/wuguo zhouyu
-      await zk.create('/sanguo', 'diaochan');
-      await zk.create('/sanguo/shuguo', '{"king":"liubei"}');
+      // Typed into the zkCli-compatible shell, as a person would; the ephemeral one from a session that stays.
+      const shell = await zkcli(node.connectString, ['create /sanguo diaochan', 'create /sanguo/shuguo {"king":"liubei"}']);
+      expect(shell).toContain('Created /sanguo/shuguo');
       const { path: wu } = await zk.create('/sanguo/wuguo', 'zhouyu', { mode: 'ephemeral-sequential' });
       await page.goto(`${base}/#tree`);
       await page.click('#children a[data-child="sanguo"]', { timeout: uiTimeoutMs });
