@@ -7,7 +7,7 @@
  * With COORD_CONSOLE_SCREENSHOTS=<dir> it also saves screenshots of the main views (docs/images).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createClient, type ZkClient } from '@coord/client';
@@ -213,7 +213,7 @@ describeIfBrowser('web console in a real browser', () => {
         ports.map(async (p) => {
           const dataDir = join(root.path, `member-${p.id}`);
           mkdirSync(dataDir, { recursive: true });
-          require('node:fs').writeFileSync(join(dataDir, 'myid'), `${p.id}\n`);
+          writeFileSync(join(dataDir, 'myid'), `${p.id}\n`);
           return spawnCoordinode({
             dataDir,
             args: [`--port=${p.client}`],
