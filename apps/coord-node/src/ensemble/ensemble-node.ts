@@ -42,7 +42,7 @@ const readyRoundsPerTurnMax = 64;
 /** Proposals whose commit latency is being timed at most (the rest are not timed). */
 const proposalsTimedMax = 10_000;
 /** Readys whose log writes may be queued at once (each one's ACKs wait for its fsync). */
-const persistsInFlightMax = 8;
+const persistsInFlightMax = 64;
 
 class EnsembleNode extends RoleDriver implements RunningEnsembleNode {
   private readonly peer: Peer<Uint8Array>;
