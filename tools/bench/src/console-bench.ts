@@ -6,7 +6,7 @@
  * whole run, so both nodes share the same machine load and the difference is the node's own cost.
  * The issue's bar: console on may not lower throughput by more than 5 %.
  * Both nodes run with forceSync=no, so disk jitter on a shared machine does not hide the CPU cost.
- * Flags: --rounds=5 --duration-ms=3000 --browsers=10 --views=overview,events,... (page i opens views[i % n])
+ * Flags: --rounds=5 --duration-ms=3000 --browsers=10 --streams=0 (extra plain event-stream readers) --views=overview,events,... (page i opens views[i % n])
  */
 import { existsSync } from 'node:fs';
 import * as http from 'node:http';
@@ -65,6 +65,7 @@ async function main(): Promise<void> {
   });
   const off = await spawnCoordinode({ config: { forceSync: 'no' } });
   let browser: Browser | undefined;
+  const cleanups: Array<() => void> = [];
   let scraper: NodeJS.Timeout | undefined;
   try {
     const consoleUrl = await urlFromLog(on, /AdminServer on (http:\/\/\S+)/);
@@ -80,6 +81,10 @@ async function main(): Promise<void> {
       const page = await browser.newPage();
       await page.goto(`${consoleUrl}/#${views[i % views.length]}`);
     }
+    // Plain HTTP event-stream readers (no browser): the node's own cost of streaming, without chromium's CPU.
+    const streams: http.ClientRequest[] = [];
+    for (let i = 0; i < Number(flag('streams', '0')); i++) streams.push(http.get(`${consoleUrl}/api/events`, (res) => res.resume()));
+    cleanups.push(() => streams.forEach((r) => r.destroy()));
     // Let the pages load and settle (first fetches, JIT) before the first round.
     await new Promise((r) => setTimeout(r, 3000));
     let scraped = 0;
@@ -120,6 +125,7 @@ async function main(): Promise<void> {
     process.stdout.write(`verdict: ${worst >= -0.05 ? 'OK' : 'OVER BUDGET'} (largest drop ${(-worst * 100).toFixed(1)} %, budget 5 %)\n`);
   } finally {
     if (scraper) clearInterval(scraper);
+    for (const c of cleanups) c();
     await browser?.close();
     await Promise.all([on.stop(), off.stop()]);
   }
