@@ -291,3 +291,29 @@ describe('an AdminServer port that is taken', () => {
     }
   });
 });
+
+describe('initial_configuration', () => {
+  it('shows zoo.cfg as read, with digest, password and secret values masked', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'coordinode-icfg-'));
+    const cfg = join(dir, 'zoo.cfg');
+    writeFileSync(cfg, `tickTime=2000\nDigestAuthenticationProvider.superDigest=${digestId(superUser)}\nssl.keyStore.password=hunter2\nadmin.enableServer=true\n`);
+    const node = await startNode({
+      host: '127.0.0.1', port: 0, logger: quiet, configPath: cfg,
+      admin: { enabled: true, address: '127.0.0.1', port: 0, commandUrl: '/commands', consoleWriteEnabled: false },
+    });
+    try {
+      const icfg = JSON.parse((await get(`${node.adminUrl}/commands/icfg`)).body);
+      expect(icfg.command).toBe('initial_configuration');
+      expect(icfg.initial_configuration).toContain('tickTime=2000');
+      expect(icfg.initial_configuration).toContain('DigestAuthenticationProvider.superDigest=********');
+      expect(icfg.initial_configuration).toContain('ssl.keyStore.password=********');
+      expect(icfg.initial_configuration).not.toContain('hunter2');
+      expect(icfg.initial_configuration).not.toContain(digestId(superUser).split(':')[1]);
+    } finally {
+      await node.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
