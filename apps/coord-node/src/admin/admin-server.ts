@@ -8,7 +8,6 @@
  * user's credentials (HTTP Basic, checked against DigestAuthenticationProvider.superDigest).
  */
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
 import { digestId } from '@coord/data-tree';
 import type { ServerCore } from '@coord/server';
@@ -21,12 +20,11 @@ import { consolePage } from './console-page';
 import { closeSessionOf, consoleWrite, type WriteRequest } from './console-write';
 import { EventHub, eventMessage } from './events';
 import type { NodeMetrics } from './node-metrics';
+import { closeServer, HttpError, isLoopback, listen, readBody, sendJson, sendText, urlHost } from './http';
 import { createMetricsRegistry } from './prometheus';
 
 /** Longest request target accepted (bytes). */
 export const urlBytesMax = 2048;
-/** Largest request body accepted (a console write), bytes. */
-export const bodyBytesMax = 64 * 1024;
 /** Header block size accepted by the HTTP parser, bytes. */
 export const headerBytesMax = 8192;
 /** Open HTTP connections per server (10 browsers with an event stream each fit many times over). */
@@ -53,15 +51,6 @@ export interface AdminSource {
   lastSnapshot(): { zxid: number; timestamp: number } | undefined;
   /** The zoo.cfg text with secrets masked ('' when started without one). */
   initialConfiguration(): string;
-}
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 export class AdminSurface {
@@ -341,10 +330,6 @@ export class AdminSurface {
   }
 }
 
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
-}
-
 function quorumSizeOf(config: NodeConfig): number {
   const voters = config.members.filter((m) => m.role === 'participant').length;
   return voters === 0 ? 1 : Math.floor(voters / 2) + 1;
@@ -361,56 +346,3 @@ function superUserOf(header: string | undefined, superDigest: string | undefined
   return userPassword;
 }
 
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > bodyBytesMax) return reject(new HttpError(413, `request body larger than ${bodyBytesMax} bytes`));
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > bodyBytesMax) {
-        reject(new HttpError(413, `request body larger than ${bodyBytesMax} bytes`));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
-  sendText(res, status, 'application/json', toJson(body));
-}
-
-function sendText(res: http.ServerResponse, status: number, type: string, text: string): void {
-  res.writeHead(status, { 'Content-Type': `${type}; charset=utf-8`, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
-  res.end(text);
-}
-
-function urlHost(host: string): string {
-  return host.includes(':') ? `[${host}]` : host;
-}
-
-/** Listens; a failure becomes one sentence naming the address and the keys that change it. */
-function listen(server: http.Server, host: string, port: number, what: string, keys: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) => {
-      const why = e.code === 'EADDRINUSE' ? 'the port is in use' : e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND' ? 'no such local address' : e.code === 'EACCES' ? 'permission denied' : e.message;
-      reject(new Error(`${what} cannot listen on ${urlHost(host)}:${port}: ${why} (${keys})`));
-    });
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
-}
-
-function closeServer(server: http.Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
-}
