@@ -74,7 +74,7 @@ async function main(): Promise<void> {
       const { errors } = await populate(node.host, node.port, ['/bench', ...Array.from({ length: connections }, (_, i) => `/bench/n${i}`)], valueBytes);
       if (errors > 0) throw new Error(`populate failed on ${node.connectString}`);
     }
-    browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-gpu'] });
+    browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
     // People look at different views: the cluster, the live events, the tree (both with the event stream), the locks.
     const views = flag('views', 'overview,events,tree,events,overview,locks,tree,events,sessions,overview').split(',');
     for (let i = 0; i < browsers; i++) {

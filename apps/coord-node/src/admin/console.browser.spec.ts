@@ -61,7 +61,7 @@ describeIfBrowser('web console in a real browser', () => {
 
   beforeAll(async () => {
     if (!haveChromium) throw new Error(`chromium not found at ${chromiumPath} (apt-get install chromium; .ci/run installs it)`);
-    browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-gpu'] });
+    browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
   });
   afterAll(() => browser?.close());
 
