@@ -6,7 +6,7 @@
  * into system properties; the flag wins over both. Pure: files are read through `readFile`.
  */
 import { digestUsers, JaasError, jvmProperties as javaProperties, parseJaas, storeTypeOf, TlsStoreError, type StoreSettings, type StoreType } from '@coord/client';
-import type { SaslSettings } from '@coord/server';
+import type { SaslSettings, ServerConfig } from '@coord/server';
 import { ConfigError } from '../ops/config-error';
 import { parseBoolean, parseInteger, parsePort } from '../ops/zoo-cfg';
 
@@ -23,16 +23,16 @@ export interface TlsSettings {
   hostnameVerification: boolean;
 }
 
-export interface SecuritySettings {
+/** The pipeline's own security settings (documented in @coord/server's ServerConfig), as read here. */
+type PipelineSecurity = Pick<
+  ServerConfig,
+  'requiredAuthSchemes' | 'x509SuperUser' | 'enforceQuota' | 'sessionWatchesMax' | 'sessionEphemeralsMax' | 'sessionOutstandingMax'
+>;
+
+export interface SecuritySettings extends PipelineSecurity {
   /** SASL DIGEST-MD5 from the JAAS file's Server section; absent when no JAAS file is configured. */
   sasl?: SaslSettings;
   jaasPath?: string;
-  requiredAuthSchemes: string[];
-  x509SuperUser?: string;
-  enforceQuota: boolean;
-  sessionWatchesMax: number;
-  sessionEphemeralsMax: number;
-  sessionOutstandingMax: number;
   secureClientPort?: number;
   secureClientPortAddress?: string;
   clientTls: TlsSettings;
