@@ -8,6 +8,7 @@ import { stopOnSignals } from '../shutdown';
 
 export async function runEnsembleMember(config: NodeConfig, log: Logger): Promise<void> {
   const node = await startEnsembleNode(config, log);
-  process.stdout.write(`Coordinode listening on ${node.host}:${node.port} (ensemble member ${config.serverId})\n`);
+  // Handlers first: a script may signal the moment it sees the listening line.
   stopOnSignals(node, log);
+  process.stdout.write(`Coordinode listening on ${node.host}:${node.port} (ensemble member ${config.serverId})\n`);
 }
