@@ -20,7 +20,7 @@ import { RoleDriver } from '../role-driver';
 import type { Logger, NodeConfig, ServerStats } from '../ops';
 import { toServerStats } from '../stats-adapter';
 import { coreConfigOf } from '../node';
-import { decodeRequest, decodeTxnPayload, encodeRequest, encodeTxnPayload, isTxnPayload } from './envelope';
+import { decodeRequest, decodeTxnPayload, encodeRequest, encodeTxnPayload, isTxnPayload } from '@coord/envelope';
 import { MemberAddress, PeerTransport } from './peer-transport';
 import { decodeSnapshotData, ZabStore } from './zab-store';
 

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { DataTree, OPEN_ACL_UNSAFE, restoreTree, Txn as TreeTxn, TxnOp } from '@coord/data-tree';
 import { listLogs, listSnapshots, scanLog, StorageError } from '@coord/storage';
 import type { Persist, PeerStorage, Txn } from '@coord/zab';
-import { decodeTxnPayload, encodeTxnPayload } from './envelope';
+import { decodeTxnPayload, encodeTxnPayload } from '@coord/envelope';
 import { decodeSnapshotData, SnapshotSupersededError, ZabStore, ZabStoreOptions } from './zab-store';
 
 const workspaceRoot = path.resolve(__dirname, '../../../..');

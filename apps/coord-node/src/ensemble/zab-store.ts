@@ -22,7 +22,7 @@ import {
   type LoadedSnapshotData, type SnapshotDataParts,
 } from '@coord/storage';
 import type { Persist, PeerStorage, Snapshot, Txn } from '@coord/zab';
-import { decodeTxnPayload, encodeTxnPayload } from './envelope';
+import { decodeTxnPayload, encodeTxnPayload } from '@coord/envelope';
 
 export const acceptedEpochFileName = 'acceptedEpoch';
 export const currentEpochFileName = 'currentEpoch';
