@@ -62,8 +62,8 @@ export class LogWriter {
   private rollRequested = false;
   private failed: Error | null = null;
   private closed = false;
-  /** Called after each batch is durable (the snapshot trigger uses it). */
-  onDurable: (lastZxid: number) => void = () => undefined;
+  /** Waiting for the log to cover a zxid (a snapshot's walk must be covered before it counts). */
+  private readonly durableWaiters: { zxid: number; resolve: () => void; reject: (e: Error) => void }[] = [];
   /** The newest zxid known to be on disk. */
   durableZxid = 0;
   readonly currentFiles: string[] = [];
@@ -143,6 +143,23 @@ export class LogWriter {
     });
   }
 
+  /** Resolves once every txn up to `zxid` is on disk. */
+  whenDurable(zxid: number): Promise<void> {
+    if (this.durableZxid >= zxid) return Promise.resolve();
+    return new Promise((resolve, reject) => this.durableWaiters.push({ zxid, resolve, reject }));
+  }
+
+  /** Fails every `whenDurable` still waiting: the store is closing, those txns will never be logged. */
+  abandonDurableWaits(reason: Error): void {
+    for (const w of this.durableWaiters.splice(0)) w.reject(reason);
+  }
+
+  private resolveDurableWaiters(zxid: number): void {
+    for (let i = this.durableWaiters.length - 1; i >= 0; i--) {
+      if (this.durableWaiters[i].zxid <= zxid) this.durableWaiters.splice(i, 1)[0].resolve();
+    }
+  }
+
   /** Resolves when everything appended so far is durable. */
   async flush(): Promise<void> {
     while (this.writing || this.queue.length > 0) await new Promise((r) => setImmediate(r));
@@ -205,7 +222,7 @@ export class LogWriter {
         this.durableZxid = last;
         this.inFlight = null;
         for (const p of batch) p.resolve();
-        this.onDurable(last);
+        this.resolveDurableWaiters(last);
       }
     } catch (e) {
       const err = e instanceof Error ? e : new Error(String(e));

@@ -53,7 +53,6 @@ export class DurableStore {
   private snapshotAt: number;
   private snapshotting: Promise<SnapshotResult | null> | null = null;
   private purgeTimer: NodeJS.Timeout | null = null;
-  private readonly durableWaiters: { zxid: number; resolve: () => void; reject: (e: Error) => void }[] = [];
   lastAppendedZxid = 0;
   lastSnapshot: SnapshotResult | null = null;
   snapshotsTaken = 0;
@@ -62,7 +61,6 @@ export class DurableStore {
     fs.mkdirSync(options.snapDir, { recursive: true });
     fs.mkdirSync(options.logDir, { recursive: true });
     this.writer = new LogWriter({ dir: options.logDir, forceSync: options.forceSync, batchBytesMax: options.batchBytesMax, fileBytesMax: options.logFileBytesMax });
-    this.writer.onDurable = (zxid) => this.onDurable(zxid);
     this.snapshotAt = this.nextSnapshotThreshold();
     if (!options.forceSync) {
       options.log.warn('forceSync=no: the txn log is NOT synced to disk; a crash or power loss can lose acknowledged writes. Use only for tests.');
@@ -147,7 +145,7 @@ export class DurableStore {
         takenAt: o.now(),
         forceSync: o.forceSync,
         nodesPerChunk: o.snapshotNodesPerChunk,
-        waitDurable: (zxid) => this.waitDurable(zxid),
+        waitDurable: (zxid) => this.writer.whenDurable(zxid),
       },
       o.now,
     ).then(
@@ -176,7 +174,7 @@ export class DurableStore {
     if (this.purgeTimer) clearInterval(this.purgeTimer);
     await this.writer.close();
     // A snapshot still waiting for txns that will never be logged now is abandoned (its partial file removed).
-    for (const w of this.durableWaiters.splice(0)) w.reject(new Error('store closed'));
+    this.writer.abandonDurableWaits(new Error('store closed'));
     if (this.snapshotting) await this.snapshotting;
   }
 
@@ -192,16 +190,5 @@ export class DurableStore {
   private nextSnapshotThreshold(): number {
     const half = Math.max(1, Math.floor(this.options.snapCount / 2));
     return half + Math.floor(this.options.random() * half);
-  }
-
-  private waitDurable(zxid: number): Promise<void> {
-    if (this.writer.durableZxid >= zxid) return Promise.resolve();
-    return new Promise((resolve, reject) => this.durableWaiters.push({ zxid, resolve, reject }));
-  }
-
-  private onDurable(zxid: number): void {
-    for (let i = this.durableWaiters.length - 1; i >= 0; i--) {
-      if (this.durableWaiters[i].zxid <= zxid) this.durableWaiters.splice(i, 1)[0].resolve();
-    }
   }
 }

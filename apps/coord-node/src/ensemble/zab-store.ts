@@ -64,7 +64,6 @@ export class ZabStore {
   private installs = 0;
   /** File names of the snapshots installed from the leader (ours must never remove one of them). */
   private readonly installedNames = new Set<string>();
-  private readonly durableWaiters: { zxid: number; resolve: () => void; reject: (e: Error) => void }[] = [];
   private closed = false;
 
   constructor(private readonly options: ZabStoreOptions) {
@@ -73,7 +72,6 @@ export class ZabStore {
     fs.mkdirSync(this.snapDir, { recursive: true });
     fs.mkdirSync(this.logDir, { recursive: true });
     this.writer = new LogWriter({ dir: this.logDir, forceSync: options.forceSync });
-    this.writer.onDurable = (zxid) => this.onDurable(zxid);
     if (!options.forceSync) {
       options.log.warn('forceSync=no: the txn log is NOT synced to disk; a crash or power loss can lose acknowledged writes. Use only for tests.');
     }
@@ -167,7 +165,7 @@ export class ZabStore {
     const job = writeSnapshot(
       {
         dir: this.snapDir, tree, startZxid: zxid, sessions: entries, sessionSecret, takenAt: o.now(), forceSync: o.forceSync,
-        nodesPerChunk: o.snapshotNodesPerChunk, waitDurable: (z) => this.waitDurable(z),
+        nodesPerChunk: o.snapshotNodesPerChunk, waitDurable: (z) => this.writer.whenDurable(z),
       },
       o.now,
     ).then(async (res) => {
@@ -203,7 +201,7 @@ export class ZabStore {
     if (this.closed) return;
     this.closed = true;
     await this.lastPersist.catch(() => undefined);
-    for (const w of this.durableWaiters.splice(0)) w.reject(new Error('ZAB store closed'));
+    this.writer.abandonDurableWaits(new Error('ZAB store closed'));
     if (this.snapshotting) await this.snapshotting.catch(() => undefined);
     await this.writer.close();
   }
@@ -263,17 +261,6 @@ export class ZabStore {
       throw new Error(`the log does not hold every txn in 0x${after.toString(16)}..0x${through.toString(16)} for the snapshot`);
     }
     return out;
-  }
-
-  private waitDurable(zxid: number): Promise<void> {
-    if (this.writer.durableZxid >= zxid) return Promise.resolve();
-    return new Promise((resolve, reject) => this.durableWaiters.push({ zxid, resolve, reject }));
-  }
-
-  private onDurable(zxid: number): void {
-    for (let i = this.durableWaiters.length - 1; i >= 0; i--) {
-      if (this.durableWaiters[i].zxid <= zxid) this.durableWaiters.splice(i, 1)[0].resolve();
-    }
   }
 }
 
