@@ -7,6 +7,7 @@
  */
 import { fourLetterWord, spawnCoordinode, tempDir } from '@coord/testing';
 import * as zookeeper from 'node-zookeeper-client';
+import { seededRand } from '@coord/zab';
 import { TestZk } from './durable-test-client';
 
 const rounds = 6;
@@ -14,17 +15,8 @@ const writers = 4;
 const killAfterMsMin = 300;
 const killAfterMsMax = 1500;
 
-/** Seeded PRNG so a failure can be replayed: the seed is printed with any failure. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded mulberry32 (@coord/zab's), so a failure replays with the same seed. */
+const prng = (seed: number): (() => number) => seededRand(seed).next;
 
 /** Model: path -> data for every node under /crash (sequential nodes under /crash/seq by name). */
 type Model = Map<string, string>;

@@ -14,20 +14,12 @@ import { makeTestPki, tempDir } from '@coord/testing';
 import { encodeMessage, type Message } from '@coord/zab';
 import { createSurely, startTestEnsemble, waitFor, waitForLeader } from './ensemble-harness';
 import type { LocalEnsemble } from './local-ensemble';
+import { seededRand } from '@coord/zab';
 
 jest.setTimeout(90_000);
 
-/** Seeded PRNG for the fuzz bytes (mulberry32), so a failure replays with the same seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded mulberry32 (@coord/zab's), so a failure replays with the same seed. */
+const prng = (seed: number): (() => number) => seededRand(seed).next;
 
 function frame(body: Uint8Array): Buffer {
   const out = Buffer.alloc(4 + body.length);
