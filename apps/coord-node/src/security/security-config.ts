@@ -56,12 +56,13 @@ const builtInProviders = new Set([
 const jaasProperty = 'java.security.auth.login.config';
 const storeKinds = ['keyStore', 'trustStore'] as const;
 const storeFields = ['location', 'password', 'type'] as const;
+const storeKeyPattern = new RegExp(`^ssl\\.(quorum\\.)?(${storeKinds.join('|')})\\.(${storeFields.join('|')})$`);
 const tlsFields = ['clientAuth', 'protocol', 'enabledProtocols', 'hostnameVerification', 'ciphersuites', 'context.supplier.class', 'crl', 'ocsp'];
 
 /** True for the keys this module reads (zoo.cfg sends them here instead of warning about them). */
 export function isSecurityKey(key: string): boolean {
   if (/^authProvider\.\w+$/.test(key)) return true;
-  if (/^ssl\.(quorum\.)?(keyStore|trustStore)\.(location|password|type)$/.test(key)) return true;
+  if (storeKeyPattern.test(key)) return true;
   if (tlsFields.some((f) => key === `ssl.${f}` || key === `ssl.quorum.${f}`)) return true;
   return [
     'allowSaslFailedClients', 'sessionRequireClientSASLAuth', 'requireClientAuthScheme', 'enforce.auth.enabled', 'enforce.auth.schemes',
