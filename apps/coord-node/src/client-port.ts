@@ -1,7 +1,7 @@
 /**
  * The client port of every role (ZooKeeper's one ServerCnxnFactory): accepts connections, applies the
  * per-address limit, tells a four-letter word from a session in the first bytes, cuts frames for the
- * pipeline (ServerCore), and writes what the pipeline sends: one socket write per connection per pump,
+ * pipeline (RequestPipeline), and writes what the pipeline sends: one socket write per connection per pump,
  * notifications in their own write ahead of the reply that follows them. Backpressure, output limits
  * and the close grace live here once; the role's driver owns the pump and says what `stats` shows.
  * With `secureClientPort` the same module serves a second, TLS listener: its connections are the same
@@ -12,7 +12,7 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { rfc2253Subject, tlsStoreOptions } from '@coord/client';
 import { FrameParser } from '@coord/protocol';
-import type { Effect, ServerCore } from '@coord/server';
+import type { Effect, RequestPipeline } from '@coord/server';
 import { ConnectionsPerAddress } from './connection-limit';
 import { takeFirstBytes } from './first-bytes';
 import { collectEnvInfo, fourLetterWordAction, Logger, NodeConfig, runFourLetterWord, ServerStats } from './ops';
@@ -68,7 +68,7 @@ export class ClientPort {
   constructor(
     private readonly config: NodeConfig,
     private readonly log: Logger,
-    private readonly core: () => ServerCore,
+    private readonly core: () => RequestPipeline,
     private readonly hooks: ClientPortHooks,
   ) {
     this.perAddress = new ConnectionsPerAddress(config.maxClientCnxns, log);

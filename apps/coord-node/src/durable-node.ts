@@ -5,7 +5,7 @@
  * so clients can resume their sessions after a restart.
  */
 import * as fs from 'node:fs';
-import type { ServerCore } from '@coord/server';
+import type { RequestPipeline } from '@coord/server';
 import { DurableStore, StorageError } from '@coord/storage';
 import { restoreCore } from './durable-restore';
 import type { Logger, NodeConfig } from './ops';
@@ -14,7 +14,7 @@ import type { TxnLog } from './txn-log';
 export interface DurableNodeParts {
   store: DurableStore;
   txnLog: TxnLog;
-  restore(core: ServerCore): Promise<void>;
+  restore(core: RequestPipeline): Promise<void>;
 }
 
 export function openDurable(config: NodeConfig, log: Logger, options: { repair?: boolean } = {}): DurableNodeParts {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { DataTree, OPEN_ACL_UNSAFE, recordOf, TreeImage, Txn } from '@coord/data-tree';
-import { ServerCore } from '@coord/server';
+import { RequestPipeline } from '@coord/server';
 import type { Recovered } from '@coord/storage';
 import { restoreCore, sessionTxns } from './durable-restore';
 
@@ -25,7 +25,7 @@ describe('restoreCore', () => {
       image, snapshotFile: 'snapshot.4', imageZxid: 4, snapshotStartZxid: 4, imageTxns: [], sessions: new Map([[7n, 6000], [9n, 9000]]), sessionSecret: Buffer.alloc(32, 3), tail,
       lastZxid: 5, replayed: 5, cutBytes: 0,
     };
-    const core = new ServerCore({}, { now: () => 50_000, randomBytes });
+    const core = new RequestPipeline({}, { now: () => 50_000, randomBytes });
     restoreCore(core, recovered, 50_000);
     expect(core.lastProcessedZxid).toBe(5);
     expect(core.tree.getNode('/a/e')!.ephemeralOwner).toBe(7n);

@@ -1,14 +1,14 @@
 /**
- * Loads a recovery result into a fresh ServerCore through its public surface: the snapshot image goes
+ * Loads a recovery result into a fresh RequestPipeline through its public surface: the snapshot image goes
  * into the tree, the sessions alive at the image's zxid come back through `replay` of createSession
  * txns (each a no-op for the tree, so the tracker re-adds them with their timeouts and the core's
  * zxid lands exactly on the image's), and the log tail replays as it was logged.
  */
 import { restoreTree, Txn } from '@coord/data-tree';
-import type { ServerCore } from '@coord/server';
+import type { RequestPipeline } from '@coord/server';
 import type { Recovered } from '@coord/storage';
 
-export function restoreCore(core: ServerCore, r: Recovered, now: number): void {
+export function restoreCore(core: RequestPipeline, r: Recovered, now: number): void {
   if (r.sessionSecret) core.sessions.setSecret(r.sessionSecret);
   if (r.image) {
     restoreTree(core.tree, r.image);

@@ -1,11 +1,11 @@
 /**
  * The standalone role's driver: the shared client port (client-port.ts) around the shared pipeline
- * (ServerCore in its standalone role). After each batch of input it drains the pipeline (setImmediate,
+ * (RequestPipeline in its standalone role). After each batch of input it drains the pipeline (setImmediate,
  * so one socket write per connection per loop turn), appends the txns it sequenced to the local log and
  * lets the pipeline apply them once the log has them (group commit: one append per pump).
  */
 import { randomBytes } from 'node:crypto';
-import { ServerCore, ServerConfig } from '@coord/server';
+import { RequestPipeline, ServerConfig } from '@coord/server';
 import { createLogger, loadNodeConfig, Logger, NodeConfig, ServerStats } from './ops';
 import { RoleDriver } from './role-driver';
 import { toServerStats } from './stats-adapter';
@@ -15,7 +15,7 @@ export interface StartNodeOptions extends Partial<NodeConfig> {
   logger?: Logger;
   txnLog?: TxnLog;
   /** Loads persisted state into the core before the node listens (the durable store's recovery). */
-  restore?: (core: ServerCore) => Promise<void> | void;
+  restore?: (core: RequestPipeline) => Promise<void> | void;
   /** Extra core settings (notificationZxid, containerCheckIntervalMs, ...). */
   core?: Partial<ServerConfig>;
 }
@@ -43,7 +43,7 @@ export function coreConfigOf(config: NodeConfig): Partial<ServerConfig> {
 export interface RunningNode {
   host: string;
   port: number;
-  core: ServerCore;
+  core: RequestPipeline;
   config: NodeConfig;
   /** The AdminServer's and the Prometheus endpoint's URLs; null when off (admin.*, metricsProvider.*). */
   readonly adminUrl: string | null;
@@ -56,7 +56,7 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Running
   const config: NodeConfig = { ...loadNodeConfig([], {}).config, ...overrides };
   const log = givenLogger ?? createLogger('coord-node', { level: config.logLevel });
   const txnLog = givenLog ?? new MemoryTxnLog();
-  const core = new ServerCore({ ...coreConfigOf(config), ...coreOverrides }, { now: Date.now, randomBytes, logger: log.child('server') });
+  const core = new RequestPipeline({ ...coreConfigOf(config), ...coreOverrides }, { now: Date.now, randomBytes, logger: log.child('server') });
   if (restore) await restore(core);
   const node = new NodeServer(core, config, txnLog, log);
   await node.listen();
@@ -66,7 +66,7 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Running
 /** The standalone role: the pipeline sequences its own writes; the local txn log commits them. */
 class NodeServer extends RoleDriver implements RunningNode {
   constructor(
-    readonly core: ServerCore,
+    readonly core: RequestPipeline,
     config: NodeConfig,
     private readonly txnLog: TxnLog,
     log: Logger,

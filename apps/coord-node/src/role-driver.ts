@@ -5,7 +5,7 @@
  * local log; ensemble/ensemble-node.ts: ZAB).
  */
 import { readFileSync } from 'node:fs';
-import type { ServerCore } from '@coord/server';
+import type { RequestPipeline } from '@coord/server';
 import { AdminSurface, type AdminSource } from './admin/admin-server';
 import type { RoleView } from './admin/commands';
 import { NodeMetrics } from './admin/node-metrics';
@@ -29,7 +29,7 @@ export abstract class RoleDriver {
   protected admin: AdminSurface | null = null;
   protected lastSnapshotInfo: { zxid: number; timestamp: number } | undefined;
 
-  protected abstract readonly core: ServerCore;
+  protected abstract readonly core: RequestPipeline;
   /** Moves what the pipeline (and the role's replication) produced; called at most once per loop turn. */
   protected abstract pump(): void;
   /** What the four-letter words print for this role. */

@@ -1,5 +1,5 @@
 /** Maps the core's stats snapshot onto the four-letter-word formatter's ServerStats. */
-import type { CoreStats } from '@coord/server';
+import type { PipelineStats } from '@coord/server';
 import { emptyServerStats, formatZooKeeperVersion, lastOpName, ServerStats } from './ops';
 
 /** The "built on" date printed in the version line. */
@@ -9,7 +9,7 @@ const builtOnMs = Date.UTC(2026, 10, 25, 0, 0);
  * `askingConnId` is the connection that sent the four-letter word: ZooKeeper lists it with interest
  * ops 0 (it is closing) and counts the word as one packet received.
  */
-export function toServerStats(s: CoreStats, askingConnId = -1): ServerStats {
+export function toServerStats(s: PipelineStats, askingConnId = -1): ServerStats {
   const stats = emptyServerStats(formatZooKeeperVersion(s.version, builtOnMs));
   stats.latency = s.latency;
   stats.packetsReceived = s.packetsReceived;

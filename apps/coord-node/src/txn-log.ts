@@ -1,7 +1,7 @@
 /**
  * The txn-log port. The node hands every batch of txns to `append` and releases the replies that
- * depend on them only after it resolves (output commit). A durable log (fsync, group commit) plugs
- * in here; until then MemoryTxnLog stands in.
+ * depend on them only after it resolves (output commit). The durable log (`durable-node.ts`, on
+ * @coord/storage) plugs in here; MemoryTxnLog is the in-memory node's log.
  */
 import type { Txn } from '@coord/data-tree';
 

@@ -4,7 +4,7 @@ import {
   encodeRequest,
   Request,
 } from '@coord/protocol';
-import { ServerCore } from './index';
+import { RequestPipeline } from './index';
 
 /** mulberry32: a small seeded PRNG so a failure replays exactly. */
 function prng(seed: number): () => number {
@@ -35,12 +35,12 @@ const samples: Request[] = [
   { type: 107, body: null },
 ];
 
-describe('ServerCore under random and mutated frames', () => {
+describe('RequestPipeline under random and mutated frames', () => {
   it('never throws and keeps serving a healthy session', () => {
     const seed = 20261125;
     const rand = prng(seed);
     let clock = 1_700_000_000_000;
-    const core = new ServerCore({ extendedTypesEnabled: true }, { now: () => clock, randomBytes: (n) => Buffer.alloc(n, 7) });
+    const core = new RequestPipeline({ extendedTypesEnabled: true }, { now: () => clock, randomBytes: (n) => Buffer.alloc(n, 7) });
     const hello = encodeConnectRequest({ protocolVersion: 0, lastZxidSeen: 0, timeOut: 30000, sessionId: 0n, passwd: Buffer.alloc(16), readOnly: false }).subarray(4);
     core.connectionOpened({ id: 1, remoteAddress: '127.0.0.1', remotePort: 1 });
     core.receive(1, hello);

@@ -1,5 +1,5 @@
 export * from './config';
-export * from './core';
+export * from './pipeline';
 export * from './effects';
 export * from './prep';
 export * from './read-ops';
@@ -8,4 +8,4 @@ export * from './sequencer';
 export * from './sessions';
 export * from './sasl';
 export * from './limits';
-export { Connection, LatencyStats, type CoreStats, type CoreConnectionStats } from './stats';
+export { ConnectionState, LatencyStats, type PipelineStats, type PipelineConnectionStats } from './stats';

@@ -6,16 +6,16 @@
  * then a close.
  */
 import { decodeConnectResponse, encodeConnectRequest, type ConnectResponse } from '@coord/protocol';
-import { ServerCore } from './index';
+import { RequestPipeline } from './index';
 
 const clock = 1_700_000_000_000;
 
-function ensemble(fill: number): ServerCore {
-  return new ServerCore({}, { now: () => clock, randomBytes: (n) => Buffer.alloc(n, fill) });
+function ensemble(fill: number): RequestPipeline {
+  return new RequestPipeline({}, { now: () => clock, randomBytes: (n) => Buffer.alloc(n, fill) });
 }
 
 /** Connects on `connId` and drains the core (applying its own createSession); returns the answer and whether it closed. */
-function connect(core: ServerCore, connId: number, sessionId = 0n, passwd: Buffer = Buffer.alloc(16)): { res: ConnectResponse; closed: boolean } {
+function connect(core: RequestPipeline, connId: number, sessionId = 0n, passwd: Buffer = Buffer.alloc(16)): { res: ConnectResponse; closed: boolean } {
   core.connectionOpened({ id: connId, remoteAddress: '127.0.0.1', remotePort: 50000 + connId });
   core.receive(connId, encodeConnectRequest({ protocolVersion: 0, lastZxidSeen: 0, timeOut: 30000, sessionId, passwd, readOnly: false }).subarray(4));
   let res: ConnectResponse | undefined;

@@ -3,7 +3,7 @@
  * wchc, wchp, dump, mntr). The snapshot is plain data; the app formats it.
  */
 import { Id } from '@coord/protocol';
-import type { ServerCore } from './core';
+import type { RequestPipeline } from './pipeline';
 import type { Session, SessionTracker } from './sessions';
 
 export class LatencyStats {
@@ -34,7 +34,7 @@ export class LatencyStats {
   }
 }
 
-export class Connection {
+export class ConnectionState {
   session: Session | null = null;
   /** True when the ConnectRequest had no readOnly byte: the response then omits it too. */
   oldClient = false;
@@ -86,7 +86,7 @@ export class Connection {
   }
 }
 
-export interface CoreConnectionStats {
+export interface PipelineConnectionStats {
   connId: number;
   remoteAddress: string;
   remotePort: number;
@@ -108,7 +108,7 @@ export interface CoreConnectionStats {
   maxLatency: number;
 }
 
-export interface CoreStats {
+export interface PipelineStats {
   version: string;
   serverId: number;
   now: number;
@@ -116,7 +116,7 @@ export interface CoreStats {
   latency: { minMs: number; maxMs: number; totalMs: number; count: number };
   packetsReceived: number;
   packetsSent: number;
-  connections: CoreConnectionStats[];
+  connections: PipelineConnectionStats[];
   /** Requests received and not answered yet (globalOutstandingLimit counts these). */
   outstanding: number;
   zxid: number;
@@ -140,13 +140,13 @@ export interface CoreStats {
 }
 
 export function snapshotStats(
-  core: ServerCore,
-  conns: Iterable<Connection>,
+  core: RequestPipeline,
+  conns: Iterable<ConnectionState>,
   sessions: SessionTracker,
   queuedFor: (connId: number) => number,
   outstanding: number,
-): CoreStats {
-  const connections: CoreConnectionStats[] = [];
+): PipelineStats {
+  const connections: PipelineConnectionStats[] = [];
   const sessionOf = new Map<number, bigint>();
   for (const c of conns) {
     const l = c.latency.summary();

@@ -12,13 +12,13 @@ import {
   encodeRequest,
   Request,
 } from '@coord/protocol';
-import { ServerCore } from './index';
+import { RequestPipeline } from './index';
 
 const eventNames: Record<number, string> = { 1: 'NodeCreated', 2: 'NodeDeleted', 3: 'NodeDataChanged', 4: 'NodeChildrenChanged' };
 const openAcl = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }];
 
 function run(script: [string, number, Request][]): string {
-  const core = new ServerCore({}, { now: () => 1_000_000, randomBytes: (n) => Buffer.alloc(n, 1) });
+  const core = new RequestPipeline({}, { now: () => 1_000_000, randomBytes: (n) => Buffer.alloc(n, 1) });
   const names = new Map([[1, 'A'], [2, 'B']]);
   const lines: string[] = [];
   const drain = () => {

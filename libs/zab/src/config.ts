@@ -57,7 +57,7 @@ export interface PeerConfig<P> {
   /**
    * For a driver whose disk is asynchronous (advanceBeforePersist / persisted): the messages that must
    * wait for the fsync are numbered and handed out by `persisted` (or `advance`) instead of in the
-   * Ready, so nothing sent meanwhile (a forwarded request, a PING reply) has to queue behind them.
+   * ZabReady, so nothing sent meanwhile (a forwarded request, a PING reply) has to queue behind them.
    */
   readonly asyncPersist?: boolean;
   readonly unsafeBugs?: UnsafeBugs;

@@ -4,7 +4,7 @@
 // from the votes of members that are already FOLLOWING or LEADING ("out of election").
 
 import { notificationTicksMin } from './config';
-import type { PeerCore } from './core';
+import type { PeerContext } from './peer-context';
 import { becomeFollower } from './follower';
 import { becomeLeader } from './leader';
 import type { Message, Notification, ServerId, ServerState, Vote } from './messages';
@@ -42,11 +42,11 @@ function sameVote(a: Vote, b: Vote): boolean {
   return a.leader === b.leader && a.zxid === b.zxid && a.peerEpoch === b.peerEpoch;
 }
 
-function selfVote<P>(core: PeerCore<P>): Vote {
+function selfVote<P>(core: PeerContext<P>): Vote {
   return { leader: core.id, zxid: core.log.lastZxid, peerEpoch: core.currentEpoch };
 }
 
-export function initialElection<P>(core: PeerCore<P>): ElectionState {
+export function initialElection<P>(core: PeerContext<P>): ElectionState {
   return {
     logicalClock: 0, vote: selfVote(core), recvSet: new Map(), outOfElection: new Map(),
     decideAtTick: null, resendAtTick: 0, resendTicks: notificationTicksMin,
@@ -54,7 +54,7 @@ export function initialElection<P>(core: PeerCore<P>): ElectionState {
 }
 
 /** Leaves any role and starts a new round (ZooKeeper: QuorumPeer back to LOOKING, lookForLeader). */
-export function startElection<P>(core: PeerCore<P>, reason: string): void {
+export function startElection<P>(core: PeerContext<P>, reason: string): void {
   core.lastElectionReason = reason;
   core.leader = null;
   core.follower = null;
@@ -74,26 +74,26 @@ export function startElection<P>(core: PeerCore<P>, reason: string): void {
   checkQuorumAgrees(core);
 }
 
-function notification<P>(core: PeerCore<P>): Notification {
+function notification<P>(core: PeerContext<P>): Notification {
   const e = core.election;
   return { type: 'NOTIFICATION', vote: e.vote, electionEpoch: e.logicalClock, state: core.state };
 }
 
-function broadcastVote<P>(core: PeerCore<P>): void {
+function broadcastVote<P>(core: PeerContext<P>): void {
   const e = core.election;
   for (const sid of core.others()) core.sendNotification(sid, notification(core));
   // Jitter keeps peers that started together from resending in lockstep forever.
   e.resendAtTick = core.ticks + e.resendTicks + core.rand.intBelow(e.resendTicks + 1);
 }
 
-function adopt<P>(core: PeerCore<P>, vote: Vote): void {
+function adopt<P>(core: PeerContext<P>, vote: Vote): void {
   const e = core.election;
   e.vote = vote;
   e.recvSet.set(core.id, { vote, electionEpoch: e.logicalClock, state: 'LOOKING' });
   broadcastVote(core);
 }
 
-export function onNotification<P>(core: PeerCore<P>, m: Message<P> & Notification): void {
+export function onNotification<P>(core: PeerContext<P>, m: Message<P> & Notification): void {
   if (!core.voters.includes(m.from)) return;
   const e = core.election;
   if (core.state !== 'LOOKING') {
@@ -138,19 +138,19 @@ function agreeing(votes: Map<ServerId, SeenVote>, vote: Vote): number {
   return count;
 }
 
-function agreeingOnLeader<P>(core: PeerCore<P>, votes: Map<ServerId, SeenVote>, leader: ServerId): boolean {
+function agreeingOnLeader<P>(core: PeerContext<P>, votes: Map<ServerId, SeenVote>, leader: ServerId): boolean {
   let count = 0;
   for (const seen of votes.values()) if (seen.vote.leader === leader) count++;
   return core.isQuorum(count);
 }
 
 /** ZooKeeper's checkLeader: never follow a leader we have not heard claim LEADING. */
-function leaderConfirmed<P>(core: PeerCore<P>, votes: Map<ServerId, SeenVote>, leader: ServerId, electionEpoch: number): boolean {
+function leaderConfirmed<P>(core: PeerContext<P>, votes: Map<ServerId, SeenVote>, leader: ServerId, electionEpoch: number): boolean {
   if (leader === core.id) return electionEpoch === core.election.logicalClock;
   return votes.get(leader)?.state === 'LEADING';
 }
 
-function checkQuorumAgrees<P>(core: PeerCore<P>): void {
+function checkQuorumAgrees<P>(core: PeerContext<P>): void {
   const e = core.election;
   if (core.isQuorum(agreeing(e.recvSet, e.vote))) {
     if (e.decideAtTick === null) e.decideAtTick = core.ticks + core.limits.finalizeWaitTicks;
@@ -160,14 +160,14 @@ function checkQuorumAgrees<P>(core: PeerCore<P>): void {
   if (core.voters.length === 1) decide(core, e.vote);
 }
 
-function decide<P>(core: PeerCore<P>, vote: Vote): void {
+function decide<P>(core: PeerContext<P>, vote: Vote): void {
   core.election.vote = vote;
   core.election.decideAtTick = null;
   if (vote.leader === core.id) becomeLeader(core);
   else becomeFollower(core, vote.leader);
 }
 
-export function electionTick<P>(core: PeerCore<P>): void {
+export function electionTick<P>(core: PeerContext<P>): void {
   const e = core.election;
   if (e.decideAtTick !== null && core.ticks >= e.decideAtTick) {
     decide(core, e.vote);

@@ -3,7 +3,7 @@
 // acking NEWLEADER, start serving on UPTODATE; then log each PROPOSAL and ACK it only after the fsync.
 // Any gap on the connection or silence beyond the limits sends the follower back to election.
 
-import type { Link, PeerCore } from './core';
+import type { Link, PeerContext } from './peer-context';
 import { startElection } from './election';
 import type { QuorumMessage, ServerId, Snapshot, Txn } from './messages';
 import type { Zxid } from './zxid';
@@ -18,7 +18,7 @@ export interface FollowerState {
   retryAtTick: number;
 }
 
-export function becomeFollower<P>(core: PeerCore<P>, leader: ServerId): void {
+export function becomeFollower<P>(core: PeerContext<P>, leader: ServerId): void {
   core.state = 'FOLLOWING';
   core.phase = 'DISCOVERY';
   core.leaderId = leader;
@@ -28,22 +28,22 @@ export function becomeFollower<P>(core: PeerCore<P>, leader: ServerId): void {
   sendFollowerInfo(core);
 }
 
-function newLink<P>(core: PeerCore<P>, leader: ServerId): Link {
+function newLink<P>(core: PeerContext<P>, leader: ServerId): Link {
   return { peer: leader, conn: core.newConnId(), sendSeq: 0, recvSeq: 0 };
 }
 
-function followerOf<P>(core: PeerCore<P>): FollowerState {
+function followerOf<P>(core: PeerContext<P>): FollowerState {
   if (core.follower === null) throw new Error('not following');
   return core.follower;
 }
 
-function sendFollowerInfo<P>(core: PeerCore<P>): void {
+function sendFollowerInfo<P>(core: PeerContext<P>): void {
   const f = followerOf(core);
   core.sendOn(f.link, { type: 'FOLLOWERINFO', acceptedEpoch: core.acceptedEpoch, lastZxid: core.log.lastZxid });
   f.retryAtTick = core.ticks + core.limits.connectRetryTicks;
 }
 
-export function followerTick<P>(core: PeerCore<P>): void {
+export function followerTick<P>(core: PeerContext<P>): void {
   const f = followerOf(core);
   const limit = f.phase === 'BROADCAST' ? core.limits.syncLimitTicks : core.limits.initLimitTicks;
   if (core.ticks - f.lastHeardTick > limit) {
@@ -57,7 +57,7 @@ export function followerTick<P>(core: PeerCore<P>): void {
   }
 }
 
-export function onLeaderMessage<P>(core: PeerCore<P>, m: QuorumMessage<P> & { from: ServerId }): void {
+export function onLeaderMessage<P>(core: PeerContext<P>, m: QuorumMessage<P> & { from: ServerId }): void {
   const f = followerOf(core);
   if (m.from !== f.leader || m.conn !== f.link.conn) return;
   const verdict = core.receiveOn(f.link, m.seq);
@@ -109,7 +109,7 @@ export function onLeaderMessage<P>(core: PeerCore<P>, m: QuorumMessage<P> & { fr
   }
 }
 
-function onLeaderInfo<P>(core: PeerCore<P>, f: FollowerState, epoch: number): void {
+function onLeaderInfo<P>(core: PeerContext<P>, f: FollowerState, epoch: number): void {
   if (f.phase !== 'CONNECTING') return;
   if (epoch < core.acceptedEpoch) {
     startElection(core, 'leader epoch older than acceptedEpoch'); // we already promised a newer leader
@@ -123,7 +123,7 @@ function onLeaderInfo<P>(core: PeerCore<P>, f: FollowerState, epoch: number): vo
   f.phase = 'EPOCH_ACKED';
 }
 
-function installSnapshot<P>(core: PeerCore<P>, snapshot: Snapshot): void {
+function installSnapshot<P>(core: PeerContext<P>, snapshot: Snapshot): void {
   // The leader sends SNAP only to a learner whose last zxid is below the snapshot, so nothing this
   // peer has delivered can be newer than it: a state machine never moves backwards.
   if (snapshot.zxid < core.commitZxid) {
@@ -135,7 +135,7 @@ function installSnapshot<P>(core: PeerCore<P>, snapshot: Snapshot): void {
   core.snapshotCompacted();
 }
 
-function onSyncPayload<P>(core: PeerCore<P>, f: FollowerState, entries: readonly Txn<P>[], committedZxid: Zxid): void {
+function onSyncPayload<P>(core: PeerContext<P>, f: FollowerState, entries: readonly Txn<P>[], committedZxid: Zxid): void {
   f.phase = 'SYNCING';
   core.phase = 'SYNCHRONIZATION';
   core.publishSoftState();
@@ -143,7 +143,7 @@ function onSyncPayload<P>(core: PeerCore<P>, f: FollowerState, entries: readonly
   core.commitTo(Math.min(committedZxid, core.log.lastZxid));
 }
 
-function onProposal<P>(core: PeerCore<P>, f: FollowerState, txn: Txn<P>): void {
+function onProposal<P>(core: PeerContext<P>, f: FollowerState, txn: Txn<P>): void {
   if (f.phase !== 'SYNCING' && f.phase !== 'BROADCAST') return;
   if (txn.zxid <= core.log.lastZxid) {
     startElection(core, 'proposal out of order'); // out of order: this connection cannot be trusted
@@ -153,14 +153,14 @@ function onProposal<P>(core: PeerCore<P>, f: FollowerState, txn: Txn<P>): void {
   core.sendOn(f.link, { type: 'ACK', zxid: txn.zxid }, !core.bugs.ackBeforePersist);
 }
 
-export function followerSubmit<P>(core: PeerCore<P>, request: P): boolean {
+export function followerSubmit<P>(core: PeerContext<P>, request: P): boolean {
   const f = core.follower;
   if (f === null || f.phase !== 'BROADCAST') return false;
   core.sendOn(f.link, { type: 'REQUEST', request });
   return true;
 }
 
-export function followerSync<P>(core: PeerCore<P>): number | null {
+export function followerSync<P>(core: PeerContext<P>): number | null {
   const f = core.follower;
   if (f === null || f.phase !== 'BROADCAST') return null;
   const syncId = core.nextSyncId++;

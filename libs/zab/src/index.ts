@@ -5,7 +5,7 @@ export {
   connectRetryTicksDefault, snapCountDefault,
 } from './config';
 export type { Message, Notification, QuorumBody, QuorumMessage, ServerId, ServerState, Snapshot, Txn, Vote } from './messages';
-export type { ForwardedRequest, Persist, Ready, SoftState, SyncDone, ZabPhase } from './ready';
+export type { ForwardedRequest, Persist, ZabReady, SoftState, SyncDone, ZabPhase } from './ready';
 export { seededRand, type Rand } from './rand';
 export { isBetterVote } from './election';
 export { counterMax, counterOf, epochMax, epochOf, formatZxid, makeZxid, zxidToBigInt, type Zxid } from './zxid';

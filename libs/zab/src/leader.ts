@@ -5,10 +5,10 @@
 // fsync, COMMIT once a quorum has acknowledged, always in zxid order.
 
 import { connsRememberedMax } from './config';
-import type { Link, PeerCore } from './core';
+import type { Link, PeerContext } from './peer-context';
 import { startElection } from './election';
 import type { QuorumMessage, ServerId } from './messages';
-import type { Ready } from './ready';
+import type { ZabReady } from './ready';
 import { counterMax, makeZxid, type Zxid } from './zxid';
 
 export type LearnerPhase = 'INFO' | 'EPOCH_SENT' | 'EPOCH_ACKED' | 'SYNCING' | 'SYNCED';
@@ -50,7 +50,7 @@ export interface LeaderState<P> {
   pendingSyncs: PendingSync[];
 }
 
-export function becomeLeader<P>(core: PeerCore<P>): void {
+export function becomeLeader<P>(core: PeerContext<P>): void {
   core.state = 'LEADING';
   core.phase = 'DISCOVERY';
   core.leaderId = core.id;
@@ -64,18 +64,18 @@ export function becomeLeader<P>(core: PeerCore<P>): void {
   maybeChooseEpoch(core);
 }
 
-function leaderOf<P>(core: PeerCore<P>): LeaderState<P> {
+function leaderOf<P>(core: PeerContext<P>): LeaderState<P> {
   if (core.leader === null) throw new Error('not leading');
   return core.leader;
 }
 
-function countLearners<P>(core: PeerCore<P>, phases: readonly LearnerPhase[], extra: (h: LearnerHandler) => boolean = () => true): number {
+function countLearners<P>(core: PeerContext<P>, phases: readonly LearnerPhase[], extra: (h: LearnerHandler) => boolean = () => true): number {
   let count = 0;
   for (const h of leaderOf(core).learners.values()) if (phases.includes(h.phase) && extra(h)) count++;
   return count;
 }
 
-function maybeChooseEpoch<P>(core: PeerCore<P>): void {
+function maybeChooseEpoch<P>(core: PeerContext<P>): void {
   const leader = leaderOf(core);
   if (leader.epoch !== null || !core.isQuorum(1 + countLearners(core, ['INFO']))) return;
   let epoch = Math.max(core.acceptedEpoch, core.epochFloor);
@@ -86,7 +86,7 @@ function maybeChooseEpoch<P>(core: PeerCore<P>): void {
   maybeEpochQuorum(core);
 }
 
-function sendLeaderInfo<P>(core: PeerCore<P>, h: LearnerHandler): void {
+function sendLeaderInfo<P>(core: PeerContext<P>, h: LearnerHandler): void {
   // After the fsync: the leader must not announce an epoch it could forget in a crash.
   core.sendOn(h.link, { type: 'LEADERINFO', epoch: leaderOf(core).epoch as number }, true);
   h.phase = 'EPOCH_SENT';
@@ -96,7 +96,7 @@ function isMoreRecent(epochA: number, zxidA: Zxid, epochB: number, zxidB: Zxid):
   return epochA > epochB || (epochA === epochB && zxidA > zxidB);
 }
 
-function maybeEpochQuorum<P>(core: PeerCore<P>): void {
+function maybeEpochQuorum<P>(core: PeerContext<P>): void {
   const leader = leaderOf(core);
   if (leader.epoch === null || leader.epochAckQuorum) return;
   const acked = [...leader.learners.values()].filter((h) => h.phase === 'EPOCH_ACKED' && h.currentEpoch >= 0);
@@ -116,7 +116,7 @@ function maybeEpochQuorum<P>(core: PeerCore<P>): void {
 }
 
 /** ZooKeeper's LearnerHandler.syncFollower, on a log that keeps every txn since the last snapshot. */
-function syncLearner<P>(core: PeerCore<P>, h: LearnerHandler): void {
+function syncLearner<P>(core: PeerContext<P>, h: LearnerHandler): void {
   const log = core.log;
   const peerZxid = h.lastZxid;
   const lastZxid = log.lastZxid;
@@ -140,7 +140,7 @@ function syncLearner<P>(core: PeerCore<P>, h: LearnerHandler): void {
   h.phase = 'SYNCING';
 }
 
-function maybeStartBroadcast<P>(core: PeerCore<P>): void {
+function maybeStartBroadcast<P>(core: PeerContext<P>): void {
   const leader = leaderOf(core);
   if (core.phase !== 'SYNCHRONIZATION' || !leader.selfNewLeaderAcked) return;
   if (!core.isQuorum(1 + countLearners(core, ['SYNCED']))) return;
@@ -154,7 +154,7 @@ function maybeStartBroadcast<P>(core: PeerCore<P>): void {
 }
 
 /** Commits the highest zxid that a quorum (the leader's own fsync included) has logged. */
-function tryCommit<P>(core: PeerCore<P>): void {
+function tryCommit<P>(core: PeerContext<P>): void {
   const leader = leaderOf(core);
   if (core.phase !== 'BROADCAST') return;
   const acked = [leader.persistedZxid];
@@ -167,13 +167,13 @@ function tryCommit<P>(core: PeerCore<P>): void {
   broadcastToSynced(core, { type: 'COMMIT', zxid }, true);
 }
 
-function broadcastToSynced<P>(core: PeerCore<P>, body: Parameters<PeerCore<P>['sendOn']>[1], includeSyncing: boolean): void {
+function broadcastToSynced<P>(core: PeerContext<P>, body: Parameters<PeerContext<P>['sendOn']>[1], includeSyncing: boolean): void {
   for (const h of leaderOf(core).learners.values()) {
     if (h.phase === 'SYNCED' || (includeSyncing && h.phase === 'SYNCING')) core.sendOn(h.link, body);
   }
 }
 
-export function leaderPropose<P>(core: PeerCore<P>, payload: P): Zxid | null {
+export function leaderPropose<P>(core: PeerContext<P>, payload: P): Zxid | null {
   const leader = core.leader;
   if (leader === null || core.phase !== 'BROADCAST') return null;
   if (leader.counter >= counterMax) {
@@ -191,14 +191,14 @@ export function leaderPropose<P>(core: PeerCore<P>, payload: P): Zxid | null {
 }
 
 /** A sync confirmed by a quorum ping round, so a deposed leader cannot answer it (unlike ZOOKEEPER-1675). */
-export function leaderSync<P>(core: PeerCore<P>, from: ServerId, syncId: number): void {
+export function leaderSync<P>(core: PeerContext<P>, from: ServerId, syncId: number): void {
   const leader = leaderOf(core);
   leader.pendingSyncs.push({ from, syncId, zxid: core.log.lastZxid, round: ++leader.pingRound });
   broadcastToSynced(core, { type: 'PING', round: leader.pingRound }, true);
   answerSyncs(core);
 }
 
-function answerSyncs<P>(core: PeerCore<P>): void {
+function answerSyncs<P>(core: PeerContext<P>): void {
   const leader = leaderOf(core);
   const waiting: PendingSync[] = [];
   for (const s of leader.pendingSyncs) {
@@ -215,7 +215,7 @@ function answerSyncs<P>(core: PeerCore<P>): void {
   leader.pendingSyncs = waiting;
 }
 
-export function onLearnerMessage<P>(core: PeerCore<P>, m: QuorumMessage<P> & { from: ServerId }): void {
+export function onLearnerMessage<P>(core: PeerContext<P>, m: QuorumMessage<P> & { from: ServerId }): void {
   const leader = leaderOf(core);
   if (m.type === 'FOLLOWERINFO') {
     onFollowerInfo(core, m.from, m.conn, m.seq, m.acceptedEpoch, m.lastZxid);
@@ -257,7 +257,7 @@ export function onLearnerMessage<P>(core: PeerCore<P>, m: QuorumMessage<P> & { f
   }
 }
 
-function onFollowerInfo<P>(core: PeerCore<P>, from: ServerId, conn: number, seq: number, acceptedEpoch: number, lastZxid: Zxid): void {
+function onFollowerInfo<P>(core: PeerContext<P>, from: ServerId, conn: number, seq: number, acceptedEpoch: number, lastZxid: Zxid): void {
   const leader = leaderOf(core);
   if (seq !== 0 || !core.voters.includes(from) || from === core.id) return;
   if ((leader.retiredConns.get(from) ?? []).includes(conn)) return;
@@ -283,7 +283,7 @@ function onFollowerInfo<P>(core: PeerCore<P>, from: ServerId, conn: number, seq:
   else sendLeaderInfo(core, h);
 }
 
-function onAck<P>(core: PeerCore<P>, h: LearnerHandler, zxid: Zxid): void {
+function onAck<P>(core: PeerContext<P>, h: LearnerHandler, zxid: Zxid): void {
   if (h.phase === 'SYNCING') {
     if (zxid !== h.newLeaderZxid) return;
     h.phase = 'SYNCED';
@@ -296,7 +296,7 @@ function onAck<P>(core: PeerCore<P>, h: LearnerHandler, zxid: Zxid): void {
   tryCommit(core);
 }
 
-function dropLearner<P>(core: PeerCore<P>, sid: ServerId): void {
+function dropLearner<P>(core: PeerContext<P>, sid: ServerId): void {
   const leader = leaderOf(core);
   const h = leader.learners.get(sid);
   if (h === undefined) return;
@@ -305,7 +305,7 @@ function dropLearner<P>(core: PeerCore<P>, sid: ServerId): void {
   leader.retiredConns.set(sid, retired);
 }
 
-export function leaderTick<P>(core: PeerCore<P>): void {
+export function leaderTick<P>(core: PeerContext<P>): void {
   const leader = leaderOf(core);
   const limits = core.limits;
   if (core.phase !== 'BROADCAST' && core.ticks - leader.phaseStartTick > limits.initLimitTicks) {
@@ -327,7 +327,7 @@ export function leaderTick<P>(core: PeerCore<P>): void {
 }
 
 /** The driver has fsynced `ready`: count the leader's own acknowledgement. */
-export function leaderPersisted<P>(core: PeerCore<P>, ready: Ready<P>): void {
+export function leaderPersisted<P>(core: PeerContext<P>, ready: ZabReady<P>): void {
   const leader = core.leader;
   if (leader === null) return;
   const entries = ready.persist.entries;

@@ -1,5 +1,5 @@
 // The peer's view of its txn log: a snapshot base plus the txns after it, all in zxid order. It mirrors
-// what the driver has written (or is about to write, see Ready.persist); the core never reads a disk.
+// what the driver has written (or is about to write, see ZabReady.persist); the core never reads a disk.
 
 import type { Snapshot, Txn } from './messages';
 import type { Zxid } from './zxid';

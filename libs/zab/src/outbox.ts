@@ -1,9 +1,9 @@
-// What has happened since the last Ready: pending writes, messages and deliveries. `take` hands it all
+// What has happened since the last ZabReady: pending writes, messages and deliveries. `take` hands it all
 // out and starts a fresh batch, so inputs that arrive while the driver is still persisting the previous
-// batch simply accumulate in the next one (as with etcd raft's Ready/Advance).
+// batch simply accumulate in the next one (as with etcd raft's ZabReady/Advance).
 
 import type { ForwardedRequest, SoftState, SyncDone } from './ready';
-import type { Link } from './core';
+import type { Link } from './peer-context';
 import type { Message, QuorumBody, Snapshot, Txn } from './messages';
 import type { Zxid } from './zxid';
 
@@ -19,7 +19,7 @@ export class Outbox<P> {
   persist: MutablePersist<P> = { entries: [] };
   /** Election notifications (connectionless). */
   messages: Message<P>[] = [];
-  /** Connection messages, numbered when the batch is taken (PeerCore.stampLinks). */
+  /** Connection messages, numbered when the batch is taken (PeerContext.stampLinks). */
   linkNow: { link: Link; body: QuorumBody<P> }[] = [];
   linkAfterPersist: { link: Link; body: QuorumBody<P> }[] = [];
   committed: Txn<P>[] = [];

@@ -1,4 +1,4 @@
-// Unit tests of the Peer's contract with its driver (Ready/advance, durability order, FIFO links,
+// Unit tests of the Peer's contract with its driver (ZabReady/advance, durability order, FIFO links,
 // quorum rules). The protocol's stories are in testdata/*.txt; these pin the edges a driver relies on.
 
 import { readFileSync, readdirSync } from 'node:fs';
@@ -7,14 +7,14 @@ import { isBetterVote } from './election';
 import type { Message } from './messages';
 import { Peer } from './peer';
 import { seededRand } from './rand';
-import type { Ready } from './ready';
+import type { ZabReady } from './ready';
 import { counterOf, epochOf, formatZxid, makeZxid, zxidToBigInt } from './zxid';
 
 type Net = Message<string>[];
 
-/** Processes every pending Ready of `peer` as a driver with an instant disk would. */
-function drain(peer: Peer<string>, net: Net, committed: string[] = []): Ready<string>[] {
-  const readies: Ready<string>[] = [];
+/** Processes every pending ZabReady of `peer` as a driver with an instant disk would. */
+function drain(peer: Peer<string>, net: Net, committed: string[] = []): ZabReady<string>[] {
+  const readies: ZabReady<string>[] = [];
   while (peer.hasReady()) {
     const r = peer.ready();
     readies.push(r);
@@ -91,7 +91,7 @@ describe('FastLeaderElection vote order', () => {
   });
 });
 
-describe('Ready contract', () => {
+describe('ZabReady contract', () => {
   it('a follower ACKs a proposal only after persisting it; a PING reply does not wait behind the ACK', () => {
     const { peers, net, settle } = ensemble(3);
     expect(peers[2].status().state).toBe('LEADING');
@@ -152,7 +152,7 @@ describe('Ready contract', () => {
     expect(peer.ready().committed.map((t) => t.payload)).toEqual(['solo']);
   });
 
-  it('with an asynchronous disk the next Ready comes before the fsync, and the leader counts itself only once persisted', () => {
+  it('with an asynchronous disk the next ZabReady comes before the fsync, and the leader counts itself only once persisted', () => {
     const peer = new Peer<string>({ id: 7, voters: [7], rand: seededRand(7) });
     drain(peer, []);
     peer.propose('a');

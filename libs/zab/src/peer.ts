@@ -1,15 +1,15 @@
 // The public face of the ZAB core, shaped like etcd raft's RawNode: inputs are step (a message), tick
-// (time), propose/submit/sync (clients) and compact (snapshots); the output is a Ready batch that the
+// (time), propose/submit/sync (clients) and compact (snapshots); the output is a ZabReady batch that the
 // driver executes and then acknowledges with advance. Nothing in here does I/O or reads a clock.
 
 import type { PeerConfig } from './config';
-import { PeerCore, type LinkMessage } from './core';
+import { PeerContext, type LinkMessage } from './peer-context';
 import { electionTick, initialElection, onNotification, startElection } from './election';
 import { followerSubmit, followerSync, followerTick, onLeaderMessage } from './follower';
 import { leaderPersisted, leaderPropose, leaderSync, leaderTick, onLearnerMessage } from './leader';
 import type { Message, ServerId, ServerState, Snapshot } from './messages';
 import { Outbox } from './outbox';
-import type { Ready, ZabPhase } from './ready';
+import type { ZabReady, ZabPhase } from './ready';
 import type { Zxid } from './zxid';
 
 export interface PeerStatus {
@@ -29,12 +29,12 @@ export interface PeerStatus {
 }
 
 export class Peer<P = Uint8Array> {
-  private readonly core: PeerCore<P>;
-  /** With asyncPersist: each Ready's messages that wait for its fsync, unnumbered until `persisted`. */
-  private readonly held = new WeakMap<Ready<P>, LinkMessage<P>[]>();
+  private readonly core: PeerContext<P>;
+  /** With asyncPersist: each ZabReady's messages that wait for its fsync, unnumbered until `persisted`. */
+  private readonly held = new WeakMap<ZabReady<P>, LinkMessage<P>[]>();
 
   constructor(config: PeerConfig<P>) {
-    this.core = new PeerCore<P>(config);
+    this.core = new PeerContext<P>(config);
     this.core.election = initialElection(this.core);
     startElection(this.core, 'startup');
   }
@@ -75,7 +75,7 @@ export class Peer<P = Uint8Array> {
 
   /**
    * A client request that may change state. The leader's driver receives every request, its own and
-   * the followers' forwarded REQUESTs, in Ready.requests, preps it and calls `propose`. Returns false when
+   * the followers' forwarded REQUESTs, in ZabReady.requests, preps it and calls `propose`. Returns false when
    * this peer is not serving (the client should try another member).
    */
   submit(request: P): boolean {
@@ -92,7 +92,7 @@ export class Peer<P = Uint8Array> {
   }
 
   /**
-   * Starts a sync: Ready.syncsDone reports the id once every txn committed before the sync began has
+   * Starts a sync: ZabReady.syncsDone reports the id once every txn committed before the sync began has
    * been handed out in `committed`, so a read served after it sees them. Returns null when not serving.
    */
   sync(): number | null {
@@ -122,14 +122,14 @@ export class Peer<P = Uint8Array> {
   }
 
   /** Takes the pending batch. Call `advance` with it before asking for the next one. */
-  ready(): Ready<P> {
+  ready(): ZabReady<P> {
     const core = this.core;
     if (core.readyOutstanding) throw new Error('ready() called again before advance()');
     const out = core.out;
     core.out = new Outbox<P>();
     core.readyOutstanding = true;
     const { messages, messagesAfterPersist, held } = core.stampLinks(out);
-    const ready: Ready<P> = {
+    const ready: ZabReady<P> = {
       softState: out.softState, persist: { ...out.persist }, mustSync: out.mustSync, messages,
       messagesAfterPersist, committed: out.committed, syncsDone: out.syncsDone,
       requests: out.requests, snapshotWanted: out.snapshotWanted,
@@ -142,7 +142,7 @@ export class Peer<P = Uint8Array> {
    * The driver has persisted, sent and applied `ready`. With `asyncPersist`, returns the messages that
    * waited for the fsync (numbered now), to send at once.
    */
-  advance(ready: Ready<P>): Message<P>[] {
+  advance(ready: ZabReady<P>): Message<P>[] {
     this.advanceBeforePersist(ready);
     return this.persisted(ready);
   }
@@ -150,12 +150,12 @@ export class Peer<P = Uint8Array> {
   /**
    * For a driver whose disk is asynchronous: it has sent `ready.messages`, handed `ready.persist` to a
    * log that writes in call order, and applied `ready.committed` (a committed txn is on a quorum's disks
-   * already); the next Ready may be taken while that write runs. It must hold `messagesAfterPersist`
-   * and call `persisted(ready)` once the write is durable, in the order the Readys were taken. A Ready
+   * already); the next ZabReady may be taken while that write runs. It must hold `messagesAfterPersist`
+   * and call `persisted(ready)` once the write is durable, in the order the ZabReadys were taken. A ZabReady
    * that installs a snapshot, truncates the log or changes the soft state should be finished with
    * `advance` before the next one is taken.
    */
-  advanceBeforePersist(_ready: Ready<P>): void {
+  advanceBeforePersist(_ready: ZabReady<P>): void {
     const core = this.core;
     if (!core.readyOutstanding) throw new Error('advance() without an outstanding ready()');
     core.readyOutstanding = false;
@@ -164,9 +164,9 @@ export class Peer<P = Uint8Array> {
 
   /**
    * `ready.persist` is durable: the leader counts its own acknowledgement of those entries now. With
-   * `asyncPersist`, returns the Ready's held messages (ACKs) numbered now, to send at once.
+   * `asyncPersist`, returns the ZabReady's held messages (ACKs) numbered now, to send at once.
    */
-  persisted(ready: Ready<P>): Message<P>[] {
+  persisted(ready: ZabReady<P>): Message<P>[] {
     const core = this.core;
     const held = this.held.get(ready);
     this.held.delete(ready);

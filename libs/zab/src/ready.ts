@@ -1,4 +1,4 @@
-// The Ready batch: everything the driver must do, in this order (see docs/zab.md):
+// The ZabReady batch: everything the driver must do, in this order (see docs/zab.md):
 //   1. write `persist` (snapshot, then truncation, then entries, then epochs) and fsync when `mustSync`;
 //   2. send `messages` (these may go before the fsync) and then `messagesAfterPersist` (only after it);
 //   3. if `persist.snapshot` is set, restore the state machine from it; then apply `committed` in order;
@@ -41,7 +41,7 @@ export interface ForwardedRequest<P> {
   readonly request: P;
 }
 
-export interface Ready<P = Uint8Array> {
+export interface ZabReady<P = Uint8Array> {
   readonly softState?: SoftState;
   readonly persist: Persist<P>;
   readonly mustSync: boolean;

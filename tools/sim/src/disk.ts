@@ -26,7 +26,7 @@ export class SimDisk {
   private written = 0;
   private synced = 0;
 
-  /** Queues a Ready's writes in the order the Ready contract prescribes; returns the mark that covers them. */
+  /** Queues a ZabReady's writes in the order the ZabReady contract prescribes; returns the mark that covers them. */
   write(persist: Persist<Uint8Array>): number {
     if (persist.snapshot !== undefined) this.unsynced.push({ kind: 'snapshot', snapshot: persist.snapshot });
     if (persist.truncateAfter !== undefined) this.unsynced.push({ kind: 'truncate', after: persist.truncateAfter });

@@ -1,8 +1,8 @@
-// One simulated ensemble member: the real pipeline (ServerCore of @coord/server, with its sequencer) on
+// One simulated ensemble member: the real pipeline (RequestPipeline of @coord/server, with its sequencer) on
 // top of a real ZAB peer (@coord/zab), wired as the node's driver wires them
-// (apps/coord-node/src/ensemble/ensemble-node.ts): drain the pipeline into ZAB, and run each Ready as
+// (apps/coord-node/src/ensemble/ensemble-node.ts): drain the pipeline into ZAB, and run each ZabReady as
 // that driver does with its asynchronous disk (messages at once, ACKs numbered and sent when their write is durable,
-// committed txns applied while the write runs unless the Ready is strict, several Readys in flight),
+// committed txns applied while the write runs unless the ZabReady is strict, several ZabReadys in flight),
 // with the same payload bytes (@coord/envelope) and snapshot format (@coord/storage). Only the I/O
 // differs: the network, disk, clock and randomness are the simulation's, and a write takes simulated
 // time during which inputs gather.
@@ -13,15 +13,15 @@
 import { restoreTree } from '@coord/data-tree';
 import { Xid } from '@coord/protocol';
 import { decodeRequest, decodeTxnPayload, encodeRequest, encodeTxnPayload } from '@coord/envelope';
-import { ServerCore, type Effect, type Role, type SequencerRequest } from '@coord/server';
+import { RequestPipeline, type Effect, type Role, type SequencerRequest } from '@coord/server';
 import { loadSnapshotData } from '@coord/storage';
-import { Peer, type Message, type Ready, type ServerId, type Snapshot, type SoftState, type Txn as ZabTxn, type Zxid } from '@coord/zab';
+import { Peer, type Message, type ZabReady, type ServerId, type Snapshot, type SoftState, type Txn as ZabTxn, type Zxid } from '@coord/zab';
 import { SimDisk } from './disk';
 import type { SimOptions } from './options';
 import type { Rng } from './rng';
 import { snapshotOf } from './snapshot';
 
-/** Readys on their way to disk at most, as the node's driver allows. */
+/** ZabReadys on their way to disk at most, as the node's driver allows. */
 const persistsInFlightMax = 8;
 
 /** Milliseconds of the pipeline's clock per simulated time unit (a tick of tickUnits units is tickUnits * this). */
@@ -44,14 +44,14 @@ export interface MemberHooks {
 
 export class SimMember {
   peer: Peer<Uint8Array> | null = null;
-  core: ServerCore | null = null;
+  core: RequestPipeline | null = null;
   readonly disk = new SimDisk();
   soft: SoftState | null = null;
   incarnation = 0;
-  /** Readys whose writes are on their way to disk, and the time the last of them becomes durable. */
+  /** ZabReadys whose writes are on their way to disk, and the time the last of them becomes durable. */
   private persistsInFlight = 0;
   private lastDurableAt = 0;
-  /** A Ready that installs a snapshot, truncates or changes role is finished whole before the next is taken. */
+  /** A ZabReady that installs a snapshot, truncates or changes role is finished whole before the next is taken. */
   private strictPending = false;
   /** A snapshot taken, waiting for the log to be durable up to its zxid. */
   private pendingSnapshot: Snapshot | null = null;
@@ -80,7 +80,7 @@ export class SimMember {
       storage: { acceptedEpoch: d.acceptedEpoch, currentEpoch: d.currentEpoch, snapshot: d.snapshot, log: [...d.log] },
     });
     const randomRng = this.rng.fork();
-    this.core = new ServerCore(
+    this.core = new RequestPipeline(
       { tickTimeMs: o.tickUnits * msPerUnit, serverId: this.id },
       { now: () => this.hooks.now() * msPerUnit, randomBytes: (n) => randomBytesOf(randomRng, n) },
     );
@@ -129,7 +129,7 @@ export class SimMember {
     this.pendingSnapshot = null;
   }
 
-  /** The pipeline's requests go to ZAB; ZAB's Readys are executed as the node's driver does. */
+  /** The pipeline's requests go to ZAB; ZAB's ZabReadys are executed as the node's driver does. */
   pump(): void {
     if (this.peer === null) return;
     this.drainCore();
@@ -189,13 +189,13 @@ export class SimMember {
   }
 
   /**
-   * One Ready, as the node's driver runs it with its asynchronous disk: messages leave at once; unless
-   * the Ready is strict (installs a snapshot, truncates, changes role), committed txns are applied at
-   * once and the next Ready may be taken while this one's write runs (up to persistsInFlightMax); ACKs
+   * One ZabReady, as the node's driver runs it with its asynchronous disk: messages leave at once; unless
+   * the ZabReady is strict (installs a snapshot, truncates, changes role), committed txns are applied at
+   * once and the next ZabReady may be taken while this one's write runs (up to persistsInFlightMax); ACKs
    * and the leader's own acknowledgement wait for the fsync, which completes in call order after a
-   * random time. A strict Ready is finished whole after its write.
+   * random time. A strict ZabReady is finished whole after its write.
    */
-  private execute(ready: Ready<Uint8Array>): void {
+  private execute(ready: ZabReady<Uint8Array>): void {
     const peer = this.peer as Peer<Uint8Array>;
     for (const m of ready.messages) this.hooks.sendPeer(this, m);
     const mark = this.disk.write(ready.persist);
@@ -235,8 +235,8 @@ export class SimMember {
     });
   }
 
-  /** A Ready handled whole once its write (if any) is durable: SNAP install, apply, snapshot, role, advance. */
-  private finishStrict(ready: Ready<Uint8Array>): void {
+  /** A ZabReady handled whole once its write (if any) is durable: SNAP install, apply, snapshot, role, advance. */
+  private finishStrict(ready: ZabReady<Uint8Array>): void {
     const snap = ready.persist.snapshot;
     if (snap !== undefined) {
       this.restoreSnapshot(snap.data as Uint8Array, snap.zxid);
@@ -249,8 +249,8 @@ export class SimMember {
   }
 
   /** Committed txns to the pipeline, finished syncs, and (leader) the requests to sequence. */
-  private applyCommitted(ready: Ready<Uint8Array>): void {
-    const core = this.core as ServerCore;
+  private applyCommitted(ready: ZabReady<Uint8Array>): void {
+    const core = this.core as RequestPipeline;
     for (const t of ready.committed) this.applyTxn(t);
     for (const s of ready.syncsDone) this.syncDone(s.syncId);
     for (const r of ready.requests) {
@@ -268,11 +268,11 @@ export class SimMember {
     const token = this.syncTokens.get(syncId);
     if (token === undefined) return;
     this.syncTokens.delete(syncId);
-    (this.core as ServerCore).syncDone(token);
+    (this.core as RequestPipeline).syncDone(token);
   }
 
   private applyTxn(t: ZabTxn<Uint8Array>): void {
-    const core = this.core as ServerCore;
+    const core = this.core as RequestPipeline;
     const previous = core.lastProcessedZxid;
     if (t.zxid <= previous && this.options.bugs.applyBeforeCommit === true) return; // applied early already
     this.hooks.applied(this, previous, t);
@@ -282,7 +282,7 @@ export class SimMember {
 
   private restoreSnapshot(data: Uint8Array, zxid: Zxid): void {
     const { image, sessions, sessionSecret } = loadSnapshotData(data);
-    (this.core as ServerCore).restore(
+    (this.core as RequestPipeline).restore(
       (tree) => restoreTree(tree, image),
       [...sessions].map(([sessionId, timeOut]) => ({ sessionId, timeOut })),
       zxid,
@@ -297,7 +297,7 @@ export class SimMember {
    */
   private takeSnapshot(): void {
     if (this.pendingSnapshot !== null) return; // one at a time, as the node's store
-    const core = this.core as ServerCore;
+    const core = this.core as RequestPipeline;
     this.pendingSnapshot = snapshotOf(core.tree, core.sessions, core.lastProcessedZxid, this.hooks.now() * msPerUnit);
     this.saveSnapshotWhenCovered();
   }
@@ -314,7 +314,7 @@ export class SimMember {
 
   /** As the node's driver: the pipeline's role follows ZAB's phase; a new term drops every client. */
   private roleChange(next: SoftState): void {
-    const core = this.core as ServerCore;
+    const core = this.core as RequestPipeline;
     const prev = this.soft ?? initialSoft;
     this.soft = next;
     const role: Role = next.phase !== 'BROADCAST' ? 'looking' : next.state === 'LEADING' ? 'leader' : 'follower';

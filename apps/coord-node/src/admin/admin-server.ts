@@ -10,7 +10,7 @@
 import * as http from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import { digestId } from '@coord/data-tree';
-import type { ServerCore } from '@coord/server';
+import type { RequestPipeline } from '@coord/server';
 import type { Registry } from 'prom-client';
 import { collectEnvInfo, type Logger, type NodeConfig, type ServerStats } from '../ops';
 import { ClusterProbe, type MemberView } from './cluster';
@@ -41,7 +41,7 @@ const streamHeartbeatMs = 15_000;
 /** What the node gives its operator surface; the role driver implements it once for both roles. */
 export interface AdminSource {
   readonly config: NodeConfig;
-  core(): ServerCore;
+  core(): RequestPipeline;
   /** The same ServerStats the four-letter words print (askingConnId -1). */
   stats(): ServerStats;
   role(): RoleView;

@@ -82,7 +82,7 @@ export class EventHub {
     return this.sinks.size;
   }
 
-  /** A committed txn (ServerCore's `applied` observer). */
+  /** A committed txn (RequestPipeline's `applied` observer). */
   onApplied(txn: Txn): void {
     this.recent[this.recentNext] = txn;
     this.recentNext = (this.recentNext + 1) % recentEventsMax;

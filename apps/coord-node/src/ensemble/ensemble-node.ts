@@ -1,9 +1,9 @@
 /**
- * The ensemble roles' driver: the shared pipeline (ServerCore as leader or follower) and the shared
+ * The ensemble roles' driver: the shared pipeline (RequestPipeline as leader or follower) and the shared
  * client port, plus what only a replicated member has: the ZAB peer (@coord/zab), its TCP links
  * (peer-transport.ts) and its durable store (zab-store.ts, in @coord/storage's formats). It runs the
- * Ready loop of docs/zab.md §3: send, persist (asynchronously: the event loop keeps serving while the
- * fsync runs, and inputs meanwhile gather in the next Ready), then the ACKs, apply, syncs, the leader's
+ * ZabReady loop of docs/zab.md §3: send, persist (asynchronously: the event loop keeps serving while the
+ * fsync runs, and inputs meanwhile gather in the next ZabReady), then the ACKs, apply, syncs, the leader's
  * requests, role changes, advance. Time is the tick timer; randomness is seeded from crypto.
  *
  * Without a dataDir the ZAB log lives in memory and a restarted member rejoins empty (the leader sends
@@ -13,8 +13,8 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { tlsStoreOptions } from '@coord/client';
 import { restoreTree } from '@coord/data-tree';
-import { PreparedTxn, ServerCore, type Role, type SequencerRequest } from '@coord/server';
-import { formatMessage, formatZxid, Peer, seededRand, type Message, type Ready, type SoftState } from '@coord/zab';
+import { PreparedTxn, RequestPipeline, type Role, type SequencerRequest } from '@coord/server';
+import { formatMessage, formatZxid, Peer, seededRand, type Message, type ZabReady, type SoftState } from '@coord/zab';
 import type { RoleView } from '../admin/commands';
 import { RoleDriver } from '../role-driver';
 import type { Logger, NodeConfig, ServerStats } from '../ops';
@@ -37,25 +37,25 @@ export async function startEnsembleNode(config: NodeConfig, log: Logger): Promis
   return node;
 }
 
-/** Ready batches handled per event-loop turn before yielding to sockets and timers. */
+/** ZabReady batches handled per event-loop turn before yielding to sockets and timers. */
 const readyRoundsPerTurnMax = 64;
 /** Proposals whose commit latency is being timed at most (the rest are not timed). */
 const proposalsTimedMax = 10_000;
-/** Readys whose log writes may be queued at once (each one's ACKs wait for its fsync). */
+/** ZabReadys whose log writes may be queued at once (each one's ACKs wait for its fsync). */
 const persistsInFlightMax = 64;
 
 class EnsembleNode extends RoleDriver implements RunningEnsembleNode {
   private readonly peer: Peer<Uint8Array>;
-  protected readonly core: ServerCore;
+  protected readonly core: RequestPipeline;
   private readonly transport: PeerTransport;
   private readonly zabLog: Logger;
   private readonly store: ZabStore | null;
   private soft: SoftState = { state: 'LOOKING', leader: null, phase: 'ELECTION', epoch: 0 };
   /** ZAB sync id -> the pipeline's sync token. */
   private readonly syncTokens = new Map<number, number>();
-  /** Readys applied early whose writes are on their way to disk (in call order). */
+  /** ZabReadys applied early whose writes are on their way to disk (in call order). */
   private persistsInFlight = 0;
-  /** A Ready to be finished whole after its write: no other is taken until then. */
+  /** A ZabReady to be finished whole after its write: no other is taken until then. */
   private strictPending = false;
   private snapshotting = false;
   /** When this member last started looking for a leader (start counts). */
@@ -96,11 +96,11 @@ class EnsembleNode extends RoleDriver implements RunningEnsembleNode {
       syncLimitTicks: config.syncLimit,
       // Without a data directory there is nowhere to keep snapshots: the log stays whole, in memory.
       snapCount: this.store ? config.snapCount : Number.MAX_SAFE_INTEGER,
-      // ACKs are numbered when their fsync is done (persisted/advance hand them out), not in the Ready.
+      // ACKs are numbered when their fsync is done (persisted/advance hand them out), not in the ZabReady.
       asyncPersist: true,
     });
     // randomBytes: the session secret, made once by the ensemble's first leader and replicated as a txn.
-    this.core = new ServerCore({ ...coreConfigOf(config), serverId: id }, { now: Date.now, randomBytes, logger: log.child('server') });
+    this.core = new RequestPipeline({ ...coreConfigOf(config), serverId: id }, { now: Date.now, randomBytes, logger: log.child('server') });
     this.core.setRole('looking');
     if (storage?.snapshot.data) {
       this.restoreSnapshot(storage.snapshot.data as Uint8Array, storage.snapshot.zxid);
@@ -139,7 +139,7 @@ class EnsembleNode extends RoleDriver implements RunningEnsembleNode {
     this.schedulePump();
   }
 
-  /** The pipeline's requests go to ZAB; ZAB's Readys are executed one at a time, as docs/zab.md §3 orders. */
+  /** The pipeline's requests go to ZAB; ZAB's ZabReadys are executed one at a time, as docs/zab.md §3 orders. */
   protected pump(): void {
     this.drainCore();
     let rounds = 0;
@@ -151,7 +151,7 @@ class EnsembleNode extends RoleDriver implements RunningEnsembleNode {
     if (this.canTakeReady()) this.schedulePump();
   }
 
-  /** A Ready that replaces, cuts or re-roles must finish before the next; otherwise a few may be on their way to disk. */
+  /** A ZabReady that replaces, cuts or re-roles must finish before the next; otherwise a few may be on their way to disk. */
   private canTakeReady(): boolean {
     return !this.strictPending && this.persistsInFlight < persistsInFlightMax && this.peer.hasReady();
   }
@@ -183,13 +183,13 @@ class EnsembleNode extends RoleDriver implements RunningEnsembleNode {
   }
 
   /**
-   * One Ready, as docs/zab.md §3 orders it, with an asynchronous disk: messages leave at once (PROPOSALs
+   * One ZabReady, as docs/zab.md §3 orders it, with an asynchronous disk: messages leave at once (PROPOSALs
    * reach the followers while this member fsyncs, so the fsyncs overlap); committed txns are applied at
-   * once (they are on a quorum's disks already) and the next Ready may be taken while this one's write
-   * runs; ACKs and the leader's own acknowledgement wait for the fsync. A Ready that installs a snapshot,
+   * once (they are on a quorum's disks already) and the next ZabReady may be taken while this one's write
+   * runs; ACKs and the leader's own acknowledgement wait for the fsync. A ZabReady that installs a snapshot,
    * truncates the log or changes the role is finished whole after its write, before any other.
    */
-  private execute(ready: Ready<Uint8Array>): void {
+  private execute(ready: ZabReady<Uint8Array>): void {
     for (const m of ready.messages) this.sendPeer(m);
     this.transport.flush();
     const strict = ready.persist.snapshot !== undefined || ready.persist.truncateAfter !== undefined || ready.softState !== undefined;
@@ -227,14 +227,14 @@ class EnsembleNode extends RoleDriver implements RunningEnsembleNode {
     );
   }
 
-  /** The write of a Ready that was applied early is durable: its ACKs leave and the leader counts itself. */
-  private afterPersist(ready: Ready<Uint8Array>): void {
+  /** The write of a ZabReady that was applied early is durable: its ACKs leave and the leader counts itself. */
+  private afterPersist(ready: ZabReady<Uint8Array>): void {
     this.sendAll(this.peer.persisted(ready));
     if (ready.snapshotWanted) this.takeSnapshot();
   }
 
-  /** A Ready handled whole once its write (if any) is durable: SNAP install, ACKs, apply, snapshot, role, advance. */
-  private finishStrict(ready: Ready<Uint8Array>): void {
+  /** A ZabReady handled whole once its write (if any) is durable: SNAP install, ACKs, apply, snapshot, role, advance. */
+  private finishStrict(ready: ZabReady<Uint8Array>): void {
     const snap = ready.persist.snapshot;
     if (snap) {
       this.restoreSnapshot(snap.data as Uint8Array, snap.zxid);
@@ -247,7 +247,7 @@ class EnsembleNode extends RoleDriver implements RunningEnsembleNode {
   }
 
   /** Committed txns to the pipeline, finished syncs, and (leader) the requests to sequence. */
-  private applyCommitted(ready: Ready<Uint8Array>): void {
+  private applyCommitted(ready: ZabReady<Uint8Array>): void {
     if (this.proposedAt.size > 0) {
       for (const t of ready.committed) {
         const at = this.proposedAt.get(t.zxid);

@@ -116,7 +116,7 @@ export class PeerTransport {
     const frame = Buffer.allocUnsafe(lengthBytes + body.length);
     frame.writeUInt32BE(body.length, 0);
     frame.set(body, lengthBytes);
-    // Messages of one Ready go out together: cork now, uncork at flush() (or at the end of this turn).
+    // Messages of one ZabReady go out together: cork now, uncork at flush() (or at the end of this turn).
     if (!this.corked.has(socket)) {
       socket.cork();
       this.corked.add(socket);

@@ -1,6 +1,6 @@
 /**
  * ZabStore: an ensemble member's ZAB log, epochs and snapshots in @coord/storage's formats. Each test
- * drives the store the way the Ready loop does (persist, then apply what is committed) and checks what
+ * drives the store the way the ZabReady loop does (persist, then apply what is committed) and checks what
  * a restarted member recovers against a tree that applied every txn directly.
  */
 import { spawnSync } from 'node:child_process';

@@ -5,7 +5,7 @@
  * `acceptedEpoch` and `currentEpoch` files. So `inspect-log`, `inspect-snapshot` and `purge` work
  * on a member's data directory as they do on a standalone node's.
  *
- * `persist` executes a ZAB `Ready.persist` in docs/zab.md's order (snapshot, truncation, entries,
+ * `persist` executes a ZAB `ZabReady.persist` in docs/zab.md's order (snapshot, truncation, entries,
  * epochs) through one LogWriter queue, so calls run strictly in call order, appends made while a write
  * is on its way share the next one, and nothing on this path blocks the event loop.
  *
@@ -98,7 +98,7 @@ export class ZabStore {
   }
 
   /**
-   * Executes Ready.persist: snapshot (replaces the whole log), truncation, entries, then the epochs.
+   * Executes ZabReady.persist: snapshot (replaces the whole log), truncation, entries, then the epochs.
    * Resolves once all of it is on disk (with forceSync every write is synced, so `mustSync` needs no
    * extra step); calls resolve in call order, and a failed write fails every later call. A call whose
    * input is malformed (snapshot data, payloads) rejects before anything of it reaches the disk.

@@ -1,28 +1,4 @@
-import { emptyServerStats, LatencyCounter, lastOpName, traceMaskDefault } from './stats';
-
-describe('LatencyCounter', () => {
-  it('reports zeros before any request', () => {
-    const c = new LatencyCounter();
-    expect(c.summary()).toEqual({ minMs: 0, maxMs: 0, totalMs: 0, count: 0 });
-    expect(c.connectionFields()).toEqual({ lastLatency: 0, minLatency: 0, avgLatency: 0, maxLatency: 0 });
-  });
-
-  it('tracks min, max, total, count and last', () => {
-    const c = new LatencyCounter();
-    for (const ms of [5, 1, 23, 2]) c.record(ms);
-    expect(c.summary()).toEqual({ minMs: 1, maxMs: 23, totalMs: 31, count: 4 });
-    // cons prints the average as a truncated long: 31 / 4 = 7.
-    expect(c.connectionFields()).toEqual({ lastLatency: 2, minLatency: 1, avgLatency: 7, maxLatency: 23 });
-  });
-
-  it('reset starts over (srst / crst)', () => {
-    const c = new LatencyCounter();
-    c.record(9);
-    c.reset();
-    c.record(3);
-    expect(c.summary()).toEqual({ minMs: 3, maxMs: 3, totalMs: 3, count: 1 });
-  });
-});
+import { emptyServerStats, lastOpName, traceMaskDefault } from './stats';
 
 describe('lastOpName', () => {
   it.each([

@@ -184,44 +184,6 @@ export function emptyServerStats(version: string): ServerStats {
   };
 }
 
-/**
- * Accumulates latencies the way ZooKeeper's ServerStats does, so the server can keep one per server
- * (and one per connection) and read a LatencySummary from it. `reset` is what `srst`/`crst` call.
- */
-export class LatencyCounter {
-  private minMs = Number.MAX_SAFE_INTEGER;
-  private maxMs = 0;
-  private totalMs = 0;
-  private count = 0;
-  private lastMs = 0;
-
-  record(latencyMs: number): void {
-    this.lastMs = latencyMs;
-    this.minMs = Math.min(this.minMs, latencyMs);
-    this.maxMs = Math.max(this.maxMs, latencyMs);
-    this.totalMs += latencyMs;
-    this.count += 1;
-  }
-
-  reset(): void {
-    this.minMs = Number.MAX_SAFE_INTEGER;
-    this.maxMs = 0;
-    this.totalMs = 0;
-    this.count = 0;
-    this.lastMs = 0;
-  }
-
-  summary(): LatencySummary {
-    return { minMs: this.count === 0 ? 0 : this.minMs, maxMs: this.maxMs, totalMs: this.totalMs, count: this.count };
-  }
-
-  /** The per-connection fields of `cons` (integer ms; the average truncates like Java's long division). */
-  connectionFields(): Pick<ConnectionStats, 'lastLatency' | 'minLatency' | 'avgLatency' | 'maxLatency'> {
-    const s = this.summary();
-    return { lastLatency: this.lastMs, minLatency: s.minMs, avgLatency: s.count === 0 ? 0 : Math.floor(s.totalMs / s.count), maxLatency: s.maxMs };
-  }
-}
-
 /** The `lop` abbreviation ZooKeeper's FinalRequestProcessor records for each opcode. */
 const lastOpNames: Record<number, string> = {
   11: 'PING',

@@ -5,7 +5,7 @@
 import { Peer } from '../peer';
 import type { Message, ServerId, Snapshot, Txn } from '../messages';
 import type { PeerStorage } from '../config';
-import type { Ready } from '../ready';
+import type { ZabReady } from '../ready';
 import { seededRand } from '../rand';
 import { formatMessage } from '../format';
 import { formatZxid } from '../zxid';
@@ -171,7 +171,7 @@ export class InteractionEnv {
     }
   }
 
-  private process(id: ServerId, peer: Peer<string>, ready: Ready<string>): void {
+  private process(id: ServerId, peer: Peer<string>, ready: ZabReady<string>): void {
     const node = this.node(id);
     if (ready.softState !== undefined) {
       const s = ready.softState;

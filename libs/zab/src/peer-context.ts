@@ -29,7 +29,7 @@ export interface LinkMessage<P> {
   body: QuorumBody<P>;
 }
 
-export class PeerCore<P> {
+export class PeerContext<P> {
   readonly id: ServerId;
   readonly voters: readonly ServerId[];
   readonly quorumSize: number;
@@ -42,7 +42,7 @@ export class PeerCore<P> {
   acceptedEpoch: number;
   currentEpoch: number;
   readonly log: ZabLog<P>;
-  /** Every txn up to here has been handed to the driver in Ready.committed. */
+  /** Every txn up to here has been handed to the driver in ZabReady.committed. */
   commitZxid: Zxid;
 
   state: ServerState = 'LOOKING';

@@ -11,12 +11,12 @@ import {
   Request,
 } from '@coord/protocol';
 import { digestId } from '@coord/data-tree';
-import { ServerCore, ServerConfig } from './index';
+import { RequestPipeline, ServerConfig } from './index';
 
 /** A tiny harness: one fake clock, frames in, effects out (length prefixes stripped). */
 class Harness {
   clock = 1_700_000_000_000;
-  core: ServerCore;
+  core: RequestPipeline;
   persistAutomatically = true;
   out = new Map<number, Buffer[]>();
   closed = new Map<number, string>();
@@ -24,7 +24,7 @@ class Harness {
 
   constructor(config: Partial<ServerConfig> = {}) {
     let seed = 1;
-    this.core = new ServerCore(config, {
+    this.core = new RequestPipeline(config, {
       now: () => this.clock,
       randomBytes: (n) => Buffer.alloc(n, seed++),
     });
@@ -84,7 +84,7 @@ class Harness {
 const openAcl = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }];
 const create = (path: string, flags = 0, data: Buffer | null = Buffer.from('d')): Request => ({ type: 1, body: { path, data, acl: openAcl, flags } });
 
-describe('ServerCore handshake', () => {
+describe('RequestPipeline handshake', () => {
   it('answers with and without the readOnly byte and clamps the timeout', () => {
     const h = new Harness({ tickTimeMs: 2000 });
     const modern = h.connect(1, { timeOut: 100000 })!;
@@ -118,7 +118,7 @@ describe('ServerCore handshake', () => {
   });
 });
 
-describe('ServerCore requests', () => {
+describe('RequestPipeline requests', () => {
   it('accounts zxids like ZooKeeper: session 0x1, create 0x2, failed create 0x3, next 0x4', () => {
     const h = new Harness();
     h.connect(1);
@@ -321,7 +321,7 @@ describe('ServerCore requests', () => {
   });
 });
 
-describe('ServerCore more requests', () => {
+describe('RequestPipeline more requests', () => {
   it('sends notification zxid -1 in 3.8 mode and the txn zxid by default', () => {
     for (const mode of ['3.8', '3.9'] as const) {
       const h = new Harness({ notificationZxid: mode });

@@ -1,5 +1,5 @@
 /**
- * ServerCore: the one request pipeline of every role, as a pure state machine (ZooKeeper's processor
+ * RequestPipeline: the one request pipeline of every role, as a pure state machine (ZooKeeper's processor
  * chain without its threads). A client request passes through the same stages on a standalone node, a
  * leader and a follower:
  *
@@ -50,7 +50,7 @@ import { hex, isWrite, multiResultOf, responseOf } from './results';
 import { DigestMd5Server } from './sasl';
 import { PreparedTxn, Sequencer, SequencerRequest } from './sequencer';
 import { Session, SessionTracker } from './sessions';
-import { Connection, CoreStats, LatencyStats, snapshotStats } from './stats';
+import { ConnectionState, PipelineStats, LatencyStats, snapshotStats } from './stats';
 
 export interface ConnectionInfo {
   id: number;
@@ -72,7 +72,7 @@ export interface CoreObservers {
 export type Role = 'standalone' | 'leader' | 'follower' | 'looking';
 
 /** What the driver must do next (pull style: the driver asks, the core never calls out). */
-export interface Ready {
+export interface PipelineWork {
   /** standalone: append to the local log in order, then `advance(lastZxid)`. */
   toPersist: Txn[];
   /** leader/follower: hand to ZAB for the leader's sequencer (peer.submit), in order. */
@@ -99,7 +99,7 @@ type Pending =
   | { kind: 'ping'; startedAt: number };
 
 interface ClientConn {
-  conn: Connection;
+  conn: ConnectionState;
   queue: Pending[];
   /** Waiting for its createSession to be applied. */
   connecting: { sessionId: bigint; timeOut: number; moveToken?: number } | null;
@@ -112,7 +112,7 @@ interface ClientConn {
 /** Requests a client may pipeline behind its ConnectRequest before it is answered. */
 export const earlyRequestsMax = 1000;
 
-export class ServerCore {
+export class RequestPipeline {
   readonly config: ServerConfig;
   /** Replaced (not mutated) when a snapshot is restored. */
   tree: DataTree;
@@ -273,7 +273,7 @@ export class ServerCore {
   // ---- driver interface: connections ----
 
   connectionOpened(info: ConnectionInfo): void {
-    const conn = new Connection(info.id, info.remoteAddress, info.remotePort, normalizeAddress(info.remoteAddress), this.now());
+    const conn = new ConnectionState(info.id, info.remoteAddress, info.remotePort, normalizeAddress(info.remoteAddress), this.now());
     const c: ClientConn = { conn, queue: [], connecting: null, early: null, sasl: null };
     if (info.x509Subject !== undefined) {
       conn.addId({ scheme: 'x509', id: info.x509Subject });
@@ -322,8 +322,8 @@ export class ServerCore {
     }
   }
 
-  ready(): Ready {
-    const r: Ready = { toPersist: this.toPersist, toSubmit: this.toSubmit, toSync: this.toSync, effects: this.outbox };
+  ready(): PipelineWork {
+    const r: PipelineWork = { toPersist: this.toPersist, toSubmit: this.toSubmit, toSync: this.toSync, effects: this.outbox };
     if (r.toPersist.length > 0) this.toPersist = [];
     if (r.toSubmit.length > 0) this.toSubmit = [];
     if (r.toSync.length > 0) this.toSync = [];
@@ -424,7 +424,7 @@ export class ServerCore {
 
   // ---- stats ----
 
-  stats(): CoreStats {
+  stats(): PipelineStats {
     const conns = [...this.clients.values()].map((c) => c.conn);
     return snapshotStats(this, conns, this.sessions, (connId) => this.clients.get(connId)?.queue.length ?? 0, this.outstanding);
   }
