@@ -216,7 +216,10 @@ export function lossSignal(client: RecipeClient, what: string, ownPath?: string)
   return { signal: ac.signal, watchOwn, dispose: () => client.off('state', onState) };
 }
 
-/** Combines the caller's signal and timeout into one signal; `timedOut()` says which fired. */
+/**
+ * Combines the caller's signal and timeout into one signal; `timedOut()` says which fired. A timeout of
+ * 0 starts no timer: it means "try once", which contend() enforces where it would otherwise wait.
+ */
 export function deadlineSignal(signal: AbortSignal | undefined, timeoutMs: number | undefined): { signal: AbortSignal; timedOut(): boolean; dispose(): void } {
   const ac = new AbortController();
   let timedOut = false;
@@ -224,7 +227,7 @@ export function deadlineSignal(signal: AbortSignal | undefined, timeoutMs: numbe
   if (signal?.aborted) onAbort();
   else signal?.addEventListener('abort', onAbort, { once: true });
   const timer =
-    timeoutMs !== undefined
+    timeoutMs !== undefined && timeoutMs > 0
       ? setTimeout(() => {
           timedOut = true;
           ac.abort(new Error('timeout'));
@@ -242,6 +245,7 @@ export function deadlineSignal(signal: AbortSignal | undefined, timeoutMs: numbe
 
 export interface ContendOptions {
   signal?: AbortSignal;
+  /** Give up after this long (AcquireTimeoutError); 0 tries once: join, look, leave if not acquired. */
   timeoutMs?: number;
   data?: Buffer | string | null;
 }
@@ -279,6 +283,7 @@ export async function contend(
         return own;
       }
       if (d.kind === 'missing') throw zkError(-112, { op: 'acquire', path: own.path, message: `${what}: our node ${own.path} vanished` });
+      if (opts.timeoutMs === 0) throw new AcquireTimeoutError(what, 0);
       await withRetry(() => waitForChange(client, dir, d, stats, signal), recipeRetry(), { signal });
     }
   } catch (err) {

@@ -10,6 +10,7 @@ import { serverCases, useServer } from '../../client/src/testing/servers';
 import {
   Barrier,
   DoubleBarrier,
+  GroupMember,
   LeaderLatch,
   LeaderSelector,
   NodeCache,
@@ -17,6 +18,9 @@ import {
   ServiceProvider,
   ServiceRegistry,
   TreeCache,
+  parseMember,
+  watchMembers,
+  type Member,
   type ServiceInstance,
   type TreeEvent,
 } from './index';
@@ -48,6 +52,21 @@ describe.each(serverCases())('coordination recipes against %s', (_name, factory)
     await latches[2].close();
     await latches[0].close();
     expect(latches[2].stats.wakeups).toBe(latches[2].stats.waits);
+  });
+
+  test('leader latch: waitForDecision settles at once on leader and followers, and gives up after its timeout', async () => {
+    const cs = await Promise.all([0, 1].map(() => pool.connect(server.connectString)));
+    const [a, b] = cs.map((c, i) => new LeaderLatch(c, `${base}/decide`, { id: `d${i}` }));
+    await a.start();
+    await b.start();
+    const started = Date.now();
+    expect(await a.waitForDecision({ timeoutMs: 5000 })).toBe(true);
+    expect(await b.waitForDecision({ timeoutMs: 5000 })).toBe(false);
+    expect(Date.now() - started).toBeLessThan(2000);
+    const idle = new LeaderLatch(zk, `${base}/decide`);
+    expect(await idle.waitForDecision({ timeoutMs: 50 })).toBe(false);
+    await b.close();
+    await a.close();
   });
 
   test('leader latch: a suspended leader is told at once; the session loss hands over', async () => {
@@ -183,6 +202,65 @@ describe.each(serverCases())('coordination recipes against %s', (_name, factory)
     } finally {
       await proxy.stop();
     }
+  });
+
+  test('group membership: ephemeral sequential members, the live group in registration order', async () => {
+    const group = `${base}/servers`;
+    const app1 = await pool.connect(server.connectString);
+    const a = new GroupMember(app1, group, { name: 'a', host: '127.0.0.1', port: 1 });
+    const pathA = await a.register();
+    expect(pathA).toMatch(new RegExp(`^${group}/server\\d{10}$`));
+    expect(a.path).toBe(pathA);
+    expect(JSON.parse((await zk.getData(pathA)).data!.toString())).toEqual({ name: 'a', host: '127.0.0.1', port: 1 });
+    expect((await zk.exists(pathA))!.ephemeralOwner).toBe(app1.sessionId);
+    const stop = new AbortController();
+    const seen: string[] = [];
+    const watching = (async () => {
+      for await (const members of watchMembers(zk, group, { signal: stop.signal })) seen.push(members.map((m) => m.name).join());
+    })().catch(() => undefined);
+    await eventually(() => seen.includes('a'), 5000, 'first member');
+    const b = new GroupMember(zk, group, { name: 'b' }, 'node');
+    const pathB = await b.register();
+    expect(pathB).toMatch(/\/node\d{10}$/);
+    // A member written by a plain ZooKeeper program: its data is just a host name.
+    await zk.create(`${group}/server`, 'host-c', { mode: 'ephemeral-sequential' });
+    await eventually(() => seen.at(-1) === 'a,b,host-c', 5000, 'three members in order');
+    await b.deregister();
+    expect(await zk.exists(pathB)).toBeNull();
+    await app1.close(); // a member vanishes with its session
+    await eventually(() => seen.at(-1) === 'host-c', 5000, 'members gone');
+    stop.abort();
+    await watching;
+  });
+
+  test('group membership: a member registers again after its session is lost', async () => {
+    const proxy = await new FaultProxy(server.host, server.port).start();
+    try {
+      const fragile = await pool.connect(proxy.connectString, { sessionTimeoutMs: 1000 });
+      const member = new GroupMember(fragile, `${base}/servers`, { name: 'm' });
+      const first = await member.register();
+      proxy.stall();
+      await fragile.waitFor('lost', { timeoutMs: 5000 });
+      await eventually(async () => (await zk.exists(first)) === null, 5000, 'old node expired');
+      proxy.resume();
+      await fragile.waitFor('connected', { timeoutMs: 5000 });
+      await eventually(() => member.path !== null, 5000, 'registered again');
+      expect(member.path).not.toBe(first);
+      expect((await zk.exists(member.path!))!.ephemeralOwner).toBe(fragile.sessionId);
+      const again = member.path!;
+      await member.deregister();
+      expect(await zk.exists(again)).toBeNull();
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  test('group membership: member data is our JSON or a plain host name', () => {
+    const member: Member = parseMember('/servers/server0000000001', Buffer.from('{"name":"a","port":2,"zone":"x"}'));
+    expect(member).toEqual({ name: 'a', port: 2, zone: 'x', path: '/servers/server0000000001' });
+    expect(parseMember('/servers/server0000000002', Buffer.from('host-b'))).toEqual({ name: 'host-b', path: '/servers/server0000000002' });
+    expect(parseMember('/servers/server0000000003', Buffer.from('{"port":1}')).name).toBe('{"port":1}');
+    expect(parseMember('/servers/server0000000004', null).name).toBe('server0000000004');
   });
 
   test('barrier and double barrier', async () => {

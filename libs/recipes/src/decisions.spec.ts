@@ -11,6 +11,7 @@ import {
   readWriteDecision,
   semaphoreDecision,
   sequenceOf,
+  sortBySequence,
 } from './decisions';
 
 const node = (uuid: string, kind: string, seq: number) => `${protectedPrefix(uuid, kind)}${String(seq).padStart(10, '0')}`;
@@ -25,6 +26,21 @@ describe('names', () => {
     expect(kindOf('foo')).toBeNull();
     expect(findOwn(['x', node('u2', 'lock', 1), n], protectedPrefix('u1', 'lock'))).toBe(n);
     expect(findOwn([node('u2', 'lock', 1)], protectedPrefix('u1', 'lock'))).toBeUndefined();
+  });
+
+  test('the sequence is the last 10 digits, whatever precedes it; shorter digit runs are not one', () => {
+    expect(sequenceOf('server0000000003')).toBe(3);
+    expect(sequenceOf('lock-9d1c-0000000012')).toBe(12);
+    expect(sequenceOf('x12345678901')).toBe(2345678901);
+    expect(sequenceOf('server12')).toBe(-1);
+    expect(sequenceOf('12345')).toBe(-1);
+    expect(sequenceOf('0000000007-x')).toBe(-1);
+  });
+
+  test('sortBySequence orders any sequential names by creation, foreign names first, input untouched', () => {
+    const input = ['b-0000000010', 'a-0000000002', 'plain', 'server0000000005'];
+    expect(sortBySequence(input)).toEqual(['plain', 'a-0000000002', 'server0000000005', 'b-0000000010']);
+    expect(input[0]).toBe('b-0000000010');
   });
 
   test('contenders are ordered by sequence, not by uuid, and foreign nodes are ignored', () => {

@@ -14,10 +14,19 @@ export function protectedPrefix(uuid: string, kind: string): string {
   return `_c_${uuid}-${kind}-`;
 }
 
-/** The sequence number of a sequential node name, or -1 if it has none. */
+/**
+ * The sequence number of a sequential node name: ZooKeeper appends the parent's counter as exactly
+ * `sequenceDigits` zero-padded digits, so it is the last 10 characters when they are all digits.
+ * -1 for a name without one (a foreign node), which therefore sorts before every sequential node.
+ */
 export function sequenceOf(name: string): number {
   const m = sequenceSuffix.exec(name);
   return m ? Number(m[1]) : -1;
+}
+
+/** Sequential node names in creation order (a copy; names without a sequence come first, as they were). */
+export function sortBySequence(names: readonly string[]): string[] {
+  return [...names].sort((a, b) => sequenceOf(a) - sequenceOf(b));
 }
 
 /** The kind (`lock`, `read`, `write`, `latch`...) of a contender name, or null for a foreign node. */
@@ -28,12 +37,12 @@ export function kindOf(name: string): string | null {
 
 /** Contender names of the given kinds, ordered by sequence (ties cannot happen under one parent). */
 export function contenders(children: readonly string[], kinds: readonly string[]): string[] {
-  return children
-    .filter((c) => {
+  return sortBySequence(
+    children.filter((c) => {
       const k = kindOf(c);
       return k !== null && kinds.includes(k);
-    })
-    .sort((a, b) => sequenceOf(a) - sequenceOf(b));
+    }),
+  );
 }
 
 /** The contender node this uuid created, if it is among the children (protected-create recovery). */

@@ -41,6 +41,9 @@ export class LeaderLatch extends EventEmitter {
   private leadershipController = abortedController();
   private readonly stop = new AbortController();
   private running: Promise<void> | null = null;
+  /** Settles firstDecision: called when this participant first learns whether it leads (or on close). */
+  private decided: () => void = () => {};
+  private readonly firstDecision = new Promise<void>((resolve) => (this.decided = resolve));
 
   constructor(
     private readonly client: RecipeClient,
@@ -88,6 +91,24 @@ export class LeaderLatch extends EventEmitter {
     });
   }
 
+  /**
+   * Resolves with `isLeader` once this participant first knows the outcome (it leads, or someone ahead
+   * of it does), or after `timeoutMs` with whatever holds then. A job run right after start() then
+   * neither skips on every participant nor runs on two.
+   */
+  async waitForDecision(opts: { timeoutMs?: number } = {}): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<void>((resolve) => {
+      if (opts.timeoutMs !== undefined) timer = setTimeout(resolve, opts.timeoutMs);
+    });
+    try {
+      await Promise.race([this.firstDecision, timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
+    return this.isLeader;
+  }
+
   /** The leader's id (its node data) and node, or null when there is none. */
   async getLeader(): Promise<{ id: string; node: string } | null> {
     const { children } = await withRetry(() => this.client.getChildren(this.path), recipeRetry());
@@ -112,6 +133,7 @@ export class LeaderLatch extends EventEmitter {
     if (this.stop.signal.aborted) return;
     this.stop.abort(new Error('latch closed'));
     this.becomeFollower();
+    this.decided();
     await this.running?.catch(() => {});
     if (this.own) await deleteQuietly(this.client, this.own.path).catch(() => {});
     this.own = undefined;
@@ -134,6 +156,7 @@ export class LeaderLatch extends EventEmitter {
         if (d.kind === 'missing') {
           this.own = undefined;
         } else if (d.kind === 'watch') {
+          this.decided();
           await waitForChange(this.client, this.path, d, this.stats, signal);
         } else {
           await this.lead(signal);
@@ -157,6 +180,7 @@ export class LeaderLatch extends EventEmitter {
       this.stats.acquisitions++;
       this.leadershipController = new AbortController();
       this.emit('leader', this.leadershipController.signal);
+      this.decided();
       await new Promise<void>((resolve) => {
         const done = () => resolve();
         if (loss.signal.aborted || signal.aborted) return done();

@@ -24,5 +24,6 @@ export {
   type InstanceSpec,
   type PickStrategy,
 } from './discovery';
+export { GroupMember, parseMember, readMembers, watchMembers, memberPrefixDefault, type Member } from './membership';
 export { Barrier, DoubleBarrier } from './barrier';
 export { NodeCache, TreeCache, type NodeEntry, type TreeEvent } from './caches';

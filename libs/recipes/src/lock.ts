@@ -9,12 +9,20 @@
  */
 import { contenders, lockDecision, readWriteDecision, semaphoreDecision, sequenceOf } from './decisions';
 import { isZkError, withRetry } from '@coord/client';
-import { contend, deleteQuietly, lossSignal, newStats, recipeRetry, type ContendOptions, type ContentionStats, type OwnNode, type RecipeClient } from './contend';
+import {
+  AcquireTimeoutError,
+  contend,
+  deleteQuietly,
+  lossSignal,
+  newStats,
+  recipeRetry,
+  type ContendOptions,
+  type ContentionStats,
+  type OwnNode,
+  type RecipeClient,
+} from './contend';
 
-export interface AcquireOptions {
-  signal?: AbortSignal;
-  timeoutMs?: number;
-}
+export type AcquireOptions = Pick<ContendOptions, 'signal' | 'timeoutMs'>;
 
 /** What an acquisition holds until release(). */
 export interface LockHandle {
@@ -81,6 +89,19 @@ export class Mutex {
   async acquire(opts: AcquireOptions = {}): Promise<LockHandle> {
     const own = await contend(this.client, this.path, 'lock', (c, me) => lockDecision(c, me), this.stats, opts, `lock ${this.path}`);
     return makeHandle(this.client, own, `lock ${this.path}`);
+  }
+
+  /**
+   * Like acquire(), but null instead of AcquireTimeoutError when the lock is not acquired within
+   * `timeoutMs` (Curator's `acquire(time, unit)`); `timeoutMs: 0` tries once and never waits.
+   */
+  async tryAcquire(opts: AcquireOptions & { timeoutMs: number }): Promise<LockHandle | null> {
+    try {
+      return await this.acquire(opts);
+    } catch (err) {
+      if (err instanceof AcquireTimeoutError) return null;
+      throw err;
+    }
   }
 
   /** Acquires, runs `fn` with the handle, releases whatever happens. */

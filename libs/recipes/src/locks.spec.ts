@@ -105,6 +105,26 @@ describe.each(serverCases())('locks against %s', (_name, factory) => {
     expect(await mutex.participants()).toEqual([]);
   });
 
+  test('timeoutMs 0 tries once: acquired when free, else AcquireTimeoutError at once; tryAcquire says null', async () => {
+    const other = await pool.connect(server.connectString);
+    const mutex = new Mutex(zk, `${base}/once`);
+    const contender = new Mutex(other, `${base}/once`);
+    const free = await mutex.tryAcquire({ timeoutMs: 0 });
+    expect(free).not.toBeNull();
+    const started = Date.now();
+    await expect(contender.acquire({ timeoutMs: 0 })).rejects.toBeInstanceOf(AcquireTimeoutError);
+    expect(await contender.tryAcquire({ timeoutMs: 0 })).toBeNull();
+    expect(await contender.tryAcquire({ timeoutMs: 100 })).toBeNull();
+    expect(Date.now() - started).toBeLessThan(2000);
+    // The failed tries left no node behind: the holder is alone in the queue, and its release frees it.
+    expect(await mutex.participants()).toEqual([free!.path.slice(`${base}/once/`.length)]);
+    expect(contender.stats).toMatchObject({ acquisitions: 0, waits: 1 });
+    await free!.release();
+    const next = await contender.tryAcquire({ timeoutMs: 0 });
+    expect(next).not.toBeNull();
+    await next!.release();
+  });
+
   test('a create whose reply is lost finds its own node instead of leaving an orphan', async () => {
     await zk.create(base);
     let calls = 0;
