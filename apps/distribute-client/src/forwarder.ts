@@ -1,7 +1,7 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { ClientProxyFactory, Transport, type ClientProxy } from '@nestjs/microservices';
 import { firstValueFrom, timeout } from 'rxjs';
-import type { ServiceInstance } from '@coord/nest';
+import type { Member } from '@coord/recipes';
 import { ServerList } from './server-list';
 
 /** A forwarded request that no server answers within this time fails (ms). */
@@ -63,13 +63,13 @@ export class Forwarder implements OnApplicationShutdown {
     for (const endpoint of [...this.proxies.keys()]) this.forget(endpoint);
   }
 
-  private pick(tried: Set<string>): ServiceInstance | undefined {
+  private pick(tried: Set<string>): Member | undefined {
     const candidates = this.list.current.filter((s) => s.host !== undefined && s.port !== undefined && !tried.has(`${s.host}:${s.port}`));
     if (candidates.length === 0) return undefined;
     return candidates[this.next++ % candidates.length];
   }
 
-  private proxy(s: ServiceInstance): ClientProxy {
+  private proxy(s: Member): ClientProxy {
     const endpoint = `${s.host}:${s.port}`;
     let proxy = this.proxies.get(endpoint);
     if (!proxy) {
@@ -85,7 +85,7 @@ export class Forwarder implements OnApplicationShutdown {
     void proxy?.close();
   }
 
-  private dropGone(servers: ServiceInstance[]): void {
+  private dropGone(servers: Member[]): void {
     const live = new Set(servers.map((s) => `${s.host}:${s.port}`));
     for (const endpoint of [...this.proxies.keys()]) if (!live.has(endpoint)) this.forget(endpoint);
   }

@@ -1,12 +1,13 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { CoordinationService, watchInstances, type ServiceInstance } from '@coord/nest';
+import { CoordinationService } from '@coord/nest';
+import { watchMembers, type Member } from '@coord/recipes';
 
 export const CLIENT_CONFIG = 'CLIENT_CONFIG';
 /** Pause before watching the list again after a failure (ms). */
 export const watchRetryPauseMs = 1_000;
 
 /** The line the seed's DistributeClient prints on every change: the names of the online servers. */
-export function formatOnline(servers: ServiceInstance[]): string {
+export function formatOnline(servers: Member[]): string {
   return `online servers: [${servers.map((s) => s.name).join(', ')}]`;
 }
 
@@ -15,7 +16,7 @@ export type OfflineReason = 'deregistered' | 'session ended';
 
 export interface ServerChange {
   kind: 'online' | 'offline';
-  server: ServiceInstance;
+  server: Member;
   reason?: OfflineReason;
 }
 
@@ -30,8 +31,8 @@ export function clockTime(at: Date): string {
  * node's data before the node went was deregistered; one whose node went without a word lost its
  * session (the process died and the session expired, or it closed its session without deregistering).
  */
-export function diffServers(before: ServiceInstance[], after: ServiceInstance[], saidGoodbye: ReadonlySet<string>): ServerChange[] {
-  const key = (s: ServiceInstance) => s.path ?? s.name;
+export function diffServers(before: Member[], after: Member[], saidGoodbye: ReadonlySet<string>): ServerChange[] {
+  const key = (s: Member) => s.path ?? s.name;
   const was = new Set(before.map(key));
   const is = new Set(after.map(key));
   return [
@@ -69,8 +70,8 @@ export function formatServiceState(state: string, at: Date, connectString: strin
 export class ServerList implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('DistributeClient');
   private readonly stop = new AbortController();
-  private servers: ServiceInstance[] = [];
-  private readonly listeners = new Set<(servers: ServiceInstance[]) => void>();
+  private servers: Member[] = [];
+  private readonly listeners = new Set<(servers: Member[]) => void>();
   private loop: Promise<void> = Promise.resolve();
   /** Registration nodes whose data changed (the server's goodbye) and nodes already watched for it. */
   private readonly saidGoodbye = new Set<string>();
@@ -93,12 +94,12 @@ export class ServerList implements OnApplicationBootstrap, OnApplicationShutdown
   /** The clock the event lines are stamped with (a test may replace it). */
   now: () => Date = () => new Date();
 
-  get current(): ServiceInstance[] {
+  get current(): Member[] {
     return this.servers;
   }
 
   /** Called with the new list after every change. */
-  onChange(listener: (servers: ServiceInstance[]) => void): () => void {
+  onChange(listener: (servers: Member[]) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -134,7 +135,7 @@ export class ServerList implements OnApplicationBootstrap, OnApplicationShutdown
   private async watch(): Promise<void> {
     await this.coordination.ready();
     let first = true;
-    for await (const servers of watchInstances(this.coordination.client, this.config.serversPath, { signal: this.stop.signal })) {
+    for await (const servers of watchMembers(this.coordination.client, this.config.serversPath, { signal: this.stop.signal })) {
       const changes = diffServers(this.servers, servers, this.saidGoodbye);
       this.servers = servers;
       for (const s of servers) this.watchForGoodbye(s.path);

@@ -56,7 +56,7 @@ export async function startServer(config: ServerConfig, logger: LoggerService = 
     // Say why the node is about to go, so that watching clients can tell a deregistration from a session
     // that ended: the one data change a registration ever gets. Best effort: without it, the node still goes.
     const path = registration.path;
-    if (path) await app.get(CoordinationService).client.setData(path, JSON.stringify({ ...registration.instance, [leavingField]: 'deregistered' })).catch(() => undefined);
+    if (path) await app.get(CoordinationService).client.setData(path, JSON.stringify({ ...registration.member, [leavingField]: 'deregistered' })).catch(() => undefined);
   };
   return {
     name: config.name,

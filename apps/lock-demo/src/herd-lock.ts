@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ZkClient } from '@coord/client';
-import { ensurePath, sortBySequence } from '@coord/nest';
+import { ensurePath, sequenceOf, sortBySequence } from '@coord/recipes';
 import type { HeldLock } from './backend';
 
 /**
@@ -30,7 +30,7 @@ export class HerdLock {
         },
       });
       if (sortBySequence(children)[0] === me) {
-        return { fencingToken: Number(me.slice(-10)), release: () => this.zk.delete(path).catch(() => undefined) };
+        return { fencingToken: sequenceOf(me), release: () => this.zk.delete(path).catch(() => undefined) };
       }
       await changed;
     }

@@ -2,25 +2,24 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { ZkClient } from '@coord/client';
+import { GroupMember, LeaderLatch, Mutex, type LockHandle, type Member } from '@coord/recipes';
 import { COORD_CLIENT, COORD_OPTIONS, defaultElectionPath, defaultLockPath, type CoordinationModuleOptions } from './options';
 import { connectWithRetry } from './connect';
-import { LeaderLatch } from '@coord/recipes';
-import { ServiceRegistration, ZkLock, type LockHandle, type ServiceInstance } from './recipes';
+
+/** How long election() waits for the first leadership decision (ms). */
+const electionSettleMsMax = 2_000;
 
 /**
- * The app-facing side of the module: the connected client, locks, elections and registrations, all
- * torn down in Nest's shutdown order (deregister first so that callers stop routing here, then close).
+ * The app-facing side of the module: the connected client, and @coord/recipes' locks, elections and
+ * group members, all torn down in Nest's shutdown order (deregister first so that callers stop routing
+ * here, then close).
  */
-/** How long election() waits for the first leadership decision (ms), and how often it looks. */
-const electionSettleMsMax = 2_000;
-const electionSettlePollMs = 10;
-
 @Injectable()
 export class CoordinationService implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger('Coordination');
-  private readonly registrations = new Set<ServiceRegistration>();
+  private readonly registrations = new Set<GroupMember>();
   private readonly latches = new Map<string, LeaderLatch>();
-  private readonly locks = new Map<string, ZkLock>();
+  private readonly locks = new Map<string, Mutex>();
   private readonly shutdown = new AbortController();
   private connecting: Promise<void> | null = null;
   readonly participantId: string;
@@ -53,32 +52,32 @@ export class CoordinationService implements OnModuleInit, BeforeApplicationShutd
     return s === 'connected' || s === 'reconnected';
   }
 
-  /** Registers an instance as an ephemeral sequential node under basePath; removed again on shutdown. */
-  async register(basePath: string, instance: ServiceInstance, prefix = 'server'): Promise<ServiceRegistration> {
-    const registration = new ServiceRegistration(this.client, basePath, instance, prefix);
+  /** Registers a member as an ephemeral sequential node under basePath; removed again on shutdown. */
+  async register(basePath: string, member: Member, prefix?: string): Promise<GroupMember> {
+    const registration = new GroupMember(this.client, basePath, member, prefix);
     await registration.register();
     this.registrations.add(registration);
     return registration;
   }
 
-  async deregister(registration: ServiceRegistration): Promise<void> {
+  async deregister(registration: GroupMember): Promise<void> {
     this.registrations.delete(registration);
     await registration.deregister();
   }
 
-  /** The lock named `name` (one per name and app; its stats count acquisitions and wake-ups). */
-  lock(name: string): ZkLock {
+  /** The lock named `name` (one per name and app; its stats count acquisitions, waits and wake-ups). */
+  lock(name: string): Mutex {
     let lock = this.locks.get(name);
     if (!lock) {
-      lock = new ZkLock(this.client, `${this.options.lockPath ?? defaultLockPath}/${name}`);
+      lock = new Mutex(this.client, `${this.options.lockPath ?? defaultLockPath}/${name}`);
       this.locks.set(name, lock);
     }
     return lock;
   }
 
-  /** Runs under lock `name`: null (and `fn` not called) when it is not acquired within waitMs. */
+  /** Lock `name`, or null when it is not acquired within waitMs (0: try once, never wait). */
   async tryLock(name: string, waitMs: number): Promise<LockHandle | null> {
-    return this.lock(name).acquire({ waitMs });
+    return this.lock(name).tryAcquire({ timeoutMs: waitMs });
   }
 
   /**
@@ -93,19 +92,9 @@ export class CoordinationService implements OnModuleInit, BeforeApplicationShutd
       this.latches.set(name, latch);
       latch.on('leader', () => this.logger.log(`leader of "${name}"`));
       await latch.start();
-      await this.settled(latch);
+      await latch.waitForDecision({ timeoutMs: electionSettleMsMax });
     }
     return latch;
-  }
-
-  private async settled(latch: LeaderLatch): Promise<void> {
-    const deadline = Date.now() + electionSettleMsMax;
-    while (Date.now() < deadline) {
-      if (latch.isLeader) return;
-      const leader = await latch.getLeader().catch(() => null);
-      if (leader && leader.id !== this.participantId) return;
-      await new Promise((r) => setTimeout(r, electionSettlePollMs));
-    }
   }
 
   async beforeApplicationShutdown(): Promise<void> {

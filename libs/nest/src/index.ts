@@ -4,6 +4,5 @@ export { CoordinationHealthIndicator } from './health.indicator';
 export { COORD_CLIENT, COORD_OPTIONS, type CoordinationModuleOptions } from './options';
 export { InjectCoordinator, LeaderOnly, WithLock, type WithLockOptions } from './decorators';
 export { connectWithRetry, unreachableMessage, type ConnectReporter } from './connect';
-export * from './recipes';
 export { PlainLogger } from './plain-logger';
 export { selfRegister } from './self-register';

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { INestApplication, INestMicroservice } from '@nestjs/common';
 import { CoordinationService } from './coordination.service';
-import type { ServiceInstance, ServiceRegistration } from './recipes';
+import type { GroupMember, Member } from '@coord/recipes';
 
 /** The address an app listens on: the HTTP server's, or the TCP microservice's. */
 function listeningAddress(app: INestApplication | INestMicroservice): AddressInfo {
@@ -19,9 +19,9 @@ function listeningAddress(app: INestApplication | INestMicroservice): AddressInf
 export async function selfRegister(
   app: INestApplication | INestMicroservice,
   opts: { basePath: string; name: string; host?: string; extra?: Record<string, unknown> },
-): Promise<ServiceRegistration> {
+): Promise<GroupMember> {
   const address = listeningAddress(app);
   const host = opts.host ?? (address.address === '::' || address.address === '0.0.0.0' ? '127.0.0.1' : address.address);
-  const instance: ServiceInstance = { name: opts.name, host, port: address.port, ...opts.extra };
-  return app.get(CoordinationService).register(opts.basePath, instance);
+  const member: Member = { name: opts.name, host, port: address.port, ...opts.extra };
+  return app.get(CoordinationService).register(opts.basePath, member);
 }
