@@ -4,9 +4,9 @@ set -euo pipefail
 kind=$1 name=$2 tag=${3:-type:core}
 dir=$kind/$name
 mkdir -p "$dir/src"
-targets='"test": {}, "typecheck": {}'
-[[ $kind == apps ]] && targets='"serve": {}, "build": {}, "test": {}, "typecheck": {}'
-[[ $kind == libs ]] && targets='"build": {}, "test": {}, "typecheck": {}'
+targets='"test": {}, "typecheck": {}, "lint": {}'
+[[ $kind == apps ]] && targets='"serve": {}, "build": {}, "test": {}, "typecheck": {}, "lint": {}'
+[[ $kind == libs ]] && targets='"build": {}, "test": {}, "typecheck": {}, "lint": {}'
 cat > "$dir/project.json" <<JSON
 {
   "name": "$name",
