@@ -1,0 +1,1 @@
+module.exports = { displayName: 'bytes', preset: '../../jest.preset.js' };

@@ -1,0 +1,2 @@
+export { ByteWriter, varintBytesMax, writerInitialBytes } from './byte-writer';
+export { ByteReader, DecodeError, type ByteReaderOptions, type DecodeFailure } from './byte-reader';
