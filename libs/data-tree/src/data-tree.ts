@@ -1,14 +1,17 @@
 /**
- * The znode tree: a flat map from full path to node (one hash lookup per read), built-in nodes,
- * indexes of ephemerals per session and of containers / TTL nodes, and the two watch tables.
- * `applyTxn` is the only way the tree changes; it is deterministic because every txn carries its
- * zxid and time.
+ * The znode tree: znodes live in a NodeStore (numbered slots, records in byte chunks, a (parent, name)
+ * table instead of a map of full paths), with indexes of ephemerals per session and of containers /
+ * TTL nodes, and the two watch tables. `applyTxn` is the only way the tree changes; it is
+ * deterministic because every txn carries its zxid and time.
  */
 import { ACL, EventType, Id, Perms, WatcherType } from '@coord/protocol';
 import { checkAcl, OPEN_ACL_UNSAFE, READ_ACL_UNSAFE } from './acl';
-import { javaCapacityFor, javaChildSetCapacityInitial, javaHashSetOrder } from './java-order';
+import { javaChildSetCapacityInitial, javaHashSetOrder } from './java-order';
+import type { NodeFields } from './node-record';
+import { NodeStore, rootSlot } from './node-store';
 import { nameOf, parentOf } from './path';
 import { isUnderQuotaRoot, quotaLimitNode, QuotaTracker, quotaTarget } from './quota';
+import type { NodeRecord } from './snapshot';
 import { ApplyResult, OpResult, Txn, TxnOp, WatchEvent } from './txn';
 import { WatchMode, WatchTable, watchModesAll } from './watch-manager';
 import { AclCache, ephemeralKind, ttlOf, ZNode } from './znode';
@@ -34,53 +37,79 @@ export interface SetWatchesLists {
 }
 
 export class DataTree {
-  private readonly nodes = new Map<string, ZNode>();
   private readonly acls = new AclCache();
-  private readonly ephemeralsBySession = new Map<bigint, Set<string>>();
-  private readonly containers = new Set<string>();
-  private readonly ttls = new Set<string>();
+  private readonly store: NodeStore;
+  /** Slots of each session's ephemerals, in creation order. */
+  private readonly ephemeralsBySession = new Map<bigint, Set<number>>();
+  private readonly containers = new Set<number>();
+  private readonly ttls = new Set<number>();
   readonly dataWatches = new WatchTable();
   readonly childWatches = new WatchTable();
-  private readonly quotas = new QuotaTracker(
-    (path) => this.nodes.get(path),
-    (bytesDelta) => (this.approximateDataSize += bytesDelta),
-  );
+  private readonly quotas = new QuotaTracker({
+    getNode: (path) => this.getNode(path),
+    childNames: (path) => this.childNamesOf(this.store.find(path)),
+    writeDataInPlace: (path, data) => this.writeDataInPlace(path, data),
+  });
   lastProcessedZxid = 0;
   /** Sum of path lengths and data lengths, like ZooKeeper's approximateDataSize. */
   approximateDataSize = 0;
 
   constructor(private readonly options: DataTreeOptions = {}) {
     const empty = Buffer.alloc(0);
+    this.store = new NodeStore(freshFields(0, 0, 0n, this.acls.acquire(OPEN_ACL_UNSAFE)), empty);
+    this.approximateDataSize += 1;
     for (const path of builtInPaths) {
+      if (path === '/') continue;
       const acl = path === '/zookeeper/config' ? READ_ACL_UNSAFE : OPEN_ACL_UNSAFE;
-      const node = new ZNode(empty, this.acls.acquire(acl), 0, 0, 0, 0, 0, 0, 0, 0n, 0);
-      this.nodes.set(path, node);
+      this.store.insert(this.mustFind(parentOf(path)), nameOf(path), freshFields(0, 0, 0n, this.acls.acquire(acl)), empty, noParentChange);
       this.approximateDataSize += path.length;
-      if (path !== '/') this.addChildName(parentOf(path), nameOf(path));
     }
   }
 
+  /** A view of the node at `path` as it is now (its data is read when asked). */
   getNode(path: string): ZNode | undefined {
-    return this.nodes.get(path);
+    const slot = this.store.find(path);
+    return slot < 0 ? undefined : this.view(slot);
   }
 
   /** ZooKeeper's DataTree counts the root under two keys ('' and '/'), so a fresh server says 5. */
   get nodeCount(): number {
-    return this.nodes.size + 1;
+    return this.store.count + 1;
   }
 
   /** Number of znodes actually stored. */
   get size(): number {
-    return this.nodes.size;
+    return this.store.count;
+  }
+
+  /** Bytes the node records take (live, garbage awaiting compaction, reserved in chunks). */
+  recordMemory(): { liveBytes: number; garbageBytes: number; reservedBytes: number } {
+    return this.store.memory();
   }
 
   aclOf(node: ZNode): ACL[] {
     return node.acl.acl;
   }
 
-  /** Every (path, node) pair, in insertion order; a snapshot walks this live iterator. */
-  entries(): IterableIterator<[string, ZNode]> {
-    return this.nodes.entries();
+  /**
+   * Every (path, node) pair in slot order; a snapshot walks this live iterator (a node deleted before
+   * the walk reaches it is skipped; one created meanwhile may or may not be visited).
+   */
+  *entries(): IterableIterator<[string, ZNode]> {
+    let parent = -1;
+    let parentPath = '';
+    for (const slot of this.store.slots()) {
+      if (slot === rootSlot) {
+        yield ['/', this.view(slot)];
+        continue;
+      }
+      const p = this.store.parentOf(slot);
+      if (p !== parent) {
+        parent = p;
+        parentPath = p === rootSlot ? '' : this.store.pathOf(p);
+      }
+      yield [parentPath + '/' + this.store.nameOf(slot), this.view(slot)];
+    }
   }
 
   /**
@@ -88,46 +117,54 @@ export class DataTree {
    * included) and indexes it; the parent must already be there. A node already at `path` (a
    * built-in) is replaced but keeps its children.
    */
-  restoreNode(path: string, node: ZNode, acl: ACL[]): void {
-    const old = this.nodes.get(path);
-    if (old) {
+  restoreNode(path: string, r: NodeRecord): void {
+    const fields = recordFields(r, this.acls.acquire(r.acl));
+    let slot = this.store.find(path);
+    if (slot >= 0) {
       // Built-ins are persistent, so only the ACL reference and the size need undoing.
-      node.children = old.children;
-      this.acls.release(old.acl);
-      this.approximateDataSize -= path.length + old.dataLength;
+      const old = this.store.read(slot);
+      this.acls.release(old.aclId);
+      this.approximateDataSize -= path.length + Math.max(old.dataLength, 0);
+      fields.numChildren = old.numChildren;
+      fields.firstChild = old.firstChild;
+      this.store.writeData(slot, fields, r.data);
+    } else {
+      const parent = this.store.find(parentOf(path));
+      if (parent < 0) throw new Error(`data tree invariant broken: no parent for ${path}`);
+      slot = this.store.insert(parent, nameOf(path), fields, r.data, noParentChange);
     }
-    node.acl = this.acls.acquire(acl);
-    this.nodes.set(path, node);
-    this.approximateDataSize += path.length + node.dataLength;
-    if (!old && path !== '/') this.addChildName(parentOf(path), nameOf(path));
+    this.approximateDataSize += path.length + dataLength(r.data);
     if (isUnderQuotaRoot(path) && nameOf(path) === quotaLimitNode) this.quotas.add(quotaTarget(parentOf(path)));
-    const kind = ephemeralKind(node.ephemeralOwner);
-    if (kind === 'ephemeral') {
-      let set = this.ephemeralsBySession.get(node.ephemeralOwner);
-      if (!set) this.ephemeralsBySession.set(node.ephemeralOwner, (set = new Set()));
-      set.add(path);
-    } else if (kind === 'container') {
-      this.containers.add(path);
-    } else if (kind === 'ttl') {
-      this.ttls.add(path);
+    this.index(slot, r.ephemeralOwner);
+  }
+
+  /**
+   * Puts a session's ephemerals in the given order (creation order, from a snapshot's session list
+   * and the replayed log); ephemerals the list lacks keep their order after the listed ones.
+   */
+  orderEphemerals(sessionId: bigint, paths: readonly string[]): void {
+    const set = this.ephemeralsBySession.get(sessionId);
+    if (!set) return;
+    const ordered = new Set<number>();
+    for (const path of paths) {
+      const slot = this.store.find(path);
+      if (set.has(slot)) ordered.add(slot);
     }
+    for (const slot of set) ordered.add(slot);
+    this.ephemeralsBySession.set(sessionId, ordered);
   }
 
   /** Number of all descendants of `path` (getAllChildrenNumber). */
   allChildrenNumber(path: string): number {
-    if (path === '/') return this.nodes.size - 1;
-    const node = this.nodes.get(path);
-    if (!node || node.children === null) return 0;
+    if (path === '/') return this.store.count - 1;
+    const slot = this.store.find(path);
+    if (slot < 0) return 0;
     let total = 0;
-    const stack: string[] = [path];
+    const stack: number[] = [slot];
     while (stack.length > 0) {
-      const p = stack.pop() as string;
-      const n = this.nodes.get(p);
-      if (!n || n.children === null) continue;
-      for (const name of n.children) {
-        total++;
-        stack.push(p === '/' ? '/' + name : p + '/' + name);
-      }
+      const children = this.store.childSlots(stack.pop() as number);
+      total += children.length;
+      for (const c of children) stack.push(c);
     }
     return total;
   }
@@ -136,13 +173,14 @@ export class DataTree {
   ephemerals(sessionId: bigint, prefix = '/'): string[] {
     const set = this.ephemeralsBySession.get(sessionId);
     if (!set) return [];
-    if (prefix === '' || prefix === '/') return [...set];
-    return [...set].filter((p) => p.startsWith(prefix));
+    const paths = [...set].map((slot) => this.store.pathOf(slot));
+    if (prefix === '' || prefix === '/') return paths;
+    return paths.filter((p) => p.startsWith(prefix));
   }
 
   sessionsWithEphemerals(): Map<bigint, string[]> {
     const out = new Map<bigint, string[]>();
-    for (const [sid, set] of this.ephemeralsBySession) out.set(sid, [...set]);
+    for (const [sid, set] of this.ephemeralsBySession) out.set(sid, [...set].map((slot) => this.store.pathOf(slot)));
     return out;
   }
 
@@ -170,20 +208,21 @@ export class DataTree {
   /**
    * ContainerManager.getCandidates: empty containers that once had a child (or, with
    * `neverUsedMs > 0`, that never had one for that long), and empty TTL nodes older than their TTL.
+   * Sorted by path, so a restarted server (whose indexes are rebuilt in snapshot order) answers the same.
    */
   cleanupCandidates(now: number, neverUsedMs = 0): string[] {
     const out: string[] = [];
-    for (const path of this.containers) {
-      const node = this.nodes.get(path);
-      if (!node || node.numChildren > 0) continue;
-      if (node.cversion > 0 || (neverUsedMs > 0 && now - node.mtime > neverUsedMs)) out.push(path);
+    for (const slot of this.containers) {
+      const f = this.store.read(slot);
+      if (f.numChildren > 0) continue;
+      if (f.cversion > 0 || (neverUsedMs > 0 && now - f.mtime > neverUsedMs)) out.push(this.store.pathOf(slot));
     }
-    for (const path of this.ttls) {
-      const node = this.nodes.get(path);
-      if (!node || node.numChildren > 0) continue;
-      if (now - node.mtime > ttlOf(node.ephemeralOwner)) out.push(path);
+    for (const slot of this.ttls) {
+      const f = this.store.read(slot);
+      if (f.numChildren > 0) continue;
+      if (now - f.mtime > ttlOf(f.ephemeralOwner)) out.push(this.store.pathOf(slot));
     }
-    return out;
+    return out.sort();
   }
 
   // ---- applying txns ----
@@ -203,24 +242,28 @@ export class DataTree {
         this.applyDelete(txn.zxid, op.path, events);
         return { type: 'delete' };
       case 'setData': {
-        const node = this.mustGet(op.path);
-        const bytesDiff = dataLength(op.data) - node.dataLength;
+        const slot = this.mustFind(op.path);
+        const f = this.store.read(slot);
+        const bytesDiff = dataLength(op.data) - Math.max(f.dataLength, 0);
         this.approximateDataSize += bytesDiff;
-        node.data = op.data;
+        f.version = op.version;
+        f.mzxid = txn.zxid;
+        f.mtime = txn.time;
+        this.store.writeData(slot, f, op.data);
         this.quotas.update(op.path, bytesDiff, 0);
-        node.version = op.version;
-        node.mzxid = txn.zxid;
-        node.mtime = txn.time;
+        const node = this.view(slot);
         this.fire(this.dataWatches, op.path, EventType.NodeDataChanged, txn.zxid, node.acl.acl, events);
         return { type: 'setData', stat: node.stat() };
       }
       case 'setACL': {
-        const node = this.mustGet(op.path);
+        const slot = this.mustFind(op.path);
+        const f = this.store.read(slot);
         const next = this.acls.acquire(op.acl);
-        this.acls.release(node.acl);
-        node.acl = next;
-        node.aversion = op.aversion;
-        return { type: 'setACL', stat: node.stat() };
+        this.acls.release(f.aclId);
+        f.aclId = next;
+        f.aversion = op.aversion;
+        this.store.writeFields(slot, f);
+        return { type: 'setACL', stat: this.view(slot).stat() };
       }
       case 'check':
         return { type: 'check' };
@@ -230,7 +273,7 @@ export class DataTree {
         return { type: 'createSession' };
       case 'closeSession': {
         const set = this.ephemeralsBySession.get(txn.sessionId);
-        if (set) for (const path of [...set]) if (this.nodes.has(path)) this.applyDelete(txn.zxid, path, events);
+        if (set) for (const slot of [...set]) if (this.store.has(slot)) this.applyDelete(txn.zxid, this.store.pathOf(slot), events);
         this.ephemeralsBySession.delete(txn.sessionId);
         return { type: 'closeSession' };
       }
@@ -248,62 +291,72 @@ export class DataTree {
     events: WatchEvent[],
   ): OpResult {
     const parentPath = parentOf(path);
-    const parent = this.mustGet(parentPath);
+    const parentSlot = this.mustFind(parentPath);
     const zxid = txn.zxid;
-    const node = new ZNode(data, this.acls.acquire(acl), zxid, zxid, txn.time, txn.time, 0, 0, 0, owner, zxid);
-    this.nodes.set(path, node);
-    this.addChildName(parentPath, nameOf(path));
-    parent.cversion++;
-    parent.pzxid = zxid;
-    this.approximateDataSize += path.length + node.dataLength;
+    const aclId = this.acls.acquire(acl);
+    const fields = freshFields(zxid, txn.time, owner, aclId);
+    let parentAclId = 0;
+    const slot = this.store.insert(parentSlot, nameOf(path), fields, data, (p) => {
+      p.cversion++;
+      p.pzxid = zxid;
+      parentAclId = p.aclId;
+    });
+    this.approximateDataSize += path.length + dataLength(data);
     if (isUnderQuotaRoot(parentPath)) this.quotas.onQuotaNodeCreated(parentPath, nameOf(path));
-    this.quotas.update(path, node.dataLength, 1);
+    this.quotas.update(path, dataLength(data), 1);
+    this.index(slot, owner);
+    const shared = this.acls.get(aclId);
+    this.fire(this.dataWatches, path, EventType.NodeCreated, zxid, shared.acl, events);
+    this.fire(this.childWatches, parentPath, EventType.NodeChildrenChanged, zxid, this.acls.get(parentAclId).acl, events);
+    return { type: 'create', path, stat: new ZNode(this.store, slot, fields, shared).stat() };
+  }
+
+  private applyDelete(zxid: number, path: string, events: WatchEvent[]): void {
+    const slot = this.mustFind(path);
+    const f = this.store.read(slot);
+    const parentPath = parentOf(path);
+    let parentAclId = 0;
+    this.unindex(slot, f.ephemeralOwner);
+    this.store.remove(slot, (p) => {
+      if (zxid > p.pzxid) p.pzxid = zxid;
+      parentAclId = p.aclId;
+    });
+    this.approximateDataSize -= path.length + Math.max(f.dataLength, 0);
+    if (isUnderQuotaRoot(parentPath) && nameOf(path) === quotaLimitNode) this.quotas.delete(quotaTarget(parentPath));
+    this.quotas.update(path, -Math.max(f.dataLength, 0), -1);
+    const acl = this.acls.get(f.aclId).acl;
+    this.acls.release(f.aclId);
+    const notified = this.fire(this.dataWatches, path, EventType.NodeDeleted, zxid, acl, events);
+    this.fire(this.childWatches, path, EventType.NodeDeleted, zxid, acl, events, notified);
+    this.fire(this.childWatches, parentPath, EventType.NodeChildrenChanged, zxid, this.acls.get(parentAclId).acl, events);
+  }
+
+  private index(slot: number, owner: bigint): void {
     const kind = ephemeralKind(owner);
     if (kind === 'ephemeral') {
       let set = this.ephemeralsBySession.get(owner);
       if (!set) this.ephemeralsBySession.set(owner, (set = new Set()));
-      set.add(path);
+      set.add(slot);
     } else if (kind === 'container') {
-      this.containers.add(path);
+      this.containers.add(slot);
     } else if (kind === 'ttl') {
-      this.ttls.add(path);
+      this.ttls.add(slot);
     }
-    this.fire(this.dataWatches, path, EventType.NodeCreated, zxid, node.acl.acl, events);
-    this.fire(this.childWatches, parentPath, EventType.NodeChildrenChanged, zxid, parent.acl.acl, events);
-    return { type: 'create', path, stat: node.stat() };
   }
 
-  private applyDelete(zxid: number, path: string, events: WatchEvent[]): void {
-    const node = this.mustGet(path);
-    const parentPath = parentOf(path);
-    const parent = this.mustGet(parentPath);
-    this.nodes.delete(path);
-    const siblings = parent.children;
-    if (siblings) {
-      siblings.delete(nameOf(path));
-      if (siblings.size === 0) parent.children = null;
-    }
-    if (zxid > parent.pzxid) parent.pzxid = zxid;
-    this.approximateDataSize -= path.length + node.dataLength;
-    if (isUnderQuotaRoot(parentPath) && nameOf(path) === quotaLimitNode) this.quotas.delete(quotaTarget(parentPath));
-    this.quotas.update(path, -node.dataLength, -1);
-    const kind = ephemeralKind(node.ephemeralOwner);
+  private unindex(slot: number, owner: bigint): void {
+    const kind = ephemeralKind(owner);
     if (kind === 'ephemeral') {
-      const set = this.ephemeralsBySession.get(node.ephemeralOwner);
+      const set = this.ephemeralsBySession.get(owner);
       if (set) {
-        set.delete(path);
-        if (set.size === 0) this.ephemeralsBySession.delete(node.ephemeralOwner);
+        set.delete(slot);
+        if (set.size === 0) this.ephemeralsBySession.delete(owner);
       }
     } else if (kind === 'container') {
-      this.containers.delete(path);
+      this.containers.delete(slot);
     } else if (kind === 'ttl') {
-      this.ttls.delete(path);
+      this.ttls.delete(slot);
     }
-    const acl = node.acl.acl;
-    this.acls.release(node.acl);
-    const notified = this.fire(this.dataWatches, path, EventType.NodeDeleted, zxid, acl, events);
-    this.fire(this.childWatches, path, EventType.NodeDeleted, zxid, acl, events, notified);
-    this.fire(this.childWatches, parentPath, EventType.NodeChildrenChanged, zxid, parent.acl.acl, events);
   }
 
   private fire(
@@ -329,24 +382,38 @@ export class DataTree {
     return watchers;
   }
 
-  private addChildName(parentPath: string, name: string): void {
-    const parent = this.mustGet(parentPath);
-    const children = (parent.children ??= new Set());
-    children.add(name);
-    parent.childCapacity = javaCapacityFor(parent.childCapacity || javaChildSetCapacityInitial, children.size);
-  }
-
   /** Child names in the order ZooKeeper returns them (its HashSet's iteration order). */
   childrenOf(node: ZNode): string[] {
-    if (node.children === null) return [];
-    return javaHashSetOrder(node.children, node.childCapacity || javaChildSetCapacityInitial);
+    if (!this.store.has(node.slot)) return [];
+    const f = this.store.read(node.slot);
+    if (f.numChildren === 0) return [];
+    return javaHashSetOrder(this.childNamesOf(node.slot), f.childCapacity || javaChildSetCapacityInitial);
   }
 
-  private mustGet(path: string): ZNode {
-    const node = this.nodes.get(path);
+  /** Child names in insertion order. */
+  private childNamesOf(slot: number): string[] {
+    if (slot < 0) return [];
+    return this.store.childSlots(slot).map((c) => this.store.nameOf(c));
+  }
+
+  /** The quota stats node's data changes in place: no version, mzxid or watch. */
+  private writeDataInPlace(path: string, data: Buffer): void {
+    const slot = this.mustFind(path);
+    const f = this.store.read(slot);
+    this.approximateDataSize += data.length - Math.max(f.dataLength, 0);
+    this.store.writeData(slot, f, data);
+  }
+
+  private view(slot: number): ZNode {
+    const f = this.store.read(slot);
+    return new ZNode(this.store, slot, f, this.acls.get(f.aclId));
+  }
+
+  private mustFind(path: string): number {
+    const slot = this.store.find(path);
     // Txns are validated in prep against this same tree, so a missing node here is a broken invariant.
-    if (!node) throw new Error(`data tree invariant broken: ${path} does not exist`);
-    return node;
+    if (slot < 0) throw new Error(`data tree invariant broken: ${path} does not exist`);
+    return slot;
   }
 
   // ---- watches ----
@@ -376,19 +443,19 @@ export class DataTree {
     const rel = lists.relativeZxid;
     const push = (type: number, path: string) => events.push({ watcher, type, path, zxid: -1 });
     for (const path of lists.dataWatches) {
-      const node = this.nodes.get(path);
-      if (!node) push(EventType.NodeDeleted, path);
-      else if (node.mzxid > rel) push(EventType.NodeDataChanged, path);
+      const slot = this.store.find(path);
+      if (slot < 0) push(EventType.NodeDeleted, path);
+      else if (this.store.read(slot).mzxid > rel) push(EventType.NodeDataChanged, path);
       else this.watchData(path, watcher);
     }
     for (const path of lists.existWatches) {
-      if (this.nodes.has(path)) push(EventType.NodeCreated, path);
+      if (this.store.find(path) >= 0) push(EventType.NodeCreated, path);
       else this.watchData(path, watcher);
     }
     for (const path of lists.childWatches) {
-      const node = this.nodes.get(path);
-      if (!node) push(EventType.NodeDeleted, path);
-      else if (node.pzxid > rel) push(EventType.NodeChildrenChanged, path);
+      const slot = this.store.find(path);
+      if (slot < 0) push(EventType.NodeDeleted, path);
+      else if (this.store.read(slot).pzxid > rel) push(EventType.NodeChildrenChanged, path);
       else this.watchChildren(path, watcher);
     }
     for (const path of lists.persistentWatches ?? []) this.addWatch(path, watcher, false);
@@ -431,4 +498,21 @@ export class DataTree {
 
 function dataLength(data: Buffer | null): number {
   return data === null ? 0 : data.length;
+}
+
+const noParentChange = (): void => undefined;
+
+/** A new node's fields: every zxid at its create, both times at the create's time. */
+function freshFields(zxid: number, time: number, owner: bigint, aclId: number): NodeFields {
+  return {
+    czxid: zxid, mzxid: zxid, pzxid: zxid, ctime: time, mtime: time, version: 0, cversion: 0, aversion: 0,
+    aclId, ephemeralOwner: owner, numChildren: 0, childCapacity: 0, firstChild: -1, dataLength: -1,
+  };
+}
+
+function recordFields(r: NodeRecord, aclId: number): NodeFields {
+  return {
+    czxid: r.czxid, mzxid: r.mzxid, pzxid: r.pzxid, ctime: r.ctime, mtime: r.mtime, version: r.version, cversion: r.cversion,
+    aversion: r.aversion, aclId, ephemeralOwner: r.ephemeralOwner, numChildren: 0, childCapacity: 0, firstChild: -1, dataLength: -1,
+  };
 }

@@ -48,11 +48,12 @@ export function formatQuotaStats(count: number, bytes: number): string {
   return `count=${count},bytes=${bytes}`;
 }
 
-/** What the tracker needs from a znode. */
-export interface QuotaNode {
-  readonly dataLength: number;
-  readonly children: Set<string> | null;
-  data: Buffer | null;
+/** What the tracker needs from the tree: reads, and writing a stats node's data in place. */
+export interface QuotaHost {
+  getNode(path: string): { readonly dataLength: number; readonly data: Buffer | null } | undefined;
+  childNames(path: string): string[];
+  /** Replaces the data without touching version or mzxid (and keeps approximateDataSize right). */
+  writeDataInPlace(path: string, data: Buffer): void;
 }
 
 /**
@@ -62,11 +63,7 @@ export interface QuotaNode {
 export class QuotaTracker {
   private readonly paths = new Set<string>();
 
-  constructor(
-    private readonly getNode: (path: string) => QuotaNode | undefined,
-    /** Reports the change of the stats node's data size (approximateDataSize). */
-    private readonly onBytes: (delta: number) => void,
-  ) {}
+  constructor(private readonly host: QuotaHost) {}
 
   /** A child of /zookeeper/quota<path> was created: a limits node starts a quota, a stats node gets counted. */
   onQuotaNodeCreated(quotaParent: string, name: string): void {
@@ -78,14 +75,14 @@ export class QuotaTracker {
   recount(path: string): void {
     let count = 0;
     let bytes = 0;
-    const stack = this.getNode(path) ? [path] : [];
+    const stack = this.host.getNode(path) ? [path] : [];
     while (stack.length > 0) {
       const p = stack.pop() as string;
-      const n = this.getNode(p);
+      const n = this.host.getNode(p);
       if (!n) continue;
       count++;
       bytes += n.dataLength;
-      if (n.children) for (const name of n.children) stack.push(p === '/' ? '/' + name : p + '/' + name);
+      for (const name of this.host.childNames(p)) stack.push(p === '/' ? '/' + name : p + '/' + name);
     }
     this.write(path, count, bytes);
   }
@@ -94,18 +91,16 @@ export class QuotaTracker {
   update(path: string, bytesDiff: number, countDiff: number): void {
     const prefix = this.maxPrefix(path);
     if (prefix === null) return;
-    const statsNode = this.getNode(`${quotaRoot}${prefix}/${quotaStatNode}`);
+    const statsNode = this.host.getNode(`${quotaRoot}${prefix}/${quotaStatNode}`);
     if (!statsNode) return;
     const current = parseQuotaStats((statsNode.data ?? Buffer.alloc(0)).toString('utf8'));
     this.write(prefix, current.count + countDiff, current.bytes + bytesDiff);
   }
 
   private write(path: string, count: number, bytes: number): void {
-    const statsNode = this.getNode(`${quotaRoot}${path}/${quotaStatNode}`);
-    if (!statsNode) return;
-    const data = Buffer.from(formatQuotaStats(count, bytes), 'utf8');
-    this.onBytes(data.length - statsNode.dataLength);
-    statsNode.data = data;
+    const statsPath = `${quotaRoot}${path}/${quotaStatNode}`;
+    if (!this.host.getNode(statsPath)) return;
+    this.host.writeDataInPlace(statsPath, Buffer.from(formatQuotaStats(count, bytes), 'utf8'));
   }
 
   add(path: string): void {

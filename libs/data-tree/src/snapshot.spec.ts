@@ -82,7 +82,7 @@ class TxnGen {
 }
 
 function expectSameTree(a: DataTree, b: DataTree): void {
-  const entries = (t: DataTree) => new Map([...t.entries()].map(([p, n]) => [p, { ...recordOf(n), children: [...(n.children ?? [])].sort() }]));
+  const entries = (t: DataTree) => new Map([...t.entries()].map(([p, n]) => [p, { ...recordOf(n), children: t.childrenOf(n).sort() }]));
   expect(entries(b)).toEqual(entries(a));
   expect(b.approximateDataSize).toBe(a.approximateDataSize);
   expect(b.sessionsWithEphemerals()).toEqual(a.sessionsWithEphemerals());

@@ -73,6 +73,13 @@ export class TreeImage {
     for (const path of paths) this.indexEphemeral(sessionId, path);
   }
 
+  /** Each session's ephemeral paths in creation order, as the snapshot and the replayed log say. */
+  ephemeralLists(): Map<bigint, string[]> {
+    const out = new Map<bigint, string[]>();
+    for (const [sid, set] of this.bySession) out.set(sid, [...set]);
+    return out;
+  }
+
   ephemeralsOf(sessionId: bigint): string[] {
     const set = this.bySession.get(sessionId);
     return set ? [...set] : [];
@@ -177,13 +184,7 @@ export class TreeImage {
  */
 export function restoreTree(tree: DataTree, image: TreeImage): void {
   let pending: string[] = [];
-  // restoreNode replaces the ACL reference, so every node can start with the same placeholder.
-  const placeholder = { acl: [] as ACL[], refs: 0 };
-  const put = (path: string) => {
-    const r = image.nodes.get(path) as NodeRecord;
-    const node = new ZNode(r.data, placeholder, r.czxid, r.mzxid, r.ctime, r.mtime, r.version, r.cversion, r.aversion, r.ephemeralOwner, r.pzxid);
-    tree.restoreNode(path, node, r.acl);
-  };
+  const put = (path: string) => tree.restoreNode(path, image.nodes.get(path) as NodeRecord);
   for (const path of image.nodes.keys()) {
     if (path === '/' || tree.getNode(parentOf(path))) put(path);
     else pending.push(path);
@@ -198,4 +199,6 @@ export function restoreTree(tree: DataTree, image: TreeImage): void {
     if (next.length === pending.length) throw new Error(`snapshot image has no parent for ${next[0]}`);
     pending = next;
   }
+  // The walk's order is the store's slot order, not creation order; the image knows the latter.
+  for (const [sid, paths] of image.ephemeralLists()) tree.orderEphemerals(sid, paths);
 }

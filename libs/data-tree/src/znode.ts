@@ -1,8 +1,10 @@
 /**
- * One znode, kept lean: stat fields are plain numbers on the object, children are a Set of names
- * created only when the first child arrives, and the ACL list is shared through AclCache.
+ * What a read sees of one znode: a view taken from the node store when `getNode` is called (stat
+ * fields copied, data read on demand), plus the ephemeralOwner markers and the interned ACL lists.
+ * The tree itself keeps no object per znode (see node-store.ts).
  */
 import { ACL, Stat } from '@coord/protocol';
+import type { NodeFields } from './node-record';
 
 /** Internal ephemeralOwner of a container (Long.MIN_VALUE); clients see 0. */
 export const containerOwner = -0x8000000000000000n;
@@ -34,54 +36,55 @@ export interface SharedAcl {
   refs: number;
 }
 
+/** Reads a view's data when asked (most reads never need it). */
+export interface NodeDataSource {
+  dataOf(slot: number): Buffer | null;
+}
+
 export class ZNode {
-  children: Set<string> | null = null;
+  readonly czxid: number;
+  readonly mzxid: number;
+  readonly ctime: number;
+  readonly mtime: number;
+  readonly version: number;
+  /** Internal cversion: counts child creates only (deletes never decrement it). */
+  readonly cversion: number;
+  readonly aversion: number;
+  /** Internal value: session id, container marker or TTL marker. */
+  readonly ephemeralOwner: bigint;
+  readonly pzxid: number;
+  readonly numChildren: number;
   /**
    * Table size of the java.util.HashSet ZooKeeper would hold these children in (0 before the first
    * child). It only grows, like Java's, and decides the order getChildren returns names in.
    */
-  childCapacity = 0;
-  /**
-   * The data as a latin1 string (one char per byte), or null. A small Buffer costs ~400 bytes of
-   * bookkeeping (typed array, ArrayBuffer, backing store) on top of its bytes; a one-byte string
-   * costs 16, lives in the compacted V8 heap, and so keeps 100,000 znodes well under ZooKeeper's
-   * footprint. Reads convert back to a Buffer.
-   */
-  private bytes: string | null;
+  readonly childCapacity: number;
+  readonly dataLength: number;
 
   constructor(
-    data: Buffer | null,
-    public acl: SharedAcl,
-    public czxid: number,
-    public mzxid: number,
-    public ctime: number,
-    public mtime: number,
-    public version: number,
-    /** Internal cversion: counts child creates only (deletes never decrement it). */
-    public cversion: number,
-    public aversion: number,
-    /** Internal value: session id, container marker or TTL marker. */
-    public ephemeralOwner: bigint,
-    public pzxid: number,
+    private readonly source: NodeDataSource,
+    /** The node's slot in its tree's store. */
+    readonly slot: number,
+    f: NodeFields,
+    readonly acl: SharedAcl,
   ) {
-    this.bytes = data === null ? null : data.toString('latin1');
+    this.czxid = f.czxid;
+    this.mzxid = f.mzxid;
+    this.ctime = f.ctime;
+    this.mtime = f.mtime;
+    this.version = f.version;
+    this.cversion = f.cversion;
+    this.aversion = f.aversion;
+    this.ephemeralOwner = f.ephemeralOwner;
+    this.pzxid = f.pzxid;
+    this.numChildren = f.numChildren;
+    this.childCapacity = f.childCapacity;
+    this.dataLength = f.dataLength < 0 ? 0 : f.dataLength;
   }
 
-  /** A fresh Buffer with the node's data (null stays null, distinct from empty). */
+  /** A fresh Buffer with the node's current data (null stays null, distinct from empty). */
   get data(): Buffer | null {
-    return this.bytes === null ? null : Buffer.from(this.bytes, 'latin1');
-  }
-
-  set data(value: Buffer | null) {
-    this.bytes = value === null ? null : value.toString('latin1');
-  }
-
-  get dataLength(): number {
-    return this.bytes === null ? 0 : this.bytes.length;
-  }
-
-  get numChildren(): number {
-    return this.children === null ? 0 : this.children.size;
+    return this.source.dataOf(this.slot);
   }
 
   /** The Stat clients see (DataNode.copyStat + DataTree's cversion arithmetic). */
@@ -109,21 +112,33 @@ export class ZNode {
  * instead of its own copy (ZooKeeper's ReferenceCountedACLCache does the same with longs).
  */
 export class AclCache {
-  private readonly byKey = new Map<string, SharedAcl>();
+  private readonly byKey = new Map<string, number>();
+  private readonly lists: (SharedAcl | null)[] = [];
+  private readonly freeIds: number[] = [];
 
-  acquire(acl: ACL[]): SharedAcl {
+  /** The id of this list (a new reference to it). */
+  acquire(acl: ACL[]): number {
     const key = aclKey(acl);
-    let shared = this.byKey.get(key);
-    if (!shared) {
-      shared = { acl: acl.map((a) => ({ perms: a.perms, id: { scheme: a.id.scheme, id: a.id.id } })), refs: 0 };
-      this.byKey.set(key, shared);
+    let id = this.byKey.get(key);
+    if (id === undefined) {
+      id = this.freeIds.length > 0 ? (this.freeIds.pop() as number) : this.lists.length;
+      this.lists[id] = { acl: acl.map((a) => ({ perms: a.perms, id: { scheme: a.id.scheme, id: a.id.id } })), refs: 0 };
+      this.byKey.set(key, id);
     }
-    shared.refs++;
-    return shared;
+    (this.lists[id] as SharedAcl).refs++;
+    return id;
   }
 
-  release(shared: SharedAcl): void {
-    if (--shared.refs <= 0) this.byKey.delete(aclKey(shared.acl));
+  release(id: number): void {
+    const shared = this.lists[id] as SharedAcl;
+    if (--shared.refs > 0) return;
+    this.byKey.delete(aclKey(shared.acl));
+    this.lists[id] = null;
+    this.freeIds.push(id);
+  }
+
+  get(id: number): SharedAcl {
+    return this.lists[id] as SharedAcl;
   }
 
   get size(): number {

@@ -1,0 +1,158 @@
+/**
+ * The bytes of one znode record in the arena: its name, its stat fields packed as varints, then its
+ * data. A freshly created 100-byte znode takes ~130 bytes this way (name 9, fields ~20, data 100),
+ * where the same znode as a JS object with a Set of children and a string of data took ~370.
+ *
+ *   record = nameLen:varint name:utf8 flags:varint czxid:varint (mzxid-czxid):svarint
+ *            (pzxid-czxid):svarint (ctime-timeBase):svarint (mtime-ctime):svarint version:svarint
+ *            cversion:svarint aversion:svarint aclId:varint numChildren:varint (firstChild+1):varint
+ *            (dataLength+1):varint [ephemeralOwner:i64 when flags&1] pad:u8 data padding
+ *   flags  = hasOwner | log2(childCapacity) << 1   (0 while the node never had a child)
+ *
+ * `pad` (0..127, always the header's last byte) counts unused bytes after the data, so a header that
+ * grows by a few bytes (a leaf getting its first child: firstChild and pzxid widen) or data that
+ * shrinks is rewritten in place instead of moving the record and leaving garbage behind.
+ *
+ * Deltas keep the common case short (a node untouched since its create has mzxid = pzxid = czxid and
+ * mtime = ctime, one byte each); `timeBase` is the first time the store saw, so times take ~4 bytes.
+ */
+
+/** The stat and structure fields of a znode (internal cversion and ephemeralOwner). */
+export interface NodeFields {
+  czxid: number;
+  mzxid: number;
+  pzxid: number;
+  ctime: number;
+  mtime: number;
+  version: number;
+  cversion: number;
+  aversion: number;
+  aclId: number;
+  ephemeralOwner: bigint;
+  numChildren: number;
+  /** java.util.HashSet table size of the children (0 before the first child). */
+  childCapacity: number;
+  /** Index of the first child in insertion order, -1 when none. */
+  firstChild: number;
+  /** -1 for null data (distinct from empty). */
+  dataLength: number;
+}
+
+/** Where the parts of a decoded record sit in its chunk. */
+export interface RecordLayout extends NodeFields {
+  nameOffset: number;
+  nameLength: number;
+  dataOffset: number;
+  /** Unused bytes after the data. */
+  pad: number;
+}
+
+/** Largest pad: it must stay one varint byte. */
+export const recordPadMax = 127;
+
+/** Longest header after the name: 13 varints of at most 8 bytes, flags, owner, pad. */
+export const recordHeaderBytesMax = 13 * 8 + 2 + 8 + 1;
+
+let pos = 0;
+
+function readVarint(b: Uint8Array): number {
+  let byte = b[pos++];
+  if (byte < 0x80) return byte;
+  let value = byte & 0x7f;
+  let scale = 0x80;
+  for (;;) {
+    byte = b[pos++];
+    value += (byte & 0x7f) * scale;
+    if (byte < 0x80) return value;
+    scale *= 0x80;
+  }
+}
+
+function readSvarint(b: Uint8Array): number {
+  const z = readVarint(b);
+  return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+}
+
+function writeVarint(b: Uint8Array, v: number): void {
+  while (v >= 0x80) {
+    b[pos++] = (v % 0x80) | 0x80;
+    v = Math.floor(v / 0x80);
+  }
+  b[pos++] = v;
+}
+
+function writeSvarint(b: Uint8Array, v: number): void {
+  writeVarint(b, v >= 0 ? v * 2 : -v * 2 - 1);
+}
+
+/** Reads the record at `at`; the returned offsets are positions in `b`. */
+export function decodeRecord(b: Buffer, at: number, timeBase: number): RecordLayout {
+  pos = at;
+  const nameLength = readVarint(b);
+  const nameOffset = pos;
+  pos += nameLength;
+  const flags = readVarint(b);
+  const czxid = readVarint(b);
+  const mzxid = czxid + readSvarint(b);
+  const pzxid = czxid + readSvarint(b);
+  const ctime = timeBase + readSvarint(b);
+  const mtime = ctime + readSvarint(b);
+  const version = readSvarint(b);
+  const cversion = readSvarint(b);
+  const aversion = readSvarint(b);
+  const aclId = readVarint(b);
+  const numChildren = readVarint(b);
+  const firstChild = readVarint(b) - 1;
+  const dataLength = readVarint(b) - 1;
+  let ephemeralOwner = 0n;
+  if (flags & 1) {
+    ephemeralOwner = b.readBigInt64BE(pos);
+    pos += 8;
+  }
+  const pad = b[pos++];
+  const capLog2 = flags >>> 1;
+  return {
+    czxid, mzxid, pzxid, ctime, mtime, version, cversion, aversion, aclId, ephemeralOwner, numChildren,
+    childCapacity: capLog2 === 0 ? 0 : 2 ** capLog2,
+    firstChild, dataLength, nameOffset, nameLength, dataOffset: pos, pad,
+  };
+}
+
+/** Bytes the record at `at` occupies (header, data, pad). */
+export function recordBytes(b: Buffer, at: number): number {
+  const f = decodeRecord(b, at, 0);
+  return f.dataOffset - at + Math.max(f.dataLength, 0) + f.pad;
+}
+
+/**
+ * Writes the name (already encoded at `name[nameAt..nameAt+nameLength)`) and the header into `out`
+ * at 0 with a pad of 0; returns the header's length. The caller sets the pad (`out[length - 1]`)
+ * and writes the data after the header.
+ */
+export function encodeHeader(out: Buffer, name: Uint8Array, nameAt: number, nameLength: number, f: NodeFields, timeBase: number): number {
+  pos = 0;
+  writeVarint(out, nameLength);
+  out.set(name.subarray(nameAt, nameAt + nameLength), pos);
+  pos += nameLength;
+  const capLog2 = f.childCapacity === 0 ? 0 : Math.round(Math.log2(f.childCapacity));
+  const hasOwner = f.ephemeralOwner !== 0n ? 1 : 0;
+  writeVarint(out, hasOwner | (capLog2 << 1));
+  writeVarint(out, f.czxid);
+  writeSvarint(out, f.mzxid - f.czxid);
+  writeSvarint(out, f.pzxid - f.czxid);
+  writeSvarint(out, f.ctime - timeBase);
+  writeSvarint(out, f.mtime - f.ctime);
+  writeSvarint(out, f.version);
+  writeSvarint(out, f.cversion);
+  writeSvarint(out, f.aversion);
+  writeVarint(out, f.aclId);
+  writeVarint(out, f.numChildren);
+  writeVarint(out, f.firstChild + 1);
+  writeVarint(out, f.dataLength + 1);
+  if (hasOwner) {
+    out.writeBigInt64BE(BigInt.asIntN(64, f.ephemeralOwner), pos);
+    pos += 8;
+  }
+  out[pos++] = 0;
+  return pos;
+}

@@ -1,0 +1,452 @@
+/**
+ * Znodes as numbered slots instead of objects: the record of slot i (name, stat, data) lives in a
+ * ByteArena at `address[i]`; typed arrays hold what the structure needs on every step (parent, and
+ * the previous / next sibling of a doubly linked child list in insertion order, whose head sits in
+ * the parent's record); an open-addressing table maps (parent slot, name) to a slot. A path is found
+ * one segment at a time from the root, comparing name bytes in place, so no path string is stored.
+ *
+ * Per znode that is 8 + 3 × 4 bytes of arrays, ~8 bytes of table and the record itself; the collector
+ * sees a handful of large arrays instead of millions of objects.
+ */
+import { ByteArena } from './arena';
+import { javaCapacityFor, javaChildSetCapacityInitial } from './java-order';
+import { decodeRecord, encodeHeader, NodeFields, recordHeaderBytesMax, RecordLayout, recordPadMax } from './node-record';
+
+const slotsInitial = 1024;
+/** The (parent, name) table grows past this load (linear probing stays short below it). */
+const tableLoadMax = 0.6;
+export const rootSlot = 0;
+/**
+ * Spare bytes a new record gets: enough for a leaf's first child (firstChild and pzxid widen by ~4
+ * bytes) to be written in place, which would otherwise move a quarter of a 4-ary tree's records.
+ */
+const freshPadBytes = 4;
+/** Spare bytes a record gets when it must move because its header outgrew its room. */
+const growthPadBytes = 8;
+
+export class NodeStore {
+  private readonly arena = new ByteArena();
+  private address = new Float64Array(slotsInitial).fill(-1);
+  private parents = new Int32Array(slotsInitial);
+  private nexts = new Int32Array(slotsInitial);
+  private prevs = new Int32Array(slotsInitial);
+  private highWater = 0;
+  private readonly freeSlots: number[] = [];
+  private table = new Int32Array(2048);
+  private tableMask = 2047;
+  private scratch = Buffer.allocUnsafe(1024);
+  private keyBytes: Buffer = Buffer.alloc(0);
+  /** Times are stored relative to the first non-zero one seen, so they take ~4 bytes instead of 6. */
+  private timeBase = 0;
+  private timeBaseFixed = false;
+  /** Live znodes. */
+  count = 0;
+
+  constructor(rootFields: NodeFields, rootData: Uint8Array | null) {
+    const slot = this.allocSlot();
+    this.parents[slot] = -1;
+    this.address[slot] = this.writeNew(Buffer.alloc(0), 0, 0, rootFields, rootData);
+  }
+
+  // ---- reading ----
+
+  has(slot: number): boolean {
+    return slot >= 0 && slot < this.highWater && this.address[slot] >= 0;
+  }
+
+  read(slot: number): RecordLayout {
+    const a = this.address[slot];
+    return decodeRecord(this.arena.chunkOf(a), this.arena.offsetOf(a), this.timeBase);
+  }
+
+  parentOf(slot: number): number {
+    return this.parents[slot];
+  }
+
+  /** A fresh Buffer with the node's data (null stays null). */
+  dataOf(slot: number): Buffer | null {
+    const a = this.address[slot];
+    const chunk = this.arena.chunkOf(a);
+    const r = decodeRecord(chunk, this.arena.offsetOf(a), this.timeBase);
+    if (r.dataLength < 0) return null;
+    return Buffer.from(chunk.subarray(r.dataOffset, r.dataOffset + r.dataLength));
+  }
+
+  nameOf(slot: number): string {
+    const a = this.address[slot];
+    const chunk = this.arena.chunkOf(a);
+    const r = decodeRecord(chunk, this.arena.offsetOf(a), this.timeBase);
+    return chunk.toString('utf8', r.nameOffset, r.nameOffset + r.nameLength);
+  }
+
+  pathOf(slot: number): string {
+    if (slot === rootSlot) return '/';
+    let path = '';
+    for (let s = slot; s !== rootSlot; s = this.parents[s]) path = '/' + this.nameOf(s) + path;
+    return path;
+  }
+
+  /** Child slots in insertion order. */
+  childSlots(slot: number): number[] {
+    const out: number[] = [];
+    for (let c = this.read(slot).firstChild; c !== -1; c = this.nexts[c]) out.push(c);
+    return out;
+  }
+
+  /** Slots in slot order, live: a slot freed before the walk reaches it is skipped. */
+  *slots(): IterableIterator<number> {
+    for (let s = 0; s < this.highWater; s++) if (this.address[s] >= 0) yield s;
+  }
+
+  /** The slot of an absolute path, or -1. */
+  find(path: string): number {
+    if (path.length === 0 || path.charCodeAt(0) !== 0x2f) return -1;
+    if (path.length === 1) return rootSlot;
+    let slot = rootSlot;
+    let start = 1;
+    for (;;) {
+      let end = path.indexOf('/', start);
+      if (end === -1) end = path.length;
+      slot = this.findChildRange(slot, path, start, end);
+      if (slot === -1 || end === path.length) return slot;
+      start = end + 1;
+    }
+  }
+
+  findChild(parent: number, name: string): number {
+    return this.findChildRange(parent, name, 0, name.length);
+  }
+
+  // ---- changing ----
+
+  /**
+   * Adds a child at the tail of `parent`'s list; `onParent` edits the parent's fields (already
+   * showing the new child in numChildren / firstChild) before they are written back.
+   */
+  insert(parent: number, name: string, fields: NodeFields, data: Uint8Array | null, onParent: (p: NodeFields) => void): number {
+    this.noteTime(fields.ctime);
+    const nameBytes = Buffer.from(name, 'utf8');
+    const slot = this.allocSlot();
+    this.parents[slot] = parent;
+    fields.firstChild = -1;
+    fields.numChildren = 0;
+    this.address[slot] = this.writeNew(nameBytes, 0, nameBytes.length, fields, data);
+    this.tableInsert(slot, this.hashKey(parent, nameBytes, 0, nameBytes.length));
+    const p = this.read(parent);
+    if (p.firstChild === -1) {
+      p.firstChild = slot;
+      this.prevs[slot] = slot;
+    } else {
+      const last = this.prevs[p.firstChild];
+      this.nexts[last] = slot;
+      this.prevs[slot] = last;
+      this.prevs[p.firstChild] = slot;
+    }
+    this.nexts[slot] = -1;
+    p.numChildren++;
+    // Java's HashSet table only grows: the capacity decides getChildren's order (java-order.ts).
+    p.childCapacity = javaCapacityFor(p.childCapacity || javaChildSetCapacityInitial, p.numChildren);
+    onParent(p);
+    this.writeFields(parent, p);
+    return slot;
+  }
+
+  /** Removes a childless node; `onParent` edits the parent's fields as for insert. */
+  remove(slot: number, onParent: (p: NodeFields) => void): void {
+    const parent = this.parents[slot];
+    const p = this.read(parent);
+    const next = this.nexts[slot];
+    if (slot === p.firstChild) {
+      if (next !== -1) this.prevs[next] = this.prevs[slot];
+      p.firstChild = next;
+    } else {
+      const prev = this.prevs[slot];
+      this.nexts[prev] = next;
+      if (next !== -1) this.prevs[next] = prev;
+      else this.prevs[p.firstChild] = prev;
+    }
+    p.numChildren--;
+    onParent(p);
+    this.writeFields(parent, p);
+    this.tableRemove(slot);
+    const a = this.address[slot];
+    this.arena.free(a, this.recordLength(a));
+    this.address[slot] = -1;
+    this.freeSlots.push(slot);
+    this.count--;
+    this.maybeCompact();
+  }
+
+  /** Rewrites the stat fields, keeping name and data (the data length in `f` is ignored). */
+  writeFields(slot: number, f: NodeFields): void {
+    this.noteTime(f.ctime);
+    const a = this.address[slot];
+    const chunk = this.arena.chunkOf(a);
+    const at = this.arena.offsetOf(a);
+    const old = decodeRecord(chunk, at, this.timeBase);
+    f.dataLength = old.dataLength;
+    const dataBytes = Math.max(old.dataLength, 0);
+    const header = this.encode(chunk, old.nameOffset, old.nameLength, f);
+    const oldHeader = old.dataOffset - at;
+    const room = oldHeader + dataBytes + old.pad - header - dataBytes;
+    if (room >= 0 && room <= recordPadMax) {
+      // In place: the data shifts inside the record when the header changed length.
+      if (header !== oldHeader) chunk.copyWithin(at + header, old.dataOffset, old.dataOffset + dataBytes);
+      this.scratch[header - 1] = room;
+      this.scratch.copy(chunk, at, 0, header);
+      return;
+    }
+    this.scratch[header - 1] = growthPadBytes;
+    const moved = this.arena.alloc(header + dataBytes + growthPadBytes);
+    const to = this.arena.chunkOf(moved);
+    const toAt = this.arena.offsetOf(moved);
+    this.scratch.copy(to, toAt, 0, header);
+    chunk.copy(to, toAt + header, old.dataOffset, old.dataOffset + dataBytes);
+    this.arena.free(a, oldHeader + dataBytes + old.pad);
+    this.address[slot] = moved;
+    this.maybeCompact();
+  }
+
+  /** Replaces the data and the stat fields together. */
+  writeData(slot: number, f: NodeFields, data: Uint8Array | null): void {
+    this.noteTime(f.ctime);
+    const a = this.address[slot];
+    const chunk = this.arena.chunkOf(a);
+    const at = this.arena.offsetOf(a);
+    const old = decodeRecord(chunk, at, this.timeBase);
+    f.dataLength = data === null ? -1 : data.length;
+    const header = this.encode(chunk, old.nameOffset, old.nameLength, f);
+    const oldTotal = old.dataOffset - at + Math.max(old.dataLength, 0) + old.pad;
+    const dataBytes = data === null ? 0 : data.length;
+    const room = oldTotal - header - dataBytes;
+    if (room >= 0 && room <= recordPadMax) {
+      this.scratch[header - 1] = room;
+      this.scratch.copy(chunk, at, 0, header);
+      if (data !== null) chunk.set(data, at + header);
+      return;
+    }
+    this.scratch[header - 1] = freshPadBytes;
+    const moved = this.arena.alloc(header + dataBytes + freshPadBytes);
+    const to = this.arena.chunkOf(moved);
+    const toAt = this.arena.offsetOf(moved);
+    this.scratch.copy(to, toAt, 0, header);
+    if (data !== null) to.set(data, toAt + header);
+    this.arena.free(a, oldTotal);
+    this.address[slot] = moved;
+    this.maybeCompact();
+  }
+
+  /** Bytes the arena holds for records, and the share of it that is garbage. */
+  memory(): { liveBytes: number; garbageBytes: number; reservedBytes: number } {
+    return { liveBytes: this.arena.liveBytes, garbageBytes: this.arena.garbage, reservedBytes: this.arena.reservedBytes };
+  }
+
+  // ---- internals ----
+
+  private encode(nameChunk: Uint8Array, nameAt: number, nameLength: number, f: NodeFields): number {
+    const need = nameLength + recordHeaderBytesMax + 10;
+    if (this.scratch.length < need) this.scratch = Buffer.allocUnsafe(need * 2);
+    return encodeHeader(this.scratch, nameChunk, nameAt, nameLength, f, this.timeBase);
+  }
+
+  /**
+   * Fixes the time base at the first non-zero time, re-encoding the records written before it (the
+   * built-ins, or a few more: a one-time cost) so they still read back the same times.
+   */
+  private noteTime(t: number): void {
+    if (this.timeBaseFixed || t === 0) return;
+    const before: RecordLayout[] = [];
+    for (let s = 0; s < this.highWater; s++) if (this.address[s] >= 0) before.push(this.read(s));
+    this.timeBase = t;
+    this.timeBaseFixed = true;
+    let i = 0;
+    for (let s = 0; s < this.highWater; s++) if (this.address[s] >= 0) this.writeFields(s, before[i++]);
+  }
+
+  private writeNew(name: Uint8Array, nameAt: number, nameLength: number, f: NodeFields, data: Uint8Array | null): number {
+    f.dataLength = data === null ? -1 : data.length;
+    const header = this.encode(name, nameAt, nameLength, f);
+    this.scratch[header - 1] = freshPadBytes;
+    const a = this.arena.alloc(header + (data === null ? 0 : data.length) + freshPadBytes);
+    const chunk = this.arena.chunkOf(a);
+    const at = this.arena.offsetOf(a);
+    this.scratch.copy(chunk, at, 0, header);
+    if (data !== null) chunk.set(data, at + header);
+    return a;
+  }
+
+  private recordLength(a: number): number {
+    const at = this.arena.offsetOf(a);
+    const r = decodeRecord(this.arena.chunkOf(a), at, 0);
+    return r.dataOffset - at + Math.max(r.dataLength, 0) + r.pad;
+  }
+
+  private allocSlot(): number {
+    this.count++;
+    if (this.freeSlots.length > 0) return this.freeSlots.pop() as number;
+    if (this.highWater === this.address.length) this.growSlots();
+    return this.highWater++;
+  }
+
+  private growSlots(): void {
+    const size = Math.ceil(this.address.length * 1.5);
+    const grow = <T extends Float64Array | Int32Array>(old: T, make: (n: number) => T): T => {
+      const next = make(size);
+      next.set(old);
+      return next;
+    };
+    this.address = grow(this.address, (n) => new Float64Array(n).fill(-1));
+    this.parents = grow(this.parents, (n) => new Int32Array(n));
+    this.nexts = grow(this.nexts, (n) => new Int32Array(n));
+    this.prevs = grow(this.prevs, (n) => new Int32Array(n));
+  }
+
+  /** Moves records out of mostly-garbage chunks, then gives those chunks back. */
+  private maybeCompact(): void {
+    if (!this.arena.needsCompaction()) return;
+    const sparse = this.arena.sparseChunks();
+    for (let s = 0; s < this.highWater; s++) {
+      const a = this.address[s];
+      if (a < 0 || !sparse.has(this.arena.chunkIndexOf(a))) continue;
+      const n = this.recordLength(a);
+      const moved = this.arena.alloc(n);
+      this.arena.chunkOf(a).copy(this.arena.chunkOf(moved), this.arena.offsetOf(moved), this.arena.offsetOf(a), this.arena.offsetOf(a) + n);
+      this.arena.free(a, n);
+      this.address[s] = moved;
+    }
+    this.arena.release(sparse);
+  }
+
+  // ---- the (parent, name) -> slot table ----
+
+  private findChildRange(parent: number, key: string, start: number, end: number): number {
+    let ascii = true;
+    for (let i = start; i < end; i++) {
+      if (key.charCodeAt(i) >= 0x80) {
+        ascii = false;
+        break;
+      }
+    }
+    if (!ascii) {
+      this.keyBytes = Buffer.from(key.substring(start, end), 'utf8');
+      return this.findChildBytes(parent, this.keyBytes, 0, this.keyBytes.length);
+    }
+    let h = hashStart(parent);
+    for (let i = start; i < end; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+    const table = this.table;
+    const mask = this.tableMask;
+    const length = end - start;
+    for (let i = hashFinish(h) & mask; ; i = (i + 1) & mask) {
+      const v = table[i];
+      if (v === 0) return -1;
+      const slot = v - 1;
+      if (this.parents[slot] !== parent) continue;
+      const a = this.address[slot];
+      const chunk = this.arena.chunkOf(a);
+      const at = this.arena.offsetOf(a);
+      // nameLength is a varint: one byte below 128, the common case.
+      let n = chunk[at];
+      let o = at + 1;
+      if (n >= 0x80) {
+        const r = decodeRecord(chunk, at, 0);
+        n = r.nameLength;
+        o = r.nameOffset;
+      }
+      if (n !== length) continue;
+      let same = true;
+      for (let k = 0; k < length; k++) {
+        if (chunk[o + k] !== key.charCodeAt(start + k)) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return slot;
+    }
+  }
+
+  private findChildBytes(parent: number, key: Uint8Array, start: number, end: number): number {
+    const mask = this.tableMask;
+    for (let i = this.hashKey(parent, key, start, end) & mask; ; i = (i + 1) & mask) {
+      const v = this.table[i];
+      if (v === 0) return -1;
+      const slot = v - 1;
+      if (this.parents[slot] === parent && this.nameEquals(slot, key, start, end)) return slot;
+    }
+  }
+
+  private nameEquals(slot: number, key: Uint8Array, start: number, end: number): boolean {
+    const a = this.address[slot];
+    const chunk = this.arena.chunkOf(a);
+    const r = decodeRecord(chunk, this.arena.offsetOf(a), 0);
+    if (r.nameLength !== end - start) return false;
+    return chunk.compare(key, start, end, r.nameOffset, r.nameOffset + r.nameLength) === 0;
+  }
+
+  private hashKey(parent: number, key: Uint8Array, start: number, end: number): number {
+    let h = hashStart(parent);
+    for (let i = start; i < end; i++) h = Math.imul(h ^ key[i], 0x01000193);
+    return hashFinish(h);
+  }
+
+  private hashOfSlot(slot: number): number {
+    const a = this.address[slot];
+    const chunk = this.arena.chunkOf(a);
+    const r = decodeRecord(chunk, this.arena.offsetOf(a), 0);
+    return this.hashKey(this.parents[slot], chunk, r.nameOffset, r.nameOffset + r.nameLength);
+  }
+
+  private tableInsert(slot: number, hash: number): void {
+    // The root is never in the table (it has no parent), so count - 1 entries are.
+    if (this.count > (this.tableMask + 1) * tableLoadMax) this.growTable();
+    const mask = this.tableMask;
+    let i = hash & mask;
+    while (this.table[i] !== 0) i = (i + 1) & mask;
+    this.table[i] = slot + 1;
+  }
+
+  private growTable(): void {
+    const size = (this.tableMask + 1) * 2;
+    this.table = new Int32Array(size);
+    this.tableMask = size - 1;
+    for (let s = 0; s < this.highWater; s++) {
+      if (this.address[s] < 0 || s === rootSlot) continue;
+      let i = this.hashOfSlot(s) & this.tableMask;
+      while (this.table[i] !== 0) i = (i + 1) & this.tableMask;
+      this.table[i] = s + 1;
+    }
+  }
+
+  /** Linear-probing delete with backward shift, so lookups never need tombstones. */
+  private tableRemove(slot: number): void {
+    const mask = this.tableMask;
+    const table = this.table;
+    let j = this.hashOfSlot(slot) & mask;
+    while (table[j] !== slot + 1) j = (j + 1) & mask;
+    let i = j;
+    for (;;) {
+      i = (i + 1) & mask;
+      const v = table[i];
+      if (v === 0) break;
+      const home = this.hashOfSlot(v - 1) & mask;
+      // Move entry i into the hole at j unless its home lies cyclically in (j, i].
+      const inRange = j <= i ? home > j && home <= i : home > j || home <= i;
+      if (!inRange) {
+        table[j] = v;
+        j = i;
+      }
+    }
+    table[j] = 0;
+  }
+}
+
+function hashStart(parent: number): number {
+  return Math.imul(parent + 1, 0x9e3779b1) ^ 0x811c9dc5;
+}
+
+function hashFinish(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
