@@ -4,7 +4,11 @@ module.exports = {
   testEnvironment: 'node',
   testMatch: ['**/?(*.)+(spec|test).ts'],
   moduleFileExtensions: ['ts', 'js', 'json'],
-  moduleNameMapper: { '^@coord/(.*)$': '<rootDir>/../../libs/$1/src/index.ts' },
+  moduleNameMapper: {
+    // A lib's test helpers (`@coord/node/testing`) sit under src/testing/; everything else is the lib's index.
+    '^@coord/([^/]+)/testing$': '<rootDir>/../../libs/$1/src/testing/index.ts',
+    '^@coord/([^/]+)$': '<rootDir>/../../libs/$1/src/index.ts',
+  },
   transform: {
     '^.+\\.ts$': [
       '@swc/jest',

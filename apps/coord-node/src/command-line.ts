@@ -8,8 +8,8 @@
  *   coordinode purge <dataDir> [--data-log-dir=<dir>] [--count=N]
  */
 import { integerIn, newProgram, parseProgram, type Command, type ProgramOutput } from '@coord/cli';
+import { addNodeFlags, flagValues, type FlagValues } from '@coord/node';
 import { inspectFile, purgeCountDefault, purgeCountMin, purgeDataDir, type Out } from './durable-cli';
-import { addNodeFlags, flagValues, type FlagValues } from './ops/argv';
 
 export type NodeInvocation =
   /** Run a node with these flags. */

@@ -13,7 +13,7 @@ import { listLogs, listSnapshots, scanLog } from '@coord/storage';
 import { apacheZkCli, fourLetterWord, freePort, spawnCoordinode, tempDir } from '@coord/testing';
 import * as zookeeper from 'node-zookeeper-client';
 import { runTool } from './command-line';
-import { TestZk } from './durable-test-client';
+import { TestZk } from '@coord/node/testing';
 
 const shortTimeoutMs = 4000;
 

@@ -5,12 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { announcePid, listenErrorLine } from '@coord/cli';
+import { ConfigError, configFromFlags, createLogger, openDurable, runEnsembleMember, startNode, stopOnSignals, StorageError, type NodeConfig } from '@coord/node';
 import { runCommandLine } from './command-line';
-import { openDurable, StorageError } from './durable-node';
-import { runEnsembleMember } from './ensemble/run-member';
-import { startNode } from './node';
-import { ConfigError, configFromFlags, createLogger, type NodeConfig } from './ops';
-import { stopOnSignals } from './shutdown';
 
 const name = 'coordinode';
 let verbose = process.argv.includes('--verbose');

@@ -2,7 +2,7 @@
 import { createClient } from '@coord/client';
 import { startApacheZooKeeper, type RunningServer } from '@coord/testing';
 import { PlainLogger } from '@coord/nest';
-import { eventually } from '../../../libs/nest/src/test-node';
+import { eventually } from '@coord/node/testing';
 import { startServer } from '../../distribute-server/src/server';
 import { startClient } from './client';
 

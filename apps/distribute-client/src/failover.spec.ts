@@ -6,7 +6,7 @@ import request from 'supertest';
 import { createClient } from '@coord/client';
 import { startServer, type RunningServer } from '../../distribute-server/src/server';
 import { PlainLogger } from '@coord/nest';
-import { eventually, startTestNode } from '../../../libs/nest/src/test-node';
+import { eventually, startTestNode } from '@coord/node/testing';
 import { startClient, type RunningClient } from './client';
 
 jest.setTimeout(30_000);

@@ -3,7 +3,7 @@
  * servers; one server leaves with SIGTERM (deregisters at once), the other is killed with -9 (its node
  * goes when the session expires). The client prints the new list each time.
  */
-import { startTestNode } from '../../../libs/nest/src/test-node';
+import { startTestNode } from '@coord/node/testing';
 import { spawnApp, type AppProcess } from './spawn-app';
 
 jest.setTimeout(90_000);

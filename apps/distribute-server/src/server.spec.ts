@@ -3,7 +3,7 @@ import { firstValueFrom } from 'rxjs';
 import { createClient, type ZkClient } from '@coord/client';
 import { HelpRequested, UsageError } from '@coord/cli';
 import { PlainLogger } from '@coord/nest';
-import { startTestNode } from '../../../libs/nest/src/test-node';
+import { startTestNode } from '@coord/node/testing';
 import { connectStringDefault, parseServerConfig } from './config';
 import { startServer } from './server';
 

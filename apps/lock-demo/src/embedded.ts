@@ -1,4 +1,4 @@
-import { startNode } from '../../coord-node/src/node';
+import { startNode } from '@coord/node';
 
 /** The embedded node's tick (ms): short, so that the pause scenario's session expiry takes about a second. */
 export const embeddedTickTimeMs = 250;

@@ -5,7 +5,7 @@ import { Interval, ScheduleModule } from '@nestjs/schedule';
 import { createClient, type ZkClient } from '@coord/client';
 import { freePort } from '@coord/testing';
 import { CoordinationHealthIndicator, CoordinationModule, CoordinationService, InjectCoordinator, LeaderOnly, selfRegister, WithLock } from './index';
-import { eventually, startTestNode } from './test-node';
+import { eventually, startTestNode } from '@coord/node/testing';
 
 jest.setTimeout(20_000);
 

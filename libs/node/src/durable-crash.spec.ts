@@ -8,7 +8,7 @@
 import { fourLetterWord, spawnCoordinode, tempDir } from '@coord/testing';
 import * as zookeeper from 'node-zookeeper-client';
 import { seededRand } from '@coord/zab';
-import { TestZk } from './durable-test-client';
+import { TestZk } from './testing/durable-test-client';
 
 const rounds = 6;
 const writers = 4;

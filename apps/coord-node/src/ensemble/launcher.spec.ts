@@ -8,8 +8,8 @@ import { existsSync } from 'node:fs';
 import * as net from 'node:net';
 import { join } from 'node:path';
 import { fourLetterWord } from '@coord/testing';
-import { waitFor } from './ensemble-harness';
-import { memberPrefix, roleFromLogLine, shellCommand, workspaceRoot } from './local-ensemble';
+import { memberPrefix, roleFromLogLine, shellCommand, workspaceRoot } from '@coord/node';
+import { waitFor } from '@coord/node/testing';
 
 describe('launcher output helpers', () => {
   it('takes the role from the member\'s own log lines', () => {

@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { LocalEnsemble, memberPrefix, roleFromLogLine, shellCommand, type MemberRole } from './local-ensemble';
+import { LocalEnsemble, memberPrefix, roleFromLogLine, shellCommand, type MemberRole } from '@coord/node';
 
 const basePortDefault = 2181;
 const membersDefault = 3;

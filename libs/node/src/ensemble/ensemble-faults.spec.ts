@@ -6,7 +6,7 @@
 import * as zookeeper from 'node-zookeeper-client';
 import { createClient, type ZkClient } from '@coord/client';
 import { fourLetterWord } from '@coord/testing';
-import { createSurely, startTestEnsemble, waitFor, waitForLeader } from './ensemble-harness';
+import { createSurely, startTestEnsemble, waitFor, waitForLeader } from '../testing/ensemble-harness';
 import type { LocalEnsemble } from './local-ensemble';
 
 jest.setTimeout(120_000);

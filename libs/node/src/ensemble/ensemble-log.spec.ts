@@ -4,7 +4,7 @@
  * -9 at once, restarted, still holds every acknowledged write.
  */
 import { createClient, type ZkClient } from '@coord/client';
-import { createSurely, startTestEnsemble, waitForLeader } from './ensemble-harness';
+import { createSurely, startTestEnsemble, waitForLeader } from '../testing/ensemble-harness';
 import type { LocalEnsemble } from './local-ensemble';
 
 jest.setTimeout(60_000);

@@ -4,7 +4,7 @@
  * majority goes on accepting writes; heal: member 3 rejoins and catches up.
  */
 import { createClient, type ZkClient } from '@coord/client';
-import { createSurely, freeEnsemblePorts, modeOf, startTestEnsemble, waitFor, waitForLeader } from './ensemble-harness';
+import { createSurely, freeEnsemblePorts, modeOf, startTestEnsemble, waitFor, waitForLeader } from '../testing/ensemble-harness';
 import type { LocalEnsemble } from './local-ensemble';
 import { LoopbackProxy } from './loopback-proxy';
 

@@ -8,7 +8,7 @@ import * as net from 'node:net';
 import { decodeConnectResponse, encodeConnectRequest, FrameParser } from '@coord/protocol';
 import { createClient, type ZkClient } from '@coord/client';
 import { fourLetterWord } from '@coord/testing';
-import { startTestEnsemble, waitFor, waitForLeader } from './ensemble-harness';
+import { startTestEnsemble, waitFor, waitForLeader } from '../testing/ensemble-harness';
 import { LocalEnsemble, workspaceRoot } from './local-ensemble';
 
 jest.setTimeout(60_000);

@@ -12,7 +12,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createClient, type ZkClient } from '@coord/client';
 import { makeTestPki, tempDir } from '@coord/testing';
 import { encodeMessage, type Message } from '@coord/zab';
-import { createSurely, startTestEnsemble, waitFor, waitForLeader } from './ensemble-harness';
+import { createSurely, startTestEnsemble, waitFor, waitForLeader } from '../testing/ensemble-harness';
 import type { LocalEnsemble } from './local-ensemble';
 import { seededRand } from '@coord/zab';
 

@@ -4,7 +4,7 @@
  */
 import type { ZkClient } from '@coord/client';
 import { freePort, fourLetterWord, tempDir } from '@coord/testing';
-import { EnsemblePorts, LocalEnsemble, LocalEnsembleOptions } from './local-ensemble';
+import { EnsemblePorts, LocalEnsemble, LocalEnsembleOptions } from '../ensemble/local-ensemble';
 
 /** Attempts of one create before a test gives up (a loaded machine may cause an election or two). */
 const createAttemptsMax = 50;

@@ -2,7 +2,7 @@
  * Test helper (not exported): an in-process coordination node on a free loopback port with short
  * session timeouts so that expiry tests take about a second.
  */
-import { startNode } from '../../../apps/coord-node/src/node';
+import { startNode } from '../node';
 
 export const testTickTimeMs = 250;
 

@@ -1,0 +1,1 @@
+module.exports = { displayName: 'node', preset: '../../jest.preset.js' };
