@@ -4,9 +4,7 @@
  */
 import type { RunningServer } from '@coord/testing';
 import type { ZkClient } from '@coord/client';
-import { ClientPool, delay, eventually } from '../../client/src/testing/helpers';
-import { FaultProxy } from '../../client/src/testing/proxy';
-import { serverCases, useServer } from '../../client/src/testing/servers';
+import { ClientPool, delay, eventually, FaultProxy, serverCases, useServer } from '@coord/client/testing';
 import {
   Barrier,
   DoubleBarrier,

@@ -7,9 +7,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { workspaceRoot, type RunningServer } from '@coord/testing';
 import { zkError, type ZkClient } from '@coord/client';
-import { ClientPool, delay, eventually } from '../../client/src/testing/helpers';
-import { FaultProxy } from '../../client/src/testing/proxy';
-import { serverCases, useServer } from '../../client/src/testing/servers';
+import { ClientPool, delay, eventually, FaultProxy, serverCases, useServer } from '@coord/client/testing';
 import { AcquireTimeoutError, Mutex, ReadWriteLock, Semaphore, protectedCreate, type RecipeClient } from './index';
 
 describe.each(serverCases())('locks against %s', (_name, factory) => {
