@@ -19,7 +19,16 @@ const compactGarbageBytesMin = 4 << 20;
 /** A chunk whose live bytes fall under this share of its size gets emptied by a compaction. */
 const sparseLiveShare = 0.75;
 
+export interface ArenaOptions {
+  /** Bytes per ordinary chunk (tests shrink it to make compaction frequent). */
+  chunkBytes?: number;
+  /** Garbage below this never triggers a compaction. */
+  compactGarbageBytesMin?: number;
+}
+
 export class ByteArena {
+  private readonly chunkBytes: number;
+  private readonly garbageMin: number;
   private readonly chunks: (Buffer | null)[] = [];
   private readonly live: number[] = [];
   private readonly used: number[] = [];
@@ -31,11 +40,16 @@ export class ByteArena {
   /** Bytes held by live records. */
   liveBytes = 0;
 
+  constructor(options: ArenaOptions = {}) {
+    this.chunkBytes = options.chunkBytes ?? arenaChunkBytes;
+    this.garbageMin = options.compactGarbageBytesMin ?? compactGarbageBytesMin;
+  }
+
   /** Reserves `n` bytes and returns their address; write them through `chunkOf` / `offsetOf`. */
   alloc(n: number): number {
-    if (n > arenaChunkBytes) return this.addressIn(this.newChunk(n), 0, n);
-    if (this.tail < 0 || this.tailUsed + n > arenaChunkBytes) {
-      this.tail = this.newChunk(arenaChunkBytes);
+    if (n > this.chunkBytes) return this.addressIn(this.newChunk(n), 0, n);
+    if (this.tail < 0 || this.tailUsed + n > this.chunkBytes) {
+      this.tail = this.newChunk(this.chunkBytes);
       this.tailUsed = 0;
     }
     const at = this.tailUsed;
@@ -48,7 +62,7 @@ export class ByteArena {
     this.live[c] -= n;
     this.liveBytes -= n;
     // A chunk of its own goes back at once; ordinary chunks wait for a compaction.
-    if ((this.chunks[c] as Buffer).length > arenaChunkBytes && this.live[c] === 0) this.dropChunk(c);
+    if ((this.chunks[c] as Buffer).length > this.chunkBytes && this.live[c] === 0) this.dropChunk(c);
     else this.garbage += n;
   }
 
@@ -66,7 +80,7 @@ export class ByteArena {
 
   /** True when enough garbage piled up that moving records out of sparse chunks pays. */
   needsCompaction(): boolean {
-    return this.garbage > compactGarbageBytesMin && this.garbage * 8 > this.liveBytes + this.garbage;
+    return this.garbage > this.garbageMin && this.garbage * 8 > this.liveBytes + this.garbage;
   }
 
   /** Chunks worth emptying: mostly garbage and not the one being filled. */
@@ -115,7 +129,7 @@ export class ByteArena {
   private dropChunk(c: number): void {
     const chunk = this.chunks[c] as Buffer;
     // Every byte used in an ordinary chunk is garbage by now (its live bytes are 0).
-    if (chunk.length <= arenaChunkBytes) this.garbage -= this.used[c];
+    if (chunk.length <= this.chunkBytes) this.garbage -= this.used[c];
     this.chunks[c] = null;
     this.live[c] = 0;
     this.used[c] = 0;

@@ -6,6 +6,7 @@
  */
 import { ACL, EventType, Id, Perms, WatcherType } from '@coord/protocol';
 import { checkAcl, OPEN_ACL_UNSAFE, READ_ACL_UNSAFE } from './acl';
+import type { ArenaOptions } from './arena';
 import { javaChildSetCapacityInitial, javaHashSetOrder } from './java-order';
 import type { NodeFields } from './node-record';
 import { NodeStore, rootSlot } from './node-store';
@@ -25,6 +26,8 @@ export interface DataTreeOptions {
    * connection lacks READ on the node. The server supplies the connection's auth ids.
    */
   idsOf?: (watcher: number) => readonly Id[] | undefined;
+  /** Chunk size and compaction floor of the record arena (tests shrink them; defaults suit servers). */
+  arena?: ArenaOptions;
 }
 
 export interface SetWatchesLists {
@@ -56,7 +59,7 @@ export class DataTree {
 
   constructor(private readonly options: DataTreeOptions = {}) {
     const empty = Buffer.alloc(0);
-    this.store = new NodeStore(freshFields(0, 0, 0n, this.acls.acquire(OPEN_ACL_UNSAFE)), empty);
+    this.store = new NodeStore(freshFields(0, 0, 0n, this.acls.acquire(OPEN_ACL_UNSAFE)), empty, options.arena);
     this.approximateDataSize += 1;
     for (const path of builtInPaths) {
       if (path === '/') continue;

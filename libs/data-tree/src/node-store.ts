@@ -8,7 +8,7 @@
  * Per znode that is 8 + 3 × 4 bytes of arrays, ~8 bytes of table and the record itself; the collector
  * sees a handful of large arrays instead of millions of objects.
  */
-import { ByteArena } from './arena';
+import { ArenaOptions, ByteArena } from './arena';
 import { javaCapacityFor, javaChildSetCapacityInitial } from './java-order';
 import { decodeRecord, encodeHeader, NodeFields, recordHeaderBytesMax, RecordLayout, recordPadMax } from './node-record';
 
@@ -25,7 +25,7 @@ const freshPadBytes = 4;
 const growthPadBytes = 8;
 
 export class NodeStore {
-  private readonly arena = new ByteArena();
+  private readonly arena: ByteArena;
   private address = new Float64Array(slotsInitial).fill(-1);
   private parents = new Int32Array(slotsInitial);
   private nexts = new Int32Array(slotsInitial);
@@ -42,7 +42,8 @@ export class NodeStore {
   /** Live znodes. */
   count = 0;
 
-  constructor(rootFields: NodeFields, rootData: Uint8Array | null) {
+  constructor(rootFields: NodeFields, rootData: Uint8Array | null, arenaOptions: ArenaOptions = {}) {
+    this.arena = new ByteArena(arenaOptions);
     const slot = this.allocSlot();
     this.parents[slot] = -1;
     this.address[slot] = this.writeNew(Buffer.alloc(0), 0, 0, rootFields, rootData);

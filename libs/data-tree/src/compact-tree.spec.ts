@@ -1,0 +1,254 @@
+/**
+ * Property test of the compact tree (slots, byte records, (parent, name) table, chunk compaction)
+ * against a naive reference written here: a Map from path to a plain object, children as arrays in
+ * insertion order. Seeded random txn sequences (creates with ASCII, non-ASCII and long names, data
+ * from null to larger than a chunk, deletes, setData, setACL, sessions closing, multis, zxids past
+ * 2^32, times going backwards) are applied to both; after every few txns every read must answer the
+ * same: exists/stat, data, children list and order, ephemerals of each session, ACL.
+ */
+import type { ACL } from '@coord/protocol';
+import { OPEN_ACL_UNSAFE, READ_ACL_UNSAFE } from './acl';
+import { DataTree } from './data-tree';
+import { javaCapacityFor, javaChildSetCapacityInitial, javaHashSetOrder } from './java-order';
+import { childPath, nameOf, parentOf } from './path';
+import type { Txn, TxnOp } from './txn';
+import { containerOwner, ephemeralKind, ttlOwner } from './znode';
+
+/** mulberry32: the seed printed with a failure replays it exactly. */
+function mulberry(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface RefNode {
+  data: Buffer | null;
+  acl: ACL[];
+  czxid: number;
+  mzxid: number;
+  pzxid: number;
+  ctime: number;
+  mtime: number;
+  version: number;
+  cversion: number;
+  aversion: number;
+  owner: bigint;
+  children: string[];
+  capacity: number;
+}
+
+/** The obvious tree: what every read of the compact one must match. */
+class ReferenceTree {
+  readonly nodes = new Map<string, RefNode>();
+  readonly ephemerals = new Map<bigint, string[]>();
+
+  constructor() {
+    for (const path of ['/', '/zookeeper', '/zookeeper/quota', '/zookeeper/config']) {
+      this.nodes.set(path, this.fresh(Buffer.alloc(0), path === '/zookeeper/config' ? READ_ACL_UNSAFE : OPEN_ACL_UNSAFE, 0, 0, 0n));
+      if (path !== '/') this.link(parentOf(path), nameOf(path));
+    }
+  }
+
+  private fresh(data: Buffer | null, acl: ACL[], zxid: number, time: number, owner: bigint): RefNode {
+    return { data, acl, czxid: zxid, mzxid: zxid, pzxid: zxid, ctime: time, mtime: time, version: 0, cversion: 0, aversion: 0, owner, children: [], capacity: 0 };
+  }
+
+  private link(parentPath: string, name: string): void {
+    const parent = this.nodes.get(parentPath)!;
+    parent.children.push(name);
+    parent.capacity = javaCapacityFor(parent.capacity || javaChildSetCapacityInitial, parent.children.length);
+  }
+
+  apply(txn: Txn, op: TxnOp = txn.op): void {
+    switch (op.type) {
+      case 'create': {
+        this.nodes.set(op.path, this.fresh(op.data, op.acl, txn.zxid, txn.time, op.ephemeralOwner));
+        this.link(parentOf(op.path), nameOf(op.path));
+        const parent = this.nodes.get(parentOf(op.path))!;
+        parent.cversion++;
+        parent.pzxid = txn.zxid;
+        if (ephemeralKind(op.ephemeralOwner) === 'ephemeral') {
+          const list = this.ephemerals.get(op.ephemeralOwner) ?? [];
+          list.push(op.path);
+          this.ephemerals.set(op.ephemeralOwner, list);
+        }
+        return;
+      }
+      case 'delete':
+        return this.remove(txn.zxid, op.path);
+      case 'setData': {
+        const n = this.nodes.get(op.path)!;
+        Object.assign(n, { data: op.data, version: op.version, mzxid: txn.zxid, mtime: txn.time });
+        return;
+      }
+      case 'setACL': {
+        const n = this.nodes.get(op.path)!;
+        Object.assign(n, { acl: op.acl, aversion: op.aversion });
+        return;
+      }
+      case 'closeSession':
+        for (const path of [...(this.ephemerals.get(txn.sessionId) ?? [])]) this.remove(txn.zxid, path);
+        this.ephemerals.delete(txn.sessionId);
+        return;
+      case 'multi':
+        for (const sub of op.ops) this.apply(txn, sub);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private remove(zxid: number, path: string): void {
+    const node = this.nodes.get(path)!;
+    this.nodes.delete(path);
+    const parent = this.nodes.get(parentOf(path))!;
+    parent.children.splice(parent.children.indexOf(nameOf(path)), 1);
+    if (zxid > parent.pzxid) parent.pzxid = zxid;
+    const list = this.ephemerals.get(node.owner);
+    if (list) {
+      list.splice(list.indexOf(path), 1);
+      if (list.length === 0) this.ephemerals.delete(node.owner);
+    }
+  }
+}
+
+const names = ['a', 'b', 'lock-0000000001', 'ñandú', '日本', 'x'.repeat(130), 'z'];
+
+class Generator {
+  zxid: number;
+  time = 1_700_000_000_000;
+  private readonly sessions = [11n, 12n, 0x7fff_0000_0000_0001n];
+  private serial = 0;
+
+  constructor(private readonly ref: ReferenceTree, private readonly rnd: () => number, zxidStart: number) {
+    this.zxid = zxidStart;
+  }
+
+  private pick<T>(xs: readonly T[]): T {
+    return xs[Math.floor(this.rnd() * xs.length)];
+  }
+
+  private data(): Buffer | null {
+    const r = this.rnd();
+    if (r < 0.1) return null;
+    if (r < 0.15) return Buffer.alloc(0);
+    // Rarely larger than an arena chunk (1 MiB), so it gets a chunk of its own.
+    const size = r < 0.17 ? (1 << 20) + 17 : r < 0.4 ? Math.floor(this.rnd() * 9000) : Math.floor(this.rnd() * 120);
+    const b = Buffer.alloc(size);
+    for (let i = 0; i < Math.min(size, 64); i++) b[i] = Math.floor(this.rnd() * 256);
+    if (size >= 4) b.writeUInt32LE(this.serial++ >>> 0, 0);
+    return b;
+  }
+
+  private op(touched: Set<string>): TxnOp | null {
+    const paths = [...this.ref.nodes.keys()].filter((p) => p !== '/' && !p.startsWith('/zookeeper') && !touched.has(p));
+    const r = this.rnd();
+    if (r < 0.45 || paths.length === 0) {
+      const parents = ['/', ...paths.filter((p) => ephemeralKind(this.ref.nodes.get(p)!.owner) !== 'ephemeral')].filter((p) => !touched.has(p) || p === '/');
+      const parent = this.pick(parents);
+      const path = childPath(parent, `${this.pick(names)}${Math.floor(this.rnd() * 40)}`);
+      if (this.ref.nodes.has(path) || touched.has(path)) return null;
+      const k = this.rnd();
+      const owner = k < 0.25 ? this.pick(this.sessions) : k < 0.3 ? containerOwner : k < 0.35 ? ttlOwner(5000) : 0n;
+      touched.add(path);
+      return { type: 'create', path, data: this.data(), acl: this.rnd() < 0.8 ? OPEN_ACL_UNSAFE : READ_ACL_UNSAFE, ephemeralOwner: owner };
+    }
+    const path = this.pick(paths);
+    const node = this.ref.nodes.get(path)!;
+    touched.add(path);
+    if (r < 0.6) return node.children.length === 0 && !touched.has(parentOf(path)) ? { type: 'delete', path } : null;
+    if (r < 0.9) return { type: 'setData', path, data: this.data(), version: node.version + 1 };
+    return { type: 'setACL', path, acl: this.rnd() < 0.5 ? READ_ACL_UNSAFE : [{ perms: 31, id: { scheme: 'digest', id: `u${Math.floor(this.rnd() * 3)}:x` } }], aversion: node.aversion + 1 };
+  }
+
+  next(): Txn {
+    this.zxid += 1 + Math.floor(this.rnd() * 3);
+    // Mostly forward in time, sometimes a clock step back (the tree must not care).
+    this.time += this.rnd() < 0.05 ? -Math.floor(this.rnd() * 1e6) : Math.floor(this.rnd() * 5000);
+    const base = { zxid: this.zxid, time: this.time, cxid: 0 };
+    const r = this.rnd();
+    if (r < 0.04) return { ...base, sessionId: this.pick(this.sessions), op: { type: 'closeSession' } };
+    if (r < 0.14) {
+      const touched = new Set<string>();
+      const ops = Array.from({ length: 1 + Math.floor(this.rnd() * 4) }, () => this.op(touched)).filter((o): o is TxnOp => o !== null);
+      return { ...base, sessionId: 0n, op: { type: 'multi', ops } };
+    }
+    return { ...base, sessionId: 0n, op: this.op(new Set()) ?? { type: 'error', err: -101 } };
+  }
+}
+
+function expectSameReads(tree: DataTree, ref: ReferenceTree, seed: number): void {
+  const context = `seed ${seed}`;
+  expect([context, tree.size]).toEqual([context, ref.nodes.size]);
+  for (const [path, want] of ref.nodes) {
+    const node = tree.getNode(path);
+    expect([context, path, node !== undefined]).toEqual([context, path, true]);
+    const stat = node!.stat();
+    expect([context, path, stat]).toEqual([
+      context,
+      path,
+      {
+        czxid: want.czxid, mzxid: want.mzxid, ctime: want.ctime, mtime: want.mtime, version: want.version,
+        cversion: 2 * want.cversion - want.children.length, aversion: want.aversion,
+        ephemeralOwner: ephemeralKind(want.owner) === 'ephemeral' ? want.owner : 0n,
+        dataLength: want.data === null ? 0 : want.data.length, numChildren: want.children.length, pzxid: want.pzxid,
+      },
+    ]);
+    expect([context, path, node!.ephemeralOwner, node!.cversion]).toEqual([context, path, want.owner, want.cversion]);
+    const data = node!.data;
+    expect([context, path, data === null ? null : data.equals(want.data ?? Buffer.alloc(1))]).toEqual([context, path, want.data === null ? null : true]);
+    expect([context, path, tree.childrenOf(node!)]).toEqual([context, path, javaHashSetOrder(want.children, want.capacity || javaChildSetCapacityInitial)]);
+    expect([context, path, tree.aclOf(node!)]).toEqual([context, path, want.acl]);
+  }
+  for (const missing of ['/nope', '/a0/nope', '/日本1/x', '/' + 'x'.repeat(130) + '0/q']) {
+    if (!ref.nodes.has(missing)) expect([context, missing, tree.getNode(missing)]).toEqual([context, missing, undefined]);
+  }
+  for (const sid of [11n, 12n, 0x7fff_0000_0000_0001n]) {
+    expect([context, sid, tree.ephemerals(sid)]).toEqual([context, sid, ref.ephemerals.get(sid) ?? []]);
+  }
+  const paths = [...tree.entries()].map(([p]) => p).sort();
+  expect([context, paths]).toEqual([context, [...ref.nodes.keys()].sort()]);
+}
+
+describe('compact tree against a naive reference', () => {
+  for (const seed of [1, 2, 3, 4, 5, 6]) {
+    it(`answers every read the same, seed ${seed}`, () => {
+      const rnd = mulberry(seed);
+      // Small chunks and no compaction floor: records move between chunks all the time.
+      const tree = seed <= 3 ? new DataTree({ arena: { chunkBytes: 4096, compactGarbageBytesMin: 0 } }) : new DataTree();
+      const ref = new ReferenceTree();
+      // Half the seeds run with zxids past 2^32 (epoch > 0), as an ensemble's are.
+      const gen = new Generator(ref, rnd, seed % 2 === 0 ? 0x5_0000_0000 : 0);
+      expectSameReads(tree, ref, seed);
+      for (let i = 1; i <= 900; i++) {
+        const txn = gen.next();
+        tree.applyTxn(txn);
+        ref.apply(txn);
+        if (i % 150 === 0) expectSameReads(tree, ref, seed);
+      }
+      // The churn above moves records around; compaction must have kept every read intact.
+      expect(tree.recordMemory().garbageBytes).toBeLessThanOrEqual(tree.recordMemory().reservedBytes);
+    });
+  }
+
+  it('gives back chunk memory under churn (records move out of sparse chunks)', () => {
+    const tree = new DataTree();
+    const create = (zxid: number, path: string, data: Buffer | null): Txn => ({ zxid, time: 1, sessionId: 0n, cxid: 0, op: { type: 'create', path, data, acl: OPEN_ACL_UNSAFE, ephemeralOwner: 0n } });
+    let zxid = 0;
+    for (let i = 0; i < 2000; i++) tree.applyTxn(create(++zxid, `/n${i}`, Buffer.alloc(1000, i & 0xff)));
+    // Rewrite every other node with a different size: half of every chunk turns to garbage.
+    for (let round = 0; round < 4; round++) {
+      for (let i = round % 2; i < 2000; i += 2) tree.applyTxn({ zxid: ++zxid, time: 2, sessionId: 0n, cxid: 0, op: { type: 'setData', path: `/n${i}`, data: Buffer.alloc(1500 + round * 300, round), version: round + 1 } });
+    }
+    const m = tree.recordMemory();
+    expect(m.garbageBytes * 8).toBeLessThanOrEqual(m.liveBytes + m.garbageBytes + (4 << 20) * 8);
+    expect(m.reservedBytes).toBeLessThan(m.liveBytes * 2 + (2 << 20));
+    expect(tree.getNode('/n1')!.data!.equals(Buffer.alloc(2400, 3))).toBe(true);
+    expect(tree.getNode('/n0')!.data!.equals(Buffer.alloc(2100, 2))).toBe(true);
+  });
+});
