@@ -1,9 +1,9 @@
 /** The same apps against the reference server: Apache ZooKeeper 3.8 (any ZooKeeper connect string works). */
 import { createClient } from '@coord/client';
 import { startApacheZooKeeper, type RunningServer } from '@coord/testing';
+import { startServer } from '@coord/demo';
 import { PlainLogger } from '@coord/nest';
 import { eventually } from '@coord/node/testing';
-import { startServer } from '../../distribute-server/src/server';
 import { startClient } from './client';
 
 jest.setTimeout(60_000);

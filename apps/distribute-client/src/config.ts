@@ -1,6 +1,7 @@
 import { Command, connectOption, Option, parseStrict, portNumber } from '@coord/cli';
+import { serversPathDefault } from '@coord/demo';
 
-export const serversPathDefault = '/servers';
+export { serversPathDefault };
 export const httpPortDefault = 3000;
 
 export interface ClientConfig {

@@ -4,7 +4,7 @@
  */
 import request from 'supertest';
 import { createClient } from '@coord/client';
-import { startServer, type RunningServer } from '../../distribute-server/src/server';
+import { startServer, type RunningServer } from '@coord/demo';
 import { PlainLogger } from '@coord/nest';
 import { eventually, startTestNode } from '@coord/node/testing';
 import { startClient, type RunningClient } from './client';

@@ -3,8 +3,8 @@
  * the client, three servers that come and go (Ctrl-C and kill -9), with a line of narration per step.
  * Uses an embedded node unless --connect / COORD_CONNECT names one.
  */
-import { startEmbeddedNode } from '../../lock-demo/src/embedded';
 import { Command, exitOnUsage, Option, parseStrict } from '@coord/cli';
+import { startEmbeddedNode } from '@coord/demo';
 import { spawnApp, type AppProcess } from './spawn-app';
 
 /** The servers' session timeout here: short, so the kill -9 step takes seconds, not half a minute. */

@@ -4,8 +4,7 @@
  */
 import { announcePid, exitOnUsage, listenErrorLine, stopOnce } from '@coord/cli';
 import { PlainLogger } from '@coord/nest';
-import { parseServerConfig, type ServerConfig } from './config';
-import { startServer } from './server';
+import { parseServerConfig, startServer, type ServerConfig } from '@coord/demo';
 
 const name = 'distribute-server';
 

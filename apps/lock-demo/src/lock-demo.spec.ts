@@ -1,8 +1,8 @@
 /** The lock demo against real servers: our node (embedded, over TCP), Apache ZooKeeper, ioredis-mock. */
+import { startEmbeddedNode } from '@coord/demo';
 import { freePort, startApacheZooKeeper, type RunningServer } from '@coord/testing';
 import { coordBackend } from './coord-backend';
 import { runContention } from './contention';
-import { startEmbeddedNode } from './embedded';
 import { runPauseScenario, wakeUpText, type ScenarioEvent } from './pause-scenario';
 import { redisBackend } from './redis-backend';
 import { runLockDemo } from './main';

@@ -6,11 +6,11 @@
  *   --scenario=pause       a paused holder outlives its lease: Redis vs our lock with fencing, side by side
  */
 import { announcePid, exitOnUsage, stopOnce } from '@coord/cli';
+import { startEmbeddedNode } from '@coord/demo';
 import { unreachableMessage } from '@coord/nest';
 import { coordBackend } from './coord-backend';
 import { parseLockDemoConfig, type LockDemoConfig } from './config';
 import { runContention } from './contention';
-import { startEmbeddedNode } from './embedded';
 import { formatReport } from './metrics';
 import { formatEvent, runPauseScenario, scenarioHeader } from './pause-scenario';
 import { checkRedis, redisBackend } from './redis-backend';

@@ -4,7 +4,7 @@ import { createClient, type ZkClient } from '@coord/client';
 import { HelpRequested, UsageError } from '@coord/cli';
 import { PlainLogger } from '@coord/nest';
 import { startTestNode } from '@coord/node/testing';
-import { connectStringDefault, parseServerConfig } from './config';
+import { connectStringDefault, parseServerConfig } from './server-config';
 import { startServer } from './server';
 
 jest.setTimeout(20_000);

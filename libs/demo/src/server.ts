@@ -5,7 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import { CoordinationModule, CoordinationService, PlainLogger, selfRegister } from '@coord/nest';
 import { SERVER_IDENTITY, ServerController, type ServerIdentity } from './server.controller';
-import type { ServerConfig } from './config';
+import type { ServerConfig } from './server-config';
 
 /** The field a server adds to its registration node just before deregistering, with the reason. */
 export const leavingField = 'leaving';

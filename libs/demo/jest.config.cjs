@@ -1,0 +1,1 @@
+module.exports = { displayName: 'demo', preset: '../../jest.preset.js' };
