@@ -1,6 +1,6 @@
 import {
   ErrorCode,
-  JuteReader,
+  juteReader,
   decodeReplyBody,
   readStat,
   replyHeaderBytes,
@@ -55,7 +55,7 @@ export function finishVoid(p: Packet, err: number): undefined {
 
 export function finishStat(p: Packet, err: number, body: Buffer): Stat {
   if (err !== 0) fail(p, err, p.ctx as string);
-  return readStat(new JuteReader(body, replyHeaderBytes));
+  return readStat(juteReader(body, replyHeaderBytes));
 }
 
 export function finishExists(p: Packet, err: number, body: Buffer): Stat | null {
@@ -66,13 +66,13 @@ export function finishExists(p: Packet, err: number, body: Buffer): Stat | null 
   }
   if (err !== 0) fail(p, err, 'exists');
   register(ctx, 'data', p.path);
-  return readStat(new JuteReader(body, replyHeaderBytes));
+  return readStat(juteReader(body, replyHeaderBytes));
 }
 
 export function finishGetData(p: Packet, err: number, body: Buffer): { data: Buffer | null; stat: Stat } {
   if (err !== 0) fail(p, err, 'getData');
   // The hot path: read the record directly (the session already parsed the header).
-  const r = new JuteReader(body, replyHeaderBytes);
+  const r = juteReader(body, replyHeaderBytes);
   const data = r.readBuffer();
   const stat = readStat(r);
   register(p.ctx as WatchCtx | null, 'data', p.path);

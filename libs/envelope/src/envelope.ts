@@ -8,42 +8,43 @@
 import type { Txn } from '@coord/data-tree';
 import type { Id } from '@coord/protocol';
 import type { SequencerRequest } from '@coord/server';
-import { ByteReader, ByteWriter, decodeTxn, encodeTxn } from '@coord/storage';
+import { ByteReader, ByteWriter } from '@coord/bytes';
+import { decodeTxn, encodeTxn } from '@coord/storage';
 
 const requestTag = { write: 1, createSession: 2, closeSession: 3, touch: 4, deleteContainer: 5, moveSession: 6 } as const;
 
 /** A request for the leader's sequencer (a write's `decoded` form stays behind: the leader decodes `frame`). */
 export function encodeRequest(r: SequencerRequest): Uint8Array {
   const w = new ByteWriter(64);
-  w.u8(requestTag[r.kind]);
-  w.varint(r.origin);
+  w.writeU8(requestTag[r.kind]);
+  w.writeVarint(r.origin);
   switch (r.kind) {
     case 'write':
-      w.i64(r.sessionId);
-      w.varint(r.ids.length);
+      w.writeLong(r.sessionId);
+      w.writeVarint(r.ids.length);
       for (const id of r.ids) {
-        w.string(id.scheme);
-        w.string(id.id);
+        w.writeVarString(id.scheme);
+        w.writeVarString(id.id);
       }
-      w.data(r.frame);
+      w.writeVarBuffer(r.frame);
       break;
     case 'createSession':
-      w.i64(r.sessionId);
-      w.varint(r.timeOut);
+      w.writeLong(r.sessionId);
+      w.writeVarint(r.timeOut);
       break;
     case 'closeSession':
-      w.i64(r.sessionId);
-      w.svarint(r.cxid);
+      w.writeLong(r.sessionId);
+      w.writeSvarint(r.cxid);
       break;
     case 'touch':
-      w.varint(r.sessionIds.length);
-      for (const id of r.sessionIds) w.i64(id);
+      w.writeVarint(r.sessionIds.length);
+      for (const id of r.sessionIds) w.writeLong(id);
       break;
     case 'deleteContainer':
-      w.string(r.path);
+      w.writeVarString(r.path);
       break;
     case 'moveSession':
-      w.i64(r.sessionId);
+      w.writeLong(r.sessionId);
       break;
   }
   return w.take();
@@ -51,30 +52,30 @@ export function encodeRequest(r: SequencerRequest): Uint8Array {
 
 export function decodeRequest(bytes: Uint8Array): SequencerRequest {
   const r = new ByteReader(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-  const tag = r.u8();
-  const origin = r.varint();
+  const tag = r.readU8();
+  const origin = r.readVarint();
   switch (tag) {
     case requestTag.write: {
-      const sessionId = r.i64();
-      const n = r.varint();
+      const sessionId = r.readBigLongSigned();
+      const n = r.readVarint();
       const ids: Id[] = [];
-      for (let i = 0; i < n; i++) ids.push({ scheme: r.string(), id: r.string() });
-      return { kind: 'write', origin, sessionId, ids, frame: r.data() ?? Buffer.alloc(0) };
+      for (let i = 0; i < n; i++) ids.push({ scheme: r.readVarString(), id: r.readVarString() });
+      return { kind: 'write', origin, sessionId, ids, frame: r.readVarBuffer() ?? Buffer.alloc(0) };
     }
     case requestTag.createSession:
-      return { kind: 'createSession', origin, sessionId: r.i64(), timeOut: r.varint() };
+      return { kind: 'createSession', origin, sessionId: r.readBigLongSigned(), timeOut: r.readVarint() };
     case requestTag.closeSession:
-      return { kind: 'closeSession', origin, sessionId: r.i64(), cxid: r.svarint() };
+      return { kind: 'closeSession', origin, sessionId: r.readBigLongSigned(), cxid: r.readSvarint() };
     case requestTag.touch: {
-      const n = r.varint();
+      const n = r.readVarint();
       const sessionIds: bigint[] = [];
-      for (let i = 0; i < n; i++) sessionIds.push(r.i64());
+      for (let i = 0; i < n; i++) sessionIds.push(r.readBigLongSigned());
       return { kind: 'touch', origin, sessionIds };
     }
     case requestTag.deleteContainer:
-      return { kind: 'deleteContainer', origin, path: r.string() };
+      return { kind: 'deleteContainer', origin, path: r.readVarString() };
     case requestTag.moveSession:
-      return { kind: 'moveSession', origin, sessionId: r.i64() };
+      return { kind: 'moveSession', origin, sessionId: r.readBigLongSigned() };
     default:
       throw new Error(`unknown ensemble request tag ${tag}`);
   }
@@ -95,8 +96,8 @@ export function isTxnPayload(bytes: Uint8Array): boolean {
 
 export function encodeTxnPayload(origin: number, txn: Txn): Uint8Array {
   const w = new ByteWriter(128);
-  w.u8(txnTag);
-  w.varint(origin);
+  w.writeU8(txnTag);
+  w.writeVarint(origin);
   encodeTxn(w, txn);
   return w.take();
 }
@@ -104,9 +105,9 @@ export function encodeTxnPayload(origin: number, txn: Txn): Uint8Array {
 /** `zxid` is the ZAB zxid of the carrying Txn (the encoded one is a placeholder). */
 export function decodeTxnPayload(bytes: Uint8Array, zxid: number): EnsembleTxn {
   const r = new ByteReader(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-  const tag = r.u8();
+  const tag = r.readU8();
   if (tag !== txnTag) throw new Error(`not a txn payload (tag ${tag})`);
-  const origin = r.varint();
+  const origin = r.readVarint();
   const txn = decodeTxn(r);
   return { origin, txn: { ...txn, zxid } };
 }

@@ -5,13 +5,14 @@
  * pre-3.4 clients and node-zookeeper-client do not, and the server echoes it only to clients that sent
  * it. So a request body is 44 or 45 bytes and a response body 36 or 37 bytes (with a 16-byte passwd).
  */
-import { JuteReader, JuteWriter } from './jute';
+import { ByteWriter } from '@coord/bytes';
+import { juteReader } from './jute';
 import { frameBytesMaxDefault } from './limits';
 import type { ConnectRequest, ConnectResponse } from './types';
 
 /** A whole frame. Writes the readOnly byte iff `req.readOnly !== undefined`. */
 export function encodeConnectRequest(req: ConnectRequest): Buffer {
-  const w = new JuteWriter(64 + req.passwd.length);
+  const w = new ByteWriter(64 + req.passwd.length);
   w.beginFrame();
   w.writeInt(req.protocolVersion);
   w.writeLong(req.lastZxidSeen);
@@ -28,7 +29,7 @@ export function encodeConnectRequest(req: ConnectRequest): Buffer {
  * server closes the connection.
  */
 export function decodeConnectRequest(body: Buffer, frameBytesMax: number = frameBytesMaxDefault): ConnectRequest {
-  const r = new JuteReader(body, 0, frameBytesMax);
+  const r = juteReader(body, 0, frameBytesMax);
   const protocolVersion = r.readInt();
   const lastZxidSeen = r.readLong();
   const timeOut = r.readInt();
@@ -41,7 +42,7 @@ export function decodeConnectRequest(body: Buffer, frameBytesMax: number = frame
 
 /** A whole frame. Writes the readOnly byte iff `res.readOnly !== undefined`. */
 export function encodeConnectResponse(res: ConnectResponse): Buffer {
-  const w = new JuteWriter(64 + res.passwd.length);
+  const w = new ByteWriter(64 + res.passwd.length);
   w.beginFrame();
   w.writeInt(res.protocolVersion);
   w.writeInt(res.timeOut);
@@ -53,7 +54,7 @@ export function encodeConnectResponse(res: ConnectResponse): Buffer {
 
 /** Decodes a frame body of 36 (no readOnly byte) or 37 bytes. */
 export function decodeConnectResponse(body: Buffer, frameBytesMax: number = frameBytesMaxDefault): ConnectResponse {
-  const r = new JuteReader(body, 0, frameBytesMax);
+  const r = juteReader(body, 0, frameBytesMax);
   const protocolVersion = r.readInt();
   const timeOut = r.readInt();
   const sessionId = r.readBigLong();

@@ -1,7 +1,7 @@
 export * from './types';
 export * from './limits';
 export { ProtocolError, UnknownOpcodeError, type ProtocolErrorKind } from './errors';
-export { JuteReader, JuteWriter } from './jute';
+export { juteReader } from './jute';
 export { statZero, readStat, writeStat, readAcl, writeAcl } from './records';
 export { FrameParser, fourLetterWordOf, fourLetterWords, type FrameParserOptions } from './frame-parser';
 export { encodeConnectRequest, decodeConnectRequest, encodeConnectResponse, decodeConnectResponse } from './connect';

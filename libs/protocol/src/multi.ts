@@ -3,7 +3,7 @@
  * terminated by MultiHeader{-1, true, -1}. The same framing carries the request ops and the results.
  */
 import { ProtocolError } from './errors';
-import { JuteReader, JuteWriter } from './jute';
+import type { ByteReader, ByteWriter } from '@coord/bytes';
 import {
   readCreate,
   readCreateTTL,
@@ -33,17 +33,17 @@ import {
 import type { MultiOp, MultiRequest, MultiResponse, MultiResult } from './types';
 
 /** MultiHeader { int type; boolean done; int err }. */
-function writeMultiHeader(w: JuteWriter, type: number, done: boolean, err: number): void {
+function writeMultiHeader(w: ByteWriter, type: number, done: boolean, err: number): void {
   w.writeInt(type);
   w.writeBool(done);
   w.writeInt(err);
 }
 
-function writeDone(w: JuteWriter): void {
+function writeDone(w: ByteWriter): void {
   writeMultiHeader(w, -1, true, -1);
 }
 
-export function writeMultiRequest(w: JuteWriter, req: MultiRequest): void {
+export function writeMultiRequest(w: ByteWriter, req: MultiRequest): void {
   for (const op of req.ops) {
     writeMultiHeader(w, op.type, false, -1);
     writeMultiOp(w, op);
@@ -51,7 +51,7 @@ export function writeMultiRequest(w: JuteWriter, req: MultiRequest): void {
   writeDone(w);
 }
 
-function writeMultiOp(w: JuteWriter, op: MultiOp): void {
+function writeMultiOp(w: ByteWriter, op: MultiOp): void {
   switch (op.type) {
     case 1:
     case 15:
@@ -81,7 +81,7 @@ function isReadOp(type: number): boolean {
  * Reads ops until the done marker. Unknown op types and mixing read with write ops are body errors
  * (ZooKeeper's MultiOperationRecord throws IOException, which the server answers with MARSHALLINGERROR).
  */
-export function readMultiRequest(r: JuteReader): MultiRequest {
+export function readMultiRequest(r: ByteReader): MultiRequest {
   const ops: MultiOp[] = [];
   let sawRead = false;
   let sawWrite = false;
@@ -98,7 +98,7 @@ export function readMultiRequest(r: JuteReader): MultiRequest {
   }
 }
 
-function readMultiOp(r: JuteReader, type: number): MultiOp {
+function readMultiOp(r: ByteReader, type: number): MultiOp {
   switch (type) {
     case 1:
     case 15:
@@ -119,7 +119,7 @@ function readMultiOp(r: JuteReader, type: number): MultiOp {
   }
 }
 
-export function writeMultiResponse(w: JuteWriter, res: MultiResponse): void {
+export function writeMultiResponse(w: ByteWriter, res: MultiResponse): void {
   for (const result of res.results) {
     // The header's err mirrors an ErrorResult's code and is 0 for every other result.
     const err = result.type === -1 ? result.response.err : 0;
@@ -129,7 +129,7 @@ export function writeMultiResponse(w: JuteWriter, res: MultiResponse): void {
   writeDone(w);
 }
 
-function writeMultiResult(w: JuteWriter, result: MultiResult): void {
+function writeMultiResult(w: ByteWriter, result: MultiResult): void {
   switch (result.type) {
     case 1:
       return writePathResponse(w, result.response);
@@ -151,7 +151,7 @@ function writeMultiResult(w: JuteWriter, result: MultiResult): void {
   }
 }
 
-export function readMultiResponse(r: JuteReader): MultiResponse {
+export function readMultiResponse(r: ByteReader): MultiResponse {
   const results: MultiResult[] = [];
   for (;;) {
     const type = r.readInt();
@@ -162,7 +162,7 @@ export function readMultiResponse(r: JuteReader): MultiResponse {
   }
 }
 
-function readMultiResult(r: JuteReader, type: number): MultiResult {
+function readMultiResult(r: ByteReader, type: number): MultiResult {
   switch (type) {
     case 1:
       return { type, response: readPathResponse(r) };

@@ -1,7 +1,7 @@
 /**
  * The small records shared by many requests and responses: Stat, ACL, Id, headers, WatcherEvent.
  */
-import { JuteReader, JuteWriter } from './jute';
+import type { ByteReader, ByteWriter } from '@coord/bytes';
 import type { ACL, ReplyHeader, RequestHeader, Stat, WatcherEvent } from './types';
 
 /** A Stat with every field zero, as ZooKeeper reports for a node it has no stat for. */
@@ -21,7 +21,7 @@ export function statZero(): Stat {
   };
 }
 
-export function writeStat(w: JuteWriter, s: Stat): void {
+export function writeStat(w: ByteWriter, s: Stat): void {
   w.writeLong(s.czxid);
   w.writeLong(s.mzxid);
   w.writeLong(s.ctime);
@@ -35,7 +35,7 @@ export function writeStat(w: JuteWriter, s: Stat): void {
   w.writeLong(s.pzxid);
 }
 
-export function readStat(r: JuteReader): Stat {
+export function readStat(r: ByteReader): Stat {
   // Object literal in declaration order keeps one hidden class for every Stat.
   return {
     czxid: r.readLong(),
@@ -52,13 +52,13 @@ export function readStat(r: JuteReader): Stat {
   };
 }
 
-export function writeAcl(w: JuteWriter, a: ACL): void {
+export function writeAcl(w: ByteWriter, a: ACL): void {
   w.writeInt(a.perms);
   w.writeString(a.id.scheme);
   w.writeString(a.id.id);
 }
 
-export function readAcl(r: JuteReader): ACL {
+export function readAcl(r: ByteReader): ACL {
   const perms = r.readInt();
   const scheme = r.readString();
   const id = r.readString();
@@ -68,39 +68,39 @@ export function readAcl(r: JuteReader): ACL {
 /** The smallest ACL on the wire: perms + two string lengths. */
 export const aclBytesMin = 12;
 
-export function writeAclVector(w: JuteWriter, acl: readonly ACL[]): void {
+export function writeAclVector(w: ByteWriter, acl: readonly ACL[]): void {
   w.writeVector(acl, writeAcl);
 }
 
-export function readAclVector(r: JuteReader): ACL[] {
+export function readAclVector(r: ByteReader): ACL[] {
   return r.readVector(aclBytesMin, readAcl);
 }
 
-export function writeRequestHeader(w: JuteWriter, h: RequestHeader): void {
+export function writeRequestHeader(w: ByteWriter, h: RequestHeader): void {
   w.writeInt(h.xid);
   w.writeInt(h.type);
 }
 
-export function writeReplyHeader(w: JuteWriter, h: ReplyHeader): void {
+export function writeReplyHeader(w: ByteWriter, h: ReplyHeader): void {
   w.writeInt(h.xid);
   w.writeLong(h.zxid);
   w.writeInt(h.err);
 }
 
-export function readReplyHeader(r: JuteReader): ReplyHeader {
+export function readReplyHeader(r: ByteReader): ReplyHeader {
   const xid = r.readInt();
   const zxid = r.readLong();
   const err = r.readInt();
   return { xid, zxid, err };
 }
 
-export function writeWatcherEvent(w: JuteWriter, e: WatcherEvent): void {
+export function writeWatcherEvent(w: ByteWriter, e: WatcherEvent): void {
   w.writeInt(e.type);
   w.writeInt(e.state);
   w.writeString(e.path);
 }
 
-export function readWatcherEvent(r: JuteReader): WatcherEvent {
+export function readWatcherEvent(r: ByteReader): WatcherEvent {
   const type = r.readInt();
   const state = r.readInt();
   const path = r.readString();

@@ -3,7 +3,8 @@
  * for the request's opcode (only when err == 0), and notifications (xid -1 + WatcherEvent).
  */
 import { ProtocolError } from './errors';
-import { JuteReader, JuteWriter } from './jute';
+import { ByteReader, ByteWriter } from '@coord/bytes';
+import { juteReader } from './jute';
 import { frameBytesMaxDefault, replyHeaderBytes, writerInitialBytes } from './limits';
 import { readMultiResponse, writeMultiResponse } from './multi';
 import { readReplyHeader, readWatcherEvent, writeReplyHeader, writeWatcherEvent } from './records';
@@ -67,8 +68,8 @@ export function responseKind(opcode: number): ResponseKind {
 export const responseKindFor = responseKind;
 
 interface ResponseCodec {
-  write(w: JuteWriter, body: never): void;
-  read(r: JuteReader): ResponseBody;
+  write(w: ByteWriter, body: never): void;
+  read(r: ByteReader): ResponseBody;
 }
 
 const responseCodecs: Record<Exclude<ResponseKind, 'none'>, ResponseCodec> = {
@@ -99,7 +100,7 @@ function sizeHint(body: ResponseBody): number {
  */
 export function encodeReply(header: ReplyHeader, opcode: number, body: ResponseBody): Buffer {
   const kind = header.err === 0 ? responseKind(opcode) : 'none';
-  const w = new JuteWriter(kind === 'none' ? 32 : sizeHint(body));
+  const w = new ByteWriter(kind === 'none' ? 32 : sizeHint(body));
   w.beginFrame();
   writeReplyHeader(w, header);
   if (kind !== 'none') {
@@ -114,7 +115,7 @@ export function decodeReplyHeader(body: Buffer): ReplyHeader {
   if (body.length < replyHeaderBytes) {
     throw new ProtocolError('header', `reply header needs ${replyHeaderBytes} bytes, got ${body.length}`);
   }
-  return readReplyHeader(new JuteReader(body));
+  return readReplyHeader(juteReader(body));
 }
 
 /**
@@ -130,12 +131,12 @@ export function decodeReplyBody(
   if (header.err !== 0) return null;
   const kind = responseKind(opcode);
   if (kind === 'none') return null;
-  return responseCodecs[kind].read(new JuteReader(body, replyHeaderBytes, frameBytesMax));
+  return responseCodecs[kind].read(juteReader(body, replyHeaderBytes, frameBytesMax));
 }
 
 /** A whole notification frame: ReplyHeader{xid -1, zxid, err 0} + WatcherEvent. */
 export function encodeNotification(zxid: number, event: WatcherEvent): Buffer {
-  const w = new JuteWriter(32 + event.path.length * 3);
+  const w = new ByteWriter(32 + event.path.length * 3);
   w.beginFrame();
   writeReplyHeader(w, { xid: Xid.notification, zxid, err: 0 });
   writeWatcherEvent(w, event);
@@ -145,6 +146,6 @@ export function encodeNotification(zxid: number, event: WatcherEvent): Buffer {
 /** Decodes a notification frame body (xid -1). Throws ProtocolError('header' | 'body'). */
 export function decodeNotification(body: Buffer): { header: ReplyHeader; event: WatcherEvent } {
   const header = decodeReplyHeader(body);
-  const event = readWatcherEvent(new JuteReader(body, replyHeaderBytes));
+  const event = readWatcherEvent(juteReader(body, replyHeaderBytes));
   return { header, event };
 }

@@ -2,7 +2,8 @@
  * Client -> server frames after the handshake: RequestHeader{xid, type} + the record for `type`.
  */
 import { ProtocolError, UnknownOpcodeError } from './errors';
-import { JuteReader, JuteWriter } from './jute';
+import { ByteReader, ByteWriter } from '@coord/bytes';
+import { juteReader } from './jute';
 import { frameBytesMaxDefault, requestHeaderBytes, writerInitialBytes } from './limits';
 import { readMultiRequest, writeMultiRequest } from './multi';
 import * as rec from './request-records';
@@ -10,8 +11,8 @@ import type { Request, RequestHeader } from './types';
 
 type AnyBody = NonNullable<Request['body']>;
 interface RequestCodec {
-  write(w: JuteWriter, body: never): void;
-  read(r: JuteReader): AnyBody;
+  write(w: ByteWriter, body: never): void;
+  read(r: ByteReader): AnyBody;
 }
 
 const none = null;
@@ -75,7 +76,7 @@ function sizeHint(req: Request): number {
 export function encodeRequest(xid: number, req: Request): Buffer {
   const codec = requestCodecs.get(req.type);
   if (codec === undefined) throw new Error(`cannot encode unknown opcode ${req.type}`);
-  const w = new JuteWriter(sizeHint(req));
+  const w = new ByteWriter(sizeHint(req));
   w.beginFrame();
   w.writeInt(xid);
   w.writeInt(req.type);
@@ -102,7 +103,7 @@ export function decodeRequest(
   if (codec === undefined) throw new UnknownOpcodeError(header);
   if (codec === null) return { header, request: { type: header.type, body: null } as Request };
   try {
-    const r = new JuteReader(body, requestHeaderBytes, frameBytesMax);
+    const r = juteReader(body, requestHeaderBytes, frameBytesMax);
     return { header, request: { type: header.type, body: codec.read(r) } as Request };
   } catch (e) {
     if (e instanceof ProtocolError) throw new ProtocolError('body', e.message, header);

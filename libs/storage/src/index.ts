@@ -1,4 +1,3 @@
-export * from './bytes';
 export * from './crc32';
 export * from './errors';
 export * from './files';

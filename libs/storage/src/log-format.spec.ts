@@ -1,4 +1,4 @@
-import { ByteReader, ByteWriter } from './bytes';
+import { ByteReader, ByteWriter } from '@coord/bytes';
 import { crc32, crc32Portable } from './crc32';
 import { encodeLogHeader, encodeRecords, logHeaderBytes, scanLog } from './log-format';
 import { sampleTxns } from './testing/txns';
@@ -9,14 +9,14 @@ describe('varints and CRC-32', () => {
     const values = [0, 1, 127, 128, 16383, 16384, 2 ** 31, 2 ** 32 + 5, Number.MAX_SAFE_INTEGER];
     const w = new ByteWriter(4);
     for (const v of values) {
-      w.varint(v);
+      w.writeVarint(v);
       // svarint carries int32-range fields (versions, error codes, timeouts).
-      w.svarint(0 - Math.min(v, 2 ** 31) || 0);
+      w.writeSvarint(0 - Math.min(v, 2 ** 31) || 0);
     }
     const r = new ByteReader(w.take());
     for (const v of values) {
-      expect(r.varint()).toBe(v);
-      expect(r.svarint()).toBe(0 - Math.min(v, 2 ** 31) || 0);
+      expect(r.readVarint()).toBe(v);
+      expect(r.readSvarint()).toBe(0 - Math.min(v, 2 ** 31) || 0);
     }
     expect(r.remaining).toBe(0);
   });

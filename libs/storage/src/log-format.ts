@@ -7,7 +7,7 @@
  * tail (a crash mid-append); a bad record with a good one after it is corruption in the middle.
  */
 import type { Txn } from '@coord/data-tree';
-import { ByteReader, ByteWriter } from './bytes';
+import { ByteReader, ByteWriter } from '@coord/bytes';
 import { crc32 } from './crc32';
 import { decodeTxn, encodeTxn } from './txn-codec';
 
@@ -59,13 +59,13 @@ export function decodeLogHeader(b: Buffer): LogHeader | string {
 /** Appends one framed record (length, crc, payload) for `txn` to `w`. */
 export function encodeRecord(w: ByteWriter, txn: Txn): void {
   const at = w.length;
-  w.u32(0);
-  w.u32(0);
+  w.writeInt(0);
+  w.writeInt(0);
   encodeTxn(w, txn);
   const length = w.length - at - recordHeaderBytes;
-  w.patchU32(at + 4, length);
+  w.patchInt(at + 4, length);
   // The checksum covers the length and the payload, which sit next to each other: one pass.
-  w.patchU32(at, crc32(w.view().subarray(at + 4, w.length)));
+  w.patchInt(at, crc32(w.view().subarray(at + 4, w.length)));
 }
 
 export function encodeRecords(txns: readonly Txn[]): Buffer {
@@ -121,9 +121,9 @@ function readRecord(buf: Buffer, offset: number, rule: ZxidRule): RecordRead {
   if (stored !== computed) return { error: `record checksum mismatch (stored 0x${stored.toString(16)}, computed 0x${computed.toString(16)})` };
   let txn: Txn;
   try {
-    const r = new ByteReader(buf, offset + recordHeaderBytes, end);
+    const r = new ByteReader(buf, offset + recordHeaderBytes, { end });
     txn = decodeTxn(r);
-    if (r.pos !== end) return { error: `record has ${end - r.pos} bytes after its txn` };
+    if (r.offset !== end) return { error: `record has ${end - r.offset} bytes after its txn` };
   } catch (e) {
     return { error: `undecodable txn: ${(e as Error).message}` };
   }

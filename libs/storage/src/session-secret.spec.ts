@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DataTree, Txn } from '@coord/data-tree';
-import { ByteReader, ByteWriter } from './bytes';
+import { ByteReader, ByteWriter } from '@coord/bytes';
 import { inspectLog } from './inspect';
 import { decodeSnapshot } from './snapshot-format';
 import { writeSnapshot } from './snapshot-writer';

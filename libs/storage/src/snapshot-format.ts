@@ -11,7 +11,7 @@
  */
 import type { ACL } from '@coord/protocol';
 import { NodeRecord, TreeImage } from '@coord/data-tree';
-import { ByteReader, ByteWriter, DecodeError } from './bytes';
+import { ByteReader, ByteWriter, DecodeError } from '@coord/bytes';
 import { crc32 } from './crc32';
 import { StorageError } from './errors';
 import { decodeAcl, encodeAcl } from './txn-codec';
@@ -53,14 +53,14 @@ export function encodeSnapshotHeader(h: { dbid: bigint; startZxid: number; taken
 }
 
 export function encodeSessions(w: ByteWriter, sessions: readonly SessionEntry[], sessionSecret: Buffer | null): void {
-  w.varint(sessions.length);
+  w.writeVarint(sessions.length);
   for (const s of sessions) {
-    w.i64(s.sessionId);
-    w.svarint(s.timeOut);
-    w.varint(s.ephemerals.length);
-    for (const p of s.ephemerals) w.string(p);
+    w.writeLong(s.sessionId);
+    w.writeSvarint(s.timeOut);
+    w.writeVarint(s.ephemerals.length);
+    for (const p of s.ephemerals) w.writeVarString(p);
   }
-  w.data(sessionSecret);
+  w.writeVarBuffer(sessionSecret);
 }
 
 /** Gives each distinct ACL list a number, writing its definition the first time it is seen. */
@@ -72,7 +72,7 @@ export class AclNumbering {
     if (n === undefined) {
       n = this.numbers.size;
       this.numbers.set(acl, n);
-      w.u8(tagAcl);
+      w.writeU8(tagAcl);
       encodeAcl(w, acl);
     }
     return n;
@@ -84,24 +84,24 @@ export type NodeFields = Omit<NodeRecord, 'acl'>;
 
 export function encodeNode(w: ByteWriter, acls: AclNumbering, path: string, r: NodeFields, acl: ACL[]): void {
   const aclNumber = acls.numberOf(w, acl);
-  w.u8(tagNode);
-  w.string(path);
-  w.u8(r.ephemeralOwner === 0n ? 0 : flagEphemeralOwner);
-  w.data(r.data);
-  w.varint(aclNumber);
-  w.varint(r.czxid);
-  w.varint(r.mzxid);
-  w.varint(r.ctime);
-  w.varint(r.mtime);
-  w.svarint(r.version);
-  w.svarint(r.cversion);
-  w.svarint(r.aversion);
-  w.varint(r.pzxid);
-  if (r.ephemeralOwner !== 0n) w.i64(r.ephemeralOwner);
+  w.writeU8(tagNode);
+  w.writeVarString(path);
+  w.writeU8(r.ephemeralOwner === 0n ? 0 : flagEphemeralOwner);
+  w.writeVarBuffer(r.data);
+  w.writeVarint(aclNumber);
+  w.writeVarint(r.czxid);
+  w.writeVarint(r.mzxid);
+  w.writeVarint(r.ctime);
+  w.writeVarint(r.mtime);
+  w.writeSvarint(r.version);
+  w.writeSvarint(r.cversion);
+  w.writeSvarint(r.aversion);
+  w.writeVarint(r.pzxid);
+  if (r.ephemeralOwner !== 0n) w.writeLong(r.ephemeralOwner);
 }
 
 export function encodeEnd(w: ByteWriter): void {
-  w.u8(tagEnd);
+  w.writeU8(tagEnd);
 }
 
 /** The footer; `crcSoFar` is the running CRC of every byte before the footer. */
@@ -148,55 +148,55 @@ export function checkSnapshotFrame(buf: Buffer, file: string): { header: Snapsho
 /** Decodes a whole snapshot; every node goes to `visit`. Throws StorageError naming the offset. */
 export function decodeSnapshot(buf: Buffer, file: string, visit: NodeVisitor): Omit<DecodedSnapshot, 'image'> {
   const { header, endZxid, nodeCount } = checkSnapshotFrame(buf, file);
-  const r = new ByteReader(buf, snapshotHeaderBytes, buf.length - snapshotFooterBytes);
+  const r = new ByteReader(buf, snapshotHeaderBytes, { end: buf.length - snapshotFooterBytes });
   const sessions: SessionEntry[] = [];
   const acls: ACL[][] = [];
   let nodes = 0;
-  let at = r.pos;
+  let at = r.offset;
   let sessionSecret: Buffer | null = null;
   try {
-    const n = r.varint();
+    const n = r.readVarint();
     for (let i = 0; i < n; i++) {
-      const sessionId = r.i64();
-      const timeOut = r.svarint();
-      const k = r.varint();
+      const sessionId = r.readBigLongSigned();
+      const timeOut = r.readSvarint();
+      const k = r.readVarint();
       const ephemerals: string[] = [];
-      for (let j = 0; j < k; j++) ephemerals.push(r.string());
+      for (let j = 0; j < k; j++) ephemerals.push(r.readVarString());
       sessions.push({ sessionId, timeOut, ephemerals });
     }
-    if (header.version >= 2) sessionSecret = r.data();
+    if (header.version >= 2) sessionSecret = r.readVarBuffer();
     for (;;) {
-      at = r.pos;
-      const tag = r.u8();
+      at = r.offset;
+      const tag = r.readU8();
       if (tag === tagEnd) break;
       if (tag === tagAcl) {
         acls.push(decodeAcl(r));
         continue;
       }
       if (tag !== tagNode) throw new DecodeError(`unknown item tag ${tag}`, at);
-      const path = r.string();
-      const flags = r.u8();
-      const data = r.data();
-      const aclNumber = r.varint();
+      const path = r.readVarString();
+      const flags = r.readU8();
+      const data = r.readVarBuffer();
+      const aclNumber = r.readVarint();
       const acl = acls[aclNumber];
       if (!acl) throw new DecodeError(`undefined ACL list ${aclNumber}`, at);
       const record: NodeRecord = {
         data,
         acl,
-        czxid: r.varint(),
-        mzxid: r.varint(),
-        ctime: r.varint(),
-        mtime: r.varint(),
-        version: r.svarint(),
-        cversion: r.svarint(),
-        aversion: r.svarint(),
-        pzxid: r.varint(),
-        ephemeralOwner: flags & flagEphemeralOwner ? r.i64() : 0n,
+        czxid: r.readVarint(),
+        mzxid: r.readVarint(),
+        ctime: r.readVarint(),
+        mtime: r.readVarint(),
+        version: r.readSvarint(),
+        cversion: r.readSvarint(),
+        aversion: r.readSvarint(),
+        pzxid: r.readVarint(),
+        ephemeralOwner: flags & flagEphemeralOwner ? r.readBigLongSigned() : 0n,
       };
       visit(path, record, at);
       nodes++;
     }
-    if (r.remaining !== 0) throw new DecodeError(`${r.remaining} bytes after the end marker`, r.pos);
+    if (r.remaining !== 0) throw new DecodeError(`${r.remaining} bytes after the end marker`, r.offset);
   } catch (e) {
     if (e instanceof DecodeError) throw new StorageError(`malformed snapshot item: ${e.message}`, file, e.offset ?? at);
     throw e;

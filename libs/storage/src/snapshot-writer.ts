@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DataTree } from '@coord/data-tree';
-import { ByteWriter } from './bytes';
+import { ByteWriter } from '@coord/bytes';
 import { crc32 } from './crc32';
 import { fsyncDir, partialSuffix, snapshotFileName } from './files';
 import {
@@ -80,7 +80,7 @@ export async function writeSnapshot(job: SnapshotJob, clock: () => number = Date
     }
   };
   try {
-    w.bytes(encodeSnapshotHeader({ dbid: job.dbid ?? 0n, startZxid: job.startZxid, takenAt: job.takenAt }));
+    w.writeRaw(encodeSnapshotHeader({ dbid: job.dbid ?? 0n, startZxid: job.startZxid, takenAt: job.takenAt }));
     encodeSessions(w, job.sessions, job.sessionSecret ?? null);
     const acls = new AclNumbering();
     const perChunk = job.nodesPerChunk ?? snapshotNodesPerChunkDefault;

@@ -5,7 +5,7 @@
  */
 import type { ACL } from '@coord/protocol';
 import type { Txn, TxnOp } from '@coord/data-tree';
-import { ByteReader, ByteWriter, DecodeError } from './bytes';
+import { ByteReader, ByteWriter, DecodeError } from '@coord/bytes';
 
 export const OpTag = {
   create: 1,
@@ -32,10 +32,10 @@ const aclEntriesMax = 1 << 16;
 const permsAll = 31;
 
 export function encodeTxn(w: ByteWriter, txn: Txn): void {
-  w.varint(txn.zxid);
-  w.varint(txn.time);
-  w.i64(txn.sessionId);
-  w.svarint(txn.cxid);
+  w.writeVarint(txn.zxid);
+  w.writeVarint(txn.time);
+  w.writeLong(txn.sessionId);
+  w.writeSvarint(txn.cxid);
   encodeOp(w, txn.op);
 }
 
@@ -45,27 +45,27 @@ export function encodeTxn(w: ByteWriter, txn: Txn): void {
  */
 export function encodeAcl(w: ByteWriter, acl: readonly ACL[]): void {
   if (acl.length === 1 && acl[0].perms === permsAll && acl[0].id.scheme === 'world' && acl[0].id.id === 'anyone') {
-    w.varint(0);
+    w.writeVarint(0);
     return;
   }
-  w.varint(acl.length + 1);
+  w.writeVarint(acl.length + 1);
   for (const a of acl) {
-    w.svarint(a.perms);
-    w.string(a.id.scheme);
-    w.string(a.id.id);
+    w.writeSvarint(a.perms);
+    w.writeVarString(a.id.scheme);
+    w.writeVarString(a.id.id);
   }
 }
 
 export function decodeAcl(r: ByteReader): ACL[] {
-  const count = r.varint();
+  const count = r.readVarint();
   if (count === 0) return [{ perms: permsAll, id: { scheme: 'world', id: 'anyone' } }];
   const n = count - 1;
-  if (n > aclEntriesMax) throw new DecodeError(`ACL list of ${n} entries`, r.pos);
+  if (n > aclEntriesMax) throw new DecodeError(`ACL list of ${n} entries`, r.offset);
   const acl: ACL[] = [];
   for (let i = 0; i < n; i++) {
-    const perms = r.svarint();
-    const scheme = r.string();
-    const id = r.string();
+    const perms = r.readSvarint();
+    const scheme = r.readVarString();
+    const id = r.readVarString();
     acl.push({ perms, id: { scheme, id } });
   }
   return acl;
@@ -74,102 +74,102 @@ export function decodeAcl(r: ByteReader): ACL[] {
 function encodeOp(w: ByteWriter, op: TxnOp): void {
   switch (op.type) {
     case 'create':
-      w.u8(op.ephemeralOwner === 0n ? OpTag.create : OpTag.createOwned);
-      w.string(op.path);
-      w.data(op.data);
+      w.writeU8(op.ephemeralOwner === 0n ? OpTag.create : OpTag.createOwned);
+      w.writeVarString(op.path);
+      w.writeVarBuffer(op.data);
       encodeAcl(w, op.acl);
-      if (op.ephemeralOwner !== 0n) w.i64(op.ephemeralOwner);
+      if (op.ephemeralOwner !== 0n) w.writeLong(op.ephemeralOwner);
       return;
     case 'delete':
-      w.u8(OpTag.delete);
-      w.string(op.path);
+      w.writeU8(OpTag.delete);
+      w.writeVarString(op.path);
       return;
     case 'setData':
-      w.u8(OpTag.setData);
-      w.string(op.path);
-      w.data(op.data);
-      w.svarint(op.version);
+      w.writeU8(OpTag.setData);
+      w.writeVarString(op.path);
+      w.writeVarBuffer(op.data);
+      w.writeSvarint(op.version);
       return;
     case 'setACL':
-      w.u8(OpTag.setACL);
-      w.string(op.path);
+      w.writeU8(OpTag.setACL);
+      w.writeVarString(op.path);
       encodeAcl(w, op.acl);
-      w.svarint(op.aversion);
+      w.writeSvarint(op.aversion);
       return;
     case 'check':
-      w.u8(OpTag.check);
-      w.string(op.path);
+      w.writeU8(OpTag.check);
+      w.writeVarString(op.path);
       return;
     case 'error':
-      w.u8(OpTag.error);
-      w.svarint(op.err);
+      w.writeU8(OpTag.error);
+      w.writeSvarint(op.err);
       return;
     case 'createSession':
-      w.u8(op.secret ? OpTag.createSessionSecret : OpTag.createSession);
-      w.svarint(op.timeOut);
-      if (op.secret) w.data(op.secret);
+      w.writeU8(op.secret ? OpTag.createSessionSecret : OpTag.createSession);
+      w.writeSvarint(op.timeOut);
+      if (op.secret) w.writeVarBuffer(op.secret);
       return;
     case 'closeSession':
-      w.u8(OpTag.closeSession);
+      w.writeU8(OpTag.closeSession);
       return;
     case 'multi':
-      w.u8(OpTag.multi);
-      w.varint(op.ops.length);
+      w.writeU8(OpTag.multi);
+      w.writeVarint(op.ops.length);
       for (const sub of op.ops) encodeOp(w, sub);
       return;
   }
 }
 
 export function decodeTxn(r: ByteReader): Txn {
-  const zxid = r.varint();
-  const time = r.varint();
-  const sessionId = r.i64();
-  const cxid = r.svarint();
+  const zxid = r.readVarint();
+  const time = r.readVarint();
+  const sessionId = r.readBigLongSigned();
+  const cxid = r.readSvarint();
   const op = decodeOp(r, 0);
   return { zxid, time, sessionId, cxid, op };
 }
 
 function decodeOp(r: ByteReader, depth: number): TxnOp {
-  const at = r.pos;
-  const tag = r.u8();
+  const at = r.offset;
+  const tag = r.readU8();
   switch (tag) {
     case OpTag.create:
     case OpTag.createOwned: {
-      const path = r.string();
-      const data = r.data();
+      const path = r.readVarString();
+      const data = r.readVarBuffer();
       const acl = decodeAcl(r);
-      const ephemeralOwner = tag === OpTag.createOwned ? r.i64() : 0n;
+      const ephemeralOwner = tag === OpTag.createOwned ? r.readBigLongSigned() : 0n;
       return { type: 'create', path, data, acl, ephemeralOwner };
     }
     case OpTag.delete:
-      return { type: 'delete', path: r.string() };
+      return { type: 'delete', path: r.readVarString() };
     case OpTag.setData: {
-      const path = r.string();
-      const data = r.data();
-      return { type: 'setData', path, data, version: r.svarint() };
+      const path = r.readVarString();
+      const data = r.readVarBuffer();
+      return { type: 'setData', path, data, version: r.readSvarint() };
     }
     case OpTag.setACL: {
-      const path = r.string();
+      const path = r.readVarString();
       const acl = decodeAcl(r);
-      return { type: 'setACL', path, acl, aversion: r.svarint() };
+      return { type: 'setACL', path, acl, aversion: r.readSvarint() };
     }
     case OpTag.check:
-      return { type: 'check', path: r.string() };
+      return { type: 'check', path: r.readVarString() };
     case OpTag.error:
-      return { type: 'error', err: r.svarint() };
+      return { type: 'error', err: r.readSvarint() };
     case OpTag.createSession:
-      return { type: 'createSession', timeOut: r.svarint() };
+      return { type: 'createSession', timeOut: r.readSvarint() };
     case OpTag.closeSession:
       return { type: 'closeSession' };
     case OpTag.createSessionSecret: {
-      const timeOut = r.svarint();
-      const secret = r.data();
+      const timeOut = r.readSvarint();
+      const secret = r.readVarBuffer();
       if (secret === null || secret.length === 0) throw new DecodeError('empty session secret', at);
       return { type: 'createSession', timeOut, secret };
     }
     case OpTag.multi: {
       if (depth >= multiDepthMax) throw new DecodeError('multi nested in multi', at);
-      const n = r.varint();
+      const n = r.readVarint();
       if (n > multiOpsMax) throw new DecodeError(`multi of ${n} ops`, at);
       const ops: TxnOp[] = [];
       for (let i = 0; i < n; i++) ops.push(decodeOp(r, depth + 1));

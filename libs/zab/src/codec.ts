@@ -3,6 +3,7 @@
 // is one frame body: the driver adds the length prefix. Snapshot data must be bytes here (the
 // driver's serialized data tree). Decoding checks every length against the bytes actually present.
 
+import { ByteReader, ByteWriter, type DecodeFailure } from '@coord/bytes';
 import type { Message, QuorumBody, ServerState, Snapshot, Txn } from './messages';
 
 const typeCodes = [
@@ -10,7 +11,6 @@ const typeCodes = [
   'UPTODATE', 'PROPOSAL', 'COMMIT', 'PING', 'REQUEST', 'SYNC',
 ] as const;
 const states: readonly ServerState[] = ['LOOKING', 'FOLLOWING', 'LEADING'];
-const word = 4294967296;
 
 export class ZabCodecError extends Error {
   constructor(message: string) {
@@ -19,196 +19,130 @@ export class ZabCodecError extends Error {
   }
 }
 
-class Writer {
-  private buf = new Uint8Array(64);
-  private view = new DataView(this.buf.buffer);
-  length = 0;
+/** A non-negative integer below 2^53 as a 64-bit long (zxids and counters). */
+function writeU64(w: ByteWriter, v: number): void {
+  if (!Number.isSafeInteger(v) || v < 0) throw new ZabCodecError(`not a 64-bit unsigned integer: ${v}`);
+  w.writeLong(v);
+}
 
-  private room(n: number): void {
-    if (this.length + n <= this.buf.length) return;
-    const next = new Uint8Array(Math.max(this.buf.length * 2, this.length + n));
-    next.set(this.buf.subarray(0, this.length));
-    this.buf = next;
-    this.view = new DataView(next.buffer);
-  }
+/** An int length, then the bytes. */
+function writeBytes(w: ByteWriter, b: Uint8Array): void {
+  w.writeInt(b.length);
+  w.writeRaw(b);
+}
 
-  u8(v: number): void {
-    this.room(1);
-    this.view.setUint8(this.length++, v);
-  }
-
-  i32(v: number): void {
-    this.room(4);
-    this.view.setInt32(this.length, v);
-    this.length += 4;
-  }
-
-  /** A non-negative integer below 2^53, as two 32-bit words. */
-  u64(v: number): void {
-    if (!Number.isSafeInteger(v) || v < 0) throw new ZabCodecError(`not a 64-bit unsigned integer: ${v}`);
-    this.room(8);
-    this.view.setUint32(this.length, Math.floor(v / word));
-    this.view.setUint32(this.length + 4, v % word);
-    this.length += 8;
-  }
-
-  bytes(b: Uint8Array): void {
-    this.i32(b.length);
-    this.room(b.length);
-    this.buf.set(b, this.length);
-    this.length += b.length;
-  }
-
-  txns(list: readonly Txn<Uint8Array>[]): void {
-    this.i32(list.length);
-    for (const t of list) {
-      this.u64(t.zxid);
-      this.bytes(t.payload);
-    }
-  }
-
-  done(): Uint8Array {
-    return this.buf.slice(0, this.length);
+function writeTxns(w: ByteWriter, list: readonly Txn<Uint8Array>[]): void {
+  w.writeInt(list.length);
+  for (const t of list) {
+    writeU64(w, t.zxid);
+    writeBytes(w, t.payload);
   }
 }
 
-class Reader {
-  private offset = 0;
-  private readonly view: DataView;
+const codecError: DecodeFailure = (message) => new ZabCodecError(message);
 
-  constructor(private readonly buf: Uint8Array) {
-    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  }
+function readU64(r: ByteReader): number {
+  const v = r.readLong();
+  if (v < 0 || !Number.isSafeInteger(v)) throw new ZabCodecError(`64-bit value beyond 2^53 at offset ${r.offset - 8}`);
+  return v;
+}
 
-  private need(n: number): void {
-    if (this.offset + n > this.buf.length) throw new ZabCodecError(`truncated message: need ${n} bytes at offset ${this.offset} of ${this.buf.length}`);
-  }
+function readCount(r: ByteReader): number {
+  const n = r.readInt();
+  if (n < 0 || n > r.remaining) throw new ZabCodecError(`bad length ${n} at offset ${r.offset - 4}`);
+  return n;
+}
 
-  u8(): number {
-    this.need(1);
-    return this.view.getUint8(this.offset++);
-  }
+/** A copy as a plain Uint8Array, so a decoded message never pins the frame it came in. */
+function readBytes(r: ByteReader): Uint8Array {
+  return new Uint8Array(r.readRaw(readCount(r)));
+}
 
-  i32(): number {
-    this.need(4);
-    const v = this.view.getInt32(this.offset);
-    this.offset += 4;
-    return v;
-  }
-
-  u64(): number {
-    this.need(8);
-    const hi = this.view.getUint32(this.offset);
-    const lo = this.view.getUint32(this.offset + 4);
-    this.offset += 8;
-    const v = hi * word + lo;
-    if (!Number.isSafeInteger(v)) throw new ZabCodecError(`64-bit value beyond 2^53 at offset ${this.offset - 8}`);
-    return v;
-  }
-
-  count(): number {
-    const n = this.i32();
-    if (n < 0 || n > this.buf.length - this.offset) throw new ZabCodecError(`bad length ${n} at offset ${this.offset - 4}`);
-    return n;
-  }
-
-  bytes(): Uint8Array {
-    const n = this.count();
-    const b = this.buf.slice(this.offset, this.offset + n);
-    this.offset += n;
-    return b;
-  }
-
-  txns(): Txn<Uint8Array>[] {
-    const n = this.count();
-    const out: Txn<Uint8Array>[] = [];
-    for (let i = 0; i < n; i++) out.push({ zxid: this.u64(), payload: this.bytes() });
-    return out;
-  }
-
-  end(): void {
-    if (this.offset !== this.buf.length) throw new ZabCodecError(`${this.buf.length - this.offset} trailing bytes`);
-  }
+function readTxns(r: ByteReader): Txn<Uint8Array>[] {
+  const n = readCount(r);
+  const out: Txn<Uint8Array>[] = [];
+  for (let i = 0; i < n; i++) out.push({ zxid: readU64(r), payload: readBytes(r) });
+  return out;
 }
 
 export function encodeMessage(m: Message<Uint8Array>): Uint8Array {
-  const w = new Writer();
-  w.u8(typeCodes.indexOf(m.type));
-  w.i32(m.from);
-  w.i32(m.to);
+  const w = new ByteWriter(64);
+  w.writeU8(typeCodes.indexOf(m.type));
+  w.writeInt(m.from);
+  w.writeInt(m.to);
   if (m.type === 'NOTIFICATION') {
-    w.i32(m.vote.leader);
-    w.u64(m.vote.zxid);
-    w.i32(m.vote.peerEpoch);
-    w.u64(m.electionEpoch);
-    w.u8(states.indexOf(m.state));
-    return w.done();
+    w.writeInt(m.vote.leader);
+    writeU64(w, m.vote.zxid);
+    w.writeInt(m.vote.peerEpoch);
+    writeU64(w, m.electionEpoch);
+    w.writeU8(states.indexOf(m.state));
+    return new Uint8Array(w.view());
   }
-  w.i32(m.conn);
-  w.u64(m.seq);
+  w.writeInt(m.conn);
+  writeU64(w, m.seq);
   switch (m.type) {
-    case 'FOLLOWERINFO': w.i32(m.acceptedEpoch); w.u64(m.lastZxid); break;
-    case 'LEADERINFO': w.i32(m.epoch); break;
-    case 'ACKEPOCH': w.i32(m.currentEpoch); w.u64(m.lastZxid); break;
-    case 'DIFF': w.txns(m.entries); w.u64(m.committedZxid); break;
-    case 'TRUNC': w.u64(m.truncZxid); w.txns(m.entries); w.u64(m.committedZxid); break;
+    case 'FOLLOWERINFO': w.writeInt(m.acceptedEpoch); writeU64(w, m.lastZxid); break;
+    case 'LEADERINFO': w.writeInt(m.epoch); break;
+    case 'ACKEPOCH': w.writeInt(m.currentEpoch); writeU64(w, m.lastZxid); break;
+    case 'DIFF': writeTxns(w, m.entries); writeU64(w, m.committedZxid); break;
+    case 'TRUNC': writeU64(w, m.truncZxid); writeTxns(w, m.entries); writeU64(w, m.committedZxid); break;
     case 'SNAP': {
       if (!(m.snapshot.data instanceof Uint8Array)) throw new ZabCodecError('snapshot data must be bytes to go on the wire');
-      w.u64(m.snapshot.zxid); w.bytes(m.snapshot.data); w.txns(m.entries); w.u64(m.committedZxid); break;
+      writeU64(w, m.snapshot.zxid); writeBytes(w, m.snapshot.data); writeTxns(w, m.entries); writeU64(w, m.committedZxid); break;
     }
-    case 'NEWLEADER': w.i32(m.epoch); w.u64(m.zxid); break;
-    case 'ACK': case 'COMMIT': w.u64(m.zxid); break;
-    case 'UPTODATE': w.u64(m.committedZxid); break;
-    case 'PROPOSAL': w.u64(m.txn.zxid); w.bytes(m.txn.payload); break;
-    case 'PING': w.u64(m.round); break;
-    case 'REQUEST': w.bytes(m.request); break;
-    case 'SYNC': w.u64(m.syncId); w.u64(m.zxid); break;
+    case 'NEWLEADER': w.writeInt(m.epoch); writeU64(w, m.zxid); break;
+    case 'ACK': case 'COMMIT': writeU64(w, m.zxid); break;
+    case 'UPTODATE': writeU64(w, m.committedZxid); break;
+    case 'PROPOSAL': writeU64(w, m.txn.zxid); writeBytes(w, m.txn.payload); break;
+    case 'PING': writeU64(w, m.round); break;
+    case 'REQUEST': writeBytes(w, m.request); break;
+    case 'SYNC': writeU64(w, m.syncId); writeU64(w, m.zxid); break;
   }
-  return w.done();
+  return new Uint8Array(w.view());
 }
 
 export function decodeMessage(bytes: Uint8Array): Message<Uint8Array> {
-  const r = new Reader(bytes);
-  const code = r.u8();
+  const r = new ByteReader(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), 0, { fail: codecError });
+  const code = r.readU8();
   const type = typeCodes[code];
   if (type === undefined) throw new ZabCodecError(`unknown message type ${code}`);
-  const from = r.i32();
-  const to = r.i32();
+  const from = r.readInt();
+  const to = r.readInt();
   let m: Message<Uint8Array>;
   if (type === 'NOTIFICATION') {
-    const vote = { leader: r.i32(), zxid: r.u64(), peerEpoch: r.i32() };
-    const electionEpoch = r.u64();
-    const state = states[r.u8()];
+    const vote = { leader: r.readInt(), zxid: readU64(r), peerEpoch: r.readInt() };
+    const electionEpoch = readU64(r);
+    const state = states[r.readU8()];
     if (state === undefined) throw new ZabCodecError('unknown server state');
     m = { from, to, type, vote, electionEpoch, state };
   } else {
-    const head = { from, to, conn: r.i32(), seq: r.u64() };
+    const head = { from, to, conn: r.readInt(), seq: readU64(r) };
     m = { ...head, ...quorumBody(type, r) } as Message<Uint8Array>;
   }
-  r.end();
+  if (r.remaining !== 0) throw new ZabCodecError(`${r.remaining} trailing bytes`);
   return m;
 }
 
 type QuorumType = Exclude<(typeof typeCodes)[number], 'NOTIFICATION'>;
 
-function quorumBody(type: QuorumType, r: Reader): QuorumBody<Uint8Array> {
+function quorumBody(type: QuorumType, r: ByteReader): QuorumBody<Uint8Array> {
   switch (type) {
-    case 'FOLLOWERINFO': return { type, acceptedEpoch: r.i32(), lastZxid: r.u64() };
-    case 'LEADERINFO': return { type, epoch: r.i32() };
-    case 'ACKEPOCH': return { type, currentEpoch: r.i32(), lastZxid: r.u64() };
-    case 'DIFF': return { type, entries: r.txns(), committedZxid: r.u64() };
-    case 'TRUNC': return { type, truncZxid: r.u64(), entries: r.txns(), committedZxid: r.u64() };
+    case 'FOLLOWERINFO': return { type, acceptedEpoch: r.readInt(), lastZxid: readU64(r) };
+    case 'LEADERINFO': return { type, epoch: r.readInt() };
+    case 'ACKEPOCH': return { type, currentEpoch: r.readInt(), lastZxid: readU64(r) };
+    case 'DIFF': return { type, entries: readTxns(r), committedZxid: readU64(r) };
+    case 'TRUNC': return { type, truncZxid: readU64(r), entries: readTxns(r), committedZxid: readU64(r) };
     case 'SNAP': {
-      const snapshot: Snapshot = { zxid: r.u64(), data: r.bytes() };
-      return { type, snapshot, entries: r.txns(), committedZxid: r.u64() };
+      const snapshot: Snapshot = { zxid: readU64(r), data: readBytes(r) };
+      return { type, snapshot, entries: readTxns(r), committedZxid: readU64(r) };
     }
-    case 'NEWLEADER': return { type, epoch: r.i32(), zxid: r.u64() };
-    case 'ACK': return { type, zxid: r.u64() };
-    case 'COMMIT': return { type, zxid: r.u64() };
-    case 'UPTODATE': return { type, committedZxid: r.u64() };
-    case 'PROPOSAL': return { type, txn: { zxid: r.u64(), payload: r.bytes() } };
-    case 'PING': return { type, round: r.u64() };
-    case 'REQUEST': return { type, request: r.bytes() };
-    case 'SYNC': return { type, syncId: r.u64(), zxid: r.u64() };
+    case 'NEWLEADER': return { type, epoch: r.readInt(), zxid: readU64(r) };
+    case 'ACK': return { type, zxid: readU64(r) };
+    case 'COMMIT': return { type, zxid: readU64(r) };
+    case 'UPTODATE': return { type, committedZxid: readU64(r) };
+    case 'PROPOSAL': return { type, txn: { zxid: readU64(r), payload: readBytes(r) } };
+    case 'PING': return { type, round: readU64(r) };
+    case 'REQUEST': return { type, request: readBytes(r) };
+    case 'SYNC': return { type, syncId: readU64(r), zxid: readU64(r) };
   }
 }

@@ -3,10 +3,11 @@
 // The node writes fuzzy snapshots in the background; the simulator takes them at once, so the file's
 // start and end zxid are equal and the data carries no log txns.
 
+import { ByteWriter } from '@coord/bytes';
 import type { DataTree } from '@coord/data-tree';
 import type { SessionTracker } from '@coord/server';
 import {
-  AclNumbering, ByteWriter, crc32, encodeEnd, encodeNode, encodeSessions, encodeSnapshotData, encodeSnapshotFooter, encodeSnapshotHeader,
+  AclNumbering, crc32, encodeEnd, encodeNode, encodeSessions, encodeSnapshotData, encodeSnapshotFooter, encodeSnapshotHeader,
 } from '@coord/storage';
 import type { Snapshot, Zxid } from '@coord/zab';
 
@@ -14,7 +15,7 @@ export function snapshotOf(tree: DataTree, sessions: SessionTracker, zxid: Zxid,
   const ephemerals = tree.sessionsWithEphemerals();
   const entries = [...sessions.all()].map((s) => ({ sessionId: s.sessionId, timeOut: s.timeoutMs, ephemerals: ephemerals.get(s.sessionId) ?? [] }));
   const w = new ByteWriter(4096);
-  w.bytes(encodeSnapshotHeader({ dbid: 0n, startZxid: zxid, takenAt }));
+  w.writeRaw(encodeSnapshotHeader({ dbid: 0n, startZxid: zxid, takenAt }));
   encodeSessions(w, entries, sessions.currentSecret);
   const acls = new AclNumbering();
   let nodes = 0;
