@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { Command, HelpRequested, Option, parseProgram, parseStrict, UsageError } from './program';
 import { integerIn, portNumber } from './values';
 import { listenErrorLine } from './listen-error';
@@ -94,9 +95,8 @@ describe('launcherChain', () => {
 });
 
 describe('the Nx serve arguments (tools/prebuilt/nx-args.js)', () => {
-  // Plain JavaScript run by `node`; required by path.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { programArgs, shellWords } = require('../../../tools/prebuilt/nx-args.js') as {
+  // Plain JavaScript run by `node`, part of the workspace's tooling (not a project): required by its path.
+  const { programArgs, shellWords } = require(join(__dirname, '..', '..', '..', 'tools', 'prebuilt', 'nx-args.js')) as {
     programArgs(argv: string[], project: string, target: string): string[] | undefined;
     shellWords(text: string): string[];
   };

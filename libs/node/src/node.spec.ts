@@ -1,6 +1,5 @@
 import * as net from 'node:net';
 // node-zookeeper-client ships no types.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const zookeeper = require('node-zookeeper-client');
 import { encodeConnectRequest, encodeRequest } from '@coord/protocol';
 import { createLogger } from './ops';

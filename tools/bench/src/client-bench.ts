@@ -9,7 +9,6 @@ import { readFileSync } from 'node:fs';
 import { spawnCoordinode, startApacheZooKeeper } from '@coord/testing';
 import { createClient, type ZkClient } from '@coord/client';
 import { processCpuMicros } from './proc-cpu';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const nzc = require('node-zookeeper-client');
 
 const connections = 8;

@@ -8,7 +8,6 @@
 import { startApacheZooKeeper } from '@coord/testing';
 import { createClient } from '@coord/client';
 import { Mutex } from '@coord/recipes';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const nzc = require('node-zookeeper-client');
 
 const contenders = 4;

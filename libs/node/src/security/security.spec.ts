@@ -11,7 +11,7 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { join } from 'node:path';
 import { createClient, NoAuthError, tlsStoreOptions, type ClientOptions, type ZkClient } from '@coord/client';
-import { encodeConnectRequest } from '@coord/protocol';
+import { answerChallenge, decodeReplyBody, decodeReplyHeader, encodeConnectRequest, encodeRequest, FrameParser } from '@coord/protocol';
 import { freePort, issueTestCert, makeTestPki, tempDir } from '@coord/testing';
 import { startNode, type RunningNode } from '../node';
 import { createLogger, loadNodeConfig } from '../ops';
@@ -268,7 +268,6 @@ describe('SASL DIGEST-MD5', () => {
 
 /** Our own raw DIGEST-MD5 exchange, to see the node's answers without a client's reactions. */
 async function rawSasl(port: number, user: string, password: string): Promise<{ errors: number[]; closed: boolean }> {
-  const { answerChallenge, decodeReplyBody, decodeReplyHeader, encodeRequest, FrameParser } = await import('@coord/protocol');
   const socket = net.connect({ host: '127.0.0.1', port });
   const parser = new FrameParser();
   const frames: Buffer[] = [];
