@@ -31,7 +31,7 @@ function mib(n: number) {
   return (n / 1048576).toFixed(0);
 }
 
-function main() {
+async function main(): Promise<void> {
   const gc = (globalThis as { gc?: () => void }).gc!;
   gc();
   const base = process.memoryUsage();
@@ -48,6 +48,32 @@ function main() {
   const m = process.memoryUsage();
   console.log(`${znodes} znodes ${deep ? 'deep' : 'flat'} ${valueBytes} B: ${ms} ms; heapUsed +${mib(m.heapUsed - base.heapUsed)} MiB, external +${mib(m.external - base.external)} MiB, arrayBuffers +${mib(m.arrayBuffers - base.arrayBuffers)}, rss ${mib(m.rss)} MiB (base ${mib(base.rss)})`);
   console.log(tree.recordMemory());
+  if (process.argv.includes('--restart')) await restartProbe(tree);
 }
 
-if (require.main === module) main();
+if (require.main === module) main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
+
+/** --restart: write a snapshot of the filled tree, then time reading it back (decode, restore). */
+export async function restartProbe(tree: DataTree): Promise<void> {
+  const { writeSnapshot, loadSnapshotImage } = await import('@coord/storage');
+  const { restoreTree } = await import('@coord/data-tree');
+  const fs = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scale-probe-'));
+  const t0 = Date.now();
+  const res = await writeSnapshot({ dir, tree, startZxid: tree.lastProcessedZxid, sessions: [], takenAt: 0, forceSync: false, nodesPerChunk: 1 << 30, waitDurable: async () => undefined });
+  const t1 = Date.now();
+  const buf = fs.readFileSync(res.file);
+  const t2 = Date.now();
+  const loaded = loadSnapshotImage(buf, res.file);
+  const t3 = Date.now();
+  const fresh = new DataTree();
+  restoreTree(fresh, loaded.image);
+  const t4 = Date.now();
+  console.log(`snapshot ${res.bytes} B written in ${t1 - t0} ms; read ${t2 - t1} ms, decode to image ${t3 - t2} ms, restore into tree ${t4 - t3} ms (${fresh.size} nodes)`);
+  fs.rmSync(dir, { recursive: true, force: true });
+}
