@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs every project's tests through Nx (the README's test command) and ends with one plain line,
 // `N passed, N failed`, summed from jest's own JSON results, so CI reads the runner's figures, not ours.
-// Type checks run first; a project whose type check fails counts as one failure.
+// Lint (module boundaries and the pure-core rules, eslint.config.js) and type checks run first; a failed
+// lint counts as one failure, and so does a failed type check.
 const { spawnSync } = require('node:child_process');
 const { existsSync, readFileSync, rmSync, readdirSync, statSync } = require('node:fs');
 const { join } = require('node:path');
@@ -31,6 +32,11 @@ function nx(args) {
 
 for (const dir of projectDirs()) rmSync(join(dir, resultsFile), { force: true });
 
+let lintFailures = 0;
+if (!extra.includes('--no-lint')) {
+  const status = nx(['run-many', '-t', 'lint', '--output-style=static', '--parallel=2']);
+  if (status !== 0) lintFailures = 1;
+}
 let typecheckFailures = 0;
 if (!extra.includes('--no-typecheck')) {
   const status = nx(['run-many', '-t', 'typecheck', '--output-style=static', '--parallel=2']);
@@ -39,7 +45,7 @@ if (!extra.includes('--no-typecheck')) {
 const testStatus = nx(['run-many', '-t', 'test', '--skip-nx-cache', '--output-style=static', '--parallel=1', '--', '--json', `--outputFile=${resultsFile}`]);
 
 let passed = 0;
-let failed = typecheckFailures;
+let failed = lintFailures + typecheckFailures;
 let projectsWithResults = 0;
 for (const dir of projectDirs()) {
   const file = join(dir, resultsFile);

@@ -1,0 +1,1 @@
+module.exports = { displayName: 'ci', preset: '../../jest.preset.js' };
