@@ -55,9 +55,14 @@ function outputOf(file) {
   return path.join(distRoot, path.relative(workspaceRoot, file)).replace(/\.ts$/, '.js');
 }
 
-/** The source files of `projects` whose output is missing or older than the source. */
+/**
+ * The source files of `projects` whose output is missing or older than the source, or older than
+ * tsconfig.base.json (its aliases are compiled into every output: a file built before an alias existed
+ * would keep an unresolved `require("@coord/...")`).
+ */
 function staleFiles(projects) {
   const stale = [];
+  const aliasesTime = fs.statSync(path.join(workspaceRoot, 'tsconfig.base.json')).mtimeMs;
   for (const project of projects) {
     for (const file of sources(path.join(workspaceRoot, project, 'src'))) {
       const out = outputOf(file);
@@ -67,7 +72,7 @@ function staleFiles(projects) {
       } catch {
         // missing output: stale
       }
-      if (outTime < fs.statSync(file).mtimeMs) stale.push(file);
+      if (outTime < Math.max(fs.statSync(file).mtimeMs, aliasesTime)) stale.push(file);
     }
   }
   return stale;
