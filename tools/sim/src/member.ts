@@ -1,6 +1,6 @@
 // One simulated ensemble member: the real pipeline (RequestPipeline of @coord/server, with its sequencer) on
 // top of a real ZAB peer (@coord/zab), wired as the node's driver wires them
-// (apps/coord-node/src/ensemble/ensemble-node.ts): drain the pipeline into ZAB, and run each ZabReady as
+// (libs/node/src/ensemble/ensemble-node.ts): drain the pipeline into ZAB, and run each ZabReady as
 // that driver does with its asynchronous disk (messages at once, ACKs numbered and sent when their write is durable,
 // committed txns applied while the write runs unless the ZabReady is strict, several ZabReadys in flight),
 // with the same payload bytes (@coord/envelope) and snapshot format (@coord/storage). Only the I/O

@@ -1,5 +1,5 @@
 // Captures Apache ZooKeeper's real four-letter-word outputs into apache-3.8.0/.
-// Usage (from the repository root): node apps/coord-node/src/ops/__fixtures__/capture-apache-4lw.js
+// Usage (from the repository root): node libs/node/src/ops/__fixtures__/capture-apache-4lw.js
 // It starts Debian's ZooKeeper 3.8.0 three times on free loopback ports (busy, fresh, default whitelist),
 // writes one file per word, and stops each Java server by its PID. Needs Java and /usr/share/java/zookeeper.jar.
 'use strict';
