@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Creates the standard files of an Nx project: tools/new-project.sh <libs|apps|tools> <name> <tag>
+# Creates the standard files of an Nx project: tools/new-project.sh <libs|apps|tools> <name> <scope:*> <type:*>
+# (tags and what they allow: docs/architecture.md; tools/ci/src/lint-rules.spec.ts checks every project has both)
 set -euo pipefail
-kind=$1 name=$2 tag=${3:-type:core}
+kind=$1 name=$2 scope=${3:-scope:shared} type=${4:-type:core}
 dir=$kind/$name
 mkdir -p "$dir/src"
 targets='"test": {}, "typecheck": {}, "lint": {}'
@@ -13,7 +14,7 @@ cat > "$dir/project.json" <<JSON
   "\$schema": "../../node_modules/nx/schemas/project-schema.json",
   "sourceRoot": "$dir/src",
   "projectType": "$([[ $kind == apps ]] && echo application || echo library)",
-  "tags": ["$tag"],
+  "tags": ["$scope", "$type"],
   "targets": { $targets }
 }
 JSON
