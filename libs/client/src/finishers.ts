@@ -1,6 +1,7 @@
 import {
   ErrorCode,
   juteReader,
+  OpCode,
   decodeReplyBody,
   readStat,
   replyHeaderBytes,
@@ -141,17 +142,17 @@ export function finishRemoveWatches(p: Packet, err: number): undefined {
 
 function opResult(session: Session, r: MultiResult): OpResult {
   switch (r.type) {
-    case 1:
+    case OpCode.create:
       return { type: 'create', path: stripChroot(session.chroot, r.response.path), stat: null };
-    case 15:
+    case OpCode.create2:
       return { type: 'create', path: stripChroot(session.chroot, r.response.path), stat: r.response.stat };
-    case 2:
+    case OpCode.delete:
       return { type: 'delete' };
-    case 13:
+    case OpCode.check:
       return { type: 'check' };
-    case 5:
+    case OpCode.setData:
       return { type: 'setData', stat: r.response.stat };
-    case -1:
+    case OpCode.error:
       return { type: 'error', code: errorCodeName(r.response.err), zkCode: r.response.err };
     default:
       throw new Error(`unexpected result type ${(r as { type: number }).type} in a transaction`);
@@ -170,7 +171,7 @@ export function finishMulti(p: Packet, err: number, body: Buffer): OpResult[] {
   if (err !== 0) fail(p, err, 'multi');
   const res = decodeReplyBody(body, p.opcode) as MultiResponse;
   const results = res.results.map((r) => opResult(session, r));
-  const failed = res.results.findIndex((r) => r.type === -1 && r.response.err !== 0);
+  const failed = res.results.findIndex((r) => r.type === OpCode.error && r.response.err !== 0);
   if (failed >= 0) {
     const code = (res.results[failed] as { response: { err: number } }).response.err;
     throw zkError(code, { op: 'multi', path: paths[failed], results });
@@ -188,9 +189,9 @@ export function finishMultiRead(p: Packet, err: number, body: Buffer): (ReadResu
   const res = decodeReplyBody(body, p.opcode) as MultiResponse;
   const paths = (p.ctx as MultiReadCtx).paths;
   return res.results.map((r, i) => {
-    if (r.type === 4) return r.response;
-    if (r.type === 8) return { children: r.response.children };
-    if (r.type === -1) return zkError(r.response.err, { op: 'multiRead', path: paths[i] });
+    if (r.type === OpCode.getData) return r.response;
+    if (r.type === OpCode.getChildren) return { children: r.response.children };
+    if (r.type === OpCode.error) return zkError(r.response.err, { op: 'multiRead', path: paths[i] });
     return new Error(`unexpected result type ${r.type} in multiRead`);
   });
 }

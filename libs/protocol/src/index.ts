@@ -19,3 +19,19 @@ export {
 export { isValidPath } from './paths';
 export { errorName, errorMessage, keeperErrorText } from './error-codes';
 export * from './sasl-digest-md5';
+export {
+  operations,
+  operationList,
+  operationOf,
+  isWrite,
+  handlingOf,
+  lastOpName,
+  type BodyOf,
+  type Handling,
+  type MultiOpName,
+  type Operation,
+  type OperationNameOf,
+  type OperationRow,
+  type RecordCodec,
+  type AnyRecordCodec,
+} from './operations';

@@ -5,18 +5,6 @@
 import { ProtocolError } from './errors';
 import type { ByteReader, ByteWriter } from '@coord/bytes';
 import {
-  readCreate,
-  readCreateTTL,
-  readPathVersion,
-  readPathWatch,
-  readSetData,
-  writeCreate,
-  writeCreateTTL,
-  writePathVersion,
-  writePathWatch,
-  writeSetData,
-} from './request-records';
-import {
   readChildrenResponse,
   readCreate2Response,
   readErrorResponse,
@@ -30,7 +18,11 @@ import {
   writePathResponse,
   writeStatResponse,
 } from './response-records';
-import type { MultiOp, MultiRequest, MultiResponse, MultiResult } from './types';
+import type { AnyRecordCodec } from './operations';
+import { OpCode, type MultiOp, type MultiRequest, type MultiResponse, type MultiResult } from './types';
+
+/** The type of the MultiHeader that ends the sequence (with done = true, err = -1). */
+const doneMarkerType = -1;
 
 /** MultiHeader { int type; boolean done; int err }. */
 function writeMultiHeader(w: ByteWriter, type: number, done: boolean, err: number): void {
@@ -40,48 +32,31 @@ function writeMultiHeader(w: ByteWriter, type: number, done: boolean, err: numbe
 }
 
 function writeDone(w: ByteWriter): void {
-  writeMultiHeader(w, -1, true, -1);
+  writeMultiHeader(w, doneMarkerType, true, -1);
 }
 
-export function writeMultiRequest(w: ByteWriter, req: MultiRequest): void {
+/** How one op inside multi / multiRead is coded, from the opcode table (see operations.ts). */
+export interface MultiOpCodec {
+  codec: AnyRecordCodec;
+  /** Read ops (getData, getChildren) may not be mixed with write ops in one record, as in ZooKeeper. */
+  inMulti: 'write' | 'read';
+}
+
+export function writeMultiRequest(w: ByteWriter, req: MultiRequest, opOf: (type: number) => MultiOpCodec | undefined): void {
   for (const op of req.ops) {
+    const coded = opOf(op.type);
+    if (coded === undefined) throw new Error(`op type ${op.type} cannot appear in a multi request`);
     writeMultiHeader(w, op.type, false, -1);
-    writeMultiOp(w, op);
+    coded.codec.write(w, op.request as never);
   }
   writeDone(w);
-}
-
-function writeMultiOp(w: ByteWriter, op: MultiOp): void {
-  switch (op.type) {
-    case 1:
-    case 15:
-    case 19:
-      return writeCreate(w, op.request);
-    case 21:
-      return writeCreateTTL(w, op.request);
-    case 2:
-    case 13:
-      return writePathVersion(w, op.request);
-    case 5:
-      return writeSetData(w, op.request);
-    case 4:
-    case 8:
-      return writePathWatch(w, op.request);
-    default:
-      throw new Error(`op type ${(op as { type: number }).type} cannot appear in a multi request`);
-  }
-}
-
-/** Read ops (getData, getChildren) may not be mixed with write ops in one record, as in ZooKeeper. */
-function isReadOp(type: number): boolean {
-  return type === 4 || type === 8;
 }
 
 /**
  * Reads ops until the done marker. Unknown op types and mixing read with write ops are body errors
  * (ZooKeeper's MultiOperationRecord throws IOException, which the server answers with MARSHALLINGERROR).
  */
-export function readMultiRequest(r: ByteReader): MultiRequest {
+export function readMultiRequest(r: ByteReader, opOf: (type: number) => MultiOpCodec | undefined): MultiRequest {
   const ops: MultiOp[] = [];
   let sawRead = false;
   let sawWrite = false;
@@ -90,39 +65,20 @@ export function readMultiRequest(r: ByteReader): MultiRequest {
     const done = r.readBool();
     r.readInt(); // err: always -1 in requests, carries nothing
     if (done) return { ops };
-    const op = readMultiOp(r, type);
-    if (isReadOp(type)) sawRead = true;
+    const coded = opOf(type);
+    if (coded === undefined) throw new ProtocolError('body', `invalid op type ${type} in multi`);
+    const op = { type, request: coded.codec.read(r) } as MultiOp;
+    if (coded.inMulti === 'read') sawRead = true;
     else sawWrite = true;
     if (sawRead && sawWrite) throw new ProtocolError('body', 'multi mixes read and write operations');
     ops.push(op);
   }
 }
 
-function readMultiOp(r: ByteReader, type: number): MultiOp {
-  switch (type) {
-    case 1:
-    case 15:
-    case 19:
-      return { type, request: readCreate(r) };
-    case 21:
-      return { type, request: readCreateTTL(r) };
-    case 2:
-    case 13:
-      return { type, request: readPathVersion(r) };
-    case 5:
-      return { type, request: readSetData(r) };
-    case 4:
-    case 8:
-      return { type, request: readPathWatch(r) };
-    default:
-      throw new ProtocolError('body', `invalid op type ${type} in multi`);
-  }
-}
-
 export function writeMultiResponse(w: ByteWriter, res: MultiResponse): void {
   for (const result of res.results) {
     // The header's err mirrors an ErrorResult's code and is 0 for every other result.
-    const err = result.type === -1 ? result.response.err : 0;
+    const err = result.type === OpCode.error ? result.response.err : 0;
     writeMultiHeader(w, result.type, false, err);
     writeMultiResult(w, result);
   }
@@ -131,20 +87,20 @@ export function writeMultiResponse(w: ByteWriter, res: MultiResponse): void {
 
 function writeMultiResult(w: ByteWriter, result: MultiResult): void {
   switch (result.type) {
-    case 1:
+    case OpCode.create:
       return writePathResponse(w, result.response);
-    case 15:
+    case OpCode.create2:
       return writeCreate2Response(w, result.response);
-    case 2:
-    case 13:
+    case OpCode.delete:
+    case OpCode.check:
       return;
-    case 5:
+    case OpCode.setData:
       return writeStatResponse(w, result.response);
-    case 4:
+    case OpCode.getData:
       return writeGetDataResponse(w, result.response);
-    case 8:
+    case OpCode.getChildren:
       return writeChildrenResponse(w, result.response);
-    case -1:
+    case OpCode.error:
       return writeErrorResponse(w, result.response);
     default:
       throw new Error(`result type ${(result as { type: number }).type} cannot appear in a multi response`);
@@ -164,20 +120,20 @@ export function readMultiResponse(r: ByteReader): MultiResponse {
 
 function readMultiResult(r: ByteReader, type: number): MultiResult {
   switch (type) {
-    case 1:
+    case OpCode.create:
       return { type, response: readPathResponse(r) };
-    case 15:
+    case OpCode.create2:
       return { type, response: readCreate2Response(r) };
-    case 2:
-    case 13:
+    case OpCode.delete:
+    case OpCode.check:
       return { type, response: null };
-    case 5:
+    case OpCode.setData:
       return { type, response: readStatResponse(r) };
-    case 4:
+    case OpCode.getData:
       return { type, response: readGetDataResponse(r) };
-    case 8:
+    case OpCode.getChildren:
       return { type, response: readChildrenResponse(r) };
-    case -1:
+    case OpCode.error:
       return { type, response: readErrorResponse(r) };
     default:
       throw new ProtocolError('body', `invalid result type ${type} in multi response`);

@@ -9,51 +9,12 @@ import { frameBytesMaxDefault, replyHeaderBytes, writerInitialBytes } from './li
 import { readMultiResponse, writeMultiResponse } from './multi';
 import { readReplyHeader, readWatcherEvent, writeReplyHeader, writeWatcherEvent } from './records';
 import * as rec from './response-records';
+import { operationList, type ResponseKind } from './operations';
 import { Xid, type ReplyHeader, type ResponseBody, type WatcherEvent } from './types';
 
-/** Which response record a successful reply to an opcode carries. */
-export type ResponseKind =
-  | 'none'
-  | 'create'
-  | 'create2'
-  | 'stat'
-  | 'getData'
-  | 'getACL'
-  | 'children'
-  | 'children2'
-  | 'path'
-  | 'ephemerals'
-  | 'allChildrenNumber'
-  | 'error'
-  | 'whoAmI'
-  | 'sasl'
-  | 'multi';
+export type { ResponseKind } from './operations';
 
-const kindByOpcode = new Map<number, ResponseKind>([
-  [1, 'create'],
-  // createContainer and createTTL answer with Create2Response, as the server's FinalRequestProcessor does.
-  [15, 'create2'],
-  [19, 'create2'],
-  [21, 'create2'],
-  [3, 'stat'],
-  [5, 'stat'],
-  [7, 'stat'],
-  [4, 'getData'],
-  // reconfig answers with the new config as a GetDataResponse.
-  [16, 'getData'],
-  [6, 'getACL'],
-  [8, 'children'],
-  [12, 'children2'],
-  [9, 'path'],
-  [14, 'multi'],
-  [22, 'multi'],
-  [102, 'sasl'],
-  [103, 'ephemerals'],
-  [104, 'allChildrenNumber'],
-  // addWatch answers with a 4-byte ErrorResponse{0}; the Java client reads it.
-  [106, 'error'],
-  [107, 'whoAmI'],
-]);
+const kindByOpcode = new Map<number, ResponseKind>(operationList.map((o) => [o.code, o.response]));
 
 /**
  * The response record for a successful reply to `opcode`. 'none' for opcodes whose reply is the header

@@ -2,63 +2,20 @@
  * Client -> server frames after the handshake: RequestHeader{xid, type} + the record for `type`.
  */
 import { ProtocolError, UnknownOpcodeError } from './errors';
-import { ByteReader, ByteWriter } from '@coord/bytes';
+import { ByteWriter } from '@coord/bytes';
 import { juteReader } from './jute';
 import { frameBytesMaxDefault, requestHeaderBytes, writerInitialBytes } from './limits';
-import { readMultiRequest, writeMultiRequest } from './multi';
-import * as rec from './request-records';
+import { operationList, type AnyRecordCodec } from './operations';
 import type { Request, RequestHeader } from './types';
 
-type AnyBody = NonNullable<Request['body']>;
-interface RequestCodec {
-  write(w: ByteWriter, body: never): void;
-  read(r: ByteReader): AnyBody;
-}
-
-const none = null;
-const createCodec: RequestCodec = { write: rec.writeCreate, read: rec.readCreate };
-const pathWatchCodec: RequestCodec = { write: rec.writePathWatch, read: rec.readPathWatch };
-const pathCodec: RequestCodec = { write: rec.writePath, read: rec.readPath };
-const pathVersionCodec: RequestCodec = { write: rec.writePathVersion, read: rec.readPathVersion };
-const watchesCodec: RequestCodec = { write: rec.writeWatches, read: rec.readWatches };
-const multiCodec: RequestCodec = { write: writeMultiRequest, read: readMultiRequest };
-
 /**
- * The record each opcode carries. `null` means the request is the header alone (ping, closeSession, whoAmI).
- * Opcodes missing from this table are unknown: decodeRequest throws UnknownOpcodeError for them.
+ * The record each opcode carries, from the opcode table. `null` means the request is the header alone
+ * (ping, closeSession, whoAmI). Opcodes missing from this map are unknown or never sent by a client:
+ * decodeRequest throws UnknownOpcodeError for them.
  */
-const requestCodecs = new Map<number, RequestCodec | null>([
-  [1, createCodec],
-  [15, createCodec],
-  [19, createCodec],
-  [21, { write: rec.writeCreateTTL, read: rec.readCreateTTL }],
-  [2, pathVersionCodec],
-  [3, pathWatchCodec],
-  [4, pathWatchCodec],
-  [8, pathWatchCodec],
-  [12, pathWatchCodec],
-  [5, { write: rec.writeSetData, read: rec.readSetData }],
-  [6, pathCodec],
-  [9, pathCodec],
-  [20, pathCodec],
-  [103, pathCodec],
-  [104, pathCodec],
-  [7, { write: rec.writeSetACL, read: rec.readSetACL }],
-  [13, pathVersionCodec],
-  [14, multiCodec],
-  [22, multiCodec],
-  [16, { write: rec.writeReconfig, read: rec.readReconfig }],
-  [17, watchesCodec],
-  [18, watchesCodec],
-  [100, { write: rec.writeAuth, read: rec.readAuth }],
-  [101, { write: rec.writeSetWatches, read: rec.readSetWatches }],
-  [102, { write: rec.writeSasl, read: rec.readSasl }],
-  [105, { write: rec.writeSetWatches2, read: rec.readSetWatches2 }],
-  [106, { write: rec.writeAddWatch, read: rec.readAddWatch }],
-  [11, none],
-  [-11, none],
-  [107, none],
-]);
+const requestCodecs = new Map<number, AnyRecordCodec | null>(
+  operationList.flatMap((o) => (o.request === undefined ? [] : [[o.code, o.request] as const])),
+);
 
 /** True if decodeRequest knows a record for this opcode. */
 export function isKnownRequestOpcode(type: number): boolean {

@@ -10,6 +10,8 @@
  *   and the encoder never writes a null string (the C client cannot decode one).
  */
 
+import type { MultiOp } from './operations';
+
 export const OpCode = {
   notification: 0,
   create: 1,
@@ -265,41 +267,12 @@ export interface SaslRequest {
   token: Buffer | null;
 }
 
-/** One op inside multi / multiRead. `type` is the op's opcode. */
-export type MultiOp =
-  | { type: 1 | 15 | 19; request: CreateRequest }
-  | { type: 21; request: CreateTTLRequest }
-  | { type: 2; request: DeleteRequest }
-  | { type: 5; request: SetDataRequest }
-  | { type: 13; request: CheckVersionRequest }
-  | { type: 4 | 8; request: PathWatchRequest };
-
 export interface MultiRequest {
   ops: MultiOp[];
 }
 
-/**
- * A decoded client request: the opcode (from the RequestHeader) selects the record.
- * Opcodes with no body (ping, closeSession, whoAmI) carry `body: null`.
- */
-export type Request =
-  | { type: 1 | 15 | 19; body: CreateRequest }
-  | { type: 21; body: CreateTTLRequest }
-  | { type: 2; body: DeleteRequest }
-  | { type: 3 | 4 | 8 | 12; body: PathWatchRequest }
-  | { type: 5; body: SetDataRequest }
-  | { type: 6 | 9 | 20 | 103 | 104; body: PathRequest }
-  | { type: 7; body: SetACLRequest }
-  | { type: 13; body: CheckVersionRequest }
-  | { type: 14 | 22; body: MultiRequest }
-  | { type: 16; body: ReconfigRequest }
-  | { type: 17 | 18; body: WatchesRequest }
-  | { type: 100; body: AuthPacket }
-  | { type: 101; body: SetWatchesRequest }
-  | { type: 102; body: SaslRequest }
-  | { type: 105; body: SetWatches2Request }
-  | { type: 106; body: AddWatchRequest }
-  | { type: 11 | -11 | 107; body: null };
+// Request and MultiOp derive from the opcode table (operations.ts): the opcode selects the record.
+export type { MultiOp, Request } from './operations';
 
 // ---- response records (the part after ReplyHeader; present only when err == 0) ----
 
@@ -353,13 +326,13 @@ export interface SaslResponse {
 
 /** One result inside a multi / multiRead response. `type` is the MultiHeader type. */
 export type MultiResult =
-  | { type: 1; response: CreateResponse }
-  | { type: 15; response: Create2Response }
-  | { type: 2 | 13; response: null }
-  | { type: 5; response: StatResponse }
-  | { type: 4; response: GetDataResponse }
-  | { type: 8; response: GetChildrenResponse }
-  | { type: -1; response: ErrorResponse };
+  | { type: typeof OpCode.create; response: CreateResponse }
+  | { type: typeof OpCode.create2; response: Create2Response }
+  | { type: typeof OpCode.delete | typeof OpCode.check; response: null }
+  | { type: typeof OpCode.setData; response: StatResponse }
+  | { type: typeof OpCode.getData; response: GetDataResponse }
+  | { type: typeof OpCode.getChildren; response: GetChildrenResponse }
+  | { type: typeof OpCode.error; response: ErrorResponse };
 
 export interface MultiResponse {
   results: MultiResult[];

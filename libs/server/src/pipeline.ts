@@ -22,6 +22,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { DataTree, digestId, OpResult, Txn } from '@coord/data-tree';
 import {
+  BodyOf,
   decodeConnectRequest,
   decodeReplyHeader,
   decodeRequest,
@@ -29,6 +30,7 @@ import {
   encodeNotification,
   encodeReply,
   ErrorCode,
+  handlingOf,
   Id,
   KeeperState,
   MultiRequest,
@@ -46,7 +48,7 @@ import { CoreLogger, ServerConfig, serverConfig, ServerDeps, silentLogger } from
 import type { Effect } from './effects';
 import type { LimitKind } from './limits';
 import * as reads from './read-ops';
-import { hex, isWrite, multiResultOf, responseOf } from './results';
+import { hex, multiResultOf, responseOf } from './results';
 import { DigestMd5Server } from './sasl';
 import { PreparedTxn, Sequencer, SequencerRequest } from './sequencer';
 import { Session, SessionTracker } from './sessions';
@@ -562,17 +564,19 @@ export class RequestPipeline {
     this.touch(session, startedAt);
     const xid = header.xid;
     const type = request.type;
-    if (type === OpCode.auth) {
-      this.onAuth(c, xid, request.body);
+    // The opcode table says where each request goes (ZooKeeper's request processors).
+    const handling = handlingOf(type);
+    if (handling === 'auth') {
+      this.onAuth(c, xid, request.body as BodyOf<'auth'>);
       return;
     }
-    if (type === OpCode.sasl && this.config.sasl) {
-      this.onSasl(c, xid, request.body.token ?? Buffer.alloc(0));
+    if (handling === 'sasl' && this.config.sasl) {
+      this.onSasl(c, xid, (request.body as BodyOf<'sasl'>).token ?? Buffer.alloc(0));
       return;
     }
     if (!this.authenticationEnforced(c, xid)) return;
     const outstandingMax = this.config.sessionOutstandingMax;
-    if (outstandingMax > 0 && type !== OpCode.ping && c.queue.length >= outstandingMax) {
+    if (outstandingMax > 0 && handling !== 'ping' && c.queue.length >= outstandingMax) {
       this.refused('outstanding', `Session 0x${hex(session.sessionId)} from ${c.conn.describe()} has ${c.queue.length} requests in flight (at most ${outstandingMax}): refusing xid ${xid}`);
       this.enqueueAnswered(c, xid, type, ErrorCode.THROTTLEDOP, startedAt);
       return;
@@ -582,28 +586,28 @@ export class RequestPipeline {
       this.enqueueAnswered(c, xid, type, ErrorCode.QUOTAEXCEEDED, startedAt);
       return;
     }
-    if (type === OpCode.check) {
+    if (handling === 'multiOnly') {
       // A standalone check is not a valid request (Request.isValid): UNIMPLEMENTED, then close.
       this.log.warn(`Closing connection ${c.conn.describe()}: check outside multi`);
       this.enqueueAnswered(c, xid, type, ErrorCode.UNIMPLEMENTED, startedAt);
       this.closeClient(c, 'standalone check request');
       return;
     }
-    if (type === OpCode.ping) {
+    if (handling === 'ping') {
       this.enqueue(c, { kind: 'ping', startedAt });
     } else if (session.closing) {
       this.enqueueAnswered(c, xid, type, ErrorCode.SESSIONEXPIRED, startedAt);
       return;
-    } else if (type === OpCode.sync) {
-      const p: Pending = { kind: 'sync', xid, token: 0, path: request.body.path, startedAt, reply: null, zxid: 0 };
+    } else if (handling === 'sync') {
+      const p: Pending = { kind: 'sync', xid, token: 0, path: (request.body as BodyOf<'sync'>).path, startedAt, reply: null, zxid: 0 };
       this.enqueue(c, p);
       if (this.role === 'standalone') this.completeSync(p);
       else this.toSync.push((p.token = this.nextSyncToken++));
-    } else if (type === OpCode.closeSession) {
+    } else if (handling === 'closeSession') {
       const p: Pending = { kind: 'write', xid, opcode: type, request, startedAt, reply: null, zxid: 0 };
       this.enqueue(c, p);
       this.holdOrSubmit(c, p, { kind: 'closeSession', origin: this.config.serverId, sessionId: session.sessionId, cxid: xid });
-    } else if (isWrite(type)) {
+    } else if (handling === 'write') {
       const p: Pending = { kind: 'write', xid, opcode: type, request, startedAt, reply: null, zxid: 0 };
       this.enqueue(c, p);
       this.holdOrSubmit(c, p, this.writeRequest(c, session, body, header, request));

@@ -17,12 +17,16 @@ import {
 } from '@coord/data-tree';
 import {
   ACL,
+  BodyOf,
   CheckVersionRequest,
   CreateRequest,
   DeleteRequest,
   ErrorCode,
   Id,
   MultiRequest,
+  OpCode,
+  OperationNameOf,
+  operations,
   Perms,
   Request,
   SetACLRequest,
@@ -139,16 +143,18 @@ function parentPathOf(path: string, lastSlash: number): string {
   return lastSlash <= 0 ? '/' : path.substring(0, lastSlash);
 }
 
+type CreateOpcode = typeof OpCode.create | typeof OpCode.create2 | typeof OpCode.createContainer | typeof OpCode.createTTL;
+
 /** create / create2 / createContainer / createTTL (pRequest2TxnCreate). */
 export function prepCreate(
   ctx: PrepContext,
   view: PrepView,
-  opcode: number,
+  opcode: CreateOpcode,
   req: CreateRequest & { ttl?: number },
 ): PrepResult {
   const flags = req.flags;
   if (!Number.isInteger(flags) || flags < 0 || flags > createFlagMax) return ErrorCode.BADARGUMENTS;
-  const ttl = opcode === 21 && req.ttl !== undefined ? req.ttl : -1;
+  const ttl = opcode === OpCode.createTTL && req.ttl !== undefined ? req.ttl : -1;
   if (isTtlFlag(flags)) {
     if (!ctx.extendedTypesEnabled) return ErrorCode.UNIMPLEMENTED;
     if (ttl <= 0 || ttl > ttlMsMax) return ErrorCode.BADARGUMENTS;
@@ -168,13 +174,13 @@ export function prepCreate(
   if (pathError(path) !== null) return ErrorCode.BADARGUMENTS;
   if (view.get(path)) return ErrorCode.NODEEXISTS;
   if (ephemeralKind(parent.ephemeralOwner) === 'ephemeral') return ErrorCode.NOCHILDRENFOREPHEMERALS;
-  const refused = refuseCreate(ctx, view, path, req.data, isEphemeralFlag(flags) && opcode !== 19 && opcode !== 21);
+  const refused = refuseCreate(ctx, view, path, req.data, isEphemeralFlag(flags) && opcode !== OpCode.createContainer && opcode !== OpCode.createTTL);
   if (refused !== 0) return refused;
   let owner = 0n;
   // The stored type follows the txn kind: createContainer always makes a container, createTTL a
   // TTL node; a plain create stores only ephemeral-or-not, as ZooKeeper's CreateTxn does.
-  if (opcode === 19) owner = containerOwner;
-  else if (opcode === 21 && isTtlFlag(flags)) owner = ttlOwner(ttl);
+  if (opcode === OpCode.createContainer) owner = containerOwner;
+  else if (opcode === OpCode.createTTL && isTtlFlag(flags)) owner = ttlOwner(ttl);
   else if (isEphemeralFlag(flags)) owner = ctx.sessionId;
   view.recordCreate(path, parentPath, acl, owner);
   return { type: 'create', path, data: req.data, acl, ephemeralOwner: owner };
@@ -284,8 +290,8 @@ export function prepMulti(
   for (let i = 0; i < req.ops.length; i++) {
     const op = req.ops[i];
     let r: PrepResult;
-    if (op.type === 13) r = prepCheck(ctx, view, op.request);
-    else if (op.type === 4 || op.type === 8) r = ErrorCode.MARSHALLINGERROR;
+    if (op.type === OpCode.check) r = prepCheck(ctx, view, op.request);
+    else if (op.type === OpCode.getData || op.type === OpCode.getChildren) r = ErrorCode.MARSHALLINGERROR;
     else r = prepOne(view, { type: op.type, body: op.request } as Request);
     if (typeof r === 'number') return { ops, failedAt: i, failure: r };
     ops.push(r);
@@ -293,28 +299,32 @@ export function prepMulti(
   return { ops, failedAt: -1, failure: 0 };
 }
 
+/** The writes prepWriteOp preps: every write of the opcode table but multi (prepMulti, over these). */
+type SingleWriteName = Exclude<OperationNameOf<'write'>, 'multi'>;
+type WritePrep<K extends SingleWriteName> = (ctx: PrepContext, view: PrepView, body: BodyOf<K>) => PrepResult;
+
+/** One prep per single-op write of the opcode table (the compiler checks none is missing). */
+const writePreps: { [K in SingleWriteName]: WritePrep<K> } = {
+  create: (ctx, view, body) => prepCreate(ctx, view, OpCode.create, body),
+  create2: (ctx, view, body) => prepCreate(ctx, view, OpCode.create2, body),
+  createContainer: (ctx, view, body) => prepCreate(ctx, view, OpCode.createContainer, body),
+  createTTL: (ctx, view, body) => prepCreate(ctx, view, OpCode.createTTL, body),
+  delete: prepDelete,
+  setData: prepSetData,
+  setACL: prepSetACL,
+  deleteContainer: (_ctx, view, body) => prepDeleteContainer(view, body.path),
+  reconfig: () => ErrorCode.RECONFIGDISABLED,
+};
+
+const writePrepByCode = new Map<number, WritePrep<SingleWriteName>>(
+  (Object.keys(writePreps) as SingleWriteName[]).map((name) => [operations[name].code, writePreps[name] as WritePrep<SingleWriteName>]),
+);
+
 /**
  * Preps one write request (the single-op writes and deleteContainer) into a txn op or an error code.
  * Shared by the standalone core and the ensemble leader, so both check requests in ZooKeeper's order.
  */
 export function prepWriteOp(ctx: PrepContext, view: PrepView, request: Request): PrepResult {
-  switch (request.type) {
-    case 1:
-    case 15:
-    case 19:
-    case 21:
-      return prepCreate(ctx, view, request.type, request.body);
-    case 2:
-      return prepDelete(ctx, view, request.body);
-    case 5:
-      return prepSetData(ctx, view, request.body);
-    case 7:
-      return prepSetACL(ctx, view, request.body);
-    case 20:
-      return prepDeleteContainer(view, request.body.path);
-    case 16:
-      return ErrorCode.RECONFIGDISABLED;
-    default:
-      return ErrorCode.UNIMPLEMENTED;
-  }
+  const prep = writePrepByCode.get(request.type);
+  return prep === undefined ? ErrorCode.UNIMPLEMENTED : prep(ctx, view, request.body as never);
 }

@@ -6,7 +6,11 @@
 import { checkAcl, DataTree, javaCapacityFor, javaStringHash, maskDigests, WatchEvent } from '@coord/data-tree';
 import {
   AddWatchMode,
+  BodyOf,
   ErrorCode,
+  OpCode,
+  OperationNameOf,
+  operations,
   Id,
   MultiRequest,
   MultiResult,
@@ -91,11 +95,11 @@ export function getEphemerals(ctx: ReadContext, req: PathRequest): ReadOutcome {
 export function multiRead(ctx: ReadContext, req: MultiRequest): ReadOutcome {
   const results: MultiResult[] = [];
   for (const op of req.ops) {
-    if (op.type !== 4 && op.type !== 8) return fail(ErrorCode.MARSHALLINGERROR);
-    const r = op.type === 4 ? getData(ctx, op.request) : getChildren(ctx, op.request, false);
-    if (r.err !== 0) results.push({ type: -1, response: { err: r.err } });
-    else if (op.type === 4) results.push({ type: 4, response: r.body as never });
-    else results.push({ type: 8, response: r.body as never });
+    if (op.type !== OpCode.getData && op.type !== OpCode.getChildren) return fail(ErrorCode.MARSHALLINGERROR);
+    const r = op.type === OpCode.getData ? getData(ctx, op.request) : getChildren(ctx, op.request, false);
+    if (r.err !== 0) results.push({ type: OpCode.error, response: { err: r.err } });
+    else if (op.type === OpCode.getData) results.push({ type: OpCode.getData, response: r.body as never });
+    else results.push({ type: OpCode.getChildren, response: r.body as never });
   }
   return ok({ results });
 }
@@ -145,7 +149,7 @@ export function javaIdSetOrder(ids: readonly Id[]): Id[] {
     .map((e) => e.id);
 }
 
-export function whoAmI(ctx: ReadContext): ReadOutcome {
+export function whoAmI(ctx: ReadContext, _body?: null): ReadOutcome {
   const clientInfo = javaIdSetOrder(ctx.ids).map((id) => ({
     authScheme: id.scheme,
     // AuthenticationProvider.getUserName: the digest provider names the user part, the others the id itself.
@@ -154,40 +158,36 @@ export function whoAmI(ctx: ReadContext): ReadOutcome {
   return ok({ clientInfo });
 }
 
-/** Runs one non-write request (everything but ping, auth, check, closeSession and the writes). */
+/** The operations the read path answers: the table's reads, and sasl when SASL is not configured. */
+type ReadName = OperationNameOf<'read' | 'sasl'>;
+type ReadHandler<K extends ReadName> = (ctx: ReadContext, body: BodyOf<K>) => ReadOutcome;
+
+/** One handler per read operation of the opcode table (the compiler checks none is missing). */
+const readHandlers: { [K in ReadName]: ReadHandler<K> } = {
+  exists,
+  getData,
+  getChildren: (ctx, body) => getChildren(ctx, body, false),
+  getChildren2: (ctx, body) => getChildren(ctx, body, true),
+  getACL,
+  multiRead,
+  checkWatches: (ctx, body) => matchWatches(ctx, body, false),
+  removeWatches: (ctx, body) => matchWatches(ctx, body, true),
+  setWatches,
+  setWatches2: setWatches,
+  // SASL is not offered: answer like a server with no SASL login configured.
+  sasl: () => fail(ErrorCode.AUTHFAILED),
+  getEphemerals,
+  getAllChildrenNumber,
+  addWatch,
+  whoAmI,
+};
+
+const readHandlerByCode = new Map<number, ReadHandler<ReadName>>(
+  (Object.keys(readHandlers) as ReadName[]).map((name) => [operations[name].code, readHandlers[name] as ReadHandler<ReadName>]),
+);
+
+/** Runs one request of the read path (the table's reads and sasl); UNIMPLEMENTED for anything else. */
 export function runRead(ctx: ReadContext, request: Request): ReadOutcome {
-  switch (request.type) {
-    case 3:
-      return exists(ctx, request.body);
-    case 4:
-      return getData(ctx, request.body);
-    case 8:
-    case 12:
-      return getChildren(ctx, request.body, request.type === 12);
-    case 6:
-      return getACL(ctx, request.body);
-    case 9:
-      return { err: 0, body: { path: request.body.path } };
-    case 22:
-      return multiRead(ctx, request.body);
-    case 17:
-    case 18:
-      return matchWatches(ctx, request.body, request.type === 18);
-    case 101:
-    case 105:
-      return setWatches(ctx, request.body);
-    case 102:
-      // SASL is not offered: answer like a server with no SASL login configured.
-      return { err: ErrorCode.AUTHFAILED, body: null };
-    case 103:
-      return getEphemerals(ctx, request.body);
-    case 104:
-      return getAllChildrenNumber(ctx, request.body);
-    case 106:
-      return addWatch(ctx, request.body);
-    case 107:
-      return whoAmI(ctx);
-    default:
-      return { err: ErrorCode.UNIMPLEMENTED, body: null };
-  }
+  const handler = readHandlerByCode.get(request.type);
+  return handler === undefined ? fail(ErrorCode.UNIMPLEMENTED) : handler(ctx, request.body as never);
 }

@@ -10,10 +10,9 @@
  * each one to a `place` function that returns its zxid.
  */
 import type { DataTree, Txn, TxnOp } from '@coord/data-tree';
-import { decodeRequest, ErrorCode, Id, OpCode, ProtocolError, Request, RequestHeader } from '@coord/protocol';
+import { decodeRequest, ErrorCode, Id, isWrite, OpCode, ProtocolError, Request, RequestHeader } from '@coord/protocol';
 import type { PrepLimits } from './limits';
 import { PrepContext, prepDeleteContainer, prepMulti, PrepView, prepWriteOp } from './prep';
-import { isWrite } from './results';
 import type { SessionTracker } from './sessions';
 
 /** Txns prepared against one overlay before new requests wait for it to drain. */

@@ -355,7 +355,7 @@ export class SimClient {
     r.ackAt = this.world.now();
     r.zxid = zxid;
     r.err = err;
-    r.ok = err === 0 && (item.opcode !== OpCode.multi || !(decodeReplyBody(body, OpCode.multi) as MultiResponse).results.some((x) => x.type === -1));
+    r.ok = err === 0 && (item.opcode !== OpCode.multi || !(decodeReplyBody(body, OpCode.multi) as MultiResponse).results.some((x) => x.type === OpCode.error));
     // The path the member created (a sequential one carries its counter).
     if (r.ok && item.ephemeral === true) this.ephemerals.push((decodeReplyBody(body, OpCode.create) as CreateResponse).path);
     if (item.opcode === OpCode.closeSession) {

@@ -4,8 +4,7 @@
  * four-letter word `mntr`, the AdminServer's `monitor` and the Prometheus endpoint all read them.
  * Pure bookkeeping: the driver passes every measured duration in, nothing here reads a clock.
  */
-import { OpCode } from '@coord/protocol';
-import { isWrite } from '@coord/server';
+import { isWrite, OpCode } from '@coord/protocol';
 
 /** ZooKeeper's AvgMinMaxCounter: mntr prints avg_, min_, max_, cnt_ and sum_ of each. */
 export class Summary {

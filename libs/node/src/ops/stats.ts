@@ -184,40 +184,5 @@ export function emptyServerStats(version: string): ServerStats {
   };
 }
 
-/** The `lop` abbreviation ZooKeeper's FinalRequestProcessor records for each opcode. */
-const lastOpNames: Record<number, string> = {
-  11: 'PING',
-  [-10]: 'SESS',
-  14: 'MULT',
-  22: 'MLTR',
-  1: 'CREA',
-  15: 'CREA',
-  19: 'CREA',
-  21: 'CREA',
-  2: 'DELE',
-  20: 'DELE',
-  5: 'SETD',
-  16: 'RECO',
-  7: 'SETA',
-  [-11]: 'CLOS',
-  9: 'SYNC',
-  13: 'CHEC',
-  3: 'EXIS',
-  4: 'GETD',
-  101: 'SETW',
-  105: 'STW2',
-  106: 'ADDW',
-  6: 'GETA',
-  8: 'GETC',
-  12: 'GETC',
-  104: 'GETACN',
-  17: 'CHKW',
-  18: 'REMW',
-  107: 'HOMI',
-  103: 'GETE',
-};
-
-/** `lop` for an opcode (`NA` for anything ZooKeeper does not name, e.g. before the first request). */
-export function lastOpName(opcode: number): string {
-  return lastOpNames[opcode] ?? 'NA';
-}
+/** `lop` for an opcode (`NA` for anything ZooKeeper does not name): a column of the opcode table. */
+export { lastOpName } from '@coord/protocol';
