@@ -21,6 +21,13 @@ import { collectEnvInfo, fourLetterWordAction, Logger, NodeConfig, runFourLetter
 const outputPauseBytes = 1 << 20;
 /** Drop a client that lets this much output pile up (notifications keep coming while paused). */
 const outputBytesMax = 64 << 20;
+/**
+ * Connections written per flush (one event-loop turn). A fan-out to thousands of connections (a set
+ * firing a watch each of them holds) is written over several turns, connections with fresh output
+ * first, so the other clients never wait for the whole fan-out. A connection's frames stay in order:
+ * they wait in its own buffer, written whole.
+ */
+export const flushConnectionsMax = 500;
 /** After the node decides to close a connection, how long the peer gets to drain before a hard close (ms). */
 export const closeGraceMs = 2000;
 
@@ -60,6 +67,9 @@ export class ClientPort {
   private readonly clients = new Map<number, ClientSocket>();
   private readonly perAddress: ConnectionsPerAddress;
   private readonly dirty = new Set<ClientSocket>();
+  /** Connections with output that a flush left for a later turn (flushConnectionsMax), oldest first. */
+  private readonly backlog = new Set<ClientSocket>();
+  private backlogFlushScheduled = false;
   /** Clients paused because too many requests are outstanding in the pipeline (globalOutstandingLimit). */
   private readonly throttled = new Set<ClientSocket>();
   private nextId = 1;
@@ -155,14 +165,43 @@ export class ClientPort {
     }
   }
 
-  /** Writes one buffer per dirty connection and resumes throttled clients once the pipeline has room. */
+  /**
+   * Writes one buffer per dirty connection, at most flushConnectionsMax of them (the rest in a later
+   * turn), and resumes throttled clients once the pipeline has room.
+   */
   flush(): void {
-    for (const client of this.dirty) this.flushClient(client);
+    let budget = flushConnectionsMax;
+    for (const client of this.dirty) {
+      if (budget > 0) {
+        budget--;
+        this.backlog.delete(client);
+        this.flushClient(client);
+      } else {
+        this.backlog.add(client);
+      }
+    }
     this.dirty.clear();
+    // The backlog always advances by a share of a flush, however much fresh output there is.
+    budget = Math.max(budget, flushConnectionsMax / 4);
+    for (const client of this.backlog) {
+      if (budget-- <= 0) break;
+      this.backlog.delete(client);
+      this.flushClient(client);
+    }
+    if (this.backlog.size > 0) this.scheduleBacklogFlush();
     if (this.throttled.size > 0 && this.core().outstanding <= this.config.globalOutstandingLimit) {
       for (const client of this.throttled) if (client.socket.writableLength <= outputPauseBytes) client.socket.resume();
       this.throttled.clear();
     }
+  }
+
+  private scheduleBacklogFlush(): void {
+    if (this.backlogFlushScheduled || this.closed) return;
+    this.backlogFlushScheduled = true;
+    setImmediate(() => {
+      this.backlogFlushScheduled = false;
+      if (!this.closed) this.flush();
+    });
   }
 
   /** A connection ready for ZooKeeper frames: plaintext at once, TLS after a good handshake (`x509Subject` when it sent a certificate). */
@@ -198,6 +237,7 @@ export class ClientPort {
     if (!this.clients.delete(client.id)) return;
     this.perAddress.release(client.address);
     this.dirty.delete(client);
+    this.backlog.delete(client);
     this.throttled.delete(client);
     this.core().connectionClosed(client.id);
     this.log.debug(() => `Connection ${client.id} closed`);

@@ -133,7 +133,12 @@ export abstract class RoleDriver {
     this.pumpScheduled = true;
     setImmediate(() => {
       this.pumpScheduled = false;
-      if (!this.closed) this.pump();
+      if (this.closed) return;
+      // Work the pipeline spreads over turns (sessions expiring at once, watches of closed connections)
+      // goes one slice per turn, so other clients are served in between.
+      if (this.core.hasDeferredWork) this.core.housekeep();
+      this.pump();
+      if (this.core.hasDeferredWork) this.schedulePump();
     });
   }
 

@@ -113,6 +113,16 @@ interface ClientConn {
 
 /** Requests a client may pipeline behind its ConnectRequest before it is answered. */
 export const earlyRequestsMax = 1000;
+/**
+ * Expired sessions whose closeSession one housekeeping slice offers: 10,000 sessions expiring in the
+ * same tick are prepared, logged and applied over several event-loop turns, not in one.
+ */
+export const sessionExpiryBatchMax = 500;
+/**
+ * Watches of closed connections one housekeeping slice drops (whole connections, at least one): 10,000
+ * sockets closing at once with 100 watches each would otherwise hold the event loop for seconds.
+ */
+export const droppedWatchesBatchMax = 20_000;
 
 export class RequestPipeline {
   readonly config: ServerConfig;
@@ -136,6 +146,13 @@ export class RequestPipeline {
   private unappliedHead = 0;
   /** Sessions with traffic since the last report to the leader (follower). */
   private touched = new Set<bigint>();
+  /** Expired sessions (already closing) whose closeSession is not offered yet, oldest first. */
+  private expiring: Session[] = [];
+  private expiringHead = 0;
+  /** Closed connections whose watches are still in the tree, in closing order (see dropWatchesOf). */
+  private readonly closedWatchers = new Set<number>();
+  /** Watches that may still be dropped at once before housekeep() runs again. */
+  private dropBudget = droppedWatchesBatchMax;
   private appliedZxid = 0;
   /** standalone: the last zxid given out. */
   private placedZxid = 0;
@@ -220,7 +237,10 @@ export class RequestPipeline {
     // The tree is exactly the state at `zxid` (snapshots and SNAPs compare against it).
     tree.lastProcessedZxid = zxid;
     this.tree = tree;
+    // The dropped clients' watches were on the old tree.
+    this.closedWatchers.clear();
     for (const s of [...this.sessions.all()]) this.sessions.remove(s.sessionId);
+    this.clearExpiring();
     const now = this.now();
     for (const s of sessions) this.sessions.add(s.sessionId, s.timeOut, now);
     if (sessionSecret) this.sessions.setSecret(sessionSecret);
@@ -242,6 +262,8 @@ export class RequestPipeline {
     this.toSubmit = [];
     this.toSync = [];
     this.touched.clear();
+    // A new sequencer starts every clock afresh (below): sessions found expired are not closed after all.
+    this.clearExpiring();
     if (this.sequencing) {
       const now = this.now();
       for (const s of this.sessions.all()) {
@@ -275,6 +297,8 @@ export class RequestPipeline {
   // ---- driver interface: connections ----
 
   connectionOpened(info: ConnectionInfo): void {
+    // A driver that reuses connection ids must not lose the new connection's watches to the old one's drop.
+    if (this.closedWatchers.delete(info.id)) this.tree.removeWatcher(info.id);
     const conn = new ConnectionState(info.id, info.remoteAddress, info.remotePort, normalizeAddress(info.remoteAddress), this.now());
     const c: ClientConn = { conn, queue: [], connecting: null, early: null, sasl: null };
     if (info.x509Subject !== undefined) {
@@ -308,19 +332,81 @@ export class RequestPipeline {
       if (now - c.conn.openedAt > this.config.sessionlessConnectionTimeoutMs) this.closeClient(c, 'no ConnectRequest in time');
     }
     if (this.sequencing) {
-      for (const session of this.sessions.takeExpired(now)) {
-        this.log.info(`Expiring session 0x${hex(session.sessionId)}, timeout of ${session.timeoutMs}ms exceeded`);
-        this.sequencer.offer({ kind: 'closeSession', origin: 0, sessionId: session.sessionId, cxid: 0 });
-      }
+      // Expired sessions are closing from now on (their requests get SESSIONEXPIRED, a reconnect is
+      // refused); their closeSession txns are offered in batches by housekeep().
+      for (const session of this.sessions.takeExpired(now)) this.expiring.push(session);
       if (now >= this.nextContainerCheckAt) {
         // Container and TTL cleanup belongs to the sequencer, as ZooKeeper's ContainerManager runs on the leader.
         this.nextContainerCheckAt = now + this.config.containerCheckIntervalMs;
         this.sweepContainers(now);
       }
-      if (this.role === 'standalone') this.sequenceLocally();
     } else if (this.role === 'follower' && this.touched.size > 0) {
       this.toSubmit.push({ kind: 'touch', origin: this.config.serverId, sessionIds: [...this.touched] });
       this.touched.clear();
+    }
+    this.housekeep();
+  }
+
+  /**
+   * One bounded slice of the work that outside events pile up: offers the closeSession of up to
+   * sessionExpiryBatchMax expired sessions and drops the watches of closed connections, about
+   * droppedWatchesBatchMax of them. tick() runs a slice; while `hasDeferredWork` the driver runs one
+   * per event-loop turn, so other clients are served between the slices.
+   */
+  housekeep(): void {
+    this.offerExpired();
+    this.dropBudget = droppedWatchesBatchMax;
+    this.dropClosedWatchers();
+    if (this.role === 'standalone') this.sequenceLocally();
+  }
+
+  /** True while expired sessions or closed connections' watches wait for housekeep(). */
+  get hasDeferredWork(): boolean {
+    return this.expiringHead < this.expiring.length || this.closedWatchers.size > 0;
+  }
+
+  private offerExpired(): void {
+    const end = Math.min(this.expiring.length, this.expiringHead + sessionExpiryBatchMax);
+    for (; this.expiringHead < end; this.expiringHead++) {
+      const session = this.expiring[this.expiringHead];
+      // Removed meanwhile (a snapshot replaced the table): nothing left to close.
+      if (this.sessions.get(session.sessionId) !== session) continue;
+      this.log.info(`Expiring session 0x${hex(session.sessionId)}, timeout of ${session.timeoutMs}ms exceeded`);
+      this.sequencer.offer({ kind: 'closeSession', origin: 0, sessionId: session.sessionId, cxid: 0 });
+    }
+    if (this.expiringHead === this.expiring.length) this.clearExpiring();
+  }
+
+  private clearExpiring(): void {
+    this.expiring = [];
+    this.expiringHead = 0;
+  }
+
+  /**
+   * A closed connection's watches go at once while the budget of this slice lasts, else they wait for
+   * housekeep(). Until then they are inert: the connection id is never notified again (notify finds no
+   * client), and the driver never gives the id to another connection.
+   */
+  private dropWatchesOf(connId: number): void {
+    const count = this.tree.watchCountOf(connId);
+    if (this.closedWatchers.size === 0 && count <= this.dropBudget) {
+      this.dropBudget -= count;
+      this.tree.removeWatcher(connId);
+    } else {
+      this.closedWatchers.add(connId);
+    }
+  }
+
+  /** Drops queued connections' watches, oldest first, while the budget lasts (at least one connection). */
+  private dropClosedWatchers(): void {
+    let first = true;
+    for (const connId of this.closedWatchers) {
+      const count = this.tree.watchCountOf(connId);
+      if (!first && count > this.dropBudget) return;
+      first = false;
+      this.dropBudget = Math.max(0, this.dropBudget - count);
+      this.tree.removeWatcher(connId);
+      this.closedWatchers.delete(connId);
     }
   }
 
@@ -372,7 +458,18 @@ export class RequestPipeline {
     const session = this.applySessionChange(txn);
     if (events.length > 0) {
       const legacy = this.config.notificationZxid === '3.8';
-      for (const ev of events) this.notify(ev.watcher, ev.type, ev.path, legacy ? -1 : ev.zxid);
+      // The watchers of one event get the same bytes: encoded once, not once per connection.
+      let frame: Buffer | null = null;
+      let framed: (typeof events)[number] | null = null;
+      for (const ev of events) {
+        const c = this.clients.get(ev.watcher);
+        if (!c) continue;
+        if (framed === null || ev.type !== framed.type || ev.path !== framed.path || ev.zxid !== framed.zxid) {
+          frame = encodeNotification(legacy ? -1 : ev.zxid, { type: ev.type, state: KeeperState.SyncConnected, path: ev.path });
+          framed = ev;
+        }
+        this.send(c, frame as Buffer);
+      }
     }
     this.sequencer.applied(txn.zxid);
     const local = origin === this.config.serverId;
@@ -947,7 +1044,7 @@ export class RequestPipeline {
     this.handshakePending.delete(c);
     this.pendingCount -= c.queue.length;
     c.queue.length = 0;
-    this.tree.removeWatcher(c.conn.id);
+    this.dropWatchesOf(c.conn.id);
     const session = c.conn.session;
     if (session && session.connId === c.conn.id) session.connId = null;
   }
