@@ -55,6 +55,11 @@ describe('module boundaries (@nx/enforce-module-boundaries)', () => {
     expect(messages).toContainEqual({ rule: '@nx/enforce-module-boundaries', message: expect.stringMatching(/type:core.*can only depend on.*type:core/) });
   });
 
+  it('a core importing an adapter with await import()', async () => {
+    const messages = await lint('libs/zab/src/probe.ts', "export const load = () => import('@coord/cli');\n");
+    expect(messages).toContainEqual({ rule: '@nx/enforce-module-boundaries', message: expect.stringMatching(/type:core.*can only depend on.*type:core/) });
+  });
+
   it('a client lib importing the server', async () => {
     const messages = await lint('libs/client/src/probe.ts', "import { RequestPipeline } from '@coord/server';\nexport const x = RequestPipeline;\n");
     expect(messages).toContainEqual({ rule: '@nx/enforce-module-boundaries', message: expect.stringMatching(/scope:server/) });
