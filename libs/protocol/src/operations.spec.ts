@@ -53,7 +53,7 @@ describe('the opcode table', () => {
       if (row.request === null) expect(frame.length).toBe(12);
       else {
         const w = new ByteWriter();
-        row.request.write(w, req.body as never);
+        row.request!.write(w, req.body as never);
         expect(frame.subarray(12)).toEqual(w.view());
       }
     }

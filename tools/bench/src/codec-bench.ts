@@ -1,7 +1,7 @@
 /**
  * Codec microbenchmark: the byte writer and reader on their hot paths, through each format's public
  * functions (client requests and replies, the txn log, ensemble payloads, ZAB messages). Run:
- *   node -r @swc-node/register tools/bench/src/codec-bench.ts [--rounds=5] [--ms=400]
+ *   node -r @swc-node/register tools/bench/src/codec-bench.ts [--rounds=5] [--ms=400] [--only=<part of a case name>]
  * (SWC_NODE_PROJECT=tsconfig.base.json). Prints the median CPU ns per call of each case over the rounds.
  */
 import { decodeReplyBody, decodeRequest, encodeReply, encodeRequest, OpCode, type Request, type Stat } from '@coord/protocol';
@@ -63,6 +63,8 @@ function measure(fn: () => unknown, ms: number): number {
   return ((cpu.user + cpu.system) * 1000) / n;
 }
 
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+if (only !== undefined) for (const name of Object.keys(cases)) if (!name.includes(only)) delete cases[name];
 const rounds = flag('rounds', 5);
 const ms = flag('ms', 400);
 const results: Record<string, number[]> = {};
