@@ -15,7 +15,7 @@ import { FrameParser } from '@coord/protocol';
 import type { Effect, RequestPipeline } from '@coord/server';
 import { ConnectionsPerAddress } from './connection-limit';
 import { takeFirstBytes } from './first-bytes';
-import { collectEnvInfo, fourLetterWordAction, Logger, NodeConfig, runFourLetterWord, ServerStats } from './ops';
+import { collectEnvInfo, fourLetterWordAction, Logger, NodeConfig, runFourLetterWord } from './ops';
 
 /** Stop reading from a client while this much output waits in its socket (bytes). */
 const outputPauseBytes = 1 << 20;
@@ -27,7 +27,7 @@ const outputBytesMax = 64 << 20;
  * first, so the other clients never wait for the whole fan-out. A connection's frames stay in order:
  * they wait in its own buffer, written whole.
  */
-export const flushConnectionsMax = 500;
+export const flushConnectionsMax = 250;
 /** After the node decides to close a connection, how long the peer gets to drain before a hard close (ms). */
 export const closeGraceMs = 2000;
 

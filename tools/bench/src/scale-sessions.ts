@@ -17,6 +17,7 @@
  *    loop-delay.preload.js and read on SIGUSR2).
  *   node -r @swc-node/register tools/bench/src/scale-sessions.ts [--sessions=10000] [--watches=1000000]
  *     [--znodes=20000] [--fires=3] [--only=apache|coordinode]
+ * SCALE_NODE_OPTIONS adds node flags to our node's process (--cpu-prof, --trace-gc, ...).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -152,13 +153,18 @@ function probeFigures(s: Samples, from = -Infinity, to = Infinity): ProbeFigures
 
 // ---- the servers ----
 
+interface LoopStall {
+  maxMs: number;
+  gcMaxMs: number;
+}
+
 interface Server {
   name: 'apache' | 'coordinode';
   host: string;
   port: number;
   pid: number;
-  /** Our node: the longest event-loop stall since the last call (ms); null for Apache. */
-  loopStallMs(): Promise<number | null>;
+  /** Our node: the longest event-loop stall and GC pause since the last call; null for Apache. */
+  loopStall(): Promise<LoopStall | null>;
   stop(): Promise<void>;
 }
 
@@ -166,28 +172,28 @@ async function startServer(name: Server['name']): Promise<Server> {
   const config = { tickTime: String(tickTimeMs), maxClientCnxns: '0', '4lw.commands.whitelist': '*' };
   if (name === 'apache') {
     const s = await startApacheZooKeeper(config);
-    return { name, host: s.host, port: s.port, pid: s.pid!, loopStallMs: async () => null, stop: () => s.stop() };
+    return { name, host: s.host, port: s.port, pid: s.pid!, loopStall: async () => null, stop: () => s.stop() };
   }
   const dir = await tempDir('scale-sessions-');
   const delayFile = join(dir.path, 'loop-delay.json');
-  const node = await spawnCoordinode({ config, env: { NODE_OPTIONS: `--require ${preload}`, COORD_LOOP_DELAY_FILE: delayFile } });
+  const node = await spawnCoordinode({ config, env: { NODE_OPTIONS: `--require ${preload} ${process.env['SCALE_NODE_OPTIONS'] ?? ''}`.trim(), COORD_LOOP_DELAY_FILE: delayFile } });
   let window = 0;
-  const loopStallMs = async () => {
+  const loopStall = async (): Promise<LoopStall> => {
     window++;
     process.kill(node.pid!, 'SIGUSR2');
     const until = Date.now() + 30_000;
     while (Date.now() < until) {
       if (existsSync(delayFile)) {
-        const figures = JSON.parse(readFileSync(delayFile, 'utf8')) as { window: number; maxMs: number };
-        if (figures.window === window) return figures.maxMs;
+        const figures = JSON.parse(readFileSync(delayFile, 'utf8')) as { window: number } & LoopStall;
+        if (figures.window === window) return { maxMs: figures.maxMs, gcMaxMs: figures.gcMaxMs };
       }
       await sleep(20);
     }
     throw new Error('the node did not report its event-loop delay');
   };
-  await loopStallMs();
+  await loopStall();
   return {
-    name, host: node.host, port: node.port, pid: node.pid!, loopStallMs,
+    name, host: node.host, port: node.port, pid: node.pid!, loopStall,
     stop: async () => {
       await node.stop();
       await dir.remove();
@@ -236,7 +242,7 @@ interface FireFigures {
   deliveredMs: number;
   notifications: number;
   gap: ProbeFigures;
-  loopStallMs: number | null;
+  loop: LoopStall | null;
 }
 
 interface Figures {
@@ -251,7 +257,7 @@ interface Figures {
   getEmpty: ProbeFigures;
   getFull: ProbeFigures;
   fires: FireFigures[];
-  expiry: { expiredMs: number; remaining: number; close: ProbeFigures; expire: ProbeFigures; closeLoopMs: number | null; expireLoopMs: number | null };
+  expiry: { expiredMs: number; remaining: number; close: ProbeFigures; expire: ProbeFigures; closeLoop: LoopStall | null; expireLoop: LoopStall | null };
 }
 
 const log = (s: string) => console.error(`[scale-sessions] ${s}`);
@@ -267,7 +273,7 @@ async function fireOnce(s: Server, fleet: SessionFleet, control: WireSession, pr
   if (rearm) await fleet.load(() => [{ type: OpCode.getData, body: { path: hotPath, watch: true } }], loadWindow, loadDeadlineMs);
   await sleep(settleMs);
   await probe.take();
-  await s.loopStallMs();
+  await s.loopStall();
   const before = fleet.notifications;
   const target = before + fleet.sessions.length;
   const t0 = Date.now();
@@ -278,7 +284,7 @@ async function fireOnce(s: Server, fleet: SessionFleet, control: WireSession, pr
   while (fleet.notifications < target && Date.now() < until) await sleep(5);
   const deliveredMs = fleet.lastNotificationAt - t0;
   await sleep(1000);
-  return { setMs, deliveredMs, notifications: fleet.notifications - before, gap: probeFigures(await probe.take()), loopStallMs: await s.loopStallMs() };
+  return { setMs, deliveredMs, notifications: fleet.notifications - before, gap: probeFigures(await probe.take()), loop: await s.loopStall() };
 }
 
 /** (a): every session pings, every socket drops, and the sessions expire one timeout later. */
@@ -287,13 +293,13 @@ async function expireAll(s: Server, fleet: SessionFleet, control: WireSession, p
   await fleet.pingAll(30_000);
   fleet.stopPinging();
   await probe.take();
-  await s.loopStallMs();
+  await s.loopStall();
   const killedAt = Date.now();
   fleet.destroyAll();
   const childrenOfE = async () => (await control.call({ type: OpCode.getAllChildrenNumber, body: { path: '/e' } })).body.readInt32BE(0);
   // The close phase (watches dropped with the sockets) ends well before the first session can expire.
   await sleep(sessionTimeoutMs / 2);
-  const closeLoopMs = await s.loopStallMs();
+  const closeLoop = await s.loopStall();
   const closeEndedAt = Date.now();
   const until = Date.now() + sessionTimeoutMs + 60_000;
   let remaining = await childrenOfE();
@@ -309,8 +315,8 @@ async function expireAll(s: Server, fleet: SessionFleet, control: WireSession, p
     remaining,
     close: probeFigures(samples, -Infinity, closeEndedAt),
     expire: probeFigures(samples, closeEndedAt),
-    closeLoopMs,
-    expireLoopMs: await s.loopStallMs(),
+    closeLoop,
+    expireLoop: await s.loopStall(),
   };
 }
 
@@ -347,10 +353,10 @@ async function runServer(name: Server['name']): Promise<Figures> {
     for (let f = 0; f < fires; f++) {
       fireFigures.push(await fireOnce(s, fleet, control, probe, f > 0));
       const last = fireFigures[f];
-      log(`${name}: set #${f + 1}: ${last.notifications} notifications in ${last.deliveredMs} ms, probe gap ${last.gap.maxGapMs.toFixed(1)} ms, loop stall ${last.loopStallMs?.toFixed(1) ?? '-'} ms`);
+      log(`${name}: set #${f + 1}: ${last.notifications} notifications in ${last.deliveredMs} ms, probe gap ${last.gap.maxGapMs.toFixed(1)} ms, loop stall ${last.loop?.maxMs.toFixed(1) ?? '-'} ms (gc ${last.loop?.gcMaxMs.toFixed(1) ?? '-'})`);
     }
     const expiry = await expireAll(s, fleet, control, probe);
-    log(`${name}: expiry: all gone after ${expiry.expiredMs} ms (${expiry.remaining} left), probe gap close ${expiry.close.maxGapMs.toFixed(1)} / expire ${expiry.expire.maxGapMs.toFixed(1)} ms, loop stall ${expiry.closeLoopMs?.toFixed(1) ?? '-'} / ${expiry.expireLoopMs?.toFixed(1) ?? '-'} ms`);
+    log(`${name}: expiry: all gone after ${expiry.expiredMs} ms (${expiry.remaining} left), probe gap close ${expiry.close.maxGapMs.toFixed(1)} / expire ${expiry.expire.maxGapMs.toFixed(1)} ms, loop stall ${expiry.closeLoop?.maxMs.toFixed(1) ?? '-'} / ${expiry.expireLoop?.maxMs.toFixed(1) ?? '-'} ms`);
     return {
       name, opened: open.opened, openMs: open.ms, registrations: reg.requests - open.opened, registrationErrors: reg.errors, registerMs: reg.ms, serverWatches: watches,
       rss: { empty: rssEmpty, sessions: rssSessions, watches: rssWatches }, getEmpty, getFull, fires: fireFigures, expiry,
@@ -405,13 +411,16 @@ function printTable(runs: Figures[]): void {
   row('set firing the hot watches: set reply (ms)', (f) => fireMedian(f, (x) => x.setMs), 0);
   row('… last notification delivered (ms)', (f) => fireMedian(f, (x) => x.deliveredMs), 0);
   row('… longest probe gap (ms)', (f) => fireMedian(f, (x) => x.gap.maxGapMs));
-  row('… longest event-loop stall (ms)', (f) => fireMedian(f, (x) => x.loopStallMs));
+  row('… longest event-loop stall (ms)', (f) => fireMedian(f, (x) => x.loop?.maxMs ?? null));
+  row('… longest GC pause (ms)', (f) => fireMedian(f, (x) => x.loop?.gcMaxMs ?? null));
   row('sockets dropped: longest probe gap (ms)', (f) => f.expiry.close.maxGapMs);
-  row('… longest event-loop stall (ms)', (f) => f.expiry.closeLoopMs);
+  row('… longest event-loop stall (ms)', (f) => f.expiry.closeLoop?.maxMs ?? null);
+  row('… longest GC pause (ms)', (f) => f.expiry.closeLoop?.gcMaxMs ?? null);
   row('sessions expired: all gone after (ms)', (f) => f.expiry.expiredMs, 0);
   row('… longest probe gap (ms)', (f) => f.expiry.expire.maxGapMs);
-  row('… longest event-loop stall (ms)', (f) => f.expiry.expireLoopMs);
-  const worst = o ? Math.max(...o.fires.map((x) => x.loopStallMs ?? 0), o.expiry.closeLoopMs ?? 0, o.expiry.expireLoopMs ?? 0) : NaN;
+  row('… longest event-loop stall (ms)', (f) => f.expiry.expireLoop?.maxMs ?? null);
+  row('… longest GC pause (ms)', (f) => f.expiry.expireLoop?.gcMaxMs ?? null);
+  const worst = o ? Math.max(...o.fires.map((x) => x.loop?.maxMs ?? 0), o.expiry.closeLoop?.maxMs ?? 0, o.expiry.expireLoop?.maxMs ?? 0) : NaN;
   console.log(`\nours: longest event-loop stall over the scenarios ${fmt(worst)} ms (budget ${stallBudgetMs} ms)`);
   for (const f of runs) console.log(`${f.name}: set gaps ${f.fires.map((x) => x.gap.maxGapMs.toFixed(1)).join(', ')} ms; notifications per set ${f.fires.map((x) => x.notifications).join(', ')}`);
 }
