@@ -4,7 +4,7 @@
  */
 import request from 'supertest';
 import { createClient } from '@coord/client';
-import { startServer, type RunningServer } from '@coord/demo';
+import { startServer, type RunningDemoServer } from '@coord/demo';
 import { PlainLogger } from '@coord/nest';
 import { eventually, startTestNode } from '@coord/node/testing';
 import { startClient, type RunningClient } from './client';
@@ -16,7 +16,7 @@ const quiet = new PlainLogger(() => undefined, () => undefined);
 describe('distribute-client HTTP API', () => {
   let node: { connectString: string; close(): Promise<void> };
   let client: RunningClient;
-  const servers: RunningServer[] = [];
+  const servers: RunningDemoServer[] = [];
 
   beforeAll(async () => {
     node = await startTestNode();
@@ -28,7 +28,7 @@ describe('distribute-client HTTP API', () => {
     await node.close();
   });
 
-  function serve(name: string): Promise<RunningServer> {
+  function serve(name: string): Promise<RunningDemoServer> {
     return startServer({ name, connectString: node.connectString, serversPath: '/servers', host: '127.0.0.1', port: 0, sessionTimeoutMs: 2_000 }, quiet).then(
       (s) => (servers.push(s), s),
     );

@@ -4,13 +4,13 @@
  */
 import { announcePid, exitOnUsage, listenErrorLine, stopOnce } from '@coord/cli';
 import { PlainLogger } from '@coord/nest';
-import { parseServerConfig, startServer, type ServerConfig } from '@coord/demo';
+import { parseServerConfig, startServer, type DemoServerConfig } from '@coord/demo';
 
 const name = 'distribute-server';
 
 async function main(): Promise<void> {
   const logger = new PlainLogger();
-  let config: ServerConfig;
+  let config: DemoServerConfig;
   try {
     config = parseServerConfig(process.argv.slice(2), process.env);
   } catch (err) {

@@ -6,7 +6,7 @@ export const serversPathDefault = '/servers';
 /** Short enough that a kill -9'd server leaves the list within seconds in a demo. */
 export const sessionTimeoutMsDefault = 6_000;
 
-export interface ServerConfig {
+export interface DemoServerConfig {
   /** The server's name, like the seed's `hadoop102` (first positional argument; host name otherwise). */
   name: string;
   connectString: string;
@@ -32,7 +32,7 @@ export function serverProgram(env: NodeJS.ProcessEnv): Command {
 }
 
 /** Throws HelpRequested or UsageError (from @coord/cli) when the command line asks for help or is wrong. */
-export function parseServerConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig {
+export function parseServerConfig(argv: string[], env: NodeJS.ProcessEnv): DemoServerConfig {
   const program = serverProgram(env);
   parseStrict(program, argv);
   const o = program.opts<{ connect: string; serversPath: string; host: string; port: number; sessionTimeout: number }>();

@@ -5,12 +5,12 @@ import { NestFactory } from '@nestjs/core';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import { CoordinationModule, CoordinationService, PlainLogger, selfRegister } from '@coord/nest';
 import { SERVER_IDENTITY, ServerController, type ServerIdentity } from './server.controller';
-import type { ServerConfig } from './server-config';
+import type { DemoServerConfig } from './server-config';
 
 /** The field a server adds to its registration node just before deregistering, with the reason. */
 export const leavingField = 'leaving';
 
-export interface RunningServer {
+export interface RunningDemoServer {
   name: string;
   host: string;
   port: number;
@@ -25,7 +25,7 @@ export interface RunningServer {
  * Starts the microservice on `config.host:config.port` (0 = free port), then registers it: the node is
  * written only once the port is known and listening, so a client never sees an endpoint that refuses.
  */
-export async function startServer(config: ServerConfig, logger: LoggerService = new PlainLogger()): Promise<RunningServer> {
+export async function startServer(config: DemoServerConfig, logger: LoggerService = new PlainLogger()): Promise<RunningDemoServer> {
   const identity: ServerIdentity = { name: config.name, endpoint: '' };
 
   @Module({

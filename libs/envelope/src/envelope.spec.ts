@@ -1,7 +1,7 @@
 /** Round trips of what travels inside ZAB payloads. */
 import type { Txn } from '@coord/data-tree';
 import { ACL, Perms } from '@coord/protocol';
-import { decodeRequest, decodeTxnPayload, encodeRequest, encodeTxnPayload, isTxnPayload } from './envelope';
+import { decodeRequestPayload, decodeTxnPayload, encodeRequestPayload, encodeTxnPayload, isTxnPayload } from './envelope';
 
 const openAcl: ACL[] = [{ perms: Perms.ALL, id: { scheme: 'world', id: 'anyone' } }];
 
@@ -16,9 +16,9 @@ describe('envelope', () => {
       { kind: 'deleteContainer' as const, origin: 0, path: '/c' },
     ];
     for (const r of requests) {
-      const bytes = encodeRequest(r);
+      const bytes = encodeRequestPayload(r);
       expect(isTxnPayload(bytes)).toBe(false);
-      expect(decodeRequest(bytes)).toEqual(r);
+      expect(decodeRequestPayload(bytes)).toEqual(r);
     }
     const txn: Txn = { zxid: 0, time: 1234, sessionId: 9n, cxid: 5, op: { type: 'create', path: '/a', data: Buffer.from('d'), acl: openAcl, ephemeralOwner: 0n } };
     const bytes = encodeTxnPayload(2, txn);

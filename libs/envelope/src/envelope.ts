@@ -14,7 +14,7 @@ import { decodeTxn, encodeTxn } from '@coord/storage';
 const requestTag = { write: 1, createSession: 2, closeSession: 3, touch: 4, deleteContainer: 5, moveSession: 6 } as const;
 
 /** A request for the leader's sequencer (a write's `decoded` form stays behind: the leader decodes `frame`). */
-export function encodeRequest(r: SequencerRequest): Uint8Array {
+export function encodeRequestPayload(r: SequencerRequest): Uint8Array {
   const w = new ByteWriter(64);
   w.writeU8(requestTag[r.kind]);
   w.writeVarint(r.origin);
@@ -50,7 +50,7 @@ export function encodeRequest(r: SequencerRequest): Uint8Array {
   return w.take();
 }
 
-export function decodeRequest(bytes: Uint8Array): SequencerRequest {
+export function decodeRequestPayload(bytes: Uint8Array): SequencerRequest {
   const r = new ByteReader(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   const tag = r.readU8();
   const origin = r.readVarint();

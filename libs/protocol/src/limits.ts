@@ -20,5 +20,3 @@ export const replyHeaderBytes = 16;
 /** The password every Java and C client and server uses; the C client cannot read any other length. */
 export const sessionPasswdBytes = 16;
 
-/** Initial capacity of a ByteWriter: enough for a header plus a short path without growing. */
-export const writerInitialBytes = 128;

@@ -3,9 +3,9 @@
  * for the request's opcode (only when err == 0), and notifications (xid -1 + WatcherEvent).
  */
 import { ProtocolError } from './errors';
-import { ByteReader, ByteWriter } from '@coord/bytes';
+import { ByteReader, ByteWriter, writerInitialBytes } from '@coord/bytes';
 import { juteReader } from './jute';
-import { frameBytesMaxDefault, replyHeaderBytes, writerInitialBytes } from './limits';
+import { frameBytesMaxDefault, replyHeaderBytes } from './limits';
 import { readMultiResponse, writeMultiResponse } from './multi';
 import { readReplyHeader, readWatcherEvent, writeReplyHeader, writeWatcherEvent } from './records';
 import * as rec from './response-records';

@@ -2,9 +2,9 @@
  * Client -> server frames after the handshake: RequestHeader{xid, type} + the record for `type`.
  */
 import { ProtocolError, UnknownOpcodeError } from './errors';
-import { ByteWriter } from '@coord/bytes';
+import { ByteWriter, writerInitialBytes } from '@coord/bytes';
 import { juteReader } from './jute';
-import { frameBytesMaxDefault, requestHeaderBytes, writerInitialBytes } from './limits';
+import { frameBytesMaxDefault, requestHeaderBytes } from './limits';
 import { operationList, type AnyRecordCodec } from './operations';
 import type { Request, RequestHeader } from './types';
 

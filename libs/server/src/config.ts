@@ -1,4 +1,5 @@
 /** Server settings (ZooKeeper's names and defaults) and the dependencies the core is given. */
+import { frameBytesMaxDefault } from '@coord/protocol';
 import type { SaslSettings } from './sasl';
 
 export interface ServerConfig {
@@ -47,19 +48,19 @@ export interface ServerConfig {
   sessionOutstandingMax: number;
 }
 
-export const tickTimeMsDefault = 3000;
+/** The tick when none is configured: zoo_sample.cfg's 2000 ms, what a node without zoo.cfg runs with. */
+export const tickTimeMsDefault = 2000;
 export const containerCheckIntervalMsDefault = 60000;
 export const containerMaxPerMinuteDefault = 10000;
 export const sessionlessConnectionTimeoutMsDefault = 10000;
 export const serverVersionDefault = '3.9.5-coordinode';
-const jutemaxbufferDefault = 0xfffff;
 
 export function serverConfig(partial: Partial<ServerConfig> = {}): ServerConfig {
   return {
     tickTimeMs: tickTimeMsDefault,
     serverId: 1,
     extendedTypesEnabled: false,
-    frameBytesMax: jutemaxbufferDefault,
+    frameBytesMax: frameBytesMaxDefault,
     notificationZxid: '3.9',
     containerCheckIntervalMs: containerCheckIntervalMsDefault,
     containerMaxPerMinute: containerMaxPerMinuteDefault,

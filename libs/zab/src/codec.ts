@@ -4,7 +4,7 @@
 // driver's serialized data tree). Decoding checks every length against the bytes actually present.
 
 import { ByteReader, ByteWriter, type DecodeFailure } from '@coord/bytes';
-import type { Message, QuorumBody, ServerState, Snapshot, Txn } from './messages';
+import type { Message, QuorumBody, ServerState, Snapshot, ZabTxn } from './messages';
 
 const typeCodes = [
   'NOTIFICATION', 'FOLLOWERINFO', 'LEADERINFO', 'ACKEPOCH', 'DIFF', 'TRUNC', 'SNAP', 'NEWLEADER', 'ACK',
@@ -31,7 +31,7 @@ function writeBytes(w: ByteWriter, b: Uint8Array): void {
   w.writeRaw(b);
 }
 
-function writeTxns(w: ByteWriter, list: readonly Txn<Uint8Array>[]): void {
+function writeTxns(w: ByteWriter, list: readonly ZabTxn<Uint8Array>[]): void {
   w.writeInt(list.length);
   for (const t of list) {
     writeU64(w, t.zxid);
@@ -58,9 +58,9 @@ function readBytes(r: ByteReader): Uint8Array {
   return new Uint8Array(r.readRaw(readCount(r)));
 }
 
-function readTxns(r: ByteReader): Txn<Uint8Array>[] {
+function readTxns(r: ByteReader): ZabTxn<Uint8Array>[] {
   const n = readCount(r);
-  const out: Txn<Uint8Array>[] = [];
+  const out: ZabTxn<Uint8Array>[] = [];
   for (let i = 0; i < n; i++) out.push({ zxid: readU64(r), payload: readBytes(r) });
   return out;
 }

@@ -1,7 +1,7 @@
 // Peer configuration. Every duration is in ticks: the driver decides how long a tick is (ZooKeeper's
 // tickTime). Defaults follow ZooKeeper's sample zoo.cfg where one exists.
 
-import type { ServerId, Snapshot, Txn } from './messages';
+import type { ServerId, Snapshot, ZabTxn } from './messages';
 import type { Rand } from './rand';
 
 /** Ticks a leader or learner may spend in discovery and synchronisation (ZooKeeper initLimit=10 is common). */
@@ -27,7 +27,7 @@ export interface PeerStorage<P> {
   /** The latest snapshot; `{ zxid: 0, data: undefined }` when there is none. */
   readonly snapshot: Snapshot;
   /** Logged txns after the snapshot, in zxid order (committed or not). */
-  readonly log: readonly Txn<P>[];
+  readonly log: readonly ZabTxn<P>[];
   /** Optional: the driver's state machine has durably applied up to here (never past a commit). */
   readonly appliedZxid?: number;
 }

@@ -5,7 +5,7 @@
 
 import type { Link, PeerContext } from './peer-context';
 import { startElection } from './election';
-import type { QuorumMessage, ServerId, Snapshot, Txn } from './messages';
+import type { QuorumMessage, ServerId, Snapshot, ZabTxn } from './messages';
 import type { Zxid } from './zxid';
 
 export type FollowerPhase = 'CONNECTING' | 'EPOCH_ACKED' | 'SYNCING' | 'BROADCAST';
@@ -135,7 +135,7 @@ function installSnapshot<P>(core: PeerContext<P>, snapshot: Snapshot): void {
   core.snapshotCompacted();
 }
 
-function onSyncPayload<P>(core: PeerContext<P>, f: FollowerState, entries: readonly Txn<P>[], committedZxid: Zxid): void {
+function onSyncPayload<P>(core: PeerContext<P>, f: FollowerState, entries: readonly ZabTxn<P>[], committedZxid: Zxid): void {
   f.phase = 'SYNCING';
   core.phase = 'SYNCHRONIZATION';
   core.publishSoftState();
@@ -143,7 +143,7 @@ function onSyncPayload<P>(core: PeerContext<P>, f: FollowerState, entries: reado
   core.commitTo(Math.min(committedZxid, core.log.lastZxid));
 }
 
-function onProposal<P>(core: PeerContext<P>, f: FollowerState, txn: Txn<P>): void {
+function onProposal<P>(core: PeerContext<P>, f: FollowerState, txn: ZabTxn<P>): void {
   if (f.phase !== 'SYNCING' && f.phase !== 'BROADCAST') return;
   if (txn.zxid <= core.log.lastZxid) {
     startElection(core, 'proposal out of order'); // out of order: this connection cannot be trusted

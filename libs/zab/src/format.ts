@@ -1,12 +1,12 @@
 // One line per message, for traces and debug logs: `2->1 PROPOSAL 1.3 "x=1"`. Payloads go through the
 // caller's formatter (the core cannot know what they mean).
 
-import type { Message, Txn } from './messages';
+import type { Message, ZabTxn } from './messages';
 import { formatZxid } from './zxid';
 
 export function formatMessage<P>(m: Message<P>, payload: (p: P) => string = (p) => String(p)): string {
   const head = `${m.from}->${m.to} ${m.type}`;
-  const txns = (entries: readonly Txn<P>[]): string => `[${entries.map((t) => `${formatZxid(t.zxid)} ${payload(t.payload)}`).join(', ')}]`;
+  const txns = (entries: readonly ZabTxn<P>[]): string => `[${entries.map((t) => `${formatZxid(t.zxid)} ${payload(t.payload)}`).join(', ')}]`;
   switch (m.type) {
     case 'NOTIFICATION':
       return `${head} vote=(leader ${m.vote.leader}, zxid ${formatZxid(m.vote.zxid)}, epoch ${m.vote.peerEpoch}) round=${m.electionEpoch} ${m.state}`;

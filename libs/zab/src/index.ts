@@ -4,7 +4,7 @@ export {
   initLimitTicksDefault, syncLimitTicksDefault, finalizeWaitTicksDefault, notificationTicksMaxDefault,
   connectRetryTicksDefault, snapCountDefault,
 } from './config';
-export type { Message, Notification, QuorumBody, QuorumMessage, ServerId, ServerState, Snapshot, Txn, Vote } from './messages';
+export type { Message, Notification, QuorumBody, QuorumMessage, ServerId, ServerState, Snapshot, ZabTxn, Vote } from './messages';
 export type { ForwardedRequest, Persist, ZabReady, SoftState, SyncDone, ZabPhase } from './ready';
 export { seededRand, type Rand } from './rand';
 export { isBetterVote } from './election';

@@ -1,14 +1,14 @@
 // The peer's view of its txn log: a snapshot base plus the txns after it, all in zxid order. It mirrors
 // what the driver has written (or is about to write, see ZabReady.persist); the core never reads a disk.
 
-import type { Snapshot, Txn } from './messages';
+import type { Snapshot, ZabTxn } from './messages';
 import type { Zxid } from './zxid';
 
 export class ZabLog<P> {
   private snapshotBase: Snapshot;
-  private entries: Txn<P>[];
+  private entries: ZabTxn<P>[];
 
-  constructor(snapshot: Snapshot, entries: readonly Txn<P>[]) {
+  constructor(snapshot: Snapshot, entries: readonly ZabTxn<P>[]) {
     this.snapshotBase = snapshot;
     this.entries = [];
     for (const txn of entries) this.append(txn);
@@ -26,7 +26,7 @@ export class ZabLog<P> {
     return this.entries.length;
   }
 
-  append(txn: Txn<P>): void {
+  append(txn: ZabTxn<P>): void {
     if (txn.zxid <= this.lastZxid) throw new Error(`log append out of order: ${txn.zxid} after ${this.lastZxid}`);
     this.entries.push(txn);
   }
@@ -37,8 +37,8 @@ export class ZabLog<P> {
   }
 
   /** The txns with zxid in (after, through], in order. */
-  slice(after: Zxid, through: Zxid = Infinity): Txn<P>[] {
-    const out: Txn<P>[] = [];
+  slice(after: Zxid, through: Zxid = Infinity): ZabTxn<P>[] {
+    const out: ZabTxn<P>[] = [];
     for (let i = this.firstIndexAfter(after); i < this.entries.length && this.entries[i].zxid <= through; i++) {
       out.push(this.entries[i]);
     }

@@ -8,7 +8,7 @@ export type ServerId = number;
 export type ServerState = 'LOOKING' | 'FOLLOWING' | 'LEADING';
 
 /** One transaction in the log: its zxid and the driver's opaque payload. */
-export interface Txn<P = Uint8Array> {
+export interface ZabTxn<P = Uint8Array> {
   readonly zxid: Zxid;
   readonly payload: P;
 }
@@ -43,13 +43,13 @@ export type QuorumBody<P> =
   | { readonly type: 'FOLLOWERINFO'; readonly acceptedEpoch: number; readonly lastZxid: Zxid }
   | { readonly type: 'LEADERINFO'; readonly epoch: number }
   | { readonly type: 'ACKEPOCH'; readonly currentEpoch: number; readonly lastZxid: Zxid }
-  | { readonly type: 'DIFF'; readonly entries: readonly Txn<P>[]; readonly committedZxid: Zxid }
-  | { readonly type: 'TRUNC'; readonly truncZxid: Zxid; readonly entries: readonly Txn<P>[]; readonly committedZxid: Zxid }
-  | { readonly type: 'SNAP'; readonly snapshot: Snapshot; readonly entries: readonly Txn<P>[]; readonly committedZxid: Zxid }
+  | { readonly type: 'DIFF'; readonly entries: readonly ZabTxn<P>[]; readonly committedZxid: Zxid }
+  | { readonly type: 'TRUNC'; readonly truncZxid: Zxid; readonly entries: readonly ZabTxn<P>[]; readonly committedZxid: Zxid }
+  | { readonly type: 'SNAP'; readonly snapshot: Snapshot; readonly entries: readonly ZabTxn<P>[]; readonly committedZxid: Zxid }
   | { readonly type: 'NEWLEADER'; readonly epoch: number; readonly zxid: Zxid }
   | { readonly type: 'ACK'; readonly zxid: Zxid }
   | { readonly type: 'UPTODATE'; readonly committedZxid: Zxid }
-  | { readonly type: 'PROPOSAL'; readonly txn: Txn<P> }
+  | { readonly type: 'PROPOSAL'; readonly txn: ZabTxn<P> }
   | { readonly type: 'COMMIT'; readonly zxid: Zxid }
   | { readonly type: 'PING'; readonly round: number }
   | { readonly type: 'REQUEST'; readonly request: P }

@@ -4,13 +4,13 @@
 
 import type { ForwardedRequest, SoftState, SyncDone } from './ready';
 import type { Link } from './peer-context';
-import type { Message, QuorumBody, Snapshot, Txn } from './messages';
+import type { Message, QuorumBody, Snapshot, ZabTxn } from './messages';
 import type { Zxid } from './zxid';
 
 interface MutablePersist<P> {
   snapshot?: Snapshot;
   truncateAfter?: Zxid;
-  entries: Txn<P>[];
+  entries: ZabTxn<P>[];
   acceptedEpoch?: number;
   currentEpoch?: number;
 }
@@ -22,7 +22,7 @@ export class Outbox<P> {
   /** Connection messages, numbered when the batch is taken (PeerContext.stampLinks). */
   linkNow: { link: Link; body: QuorumBody<P> }[] = [];
   linkAfterPersist: { link: Link; body: QuorumBody<P> }[] = [];
-  committed: Txn<P>[] = [];
+  committed: ZabTxn<P>[] = [];
   syncsDone: SyncDone[] = [];
   requests: ForwardedRequest<P>[] = [];
   softState: SoftState | undefined = undefined;
@@ -40,7 +40,7 @@ export class Outbox<P> {
       this.softState === undefined && !this.snapshotWanted;
   }
 
-  appendEntry(txn: Txn<P>): void {
+  appendEntry(txn: ZabTxn<P>): void {
     this.persist.entries.push(txn);
   }
 

@@ -4,7 +4,7 @@
 
 import { limitsOf, type Limits, type PeerConfig, type UnsafeBugs } from './config';
 import { ZabLog } from './log';
-import type { Message, Notification, QuorumBody, ServerId, ServerState, Txn } from './messages';
+import type { Message, Notification, QuorumBody, ServerId, ServerState, ZabTxn } from './messages';
 import { Outbox } from './outbox';
 import type { Rand } from './rand';
 import type { ZabPhase } from './ready';
@@ -137,7 +137,7 @@ export class PeerContext<P> {
     return 1 + this.rand.intBelow(0x7fffffff);
   }
 
-  appendTxn(txn: Txn<P>): void {
+  appendTxn(txn: ZabTxn<P>): void {
     this.log.append(txn);
     this.out.appendEntry(txn);
     this.entriesSinceSnapshot++;

@@ -5,7 +5,7 @@
 //   4. answer `syncsDone`, hand `requests` to the leader's pipeline, honour `snapshotWanted`;
 //   5. call `advance(ready)`.
 
-import type { Message, ServerId, ServerState, Snapshot, Txn } from './messages';
+import type { Message, ServerId, ServerState, Snapshot, ZabTxn } from './messages';
 import type { Zxid } from './zxid';
 
 export type ZabPhase = 'ELECTION' | 'DISCOVERY' | 'SYNCHRONIZATION' | 'BROADCAST';
@@ -24,7 +24,7 @@ export interface Persist<P> {
   /** Drop every logged txn with zxid > truncateAfter (uncommitted proposals of an older epoch). */
   readonly truncateAfter?: Zxid;
   /** Append to the txn log, in zxid order. */
-  readonly entries: readonly Txn<P>[];
+  readonly entries: readonly ZabTxn<P>[];
   /** Write after the entries: ZOOKEEPER-4643 was currentEpoch reaching disk before the synced txns. */
   readonly acceptedEpoch?: number;
   readonly currentEpoch?: number;
@@ -47,7 +47,7 @@ export interface ZabReady<P = Uint8Array> {
   readonly mustSync: boolean;
   readonly messages: readonly Message<P>[];
   readonly messagesAfterPersist: readonly Message<P>[];
-  readonly committed: readonly Txn<P>[];
+  readonly committed: readonly ZabTxn<P>[];
   readonly syncsDone: readonly SyncDone[];
   /** Leader only: client requests (its own and forwarded by followers) to prep and `propose`. */
   readonly requests: readonly ForwardedRequest<P>[];

@@ -2,13 +2,13 @@
 // prefix of the unsynced writes (the page cache may have flushed some of them, in order) and loses
 // the rest, which is exactly what makes "ACK only after fsync" matter.
 
-import type { Persist, Snapshot, Txn, Zxid } from '@coord/zab';
+import type { Persist, Snapshot, ZabTxn, Zxid } from '@coord/zab';
 import type { Rng } from './rng';
 
 type Write =
   | { readonly kind: 'snapshot'; readonly snapshot: Snapshot }
   | { readonly kind: 'truncate'; readonly after: Zxid }
-  | { readonly kind: 'entry'; readonly txn: Txn<Uint8Array> }
+  | { readonly kind: 'entry'; readonly txn: ZabTxn<Uint8Array> }
   | { readonly kind: 'acceptedEpoch'; readonly epoch: number }
   | { readonly kind: 'currentEpoch'; readonly epoch: number };
 
@@ -16,7 +16,7 @@ export interface DurableState {
   acceptedEpoch: number;
   currentEpoch: number;
   snapshot: Snapshot;
-  log: Txn<Uint8Array>[];
+  log: ZabTxn<Uint8Array>[];
 }
 
 export class SimDisk {

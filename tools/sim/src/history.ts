@@ -3,7 +3,7 @@
 // disagreeing on either a link or a payload is a fork, reported at the moment it happens (with the
 // member, time and zxids involved).
 
-import { formatZxid, type ServerId, type Txn, type Zxid } from '@coord/zab';
+import { formatZxid, type ServerId, type ZabTxn, type Zxid } from '@coord/zab';
 import { SimFailure } from './failure';
 
 export class HistoryChecker {
@@ -12,7 +12,7 @@ export class HistoryChecker {
   private readonly payloads = new Map<Zxid, Uint8Array>();
   applies = 0;
 
-  onApply(member: ServerId, now: number, previous: Zxid, txn: Txn<Uint8Array>): void {
+  onApply(member: ServerId, now: number, previous: Zxid, txn: ZabTxn<Uint8Array>): void {
     this.applies++;
     const where = `member ${member} at t=${now}`;
     if (txn.zxid <= previous) {
@@ -42,8 +42,8 @@ export class HistoryChecker {
   }
 
   /** The agreed sequence from the start, following the links. */
-  sequence(): Txn<Uint8Array>[] {
-    const out: Txn<Uint8Array>[] = [];
+  sequence(): ZabTxn<Uint8Array>[] {
+    const out: ZabTxn<Uint8Array>[] = [];
     for (let z = this.next.get(0); z !== undefined; z = this.next.get(z)) out.push({ zxid: z, payload: this.payloads.get(z) as Uint8Array });
     return out;
   }

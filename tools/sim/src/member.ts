@@ -12,10 +12,10 @@
 
 import { restoreTree } from '@coord/data-tree';
 import { Xid } from '@coord/protocol';
-import { decodeRequest, decodeTxnPayload, encodeRequest, encodeTxnPayload } from '@coord/envelope';
+import { decodeRequestPayload, decodeTxnPayload, encodeRequestPayload, encodeTxnPayload } from '@coord/envelope';
 import { RequestPipeline, type Effect, type Role, type SequencerRequest } from '@coord/server';
 import { loadSnapshotData } from '@coord/storage';
-import { Peer, type Message, type ZabReady, type ServerId, type Snapshot, type SoftState, type Txn as ZabTxn, type Zxid } from '@coord/zab';
+import { Peer, type Message, type ZabReady, type ServerId, type Snapshot, type SoftState, type ZabTxn, type Zxid } from '@coord/zab';
 import { SimDisk } from './disk';
 import type { SimOptions } from './options';
 import type { Rng } from './rng';
@@ -116,7 +116,7 @@ export class SimMember {
 
   /** The pipeline's tick (handshake timeouts, session expiry, a follower's touches); the node runs it every tickTime/4. */
   coreTick(): void {
-    if (this.held !== null && this.peer !== null) this.peer.submit(encodeRequest(this.held));
+    if (this.held !== null && this.peer !== null) this.peer.submit(encodeRequestPayload(this.held));
     this.held = null;
     this.core?.tick();
     this.pump();
@@ -176,15 +176,15 @@ export class SimMember {
 
   private submit(peer: Peer<Uint8Array>, request: SequencerRequest): void {
     if (this.options.bugs.reorderRequests !== true) {
-      peer.submit(encodeRequest(request));
+      peer.submit(encodeRequestPayload(request));
       return;
     }
     if (request.kind === 'write' && this.held === null) {
       this.held = request;
       return;
     }
-    peer.submit(encodeRequest(request));
-    if (this.held !== null) peer.submit(encodeRequest(this.held));
+    peer.submit(encodeRequestPayload(request));
+    if (this.held !== null) peer.submit(encodeRequestPayload(this.held));
     this.held = null;
   }
 
@@ -256,7 +256,7 @@ export class SimMember {
     for (const r of ready.requests) {
       let request: SequencerRequest;
       try {
-        request = decodeRequest(r.request);
+        request = decodeRequestPayload(r.request);
       } catch (e) {
         throw new Error(`member ${this.id}: undecodable request from ${r.from}: ${(e as Error).message}`);
       }

@@ -6,7 +6,7 @@
 
 import { parentOf, type Txn, type TxnOp } from '@coord/data-tree';
 import { decodeTxnPayload } from '@coord/envelope';
-import { formatZxid, type Txn as ZabTxn, type Zxid } from '@coord/zab';
+import { formatZxid, type ZabTxn, type Zxid } from '@coord/zab';
 import { registerPaths } from './clients';
 import { SimFailure } from './failure';
 

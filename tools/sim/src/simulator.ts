@@ -5,7 +5,7 @@
 // to converge and answer a probe write. The history checker runs on every apply (history.ts); the
 // client-history checkers run at the end over the agreed sequence (model.ts, checkers.ts).
 
-import { formatMessage, formatZxid, type Message, type ServerId, type SoftState, type Txn, type Zxid } from '@coord/zab';
+import { formatMessage, formatZxid, type Message, type ServerId, type SoftState, type ZabTxn, type Zxid } from '@coord/zab';
 import type { Effect } from '@coord/server';
 import { checkClientHistory } from './checkers';
 import { SimClient, type ClientWorld, type ReadRecord, type SimConn, type WatchRecord, type WriteRecord } from './clients';
@@ -383,7 +383,7 @@ class Simulation implements MemberHooks, ClientWorld {
     this.at(this.time + units, done);
   }
 
-  applied(member: SimMember, previous: Zxid, txn: Txn<Uint8Array>): void {
+  applied(member: SimMember, previous: Zxid, txn: ZabTxn<Uint8Array>): void {
     this.history.onApply(member.id, this.time, previous, txn);
     this.stats.lastZxid = formatZxid(txn.zxid);
   }

@@ -20,7 +20,7 @@ import { RoleDriver } from '../role-driver';
 import type { Logger, NodeConfig, ServerStats } from '../ops';
 import { toServerStats } from '../stats-adapter';
 import { coreConfigOf } from '../node';
-import { decodeRequest, decodeTxnPayload, encodeRequest, encodeTxnPayload, isTxnPayload } from '@coord/envelope';
+import { decodeRequestPayload, decodeTxnPayload, encodeRequestPayload, encodeTxnPayload, isTxnPayload } from '@coord/envelope';
 import { MemberAddress, PeerTransport } from './peer-transport';
 import { decodeSnapshotData, ZabStore } from './zab-store';
 
@@ -160,7 +160,7 @@ class EnsembleNode extends RoleDriver implements RunningEnsembleNode {
   private drainCore(): void {
     const { effects, toSubmit, toSync } = this.core.ready();
     this.clientPort.deliver(effects);
-    for (const request of toSubmit) this.peer.submit(encodeRequest(request));
+    for (const request of toSubmit) this.peer.submit(encodeRequestPayload(request));
     for (const token of toSync) {
       const syncId = this.peer.sync();
       if (syncId !== null) this.syncTokens.set(syncId, token);
@@ -270,7 +270,7 @@ class EnsembleNode extends RoleDriver implements RunningEnsembleNode {
     for (const r of ready.requests) {
       let request: SequencerRequest;
       try {
-        request = decodeRequest(r.request);
+        request = decodeRequestPayload(r.request);
       } catch (e) {
         // A peer running a different envelope version: drop the request (its client times out).
         this.log.warn(`dropping a malformed request from server ${r.from}: ${(e as Error).message}`);
@@ -400,7 +400,7 @@ class EnsembleNode extends RoleDriver implements RunningEnsembleNode {
 function payloadText(p: Uint8Array): string {
   try {
     if (!isTxnPayload(p)) {
-      const r = decodeRequest(p);
+      const r = decodeRequestPayload(p);
       return `${r.kind} from server ${r.origin}`;
     }
     const { origin, txn } = decodeTxnPayload(p, 0);

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DataTree, OPEN_ACL_UNSAFE, restoreTree, Txn as TreeTxn, TxnOp } from '@coord/data-tree';
 import { listLogs, listSnapshots, scanLog, StorageError } from '@coord/storage';
-import type { Persist, PeerStorage, Txn } from '@coord/zab';
+import type { Persist, PeerStorage, ZabTxn } from '@coord/zab';
 import { decodeTxnPayload, encodeTxnPayload } from '@coord/envelope';
 import { decodeSnapshotData, SnapshotSupersededError, ZabStore, ZabStoreOptions } from './zab-store';
 
@@ -100,7 +100,7 @@ function history(n: number, perEpoch = 1_000_000, startEpoch = 1): TreeTxn[] {
   return out;
 }
 
-const entriesOf = (txns: readonly TreeTxn[], origin = 2): Txn<Uint8Array>[] => txns.map((t) => ({ zxid: t.zxid, payload: encodeTxnPayload(origin, t) }));
+const entriesOf = (txns: readonly TreeTxn[], origin = 2): ZabTxn<Uint8Array>[] => txns.map((t) => ({ zxid: t.zxid, payload: encodeTxnPayload(origin, t) }));
 const persistOf = (txns: readonly TreeTxn[], extra: Partial<Persist<Uint8Array>> = {}): Persist<Uint8Array> => ({ entries: entriesOf(txns), ...extra });
 
 function treeOf(txns: readonly TreeTxn[]): DataTree {

@@ -21,7 +21,7 @@ import {
   partialSuffix, purge, recover, removeLogs, replaceFileAsync, scanLog, SessionEntry, snapshotFileName, StorageError, StoreLogger, writeSnapshot,
   type LoadedSnapshotData, type SnapshotDataParts,
 } from '@coord/storage';
-import type { Persist, PeerStorage, Snapshot, Txn } from '@coord/zab';
+import type { Persist, PeerStorage, Snapshot, ZabTxn } from '@coord/zab';
 import { decodeTxnPayload, encodeTxnPayload } from '@coord/envelope';
 
 export const acceptedEpochFileName = 'acceptedEpoch';
@@ -93,7 +93,7 @@ export class ZabStore {
       snapshot = { zxid: r.imageZxid, data: Uint8Array.from(data) };
     }
     this.writer.openLazily(r.lastZxid);
-    const log: Txn<Uint8Array>[] = r.tail.map((t) => ({ zxid: t.zxid, payload: encodeTxnPayload(0, t) }));
+    const log: ZabTxn<Uint8Array>[] = r.tail.map((t) => ({ zxid: t.zxid, payload: encodeTxnPayload(0, t) }));
     return { ...this.epochs, snapshot, log, cutBytes: r.cutBytes };
   }
 
@@ -265,7 +265,7 @@ export class ZabStore {
 }
 
 /** A ZAB log entry as a log record: the txn, with the zxid ZAB gave it (the origin stays out of the log). */
-function treeTxnOf(t: Txn<Uint8Array>): TreeTxn {
+function treeTxnOf(t: ZabTxn<Uint8Array>): TreeTxn {
   return decodeTxnPayload(t.payload, t.zxid).txn;
 }
 

@@ -5,7 +5,8 @@
  * Defaults are shown in --help but not applied here, because zoo.cfg sits between them and the flags.
  */
 import { Command, Option, parseQuietly } from '@coord/cli';
-import { hostDefault, portDefault, tickTimeMsDefault } from './config';
+import { tickTimeMsDefault } from '@coord/server';
+import { hostDefault, portDefault } from './config';
 import { ConfigError } from './config-error';
 import { logLevelDefault } from './logger';
 

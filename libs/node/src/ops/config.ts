@@ -4,6 +4,9 @@
  * Unknown zoo.cfg keys are warnings; unknown flags and unusable values throw ConfigError naming the
  * key (or flag), the value and the accepted range.
  */
+import { frameBytesMaxDefault } from '@coord/protocol';
+import { tickTimeMsDefault } from '@coord/server';
+import { snapCountDefault } from '@coord/zab';
 import { parseFlags, type FlagValues } from './argv';
 import { ConfigError } from './config-error';
 import { LogLevel, logLevelDefault, parseLogLevel } from './logger';
@@ -91,7 +94,6 @@ export const metricsHttpPortDefault = 7000;
 
 export const hostDefault = '127.0.0.1';
 export const portDefault = 2181;
-export const tickTimeMsDefault = 2000;
 /** Session timeout bounds in ticks when min/maxSessionTimeout are not given. */
 export const sessionTimeoutTicksMin = 2;
 export const sessionTimeoutTicksMax = 20;
@@ -103,9 +105,7 @@ export const fourLetterWhitelistDefault: readonly string[] = ['srvr'];
  * leaves out crst, srst and stmk, which change server state.
  */
 export const devFourLetterWhitelist: readonly string[] = knownFourLetterWords.filter((w) => !['crst', 'srst', 'stmk'].includes(w));
-export const juteMaxBufferBytesDefault = 0xfffff;
 export const autopurgeSnapRetainCountDefault = 3;
-export const snapCountDefault = 100000;
 export const globalOutstandingLimitDefault = 1000;
 
 export type ReadFile = (path: string) => string;
@@ -188,7 +188,7 @@ export function configFromFlags(f: FlagValues, env: NodeJS.ProcessEnv, readFile?
     maxClientCnxns: cfg.maxClientCnxns ?? maxClientCnxnsDefault,
     fourLetterWhitelist: cfg.fourLetterWhitelist ?? [...fourLetterWhitelistDefault],
     extendedTypesEnabled: cfg.extendedTypesEnabled ?? false,
-    juteMaxBuffer: cfg.juteMaxBuffer ?? juteMaxBufferBytesDefault,
+    juteMaxBuffer: cfg.juteMaxBuffer ?? frameBytesMaxDefault,
     autopurgeSnapRetainCount: cfg.autopurgeSnapRetainCount ?? autopurgeSnapRetainCountDefault,
     autopurgePurgeInterval: cfg.autopurgePurgeInterval ?? 0,
     snapCount: cfg.snapCount ?? snapCountDefault,

@@ -3,7 +3,7 @@
 // Payloads are strings; the "state machine" is the list of applied payloads, which doubles as snapshot data.
 
 import { Peer } from '../peer';
-import type { Message, ServerId, Snapshot, Txn } from '../messages';
+import type { Message, ServerId, Snapshot, ZabTxn } from '../messages';
 import type { PeerStorage } from '../config';
 import type { ZabReady } from '../ready';
 import { seededRand } from '../rand';
@@ -12,7 +12,7 @@ import { formatZxid } from '../zxid';
 
 interface Node {
   peer: Peer<string> | null;
-  storage: { acceptedEpoch: number; currentEpoch: number; snapshot: Snapshot; log: Txn<string>[] };
+  storage: { acceptedEpoch: number; currentEpoch: number; snapshot: Snapshot; log: ZabTxn<string>[] };
   applied: string[];
   incarnation: number;
 }
