@@ -85,7 +85,7 @@ export function shellCommand(args: readonly string[]): string {
   return ['node', ...args].map(quote).join(' ');
 }
 
-export interface Member {
+export interface LocalMember {
   readonly id: number;
   readonly ports: EnsemblePorts;
   readonly dataDir: string;
@@ -94,7 +94,7 @@ export interface Member {
 }
 
 export class LocalEnsemble {
-  readonly members: Member[];
+  readonly members: LocalMember[];
 
   constructor(private readonly options: LocalEnsembleOptions) {
     this.members = options.ports.map((ports, i) => ({ id: i + 1, ports, dataDir: join(options.dataRoot, `member-${i + 1}`), child: null, stderr: '' }));
@@ -123,7 +123,7 @@ export class LocalEnsemble {
     return this.members.map((m) => `127.0.0.1:${m.ports.client}`).join(',');
   }
 
-  member(id: number): Member {
+  member(id: number): LocalMember {
     const m = this.members.find((x) => x.id === id);
     if (!m) throw new Error(`no member ${id}`);
     return m;

@@ -25,7 +25,7 @@ function call<T>(fn: (cb: (err: unknown, result?: T) => void) => void): Promise<
   );
 }
 
-export type MultiOp = { op: 'create'; path: string; data: string } | { op: 'setData'; path: string; data: string } | { op: 'delete'; path: string };
+export type ScriptedOp = { op: 'create'; path: string; data: string } | { op: 'setData'; path: string; data: string } | { op: 'delete'; path: string };
 
 export class TestZk {
   private constructor(readonly client: zookeeper.Client) {}
@@ -75,7 +75,7 @@ export class TestZk {
     return !!stat;
   }
 
-  multi(ops: MultiOp[]): Promise<void> {
+  multi(ops: ScriptedOp[]): Promise<void> {
     let t = this.client.transaction();
     for (const o of ops) {
       if (o.op === 'create') t = t.create(o.path, Buffer.from(o.data));
