@@ -7,6 +7,9 @@
  */
 
 export const sequenceDigits = 10;
+/** The contender kinds of the lock recipes (Mutex, ReadWriteLock, Semaphore) and of the election (LeaderLatch). */
+export const lockKinds: readonly string[] = ['lock', 'read', 'write', 'lease'];
+export const electionKinds: readonly string[] = ['latch'];
 const sequenceSuffix = /(\d{10})$/;
 
 /** The protected prefix a contender creates with (ZooKeeper appends the sequence). */

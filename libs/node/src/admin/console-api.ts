@@ -6,7 +6,7 @@
  */
 import { checkAcl, maskDigests, pathError, type DataTree, type ZNode } from '@coord/data-tree';
 import { Perms } from '@coord/protocol';
-import { contenders, kindOf, sequenceOf } from '@coord/recipes';
+import { contenders, electionKinds, kindOf, lockKinds, sequenceOf } from '@coord/recipes';
 import type { ServerStats } from '../ops';
 import { hexId } from './events';
 
@@ -90,8 +90,6 @@ export function describeSessions(stats: ServerStats, timeouts: Map<bigint, numbe
     }));
 }
 
-const lockKinds = ['lock', 'read', 'write', 'lease'];
-const electionKinds = ['latch'];
 
 export interface QueueView {
   path: string;
