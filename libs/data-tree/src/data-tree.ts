@@ -126,10 +126,12 @@ export class DataTree {
     if (slot >= 0) {
       // Built-ins are persistent, so only the ACL reference and the size need undoing.
       const old = this.store.read(slot);
+      this.unindex(slot, old.ephemeralOwner);
       this.acls.release(old.aclId);
       this.approximateDataSize -= path.length + Math.max(old.dataLength, 0);
       fields.numChildren = old.numChildren;
       fields.firstChild = old.firstChild;
+      fields.childCapacity = old.childCapacity;
       this.store.writeData(slot, fields, r.data);
     } else {
       const parent = this.store.find(parentOf(path));
@@ -139,6 +141,62 @@ export class DataTree {
     this.approximateDataSize += path.length + dataLength(r.data);
     if (isUnderQuotaRoot(path) && nameOf(path) === quotaLimitNode) this.quotas.add(quotaTarget(parentOf(path)));
     this.index(slot, r.ephemeralOwner);
+  }
+
+  // ---- the snapshot loader's fast path (snapshot-load.ts) ----
+
+  /** Makes room for `n` more znodes (a snapshot load knows its count up front). */
+  reserve(n: number): void {
+    this.store.reserve(this.store.count + n);
+  }
+
+  /** The slot of the absolute path held as UTF-8 in `b[at, end)`, or -1. */
+  slotOfBytes(b: Uint8Array, at: number, end: number): number {
+    return this.store.findBytes(b, at, end);
+  }
+
+  /** A reference to an ACL list for the loader to hand out with `restoreChild` (release it when done). */
+  acquireAcl(acl: ACL[]): number {
+    return this.acls.acquire(acl);
+  }
+
+  releaseAcl(aclId: number): void {
+    this.acls.release(aclId);
+  }
+
+  /** Between these, restoreChild appends children without rewriting their parent each time. */
+  beginBulkLoad(): void {
+    this.store.beginBulk();
+  }
+
+  endBulkLoad(): void {
+    this.store.endBulk();
+  }
+
+  /**
+   * restoreNode for a new child of `parent` given as bytes (name `b[nameAt..]`, data `data[dataAt..]`,
+   * `dataLength` -1 for null) whose path is `pathLength` characters and not under /zookeeper, inside
+   * beginBulkLoad .. endBulkLoad: no string, Buffer or record object per znode. `f.aclId` gains a
+   * reference. The caller guarantees the path is new (NodeStore.appendChild says why it can).
+   */
+  restoreChild(parent: number, b: Uint8Array, nameAt: number, nameLength: number, f: NodeFields, data: Uint8Array, dataAt: number, dataLength: number, pathLength: number): number {
+    const slot = this.store.appendChild(parent, b, nameAt, nameLength, f, data, dataAt, dataLength);
+    this.acls.retain(f.aclId);
+    this.approximateDataSize += pathLength + Math.max(dataLength, 0);
+    this.index(slot, f.ephemeralOwner);
+    return slot;
+  }
+
+  /** Drops a restored childless node without events or a parent stamp (the loader's fuzzy replay deleted it). */
+  removeRestored(path: string): void {
+    const slot = this.mustFind(path);
+    const f = this.store.read(slot);
+    if (f.numChildren > 0) throw new Error(`snapshot image and log disagree: ${path} is deleted by the log but still has children`);
+    this.unindex(slot, f.ephemeralOwner);
+    this.store.remove(slot, noParentChange);
+    this.approximateDataSize -= path.length + Math.max(f.dataLength, 0);
+    if (isUnderQuotaRoot(parentOf(path)) && nameOf(path) === quotaLimitNode) this.quotas.delete(quotaTarget(parentOf(path)));
+    this.acls.release(f.aclId);
   }
 
   /**

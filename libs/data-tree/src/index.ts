@@ -7,3 +7,4 @@ export * from './znode';
 export * from './snapshot';
 export * from './java-order';
 export * from './quota';
+export * from './snapshot-load';

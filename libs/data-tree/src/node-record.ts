@@ -132,7 +132,7 @@ export function recordBytes(b: Buffer, at: number): number {
 export function encodeHeader(out: Buffer, name: Uint8Array, nameAt: number, nameLength: number, f: NodeFields, timeBase: number): number {
   pos = 0;
   writeVarint(out, nameLength);
-  out.set(name.subarray(nameAt, nameAt + nameLength), pos);
+  for (let i = 0; i < nameLength; i++) out[pos + i] = name[nameAt + i];
   pos += nameLength;
   const capLog2 = f.childCapacity === 0 ? 0 : Math.round(Math.log2(f.childCapacity));
   const hasOwner = f.ephemeralOwner !== 0n ? 1 : 0;

@@ -39,6 +39,14 @@ export class NodeStore {
   /** Times are stored relative to the first non-zero one seen, so they take ~4 bytes instead of 6. */
   private timeBase = 0;
   private timeBaseFixed = false;
+  /**
+   * While a bulk load runs (beginBulk .. endBulk): children appended to each parent whose record
+   * is not yet rewritten, and the parent's first child. A parent's record is brought up to date
+   * when anything reads it, so only the loader's appends skip the rewrite.
+   */
+  private bulkAdded: Int32Array | null = null;
+  private bulkFirst: Int32Array | null = null;
+  private readonly bulkParents: number[] = [];
   /** Live znodes. */
   count = 0;
 
@@ -56,6 +64,7 @@ export class NodeStore {
   }
 
   read(slot: number): RecordLayout {
+    if (this.bulkAdded !== null && this.bulkAdded[slot] > 0) this.flushBulk(slot);
     const a = this.address[slot];
     return decodeRecord(this.arena.chunkOf(a), this.arena.offsetOf(a), this.timeBase);
   }
@@ -118,6 +127,122 @@ export class NodeStore {
     return this.findChildRange(parent, name, 0, name.length);
   }
 
+  /** The slot of the absolute path held as UTF-8 in `b[at, end)`, or -1. */
+  findBytes(b: Uint8Array, at: number, end: number): number {
+    if (end - at < 1 || b[at] !== 0x2f) return -1;
+    if (end - at === 1) return rootSlot;
+    let slot = rootSlot;
+    let start = at + 1;
+    for (;;) {
+      let stop = start;
+      while (stop < end && b[stop] !== 0x2f) stop++;
+      slot = this.findChildBytes(slot, b, start, stop);
+      if (slot === -1 || stop === end) return slot;
+      start = stop + 1;
+    }
+  }
+
+  /** The child of `parent` named by the UTF-8 bytes `b[at, end)`, or -1. */
+  findChildBytes(parent: number, key: Uint8Array, start: number, end: number): number {
+    const mask = this.tableMask;
+    for (let i = this.hashKey(parent, key, start, end) & mask; ; i = (i + 1) & mask) {
+      const v = this.table[i];
+      if (v === 0) return -1;
+      const slot = v - 1;
+      if (this.parents[slot] === parent && this.nameEquals(slot, key, start, end)) return slot;
+    }
+  }
+
+  /**
+   * Starts a bulk load: `appendChild` then adds children without rewriting their parent's record
+   * each time (a million children of one parent would rewrite it a million times).
+   */
+  beginBulk(): void {
+    this.bulkAdded = new Int32Array(this.address.length);
+    this.bulkFirst = new Int32Array(this.address.length);
+  }
+
+  /** Writes every parent's record that bulk appends changed, and leaves bulk mode. */
+  endBulk(): void {
+    for (const p of this.bulkParents) if (this.bulkAdded !== null && this.bulkAdded[p] > 0) this.flushBulk(p);
+    this.bulkParents.length = 0;
+    this.bulkAdded = null;
+    this.bulkFirst = null;
+  }
+
+  /**
+   * Inside a bulk load: adds a child at the tail of `parent`'s list with the parent's record left
+   * as it is (see beginBulk). The caller guarantees `parent` has no child of that name yet (the
+   * snapshot loader knows: a path a fuzzy walk can meet twice is one the walk's txns touch, and
+   * those take the general path), so the probe stops at the first free entry without comparing
+   * names, which would touch a record elsewhere in memory for every occupied entry it passes.
+   */
+  appendChild(parent: number, name: Uint8Array, nameAt: number, nameLength: number, fields: NodeFields, data: Uint8Array, dataAt: number, dataLength: number): number {
+    const added = this.bulkAdded as Int32Array;
+    const first = this.bulkFirst as Int32Array;
+    if (this.count > (this.tableMask + 1) * tableLoadMax) this.growTable();
+    const mask = this.tableMask;
+    let i = this.hashKey(parent, name, nameAt, nameAt + nameLength) & mask;
+    while (this.table[i] !== 0) i = (i + 1) & mask;
+    this.noteTime(fields.ctime);
+    if (added[parent] === 0) {
+      // The parent's current first child (its record is up to date while nothing is pending).
+      first[parent] = this.read(parent).firstChild;
+      this.bulkParents.push(parent);
+    }
+    const slot = this.allocSlot();
+    if (slot >= added.length) {
+      this.bulkAdded = growInt32(added, this.address.length);
+      this.bulkFirst = growInt32(first, this.address.length);
+      return this.linkBulk(parent, slot, i, name, nameAt, nameLength, fields, data, dataAt, dataLength);
+    }
+    return this.linkBulk(parent, slot, i, name, nameAt, nameLength, fields, data, dataAt, dataLength);
+  }
+
+  private linkBulk(parent: number, slot: number, tableAt: number, name: Uint8Array, nameAt: number, nameLength: number, fields: NodeFields, data: Uint8Array, dataAt: number, dataLength: number): number {
+    const added = this.bulkAdded as Int32Array;
+    const first = this.bulkFirst as Int32Array;
+    this.parents[slot] = parent;
+    fields.firstChild = -1;
+    fields.numChildren = 0;
+    this.address[slot] = this.writeNewRange(name, nameAt, nameLength, fields, data, dataAt, dataLength);
+    this.table[tableAt] = slot + 1;
+    const head = first[parent];
+    if (head === -1) {
+      first[parent] = slot;
+      this.prevs[slot] = slot;
+    } else {
+      const last = this.prevs[head];
+      this.nexts[last] = slot;
+      this.prevs[slot] = last;
+      this.prevs[head] = slot;
+    }
+    this.nexts[slot] = -1;
+    added[parent]++;
+    return slot;
+  }
+
+  /** Writes the children bulk appends gave `parent` into its record. */
+  private flushBulk(parent: number): void {
+    const added = this.bulkAdded as Int32Array;
+    const n = added[parent];
+    added[parent] = 0;
+    const p = this.read(parent);
+    p.firstChild = (this.bulkFirst as Int32Array)[parent];
+    p.numChildren += n;
+    p.childCapacity = javaCapacityFor(p.childCapacity || javaChildSetCapacityInitial, p.numChildren);
+    this.writeFields(parent, p);
+  }
+
+  /**
+   * Makes room for `n` znodes in all up front (a snapshot load knows its count), so the slot arrays
+   * and the (parent, name) table are not regrown and rehashed on the way.
+   */
+  reserve(n: number): void {
+    if (this.address.length < n) this.growSlots(n);
+    while (n > (this.tableMask + 1) * tableLoadMax) this.growTable();
+  }
+
   // ---- changing ----
 
   /**
@@ -125,14 +250,33 @@ export class NodeStore {
    * showing the new child in numChildren / firstChild) before they are written back.
    */
   insert(parent: number, name: string, fields: NodeFields, data: Uint8Array | null, onParent: (p: NodeFields) => void): number {
-    this.noteTime(fields.ctime);
     const nameBytes = Buffer.from(name, 'utf8');
+    const dataLength = data === null ? -1 : data.length;
+    return this.insertBytes(parent, nameBytes, 0, nameBytes.length, fields, data ?? nameBytes, 0, dataLength, onParent);
+  }
+
+  /**
+   * insert with the name and data given as byte ranges (`dataLength` -1 for null data), so a snapshot
+   * load copies them straight from the file's buffer without a string or a Buffer per znode.
+   */
+  insertBytes(
+    parent: number,
+    name: Uint8Array,
+    nameAt: number,
+    nameLength: number,
+    fields: NodeFields,
+    data: Uint8Array,
+    dataAt: number,
+    dataLength: number,
+    onParent: (p: NodeFields) => void,
+  ): number {
+    this.noteTime(fields.ctime);
     const slot = this.allocSlot();
     this.parents[slot] = parent;
     fields.firstChild = -1;
     fields.numChildren = 0;
-    this.address[slot] = this.writeNew(nameBytes, 0, nameBytes.length, fields, data);
-    this.tableInsert(slot, this.hashKey(parent, nameBytes, 0, nameBytes.length));
+    this.address[slot] = this.writeNewRange(name, nameAt, nameLength, fields, data, dataAt, dataLength);
+    this.tableInsert(slot, this.hashKey(parent, name, nameAt, nameAt + nameLength));
     const p = this.read(parent);
     if (p.firstChild === -1) {
       p.firstChild = slot;
@@ -194,14 +338,14 @@ export class NodeStore {
       // In place: the data shifts inside the record when the header changed length.
       if (header !== oldHeader) chunk.copyWithin(at + header, old.dataOffset, old.dataOffset + dataBytes);
       this.scratch[header - 1] = room;
-      this.scratch.copy(chunk, at, 0, header);
+      copyBytes(this.scratch, 0, chunk, at, header);
       return;
     }
     this.scratch[header - 1] = growthPadBytes;
     const moved = this.arena.alloc(header + dataBytes + growthPadBytes);
     const to = this.arena.chunkOf(moved);
     const toAt = this.arena.offsetOf(moved);
-    this.scratch.copy(to, toAt, 0, header);
+    copyBytes(this.scratch, 0, to, toAt, header);
     chunk.copy(to, toAt + header, old.dataOffset, old.dataOffset + dataBytes);
     this.arena.free(a, oldHeader + dataBytes + old.pad);
     this.address[slot] = moved;
@@ -222,7 +366,7 @@ export class NodeStore {
     const room = oldTotal - header - dataBytes;
     if (room >= 0 && room <= recordPadMax) {
       this.scratch[header - 1] = room;
-      this.scratch.copy(chunk, at, 0, header);
+      copyBytes(this.scratch, 0, chunk, at, header);
       if (data !== null) chunk.set(data, at + header);
       return;
     }
@@ -230,7 +374,7 @@ export class NodeStore {
     const moved = this.arena.alloc(header + dataBytes + freshPadBytes);
     const to = this.arena.chunkOf(moved);
     const toAt = this.arena.offsetOf(moved);
-    this.scratch.copy(to, toAt, 0, header);
+    copyBytes(this.scratch, 0, to, toAt, header);
     if (data !== null) to.set(data, toAt + header);
     this.arena.free(a, oldTotal);
     this.address[slot] = moved;
@@ -265,14 +409,19 @@ export class NodeStore {
   }
 
   private writeNew(name: Uint8Array, nameAt: number, nameLength: number, f: NodeFields, data: Uint8Array | null): number {
-    f.dataLength = data === null ? -1 : data.length;
+    return this.writeNewRange(name, nameAt, nameLength, f, data ?? name, 0, data === null ? -1 : data.length);
+  }
+
+  private writeNewRange(name: Uint8Array, nameAt: number, nameLength: number, f: NodeFields, data: Uint8Array, dataAt: number, dataLength: number): number {
+    f.dataLength = dataLength;
     const header = this.encode(name, nameAt, nameLength, f);
     this.scratch[header - 1] = freshPadBytes;
-    const a = this.arena.alloc(header + (data === null ? 0 : data.length) + freshPadBytes);
+    const dataBytes = Math.max(dataLength, 0);
+    const a = this.arena.alloc(header + dataBytes + freshPadBytes);
     const chunk = this.arena.chunkOf(a);
     const at = this.arena.offsetOf(a);
-    this.scratch.copy(chunk, at, 0, header);
-    if (data !== null) chunk.set(data, at + header);
+    copyBytes(this.scratch, 0, chunk, at, header);
+    if (dataBytes > 0) copyBytes(data, dataAt, chunk, at + header, dataBytes);
     return a;
   }
 
@@ -289,8 +438,8 @@ export class NodeStore {
     return this.highWater++;
   }
 
-  private growSlots(): void {
-    const size = Math.ceil(this.address.length * 1.5);
+  private growSlots(atLeast = 0): void {
+    const size = Math.max(Math.ceil(this.address.length * 1.5), atLeast);
     const grow = <T extends Float64Array | Int32Array>(old: T, make: (n: number) => T): T => {
       const next = make(size);
       next.set(old);
@@ -365,22 +514,21 @@ export class NodeStore {
     }
   }
 
-  private findChildBytes(parent: number, key: Uint8Array, start: number, end: number): number {
-    const mask = this.tableMask;
-    for (let i = this.hashKey(parent, key, start, end) & mask; ; i = (i + 1) & mask) {
-      const v = this.table[i];
-      if (v === 0) return -1;
-      const slot = v - 1;
-      if (this.parents[slot] === parent && this.nameEquals(slot, key, start, end)) return slot;
-    }
-  }
-
   private nameEquals(slot: number, key: Uint8Array, start: number, end: number): boolean {
     const a = this.address[slot];
     const chunk = this.arena.chunkOf(a);
-    const r = decodeRecord(chunk, this.arena.offsetOf(a), 0);
-    if (r.nameLength !== end - start) return false;
-    return chunk.compare(key, start, end, r.nameOffset, r.nameOffset + r.nameLength) === 0;
+    const at = this.arena.offsetOf(a);
+    // nameLength is a varint: one byte below 128, the common case, read without decoding the record.
+    let n = chunk[at];
+    let o = at + 1;
+    if (n >= 0x80) {
+      const r = decodeRecord(chunk, at, 0);
+      n = r.nameLength;
+      o = r.nameOffset;
+    }
+    if (n !== end - start) return false;
+    for (let k = 0; k < n; k++) if (chunk[o + k] !== key[start + k]) return false;
+    return true;
   }
 
   private hashKey(parent: number, key: Uint8Array, start: number, end: number): number {
@@ -438,6 +586,27 @@ export class NodeStore {
     }
     table[j] = 0;
   }
+}
+
+function growInt32(old: Int32Array, size: number): Int32Array {
+  const next = new Int32Array(size);
+  next.set(old);
+  return next;
+}
+
+/**
+ * Below this a loop copies faster than Buffer#copy, whose fixed cost (argument checks, a view per
+ * call) outweighs the copy of a record header (measured on node 20: 8 B 3×, 20 B 1.5×).
+ */
+const copyLoopBytesMax = 32;
+
+/** Short ranges copy faster in a loop than through a native call (see copyLoopBytesMax). */
+function copyBytes(from: Uint8Array, fromAt: number, to: Uint8Array, toAt: number, n: number): void {
+  if (n > copyLoopBytesMax) {
+    Buffer.prototype.copy.call(from, to, toAt, fromAt, fromAt + n);
+    return;
+  }
+  for (let i = 0; i < n; i++) to[toAt + i] = from[fromAt + i];
 }
 
 function hashStart(parent: number): number {

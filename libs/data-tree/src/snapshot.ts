@@ -49,16 +49,31 @@ export function recordOf(node: ZNode): NodeRecord {
 }
 
 /**
+ * Something a tree can be restored from: an image held as records (TreeImage), or a snapshot file
+ * that is decoded straight into the tree (@coord/storage's SnapshotFileImage, via SnapshotLoader).
+ */
+export interface TreeSource {
+  /** Loads this state into `tree` (a fresh one: built-ins are replaced in place). */
+  restoreInto(tree: DataTree): void;
+}
+
+/**
  * A loaded snapshot (path -> record) being brought up to date. Which ephemerals a closeSession
  * removes cannot be read off a fuzzy image (a node deleted before the walk reached it is simply
  * absent, yet its parent may still need the pzxid), so the image also keeps each session's
  * ephemeral paths as the log says they were: the snapshot's list at its start zxid, then every
  * replayed create and delete.
  */
-export class TreeImage {
+export class TreeImage implements TreeSource {
   readonly nodes = new Map<string, NodeRecord>();
   private readonly bySession = new Map<bigint, Set<string>>();
   private readonly ownerOf = new Map<string, bigint>();
+
+  restoreInto(tree: DataTree): void {
+    putRecords(tree, this.nodes);
+    // The walk's order is the store's slot order, not creation order; the image knows the latter.
+    for (const [sid, paths] of this.ephemeralLists()) tree.orderEphemerals(sid, paths);
+  }
 
   set(path: string, record: NodeRecord): void {
     this.nodes.set(path, record);
@@ -178,14 +193,19 @@ export class TreeImage {
   }
 }
 
+/** Loads an up-to-date image (records or a snapshot file) into a tree. */
+export function restoreTree(tree: DataTree, image: TreeSource): void {
+  image.restoreInto(tree);
+}
+
 /**
- * Loads an up-to-date image into a tree (built-ins are replaced in place). Parents go in before
- * their children whatever order the image holds them in.
+ * Puts records into a tree (a node already there, like a built-in, is replaced in place). Parents go
+ * in before their children whatever order the records come in.
  */
-export function restoreTree(tree: DataTree, image: TreeImage): void {
+export function putRecords(tree: DataTree, records: Map<string, NodeRecord>): void {
   let pending: string[] = [];
-  const put = (path: string) => tree.restoreNode(path, image.nodes.get(path) as NodeRecord);
-  for (const path of image.nodes.keys()) {
+  const put = (path: string) => tree.restoreNode(path, records.get(path) as NodeRecord);
+  for (const path of records.keys()) {
     if (path === '/' || tree.getNode(parentOf(path))) put(path);
     else pending.push(path);
   }
@@ -199,6 +219,4 @@ export function restoreTree(tree: DataTree, image: TreeImage): void {
     if (next.length === pending.length) throw new Error(`snapshot image has no parent for ${next[0]}`);
     pending = next;
   }
-  // The walk's order is the store's slot order, not creation order; the image knows the latter.
-  for (const [sid, paths] of image.ephemeralLists()) tree.orderEphemerals(sid, paths);
 }

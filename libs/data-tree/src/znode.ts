@@ -129,6 +129,11 @@ export class AclCache {
     return id;
   }
 
+  /** One more reference to list `id` (a snapshot load numbers its lists once, then counts). */
+  retain(id: number): void {
+    (this.lists[id] as SharedAcl).refs++;
+  }
+
   release(id: number): void {
     const shared = this.lists[id] as SharedAcl;
     if (--shared.refs > 0) return;

@@ -7,6 +7,7 @@ export * from './log-truncate';
 export * from './purge';
 export * from './recovery';
 export * from './snapshot-format';
+export * from './snapshot-read';
 export * from './snapshot-writer';
 export * from './snapshot-data';
 export * from './store';

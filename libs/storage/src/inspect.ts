@@ -8,7 +8,7 @@ import type { Txn, TxnOp } from '@coord/data-tree';
 import { ephemeralKind } from '@coord/data-tree';
 import { StorageError } from './errors';
 import { scanLog } from './log-format';
-import { decodeSnapshot } from './snapshot-format';
+import { decodeSnapshot } from './snapshot-read';
 
 const hex = (n: number | bigint) => '0x' + BigInt.asUintN(64, BigInt(n)).toString(16);
 

@@ -8,11 +8,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Txn } from '@coord/data-tree';
-import { TreeImage } from '@coord/data-tree';
+import type { TreeSource } from '@coord/data-tree';
 import { StorageError } from './errors';
 import { DataFile, listLogs, listSnapshots, partialSuffix, snapshotPrefix } from './files';
 import { isNextZxid, scanLog } from './log-format';
-import { loadSnapshotImage, SessionEntry } from './snapshot-format';
+import type { SessionEntry } from './snapshot-format';
+import { openSnapshot, SnapshotFileImage } from './snapshot-read';
 
 export interface RecoveryLogger {
   info(msg: string): void;
@@ -27,8 +28,11 @@ export interface RecoveryOptions {
 }
 
 export interface Recovered {
-  /** The snapshot image replayed up to `imageZxid`, or null when the whole log is replayed. */
-  image: TreeImage | null;
+  /**
+   * The snapshot with the txns that bring it up to `imageZxid` (decoded into a tree by restoreInto),
+   * or null when the whole log is replayed.
+   */
+  image: TreeSource | null;
   snapshotFile: string | null;
   /** zxid the image reflects exactly (the snapshot's end zxid); 0 without a snapshot. */
   imageZxid: number;
@@ -107,7 +111,7 @@ export function recover(opts: RecoveryOptions): Recovered {
   for (const snap of listSnapshots(opts.snapDir).reverse()) {
     let loaded;
     try {
-      loaded = loadSnapshotImage(fs.readFileSync(snap.path), snap.path);
+      loaded = openSnapshot(fs.readFileSync(snap.path), snap.path);
     } catch (e) {
       if (!(e instanceof StorageError) || !opts.repair) throw e;
       opts.log.warn(`--repair: setting aside ${snap.path}: ${e.message}`);
@@ -131,13 +135,10 @@ export function recover(opts: RecoveryOptions): Recovered {
     }
     const sessions = sessionTable(loaded.sessions);
     let i = 0;
-    for (; i < after.length && after[i].zxid <= loaded.endZxid; i++) {
-      loaded.image.replay(after[i]);
-      applySessionTxn(sessions, after[i]);
-    }
+    for (; i < after.length && after[i].zxid <= loaded.endZxid; i++) applySessionTxn(sessions, after[i]);
     opts.log.info(`Loaded ${snap.path}: ${loaded.nodeCount} nodes, ${loaded.sessions.length} sessions, zxid 0x${start.toString(16)}..0x${loaded.endZxid.toString(16)}; replaying ${after.length} txns`);
     return {
-      image: loaded.image,
+      image: new SnapshotFileImage(loaded, after.slice(0, i)),
       snapshotFile: snap.path,
       imageZxid: loaded.endZxid,
       snapshotStartZxid: start,

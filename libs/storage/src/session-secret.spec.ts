@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { DataTree, Txn } from '@coord/data-tree';
 import { ByteReader, ByteWriter } from '@coord/bytes';
 import { inspectLog } from './inspect';
-import { decodeSnapshot } from './snapshot-format';
+import { decodeSnapshot } from './snapshot-read';
 import { writeSnapshot } from './snapshot-writer';
 import { decodeTxn, encodeTxn } from './txn-codec';
 import { encodeLogHeader, encodeRecords } from './log-format';

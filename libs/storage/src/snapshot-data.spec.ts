@@ -3,7 +3,7 @@ import type { Txn } from '@coord/data-tree';
 import { DataTree, restoreTree } from '@coord/data-tree';
 import { StorageError } from './errors';
 import { encodeSnapshotData, loadSnapshotData, parseSnapshotData } from './snapshot-data';
-import { loadSnapshotImage } from './snapshot-format';
+import { loadSnapshotImage } from './snapshot-read';
 import { writeSnapshot } from './snapshot-writer';
 import { dumpTree, tempDir, treeFromTxns } from './testing/dirs';
 import { createTxns, sampleTxns, sessionA } from './testing/txns';

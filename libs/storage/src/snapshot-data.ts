@@ -8,11 +8,12 @@
  * Applying it gives the tree exactly at endZxid, which is the ZAB snapshot's zxid.
  */
 import type { Txn } from '@coord/data-tree';
-import { TreeImage } from '@coord/data-tree';
+import type { TreeSource } from '@coord/data-tree';
 import { StorageError } from './errors';
 import { encodeLogHeader, encodeRecords, isNextZxid, scanLog } from './log-format';
 import { applySessionTxn, secretAfter, sessionTable } from './recovery';
-import { checkSnapshotFrame, loadSnapshotImage } from './snapshot-format';
+import { checkSnapshotFrame } from './snapshot-format';
+import { openSnapshot, SnapshotFileImage } from './snapshot-read';
 
 export const snapshotDataMagic = 0x434e5a53; // "CNZS"
 const snapshotDataHeaderBytes = 12;
@@ -73,8 +74,8 @@ function checkCovering(startZxid: number, endZxid: number, txns: readonly Txn[])
 }
 
 export interface LoadedSnapshotData {
-  /** The tree exactly at imageZxid (the fuzzy image with its txns replayed). */
-  image: TreeImage;
+  /** The tree exactly at imageZxid (the fuzzy image with its txns replayed as it is restored). */
+  image: TreeSource;
   imageZxid: number;
   /** Live sessions and their timeouts at imageZxid. */
   sessions: Map<bigint, number>;
@@ -85,11 +86,8 @@ export interface LoadedSnapshotData {
 /** Decodes a value into the exact tree and sessions at its end zxid (see recovery.ts for the replay). */
 export function loadSnapshotData(data: Uint8Array): LoadedSnapshotData {
   const parts = parseSnapshotData(data);
-  const loaded = loadSnapshotImage(parts.file, dataName);
+  const loaded = openSnapshot(parts.file, dataName);
   const sessions = sessionTable(loaded.sessions);
-  for (const t of parts.txns) {
-    loaded.image.replay(t);
-    applySessionTxn(sessions, t);
-  }
-  return { image: loaded.image, imageZxid: parts.endZxid, sessions, sessionSecret: secretAfter(loaded.sessionSecret, parts.txns) };
+  for (const t of parts.txns) applySessionTxn(sessions, t);
+  return { image: new SnapshotFileImage(loaded, parts.txns), imageZxid: parts.endZxid, sessions, sessionSecret: secretAfter(loaded.sessionSecret, parts.txns) };
 }

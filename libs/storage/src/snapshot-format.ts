@@ -8,13 +8,14 @@
  *   end      = 0x00
  *   footer   = endZxid:u64 nodeCount:u32 crc:u32 trailer:u32 "CNSE"                       (20 bytes)
  * crc is CRC-32 of every byte before it. A node holds its internal cversion and ephemeralOwner.
+ * Reading is in snapshot-read.ts.
  */
 import type { ACL } from '@coord/protocol';
-import { NodeRecord, TreeImage } from '@coord/data-tree';
-import { ByteReader, ByteWriter, DecodeError } from '@coord/bytes';
+import type { NodeRecord } from '@coord/data-tree';
+import { ByteWriter } from '@coord/bytes';
 import { crc32 } from './crc32';
 import { StorageError } from './errors';
-import { decodeAcl, encodeAcl } from './txn-codec';
+import { encodeAcl } from './txn-codec';
 
 export const snapshotMagic = 0x434e534e; // "CNSN"
 export const snapshotTrailer = 0x434e5345; // "CNSE"
@@ -114,20 +115,6 @@ export function encodeSnapshotFooter(endZxid: number, nodeCount: number, crcSoFa
   return b;
 }
 
-export interface DecodedSnapshot {
-  header: SnapshotHeader;
-  sessions: SessionEntry[];
-  /** The session-password secret at the snapshot's start (null in version 1 files, or before one existed). */
-  sessionSecret: Buffer | null;
-  image: TreeImage;
-  endZxid: number;
-  nodeCount: number;
-  bytes: number;
-}
-
-/** Node visitor used by the inspector; recovery collects into a TreeImage. */
-export type NodeVisitor = (path: string, record: NodeRecord, offset: number) => void;
-
 /** Checks the frame (magic, version, trailer, checksum) and returns the header and footer fields. */
 export function checkSnapshotFrame(buf: Buffer, file: string): { header: SnapshotHeader; endZxid: number; nodeCount: number } {
   if (buf.length < snapshotHeaderBytes + snapshotFooterBytes) throw new StorageError(`snapshot too short (${buf.length} bytes)`, file, 0);
@@ -143,71 +130,4 @@ export function checkSnapshotFrame(buf: Buffer, file: string): { header: Snapsho
   }
   const header = { version, dbid: buf.readBigInt64BE(8), startZxid: Number(buf.readBigUInt64BE(16)), takenAt: Number(buf.readBigUInt64BE(24)) };
   return { header, endZxid: Number(buf.readBigUInt64BE(footerAt)), nodeCount: buf.readUInt32BE(footerAt + 8) };
-}
-
-/** Decodes a whole snapshot; every node goes to `visit`. Throws StorageError naming the offset. */
-export function decodeSnapshot(buf: Buffer, file: string, visit: NodeVisitor): Omit<DecodedSnapshot, 'image'> {
-  const { header, endZxid, nodeCount } = checkSnapshotFrame(buf, file);
-  const r = new ByteReader(buf, snapshotHeaderBytes, { end: buf.length - snapshotFooterBytes });
-  const sessions: SessionEntry[] = [];
-  const acls: ACL[][] = [];
-  let nodes = 0;
-  let at = r.offset;
-  let sessionSecret: Buffer | null = null;
-  try {
-    const n = r.readVarint();
-    for (let i = 0; i < n; i++) {
-      const sessionId = r.readBigLongSigned();
-      const timeOut = r.readSvarint();
-      const k = r.readVarint();
-      const ephemerals: string[] = [];
-      for (let j = 0; j < k; j++) ephemerals.push(r.readVarString());
-      sessions.push({ sessionId, timeOut, ephemerals });
-    }
-    if (header.version >= 2) sessionSecret = r.readVarBuffer();
-    for (;;) {
-      at = r.offset;
-      const tag = r.readU8();
-      if (tag === tagEnd) break;
-      if (tag === tagAcl) {
-        acls.push(decodeAcl(r));
-        continue;
-      }
-      if (tag !== tagNode) throw new DecodeError(`unknown item tag ${tag}`, at);
-      const path = r.readVarString();
-      const flags = r.readU8();
-      const data = r.readVarBuffer();
-      const aclNumber = r.readVarint();
-      const acl = acls[aclNumber];
-      if (!acl) throw new DecodeError(`undefined ACL list ${aclNumber}`, at);
-      const record: NodeRecord = {
-        data,
-        acl,
-        czxid: r.readVarint(),
-        mzxid: r.readVarint(),
-        ctime: r.readVarint(),
-        mtime: r.readVarint(),
-        version: r.readSvarint(),
-        cversion: r.readSvarint(),
-        aversion: r.readSvarint(),
-        pzxid: r.readVarint(),
-        ephemeralOwner: flags & flagEphemeralOwner ? r.readBigLongSigned() : 0n,
-      };
-      visit(path, record, at);
-      nodes++;
-    }
-    if (r.remaining !== 0) throw new DecodeError(`${r.remaining} bytes after the end marker`, r.offset);
-  } catch (e) {
-    if (e instanceof DecodeError) throw new StorageError(`malformed snapshot item: ${e.message}`, file, e.offset ?? at);
-    throw e;
-  }
-  if (nodes !== nodeCount) throw new StorageError(`footer says ${nodeCount} nodes, file holds ${nodes}`, file, buf.length - snapshotFooterBytes);
-  return { header, sessions, sessionSecret, endZxid, nodeCount, bytes: buf.length };
-}
-
-export function loadSnapshotImage(buf: Buffer, file: string): DecodedSnapshot {
-  const image = new TreeImage();
-  const decoded = decodeSnapshot(buf, file, (path, record) => image.set(path, record));
-  for (const s of decoded.sessions) image.addEphemerals(s.sessionId, s.ephemerals);
-  return { ...decoded, image };
 }

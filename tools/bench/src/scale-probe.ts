@@ -2,6 +2,7 @@
  * In-process probe of the data tree's memory: fills a bare DataTree with N znodes (flat or deep) and
  * prints heap and resident memory after a forced GC. Needs --expose-gc.
  *   node --expose-gc -r @swc-node/register tools/bench/src/scale-probe.ts [--znodes=1000000] [--value-bytes=100] [--deep]
+ *     [--restart [--records]]
  */
 import { DataTree, OPEN_ACL_UNSAFE } from '@coord/data-tree';
 
@@ -56,24 +57,44 @@ if (require.main === module) main().catch((e) => {
   process.exit(1);
 });
 
-/** --restart: write a snapshot of the filled tree, then time reading it back (decode, restore). */
+/**
+ * --restart: write a snapshot of the filled tree, then time reading it back: straight into a fresh
+ * tree's store (SnapshotFileImage), or with --records as one record per znode first (TreeImage, the
+ * path recovery took before), and print the memory the restored tree leaves after a forced GC.
+ */
 export async function restartProbe(tree: DataTree): Promise<void> {
-  const { writeSnapshot, loadSnapshotImage } = await import('@coord/storage');
-  const { restoreTree } = await import('@coord/data-tree');
+  const { writeSnapshot, openSnapshot, SnapshotFileImage, decodeSnapshot } = await import('@coord/storage');
+  const { TreeImage } = await import('@coord/data-tree');
   const fs = await import('node:fs');
   const os = await import('node:os');
   const path = await import('node:path');
+  const gc = (globalThis as { gc?: () => void }).gc!;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scale-probe-'));
   const t0 = Date.now();
   const res = await writeSnapshot({ dir, tree, startZxid: tree.lastProcessedZxid, sessions: [], takenAt: 0, forceSync: false, nodesPerChunk: 1 << 30, waitDurable: async () => undefined });
   const t1 = Date.now();
-  const buf = fs.readFileSync(res.file);
-  const t2 = Date.now();
-  const loaded = loadSnapshotImage(buf, res.file);
-  const t3 = Date.now();
-  const fresh = new DataTree();
-  restoreTree(fresh, loaded.image);
-  const t4 = Date.now();
-  console.log(`snapshot ${res.bytes} B written in ${t1 - t0} ms; read ${t2 - t1} ms, decode to image ${t3 - t2} ms, restore into tree ${t4 - t3} ms (${fresh.size} nodes)`);
+  let buf: Buffer | null = fs.readFileSync(res.file);
   fs.rmSync(dir, { recursive: true, force: true });
+  const t2 = Date.now();
+  const fresh = new DataTree();
+  let decodeMs = 0;
+  if (process.argv.includes('--records')) {
+    const image = new TreeImage();
+    decodeSnapshot(buf, res.file, (p, r) => image.set(p, r));
+    decodeMs = Date.now() - t2;
+    image.restoreInto(fresh);
+  } else {
+    new SnapshotFileImage(openSnapshot(buf, res.file)).restoreInto(fresh);
+  }
+  const t3 = Date.now();
+  buf = null;
+  gc();
+  const m = process.memoryUsage();
+  const perSecond = Math.round(fresh.size / ((t3 - t2) / 1000));
+  console.log(
+    `snapshot ${res.bytes} B written in ${t1 - t0} ms; read ${t2 - t1} ms; load ${t3 - t2} ms` +
+      (decodeMs ? ` (decode to records ${decodeMs} ms, restore ${t3 - t2 - decodeMs} ms)` : ' (straight into the store)') +
+      ` = ${perSecond} znodes/s (${fresh.size} nodes); after GC heapUsed ${mib(m.heapUsed)} MiB, arrayBuffers ${mib(m.arrayBuffers)} MiB, rss ${mib(m.rss)} MiB (both trees)`,
+  );
+  if (fresh.size !== tree.size) throw new Error(`restored ${fresh.size} nodes, the tree holds ${tree.size}`);
 }

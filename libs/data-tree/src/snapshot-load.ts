@@ -1,0 +1,240 @@
+/**
+ * Loads a snapshot's nodes straight into a DataTree, one node at a time as the decoder reads them,
+ * so a restart allocates no object per znode: a node's name and data are copied from the file's
+ * bytes into the store's records, its fields come in one reused object.
+ *
+ * A fuzzy snapshot (snapshot.ts) must have the txns logged during its walk replayed over it. Only
+ * the nodes those txns touch can differ from what the file says, so only they are kept as records
+ * (a small TreeImage): every path a txn of the walk creates, deletes or changes, the parents whose
+ * cversion / pzxid a create or delete stamps, and the ephemerals of sessions closed meanwhile. The
+ * image replays the txns by the usual rule, then its records overwrite (or, when the replay deleted
+ * them, remove) the tree's nodes. Every other node goes in as the file says, which is what the old
+ * path-keyed image would have handed over for it too.
+ */
+import type { ACL } from '@coord/protocol';
+import type { DataTree } from './data-tree';
+import type { NodeFields } from './node-record';
+import { rootSlot } from './node-store';
+import { parentOf } from './path';
+import { NodeRecord, putRecords, TreeImage } from './snapshot';
+import type { Txn, TxnOp } from './txn';
+
+/** The stat fields of one snapshot node as a decoder reads them (one object, reused for every node). */
+export interface LoadedFields {
+  czxid: number;
+  mzxid: number;
+  ctime: number;
+  mtime: number;
+  version: number;
+  /** Internal cversion (counts creates). */
+  cversion: number;
+  aversion: number;
+  pzxid: number;
+  /** Internal value: session id, container or TTL marker, 0 for persistent nodes. */
+  ephemeralOwner: bigint;
+}
+
+/** A session's ephemerals as the snapshot lists them (at its start zxid, in creation order). */
+export interface SessionEphemerals {
+  sessionId: bigint;
+  ephemerals: readonly string[];
+}
+
+const slash = 0x2f;
+const zookeeperPath = Buffer.from('/zookeeper', 'latin1');
+
+export class SnapshotLoader {
+  /** Tree ACL ids of the snapshot's ACL lists, by their number in the file. */
+  private readonly aclIds: number[] = [];
+  private readonly acls: ACL[][] = [];
+  private readonly touched: Set<string>;
+  /** The touched nodes, as records the fuzzy replay can change. */
+  private readonly image = new TreeImage();
+  /** Untouched records that came before their parent (slot order is not creation order). */
+  private readonly pending = new Map<string, NodeRecord>();
+  private readonly fields: NodeFields = {
+    czxid: 0, mzxid: 0, pzxid: 0, ctime: 0, mtime: 0, version: 0, cversion: 0, aversion: 0, aclId: 0,
+    ephemeralOwner: 0n, numChildren: 0, childCapacity: 0, firstChild: -1, dataLength: -1,
+  };
+  /** The parent found last: siblings come in runs, so most nodes skip the path walk. */
+  private cacheBuf: Uint8Array | null = null;
+  private cacheAt = 0;
+  private cacheEnd = 0;
+  private cacheSlot = -1;
+  loaded = 0;
+
+  constructor(
+    private readonly tree: DataTree,
+    /** The log txns in (startZxid, endZxid] of the snapshot, in order. */
+    private readonly fuzzyTxns: readonly Txn[],
+    sessions: readonly SessionEphemerals[],
+  ) {
+    this.touched = touchedPaths(fuzzyTxns, sessions);
+    for (const s of sessions) this.image.addEphemerals(s.sessionId, s.ephemerals);
+    tree.beginBulkLoad();
+  }
+
+  /** Defines the next ACL list number (0, 1, 2 … in file order). */
+  acl(acl: ACL[]): void {
+    this.acls.push(acl);
+    this.aclIds.push(this.tree.acquireAcl(acl));
+  }
+
+  /**
+   * One node: its path is the UTF-8 bytes `b[pathAt, pathAt + pathLength)`, its data
+   * `data[dataAt, dataAt + dataLength)` (`dataLength` -1 for null). Nothing is kept of `b`, `data` or `f`.
+   */
+  node(b: Buffer, pathAt: number, pathLength: number, f: LoadedFields, aclNumber: number, data: Buffer, dataAt: number, dataLength: number): void {
+    this.loaded++;
+    const end = pathAt + pathLength;
+    let last = -1;
+    let ascii = true;
+    for (let i = pathAt; i < end; i++) {
+      const c = b[i];
+      if (c === slash) last = i;
+      else if (c >= 0x80) ascii = false;
+    }
+    const plain = ascii && last >= pathAt && pathLength > 1 && !startsWith(b, pathAt, end, zookeeperPath);
+    if (!plain || (this.touched.size > 0 && this.touched.has(b.toString('latin1', pathAt, end)))) {
+      this.slow(b, pathAt, end, f, aclNumber, data, dataAt, dataLength);
+      return;
+    }
+    const parent = this.parentSlot(b, pathAt, last);
+    if (parent < 0) {
+      this.slow(b, pathAt, end, f, aclNumber, data, dataAt, dataLength);
+      return;
+    }
+    const t = this.fields;
+    t.czxid = f.czxid;
+    t.mzxid = f.mzxid;
+    t.pzxid = f.pzxid;
+    t.ctime = f.ctime;
+    t.mtime = f.mtime;
+    t.version = f.version;
+    t.cversion = f.cversion;
+    t.aversion = f.aversion;
+    t.ephemeralOwner = f.ephemeralOwner;
+    t.aclId = this.aclIds[aclNumber];
+    t.numChildren = 0;
+    t.childCapacity = 0;
+    // New for sure: a fuzzy walk meets a node twice only when the walk's txns deleted and re-created
+    // it, and touched paths never come here.
+    this.tree.restoreChild(parent, b, last + 1, end - last - 1, t, data, dataAt, dataLength, pathLength);
+  }
+
+  /** After the last node: replays the walk's txns over the touched nodes and writes them back. */
+  finish(): void {
+    this.tree.endBulkLoad();
+    for (const t of this.fuzzyTxns) this.image.replay(t);
+    const gone: string[] = [];
+    for (const p of this.touched) if (!this.image.nodes.has(p) && this.tree.getNode(p) !== undefined) gone.push(p);
+    gone.sort((a, b) => depth(b) - depth(a));
+    for (const p of gone) this.tree.removeRestored(p);
+    const records = new Map(this.image.nodes);
+    for (const [p, r] of this.pending) records.set(p, r);
+    putRecords(this.tree, records);
+    // The walk's order is the store's slot order, not creation order; the image knows the latter.
+    for (const [sid, paths] of this.image.ephemeralLists()) this.tree.orderEphemerals(sid, paths);
+    for (const id of this.aclIds) this.tree.releaseAcl(id);
+    this.aclIds.length = 0;
+  }
+
+  /** Leaves the tree's bulk mode after a failed load (the tree is not usable then). */
+  abandon(): void {
+    this.tree.endBulkLoad();
+  }
+
+  /** Built-ins, /zookeeper, non-ASCII paths, touched or early nodes: as a record. */
+  private slow(b: Buffer, pathAt: number, end: number, f: LoadedFields, aclNumber: number, data: Buffer, dataAt: number, dataLength: number): void {
+    const path = b.toString('utf8', pathAt, end);
+    const record: NodeRecord = {
+      data: dataLength < 0 ? null : Buffer.from(data.subarray(dataAt, dataAt + dataLength)),
+      acl: this.acls[aclNumber],
+      czxid: f.czxid, mzxid: f.mzxid, ctime: f.ctime, mtime: f.mtime, version: f.version, cversion: f.cversion,
+      aversion: f.aversion, ephemeralOwner: f.ephemeralOwner, pzxid: f.pzxid,
+    };
+    const parentIn = path === '/' || this.tree.getNode(parentOf(path)) !== undefined;
+    if (this.touched.has(path)) {
+      // Into the tree now too, so it keeps its place among its siblings; the replayed record overwrites it.
+      this.image.set(path, record);
+      if (parentIn) this.tree.restoreNode(path, record);
+    } else if (parentIn) {
+      this.pending.delete(path);
+      this.tree.restoreNode(path, record);
+    } else {
+      this.pending.set(path, record);
+    }
+  }
+
+  private parentSlot(b: Uint8Array, pathAt: number, last: number): number {
+    if (last === pathAt) return rootSlot;
+    if (b === this.cacheBuf && last - pathAt === this.cacheEnd - this.cacheAt) {
+      const shift = this.cacheAt - pathAt;
+      let same = true;
+      for (let i = pathAt; i < last; i++) {
+        if (b[i] !== b[i + shift]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return this.cacheSlot;
+    }
+    const slot = this.tree.slotOfBytes(b, pathAt, last);
+    if (slot >= 0) {
+      this.cacheBuf = b;
+      this.cacheAt = pathAt;
+      this.cacheEnd = last;
+      this.cacheSlot = slot;
+    }
+    return slot;
+  }
+}
+
+/** Every path the fuzzy replay of `txns` can change (see the file comment). */
+export function touchedPaths(txns: readonly Txn[], sessions: readonly SessionEphemerals[]): Set<string> {
+  const out = new Set<string>();
+  const closed = new Set<bigint>();
+  const visit = (txn: Txn, op: TxnOp): void => {
+    switch (op.type) {
+      case 'create':
+      case 'delete':
+        out.add(op.path);
+        out.add(parentOf(op.path));
+        return;
+      case 'setData':
+      case 'setACL':
+        out.add(op.path);
+        return;
+      case 'closeSession':
+        closed.add(txn.sessionId);
+        return;
+      case 'multi':
+        for (const sub of op.ops) visit(txn, sub);
+        return;
+      default:
+        return;
+    }
+  };
+  for (const t of txns) visit(t, t.op);
+  for (const s of sessions) {
+    if (!closed.has(s.sessionId)) continue;
+    for (const p of s.ephemerals) {
+      out.add(p);
+      out.add(parentOf(p));
+    }
+  }
+  return out;
+}
+
+function startsWith(b: Uint8Array, at: number, end: number, prefix: Uint8Array): boolean {
+  if (end - at < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (b[at + i] !== prefix[i]) return false;
+  // "/zookeeper" itself or below it, not "/zookeeperish".
+  return end - at === prefix.length || b[at + prefix.length] === slash;
+}
+
+function depth(path: string): number {
+  let n = 0;
+  for (let i = 0; i < path.length; i++) if (path.charCodeAt(i) === slash) n++;
+  return n;
+}
