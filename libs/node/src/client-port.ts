@@ -12,7 +12,7 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { rfc2253Subject, tlsStoreOptions } from '@coord/client';
 import { FrameParser } from '@coord/protocol';
-import type { Effect, RequestPipeline } from '@coord/server';
+import type { Effect, RequestPipeline, ServerStats } from '@coord/server';
 import { ConnectionsPerAddress } from './connection-limit';
 import { takeFirstBytes } from './first-bytes';
 import { collectEnvInfo, fourLetterWordAction, Logger, NodeConfig, runFourLetterWord } from './ops';

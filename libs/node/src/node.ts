@@ -5,10 +5,9 @@
  * lets the pipeline apply them once the log has them (group commit: one append per pump).
  */
 import { randomBytes } from 'node:crypto';
-import { RequestPipeline, ServerConfig } from '@coord/server';
-import { createLogger, loadNodeConfig, Logger, NodeConfig, ServerStats } from './ops';
+import { RequestPipeline, ServerConfig, type ServerStats } from '@coord/server';
+import { createLogger, loadNodeConfig, Logger, NodeConfig } from './ops';
 import { RoleDriver } from './role-driver';
-import { toServerStats } from './stats-adapter';
 import { MemoryTxnLog, TxnLog } from './txn-log';
 
 export interface StartNodeOptions extends Partial<NodeConfig> {
@@ -83,7 +82,7 @@ class NodeServer extends RoleDriver implements RunningNode {
   }
 
   protected stats(askingConnId: number): ServerStats {
-    return toServerStats(this.core.stats(), askingConnId);
+    return this.core.stats(askingConnId);
   }
 
   /** Drains the pipeline: sends what it produced, appends txns to the log, applies them once durable. */

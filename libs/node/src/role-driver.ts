@@ -5,13 +5,15 @@
  * local log; ensemble/ensemble-node.ts: ZAB).
  */
 import { readFileSync } from 'node:fs';
-import type { RequestPipeline } from '@coord/server';
+import type { RequestPipeline, ServerStats } from '@coord/server';
 import { AdminSurface, type AdminSource } from './admin/admin-server';
 import type { RoleView } from './admin/commands';
 import { NodeMetrics } from './admin/node-metrics';
 import { ClientPort } from './client-port';
-import type { Logger, NodeConfig, ServerStats } from './ops';
+import { formatZooKeeperVersion, type Logger, type NodeConfig } from './ops';
 
+/** The "built on" date of the version line (srvr, envi, the AdminServer). */
+const builtOnMs = Date.UTC(2026, 10, 25, 0, 0);
 /** The pipeline's tick runs this often at most (ms); finer than tickTime so expiry is on time. */
 const coreTickMsMax = 500;
 const coreTickMsMin = 10;
@@ -32,7 +34,7 @@ export abstract class RoleDriver {
   protected abstract readonly core: RequestPipeline;
   /** Moves what the pipeline (and the role's replication) produced; called at most once per loop turn. */
   protected abstract pump(): void;
-  /** What the four-letter words print for this role. */
+  /** The pipeline's stats snapshot with what this role adds (mode, serving, leader figures). */
   protected abstract stats(askingConnId: number): ServerStats;
 
   constructor(
@@ -55,9 +57,13 @@ export abstract class RoleDriver {
     return [];
   }
 
-  /** The role's stats plus the node's metrics: the one ServerStats of 4lw, AdminServer and /metrics. */
+  /**
+   * The node's one stats source: the pipeline's snapshot, the role's fields, the full version text and
+   * the node's metrics. The four-letter words, the AdminServer and /metrics all read this.
+   */
   protected fullStats(askingConnId: number): ServerStats {
     const stats = this.stats(askingConnId);
+    stats.version = formatZooKeeperVersion(stats.version, builtOnMs);
     stats.extraMonitorValues = [...this.roleMonitorValues(), ...this.metrics.monitorValues()];
     return stats;
   }

@@ -102,4 +102,12 @@ describe('the opcode table', () => {
     );
     expect([isWrite(999), handlingOf(999), lastOpName(999)]).toEqual([false, 'none', 'NA']);
   });
+
+  // The `lop` column as ZooKeeper's FinalRequestProcessor names each opcode (cons, mntr).
+  it.each([
+    [11, 'PING'], [-10, 'SESS'], [14, 'MULT'], [22, 'MLTR'], [1, 'CREA'], [15, 'CREA'], [19, 'CREA'], [21, 'CREA'],
+    [2, 'DELE'], [5, 'SETD'], [7, 'SETA'], [-11, 'CLOS'], [9, 'SYNC'], [13, 'CHEC'], [3, 'EXIS'], [4, 'GETD'],
+    [101, 'SETW'], [105, 'STW2'], [106, 'ADDW'], [6, 'GETA'], [8, 'GETC'], [12, 'GETC'], [104, 'GETACN'], [17, 'CHKW'],
+    [18, 'REMW'], [107, 'HOMI'], [103, 'GETE'], [100, 'NA'], [999, 'NA'],
+  ])('lastOpName(%p) is %s', (op, name) => expect(lastOpName(op)).toBe(name));
 });

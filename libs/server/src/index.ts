@@ -8,4 +8,5 @@ export * from './sequencer';
 export * from './sessions';
 export * from './sasl';
 export * from './limits';
-export { ConnectionState, LatencyStats, type PipelineStats, type PipelineConnectionStats } from './stats';
+export { ConnectionState, LatencyStats } from './stats';
+export * from './server-stats';

@@ -5,7 +5,7 @@
  */
 import { DataTree, parseStatsTrack, quotaLimitNode, quotaRoot, quotaStatNode } from '@coord/data-tree';
 
-/** What a refusal is counted as (PipelineStats.limitsRefused). */
+/** What a refusal is counted as (ServerStats.limitsRefused). */
 export type LimitKind = 'quota' | 'ephemerals' | 'watches' | 'outstanding';
 
 export interface PrepLimits {

@@ -52,7 +52,8 @@ import { hex, multiResultOf, responseOf } from './results';
 import { DigestMd5Server } from './sasl';
 import { PreparedTxn, Sequencer, SequencerRequest } from './sequencer';
 import { Session, SessionTracker } from './sessions';
-import { ConnectionState, PipelineStats, LatencyStats, snapshotStats } from './stats';
+import { ConnectionState, LatencyStats, snapshotStats } from './stats';
+import type { ServerStats } from './server-stats';
 
 export interface ConnectionInfo {
   id: number;
@@ -523,9 +524,10 @@ export class RequestPipeline {
 
   // ---- stats ----
 
-  stats(): PipelineStats {
+  /** The node's stats snapshot; `askingConnId` is the connection asking with a four-letter word (-1: none). */
+  stats(askingConnId = -1): ServerStats {
     const conns = [...this.clients.values()].map((c) => c.conn);
-    return snapshotStats(this, conns, this.sessions, (connId) => this.clients.get(connId)?.queue.length ?? 0, this.outstanding);
+    return snapshotStats(this, conns, this.sessions, (connId) => this.clients.get(connId)?.queue.length ?? 0, this.outstanding, askingConnId);
   }
 
   /** srst: clears the global latency and packet counters. */

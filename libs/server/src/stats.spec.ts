@@ -1,3 +1,4 @@
+import { emptyServerStats, traceMaskDefault } from './server-stats';
 import { LatencyStats } from './stats';
 
 describe('LatencyStats', () => {
@@ -18,5 +19,16 @@ describe('LatencyStats', () => {
     c.reset();
     c.record(3);
     expect(c.summary()).toEqual({ minMs: 3, maxMs: 3, totalMs: 3, count: 1 });
+  });
+});
+
+describe('emptyServerStats', () => {
+  it('describes a fresh standalone server the way Apache shows one', () => {
+    const s = emptyServerStats('3.9.3-x, built on 2026-01-01 00:00 UTC');
+    expect(s.nodeCount).toBe(5); // Apache counts the root twice
+    expect(s.traceMask).toBe(traceMaskDefault);
+    expect(traceMaskDefault).toBe(306);
+    expect(s.mode).toBe('standalone');
+    expect(s.serving).toBe(true);
   });
 });

@@ -1,9 +1,11 @@
 /**
- * Per-connection state and the stats snapshot the four-letter words print (srvr, stat, cons, wchs,
- * wchc, wchp, dump, mntr). The snapshot is plain data; the app formats it.
+ * Per-connection state and counters, and the stats snapshot taken from them (ServerStats, the one the
+ * four-letter words, the AdminServer and the Prometheus endpoint read). The snapshot is plain data; the
+ * node formats it.
  */
-import { Id } from '@coord/protocol';
+import { Id, lastOpName } from '@coord/protocol';
 import type { RequestPipeline } from './pipeline';
+import { emptyServerStats, type ConnectionStats, type ServerStats } from './server-stats';
 import type { Session, SessionTracker } from './sessions';
 
 export class LatencyStats {
@@ -86,80 +88,35 @@ export class ConnectionState {
   }
 }
 
-export interface PipelineConnectionStats {
-  connId: number;
-  remoteAddress: string;
-  remotePort: number;
-  /** Requests received on this connection and not answered yet. */
-  queued: number;
-  received: number;
-  sent: number;
-  sessionId?: bigint;
-  /** Opcode of the last answered request (-1 before any). */
-  lastOpcode: number;
-  established?: number;
-  timeout?: number;
-  lastCxid: number;
-  lastZxid: number;
-  lastResponse: number;
-  lastLatency: number;
-  minLatency: number;
-  avgLatency: number;
-  maxLatency: number;
-}
-
-export interface PipelineStats {
-  version: string;
-  serverId: number;
-  now: number;
-  startedAt: number;
-  latency: { minMs: number; maxMs: number; totalMs: number; count: number };
-  packetsReceived: number;
-  packetsSent: number;
-  connections: PipelineConnectionStats[];
-  /** Requests received and not answered yet (globalOutstandingLimit counts these). */
-  outstanding: number;
-  zxid: number;
-  /** ZooKeeper's count, with the root counted twice. */
-  nodeCount: number;
-  approximateDataSize: number;
-  /** Data-table watches (what wchs/wchc/wchp show), keyed by the watching connection's session. */
-  watches: { bySession: Map<bigint, string[]>; byPath: Map<string, bigint[]>; count: number };
-  /** All watches of both tables (mntr's zk_watch_count counts both). */
-  watchCountTotal: number;
-  sessionBuckets: { expiresAt: number; members: bigint[] }[];
-  ephemerals: Map<bigint, string[]>;
-  ephemeralsCount: number;
-  globalSessions: number;
-  authFailedCount: number;
-  /** Requests refused by a limit: enforced quota, per-session ephemerals, watches, requests in flight. */
-  limitsRefused: { quota: number; ephemerals: number; watches: number; outstanding: number };
-  tickTimeMs: number;
-  minSessionTimeoutMs: number;
-  maxSessionTimeoutMs: number;
-}
-
+/**
+ * The node's stats snapshot (see server-stats.ts) as the pipeline knows it. `askingConnId` is the
+ * connection that sent a four-letter word: ZooKeeper lists it with interest ops 0 (it is closing) and
+ * counts the word as one packet received.
+ */
 export function snapshotStats(
   core: RequestPipeline,
   conns: Iterable<ConnectionState>,
   sessions: SessionTracker,
   queuedFor: (connId: number) => number,
   outstanding: number,
-): PipelineStats {
-  const connections: PipelineConnectionStats[] = [];
+  askingConnId = -1,
+): ServerStats {
+  const stats = emptyServerStats(core.config.version);
+  const connections: ConnectionStats[] = [];
   const sessionOf = new Map<number, bigint>();
   for (const c of conns) {
     const l = c.latency.summary();
     if (c.session) sessionOf.set(c.id, c.session.sessionId);
+    const asking = c.id === askingConnId;
     connections.push({
-      connId: c.id,
       remoteAddress: c.remoteAddress,
       remotePort: c.remotePort,
+      interestOps: asking ? 0 : 1,
       queued: queuedFor(c.id),
-      received: c.received,
+      received: asking ? c.received + 1 : c.received,
       sent: c.sent,
       sessionId: c.session?.sessionId,
-      lastOpcode: c.lastOp,
+      lastOp: lastOpName(c.lastOp),
       established: c.session ? c.established : undefined,
       timeout: c.session?.timeoutMs,
       lastCxid: c.lastCxid,
@@ -184,29 +141,21 @@ export function snapshotStats(
     count += watchers.length;
     if (sids.length > 0) byPath.set(path, sids);
   }
-  return {
-    version: core.config.version,
-    serverId: core.config.serverId,
-    now: core.clock(),
-    startedAt: core.startedAt,
-    latency: core.counters.latency.summary(),
-    packetsReceived: core.counters.packetsReceived,
-    packetsSent: core.counters.packetsSent,
-    connections,
-    outstanding,
-    zxid: core.lastProcessedZxid,
-    nodeCount: tree.nodeCount,
-    approximateDataSize: tree.approximateDataSize,
-    watches: { bySession, byPath, count },
-    watchCountTotal: tree.dataWatches.size + tree.childWatches.size,
-    sessionBuckets: sessions.bucketSnapshot().map((b) => ({ expiresAt: b.expiresAt, members: b.sessionIds })),
-    ephemerals: tree.sessionsWithEphemerals(),
-    ephemeralsCount: tree.ephemeralCount,
-    globalSessions: sessions.size,
-    authFailedCount: core.counters.authFailed,
-    limitsRefused: { ...core.counters.limitsRefused },
-    tickTimeMs: core.config.tickTimeMs,
-    minSessionTimeoutMs: core.minSessionTimeoutMs,
-    maxSessionTimeoutMs: core.maxSessionTimeoutMs,
-  };
+  stats.latency = core.counters.latency.summary();
+  stats.packetsReceived = core.counters.packetsReceived;
+  stats.packetsSent = core.counters.packetsSent;
+  stats.connections = connections;
+  stats.outstanding = outstanding;
+  stats.zxid = core.lastProcessedZxid;
+  stats.nodeCount = tree.nodeCount;
+  // wchs/wchc/wchp show the data table; mntr's zk_watch_count adds the child watches.
+  stats.watches = { bySession, byPath, count, childCount: tree.dataWatches.size + tree.childWatches.size - count };
+  stats.sessionBuckets = sessions.bucketSnapshot().map((b) => ({ expiresAt: b.expiresAt, members: b.sessionIds }));
+  stats.ephemerals = tree.sessionsWithEphemerals();
+  stats.approximateDataSize = tree.approximateDataSize;
+  stats.uptimeMs = core.clock() - core.startedAt;
+  stats.globalSessions = sessions.size;
+  stats.authFailedCount = core.counters.authFailed;
+  stats.limitsRefused = { ...core.counters.limitsRefused };
+  return stats;
 }

@@ -5,7 +5,8 @@
  * of everything a command may show; only `connection_stat_reset` and `stat_reset` ask for a change.
  */
 import { resolve as resolvePath } from 'node:path';
-import type { ConnectionStats, EnvInfo, NodeConfig, ServerStats } from '../ops';
+import type { ConnectionStats, ServerStats } from '@coord/server';
+import type { EnvInfo, NodeConfig } from '../ops';
 import { averageForDisplay, hexLong, monitorValues } from '../ops';
 
 /** What a member knows about the ensemble (standalone: `standalone` and no members). */

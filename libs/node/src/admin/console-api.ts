@@ -7,7 +7,7 @@
 import { checkAcl, maskDigests, pathError, type DataTree, type ZNode } from '@coord/data-tree';
 import { Perms } from '@coord/protocol';
 import { contenders, electionKinds, kindOf, lockKinds, sequenceOf } from '@coord/recipes';
-import type { ServerStats } from '../ops';
+import type { ServerStats } from '@coord/server';
 import { hexId } from './events';
 
 /** Children listed per request (the console pages beyond it). */

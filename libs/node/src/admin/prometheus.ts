@@ -7,7 +7,7 @@
  * scrape time from the one stats source (ServerStats and NodeMetrics); nothing is counted twice.
  */
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
-import type { ServerStats } from '../ops';
+import type { ServerStats } from '@coord/server';
 import { latencyBucketsMs, type NodeMetrics, type Summary } from './node-metrics';
 
 export interface MetricsSource {

@@ -13,12 +13,11 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { tlsStoreOptions } from '@coord/client';
 import { restoreTree } from '@coord/data-tree';
-import { PreparedTxn, RequestPipeline, type Role, type SequencerRequest } from '@coord/server';
+import { PreparedTxn, RequestPipeline, type Role, type SequencerRequest, type ServerStats } from '@coord/server';
 import { formatMessage, formatZxid, Peer, seededRand, type Message, type ZabReady, type SoftState } from '@coord/zab';
 import type { RoleView } from '../admin/commands';
 import { RoleDriver } from '../role-driver';
-import type { Logger, NodeConfig, ServerStats } from '../ops';
-import { toServerStats } from '../stats-adapter';
+import type { Logger, NodeConfig } from '../ops';
 import { coreConfigOf } from '../node';
 import { decodeRequestPayload, decodeTxnPayload, encodeRequestPayload, encodeTxnPayload, isTxnPayload } from '@coord/envelope';
 import { MemberAddress, PeerTransport } from './peer-transport';
@@ -380,7 +379,7 @@ class EnsembleNode extends RoleDriver implements RunningEnsembleNode {
   }
 
   protected stats(askingConnId: number): ServerStats {
-    const stats = toServerStats(this.core.stats(), askingConnId);
+    const stats = this.core.stats(askingConnId);
     const status = this.peer.status();
     stats.serving = this.soft.phase === 'BROADCAST';
     stats.mode = this.soft.state === 'LEADING' ? 'leader' : 'follower';

@@ -2,7 +2,7 @@ import { loadNodeConfig } from './config';
 import { fourLetterWordAction, isFourLetterWord, isFourLetterWordEnabled, monitorValues, notServingText } from './four-letter-words';
 import { fixture, sameStructure } from './__fixtures__/apache-structure';
 import { allWords, busyStats, configWith, env, fourLetterConnection, freshStats, run, sessionConnection, version } from './__fixtures__/scenario';
-import type { ServerStats } from './stats';
+import type { ServerStats } from '@coord/server';
 
 describe('whitelist', () => {
   const byDefault = configWith('');

@@ -5,10 +5,10 @@
  * text and closes the connection. Formats were checked against __fixtures__/apache-3.8.0.
  */
 import { resolve as resolvePath } from 'node:path';
+import type { ConnectionStats, ExpiryBucket, ServerStats } from '@coord/server';
 import type { NodeConfig } from './config';
 import type { EnvInfo } from './env-info';
 import { averageForDisplay, hexLong, javaDateString, javaDouble, javaSocketAddress } from './java-format';
-import type { ConnectionStats, ExpiryBucket, ServerStats } from './stats';
 import { knownFourLetterWords } from './zoo-cfg';
 
 export type FourLetterWord = (typeof knownFourLetterWords)[number];

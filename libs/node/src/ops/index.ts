@@ -4,6 +4,5 @@ export * from './env-info';
 export * from './four-letter-words';
 export * from './java-format';
 export * from './logger';
-export * from './stats';
 export { parseJavaProperties } from './java-properties';
 export { parseZooCfg, knownFourLetterWords } from './zoo-cfg';

@@ -7,7 +7,7 @@ import { loadNodeConfig, NodeConfig } from '../config';
 import type { EnvInfo } from '../env-info';
 import { runFourLetterWord } from '../four-letter-words';
 import { formatZooKeeperVersion } from '../java-format';
-import { ConnectionStats, emptyServerStats, ServerStats } from '../stats';
+import { emptyServerStats, type ConnectionStats, type ServerStats } from '@coord/server';
 
 export const version = formatZooKeeperVersion('3.9.3-coordinode', Date.UTC(2026, 10, 25, 2, 37));
 export const now = Date.UTC(2026, 10, 25, 3, 0, 0);

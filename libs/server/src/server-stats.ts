@@ -1,8 +1,9 @@
 /**
- * The snapshot of server state that the four-letter words print. It is plain data: the server fills
- * one when a 4lw arrives (or keeps one up to date) and passes it to runFourLetterWord. Nothing here
- * reads a clock or a socket. Times are milliseconds; ids follow the protocol types (session ids are
- * bigint, zxids number or bigint).
+ * The one stats snapshot of a node: the four-letter words print it, the AdminServer answers from it and
+ * the Prometheus endpoint reads its gauges. The pipeline takes it (`RequestPipeline.stats`, see
+ * stats.ts); the node's role driver adds what only it knows (its role, the full version text, its
+ * metrics). Plain data: nothing here reads a clock or a socket. Times are milliseconds; ids follow the
+ * protocol types (session ids are bigint, zxids number or bigint).
  */
 
 export type ServerMode = 'standalone' | 'leader' | 'follower' | 'observer' | 'read-only';
@@ -36,7 +37,7 @@ export interface ConnectionStats {
   sent: number;
   /** Session id once the handshake completed; undefined or 0n before (then only the brief form prints). */
   sessionId?: bigint;
-  /** Four-letter name of the last operation answered (see lastOpName); `NA` before any. */
+  /** Four-letter name of the last operation answered (@coord/protocol's lastOpName); `NA` before any. */
   lastOp?: string;
   /** When the session was established on this connection, epoch ms. */
   established?: number;
@@ -88,7 +89,10 @@ export interface LeaderStats {
 }
 
 export interface ServerStats {
-  /** Full version text from formatZooKeeperVersion, e.g. `3.9.3-coordinode, built on 2026-11-25 02:37 UTC`. */
+  /**
+   * Full version text from formatZooKeeperVersion, e.g. `3.9.3-coordinode, built on 2026-11-25 02:37 UTC`
+   * (the pipeline's snapshot carries the configured version; the node's driver completes it).
+   */
   version: string;
   /** False while the server is not (yet) serving: most words then print the not-serving line. */
   serving: boolean;
@@ -183,6 +187,3 @@ export function emptyServerStats(version: string): ServerStats {
     digestLog: [],
   };
 }
-
-/** `lop` for an opcode (`NA` for anything ZooKeeper does not name): a column of the opcode table. */
-export { lastOpName } from '@coord/protocol';
