@@ -253,7 +253,8 @@ export class Session extends EventEmitter {
       this.setState(readOnly ? 'read-only' : continuing ? 'reconnected' : 'connected');
       this.deliverStateEvent(readOnly ? 'ConnectedReadOnly' : 'SyncConnected');
     };
-    if (this.opts.sasl) this.authenticateSasl(conn, this.opts.sasl, ready);
+    // As the Java client: SyncConnected, then SaslAuthenticated once the server accepted the credentials.
+    if (this.opts.sasl) this.authenticateSasl(conn, this.opts.sasl, () => (ready(), this.deliverStateEvent('SaslAuthenticated')));
     else ready();
   }
 

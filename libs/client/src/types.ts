@@ -15,7 +15,7 @@ export type EventTypeName =
   | 'ChildWatchRemoved'
   | 'PersistentWatchRemoved';
 
-export type KeeperStateName = 'SyncConnected' | 'Disconnected' | 'Expired' | 'AuthFailed' | 'ConnectedReadOnly' | 'Closed';
+export type KeeperStateName = 'SyncConnected' | 'Disconnected' | 'Expired' | 'AuthFailed' | 'SaslAuthenticated' | 'ConnectedReadOnly' | 'Closed';
 
 export interface WatchedEvent {
   type: EventTypeName;

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { createClient, type ZkClient } from '@coord/client';
 import { spawnCoordinode, startApacheZooKeeper, tempDir, workspaceRoot, type RunningServer } from '@coord/testing';
 import { sharedConfig } from './servers';
-import { normalizeZkCliOutput, runApacheZkCli } from './zkcli';
+import { normalizeZkCliOutput, runApacheZkCli, runOurZkCli } from './zkcli';
 
 const python = process.env['COORD_PYTHON'] ?? '/usr/bin/python3';
 const kazooSecurity = join(__dirname, '..', 'kazoo', 'security.py');
@@ -42,9 +42,9 @@ afterAll(async () => {
   await dir?.remove();
 });
 
-async function zkCliLines(kind: (typeof targets)[number], clientJaas: string, commands: string[]): Promise<string[]> {
+async function zkCliLines(kind: (typeof targets)[number], clientJaas: string, commands: string[], shell = runApacheZkCli): Promise<string[]> {
   const server = servers[kind]!;
-  const run = await runApacheZkCli(server.connectString, [...commands, 'quit'], [], { CLIENT_JVMFLAGS: `-Djava.security.auth.login.config=${clientJaas}` });
+  const run = await shell(server.connectString, [...commands, 'quit'], [], { CLIENT_JVMFLAGS: `-Djava.security.auth.login.config=${clientJaas}` });
   const { lines, events } = normalizeZkCliOutput(run.stdout, server.connectString);
   return [...lines, '-- events --', ...events];
 }
@@ -89,6 +89,25 @@ describe('our zk-cli with CLIENT_JVMFLAGS naming the JAAS file (as zkCli.sh)', (
     const run = await zkcli(servers[kind]!.connectString, jaas.good, ['whoami']);
     expect(run.stdout).toContain('sasl: bob');
     expect(run.code).toBe(0);
+  }, 120_000);
+
+  it.each(targets)('the right password: its output and session events (SyncConnected, SaslAuthenticated) match zkCli.sh against Apache (%s)', async (kind) => {
+    const commands = ['whoami', 'ls /'];
+    const [apache, ours] = await Promise.all([zkCliLines('apache', jaas.good, commands), zkCliLines(kind, jaas.good, commands, runOurZkCli)]);
+    expect(apache).toContain('WatchedEvent state:SaslAuthenticated type:None path:null');
+    expect(ours).toEqual(apache);
+  }, 120_000);
+
+  // The Java client reports SyncConnected before SASL finishes (and whoami prints its header before
+  // failing); ours connects only once SASL has answered, so only the outcome is compared here.
+  it.each(targets)('a wrong password: the AuthFailed event, as zkCli.sh prints it, and "Not connected" (%s)', async (kind) => {
+    const commands = ['ls /'];
+    const [apache, ours] = await Promise.all([zkCliLines('apache', jaas.bad, commands), zkCliLines(kind, jaas.bad, commands, runOurZkCli)]);
+    const authFailed = 'WatchedEvent state:AuthFailed type:None path:null';
+    expect(apache).toContain(authFailed);
+    expect(ours).toContain(authFailed);
+    expect(ours).toContain('Not connected');
+    expect(ours.filter((l) => l.includes('SaslAuthenticated'))).toEqual([]);
   }, 120_000);
 
   it.each(targets)('a wrong password is refused: no whoami output, a failing exit code (%s)', async (kind) => {

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { apacheZkCli } from '@coord/testing';
+import { join } from 'node:path';
+import { apacheZkCli, workspaceRoot } from '@coord/testing';
 
 const zkCliDeadlineMs = 60_000;
 
@@ -11,16 +12,25 @@ export interface CliRun {
 
 /** Runs Apache zkCli.sh against `connectString`, feeding `commands` on stdin (its non-interactive mode). */
 export function runApacheZkCli(connectString: string, commands: string[], extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+  return runShell(apacheZkCli, [], connectString, commands, extraArgs, env);
+}
+
+/** Runs our zkcli (the prebuilt bundle, as `npx zkcli` does) the same way: commands on stdin. */
+export function runOurZkCli(connectString: string, commands: string[], extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+  return runShell(process.execPath, [join(workspaceRoot, 'bin/zkcli.js')], connectString, commands, extraArgs, env);
+}
+
+function runShell(command: string, prefix: string[], connectString: string, commands: string[], extraArgs: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     // `env` adds to ours: CLIENT_JVMFLAGS carries a JAAS Client section or the zookeeper.ssl.* properties.
-    const child = spawn(apacheZkCli, ['-server', connectString, ...extraArgs], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    const child = spawn(command, [...prefix, '-server', connectString, ...extraArgs], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`zkCli.sh did not finish within ${zkCliDeadlineMs} ms\n${stdout}\n${stderr}`));
+      reject(new Error(`${command} did not finish within ${zkCliDeadlineMs} ms\n${stdout}\n${stderr}`));
     }, zkCliDeadlineMs);
     child.on('error', reject);
     child.on('exit', (code) => {

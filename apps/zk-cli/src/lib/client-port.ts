@@ -32,6 +32,8 @@ export interface CliTransaction {
 export interface CliClient {
   readonly state: ClientState;
   on(event: 'state', listener: (state: ClientState) => void): unknown;
+  /** Session events with no state of their own (SaslAuthenticated, AuthFailed) arrive here as None events. */
+  on(event: 'event', listener: (event: CliWatchedEvent) => void): unknown;
   connect(opts?: { timeoutMs?: number }): Promise<void>;
   create(
     path: string,

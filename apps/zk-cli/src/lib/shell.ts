@@ -185,6 +185,10 @@ export class Shell implements ShellControl {
       closing: false,
     };
     client.on('state', (state) => this.onState(session, state));
+    // SASL's outcome has no client state of its own: zkCli.sh prints the None events the client delivers.
+    client.on('event', (e) => {
+      if (e.type === 'None' && (e.state === 'SaslAuthenticated' || e.state === 'AuthFailed')) this.sessionEvent(session, e.state);
+    });
     session.connected = this.connectSession(session);
     this.session = session;
   }
