@@ -51,7 +51,7 @@ import * as reads from './read-ops';
 import { hex, multiResultOf, responseOf } from './results';
 import { DigestMd5Server } from './sasl';
 import { PreparedTxn, Sequencer, SequencerRequest } from './sequencer';
-import { Session, SessionTracker } from './sessions';
+import { TrackedSession, SessionTracker } from './sessions';
 import { ConnectionState, LatencyStats, snapshotStats } from './stats';
 import type { ServerStats } from './server-stats';
 
@@ -148,7 +148,7 @@ export class RequestPipeline {
   /** Sessions with traffic since the last report to the leader (follower). */
   private touched = new Set<bigint>();
   /** Expired sessions (already closing) whose closeSession is not offered yet, oldest first. */
-  private expiring: Session[] = [];
+  private expiring: TrackedSession[] = [];
   private expiringHead = 0;
   /** Closed connections whose watches are still in the tree, in closing order (see dropWatchesOf). */
   private readonly closedWatchers = new Set<number>();
@@ -600,7 +600,7 @@ export class RequestPipeline {
     this.toSync.push(moveToken);
   }
 
-  private reattach(c: ClientConn, session: Session, timeOut: number): void {
+  private reattach(c: ClientConn, session: TrackedSession, timeOut: number): void {
     if (session.connId !== null && session.connId !== c.conn.id) {
       const old = this.clients.get(session.connId);
       if (old) this.closeClient(old, 'session reconnected on a new connection');
@@ -611,7 +611,7 @@ export class RequestPipeline {
   }
 
   /** Requests the client pipelined behind its ConnectRequest, now that its session is attached. */
-  private runEarly(c: ClientConn, session: Session): void {
+  private runEarly(c: ClientConn, session: TrackedSession): void {
     const early = c.early;
     c.early = null;
     if (early) for (const frame of early) if (this.clients.get(c.conn.id) === c) this.onRequest(c, session, frame);
@@ -634,7 +634,7 @@ export class RequestPipeline {
     }
   }
 
-  private attach(c: ClientConn, session: Session, timeOut: number): void {
+  private attach(c: ClientConn, session: TrackedSession, timeOut: number): void {
     session.connId = c.conn.id;
     c.conn.session = session;
     c.conn.established = this.now();
@@ -650,7 +650,7 @@ export class RequestPipeline {
 
   // ---- front: requests ----
 
-  private onRequest(c: ClientConn, session: Session, body: Buffer): void {
+  private onRequest(c: ClientConn, session: TrackedSession, body: Buffer): void {
     const startedAt = this.now();
     let decoded;
     try {
@@ -716,7 +716,7 @@ export class RequestPipeline {
     this.flushQueue(c);
   }
 
-  private writeRequest(c: ClientConn, session: Session, frame: Buffer, header: RequestHeader, request: Request): SequencerRequest {
+  private writeRequest(c: ClientConn, session: TrackedSession, frame: Buffer, header: RequestHeader, request: Request): SequencerRequest {
     const local = this.role === 'standalone';
     this.log.debug(() => `write path: client 0x${hex(session.sessionId)} xid ${header.xid} op ${request.type} -> ${local ? 'sequenced here' : 'forwarded to the leader'}`);
     return {
@@ -956,7 +956,7 @@ export class RequestPipeline {
   }
 
   private runRead(c: ClientConn, xid: number, request: Request, startedAt: number): void {
-    const session = c.conn.session as Session;
+    const session = c.conn.session as TrackedSession;
     const ctx: reads.ReadContext = {
       tree: this.tree,
       connId: c.conn.id,
@@ -984,13 +984,13 @@ export class RequestPipeline {
   // ---- sessions ----
 
   /** A request on `session`: the sequencer restarts its clock; a follower reports it to the leader on the next tick. */
-  private touch(session: Session, now: number): void {
+  private touch(session: TrackedSession, now: number): void {
     if (this.sequencing) this.sessions.touch(session, now);
     else this.touched.add(session.sessionId);
   }
 
   /** createSession / closeSession change the session table on every member; returns the txn's session. */
-  private applySessionChange(txn: Txn): Session | undefined {
+  private applySessionChange(txn: Txn): TrackedSession | undefined {
     const op = txn.op;
     if (op.type === 'createSession' && op.secret) this.sessions.setSecret(op.secret);
     if (op.type === 'createSession') return this.sessions.add(txn.sessionId, op.timeOut, this.now());

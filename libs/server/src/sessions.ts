@@ -5,7 +5,7 @@
 import { createHmac } from 'node:crypto';
 import { sessionPasswdBytes } from '@coord/protocol';
 
-export interface Session {
+export interface TrackedSession {
   readonly sessionId: bigint;
   timeoutMs: number;
   /** Bucket time this session is filed under. */
@@ -21,7 +21,7 @@ const u64 = (1n << 64n) - 1n;
 const containerMarker = 0x8000000000000000n;
 
 export class SessionTracker {
-  private readonly sessions = new Map<bigint, Session>();
+  private readonly sessions = new Map<bigint, TrackedSession>();
   private readonly buckets = new Map<number, Set<bigint>>();
   private nextSessionId: bigint;
 
@@ -73,18 +73,18 @@ export class SessionTracker {
     return createHmac('sha256', this.secret).update(idBytes).digest().subarray(0, sessionPasswdBytes);
   }
 
-  add(sessionId: bigint, timeoutMs: number, nowMs: number): Session {
-    const session: Session = { sessionId, timeoutMs, expiresAt: 0, connId: null, closing: false };
+  add(sessionId: bigint, timeoutMs: number, nowMs: number): TrackedSession {
+    const session: TrackedSession = { sessionId, timeoutMs, expiresAt: 0, connId: null, closing: false };
     this.sessions.set(sessionId, session);
     this.touch(session, nowMs);
     return session;
   }
 
-  get(sessionId: bigint): Session | undefined {
+  get(sessionId: bigint): TrackedSession | undefined {
     return this.sessions.get(sessionId);
   }
 
-  touch(session: Session, nowMs: number): void {
+  touch(session: TrackedSession, nowMs: number): void {
     if (session.closing) return;
     const at = this.roundUp(nowMs + session.timeoutMs);
     if (at === session.expiresAt) return;
@@ -96,8 +96,8 @@ export class SessionTracker {
   }
 
   /** Sessions whose bucket time has passed; they are marked closing and leave the buckets. */
-  takeExpired(nowMs: number): Session[] {
-    const out: Session[] = [];
+  takeExpired(nowMs: number): TrackedSession[] {
+    const out: TrackedSession[] = [];
     for (const [at, bucket] of this.buckets) {
       if (at > nowMs) continue;
       this.buckets.delete(at);
@@ -112,7 +112,7 @@ export class SessionTracker {
     return out;
   }
 
-  markClosing(session: Session): void {
+  markClosing(session: TrackedSession): void {
     session.closing = true;
     this.unfile(session);
   }
@@ -124,7 +124,7 @@ export class SessionTracker {
     this.sessions.delete(sessionId);
   }
 
-  private unfile(session: Session): void {
+  private unfile(session: TrackedSession): void {
     const bucket = this.buckets.get(session.expiresAt);
     if (!bucket) return;
     bucket.delete(session.sessionId);
@@ -135,7 +135,7 @@ export class SessionTracker {
     return this.sessions.size;
   }
 
-  all(): IterableIterator<Session> {
+  all(): IterableIterator<TrackedSession> {
     return this.sessions.values();
   }
 

@@ -6,7 +6,7 @@
 import { Id, lastOpName } from '@coord/protocol';
 import type { RequestPipeline } from './pipeline';
 import { emptyServerStats, type ConnectionStats, type ServerStats } from './server-stats';
-import type { Session, SessionTracker } from './sessions';
+import type { TrackedSession, SessionTracker } from './sessions';
 
 export class LatencyStats {
   minMs = Number.MAX_SAFE_INTEGER;
@@ -37,7 +37,7 @@ export class LatencyStats {
 }
 
 export class ConnectionState {
-  session: Session | null = null;
+  session: TrackedSession | null = null;
   /** True when the ConnectRequest had no readOnly byte: the response then omits it too. */
   oldClient = false;
   readonly ids: Id[];
