@@ -36,6 +36,7 @@ export class NodeStore {
   private tableMask = 2047;
   private scratch = Buffer.allocUnsafe(1024);
   private keyBytes: Buffer = Buffer.alloc(0);
+  private nameScratch: Buffer = Buffer.allocUnsafe(256);
   /** Times are stored relative to the first non-zero one seen, so they take ~4 bytes instead of 6. */
   private timeBase = 0;
   private timeBaseFixed = false;
@@ -250,9 +251,12 @@ export class NodeStore {
    * showing the new child in numChildren / firstChild) before they are written back.
    */
   insert(parent: number, name: string, fields: NodeFields, data: Uint8Array | null, onParent: (p: NodeFields) => void): number {
-    const nameBytes = Buffer.from(name, 'utf8');
+    // The name's UTF-8 bytes go through a reused buffer (a UTF-16 unit is at most 3 bytes).
+    if (this.nameScratch.length < name.length * 3) this.nameScratch = Buffer.allocUnsafe(name.length * 3);
+    const nameBytes = this.nameScratch;
+    const nameLength = nameBytes.write(name, 0, 'utf8');
     const dataLength = data === null ? -1 : data.length;
-    return this.insertBytes(parent, nameBytes, 0, nameBytes.length, fields, data ?? nameBytes, 0, dataLength, onParent);
+    return this.insertBytes(parent, nameBytes, 0, nameLength, fields, data ?? nameBytes, 0, dataLength, onParent);
   }
 
   /**

@@ -56,10 +56,12 @@ export class SnapshotLoader {
     czxid: 0, mzxid: 0, pzxid: 0, ctime: 0, mtime: 0, version: 0, cversion: 0, aversion: 0, aclId: 0,
     ephemeralOwner: 0n, numChildren: 0, childCapacity: 0, firstChild: -1, dataLength: -1,
   };
-  /** The parent found last: siblings come in runs, so most nodes skip the path walk. */
-  private cacheBuf: Uint8Array | null = null;
-  private cacheAt = 0;
-  private cacheEnd = 0;
+  /**
+   * The parent found last, by a copy of its path bytes (the decoder may reuse its buffer): siblings
+   * come in runs, so most nodes skip the path walk.
+   */
+  private cacheKey = Buffer.allocUnsafe(256);
+  private cacheLength = -1;
   private cacheSlot = -1;
   loaded = 0;
 
@@ -168,11 +170,12 @@ export class SnapshotLoader {
 
   private parentSlot(b: Uint8Array, pathAt: number, last: number): number {
     if (last === pathAt) return rootSlot;
-    if (b === this.cacheBuf && last - pathAt === this.cacheEnd - this.cacheAt) {
-      const shift = this.cacheAt - pathAt;
+    const n = last - pathAt;
+    const key = this.cacheKey;
+    if (n === this.cacheLength) {
       let same = true;
-      for (let i = pathAt; i < last; i++) {
-        if (b[i] !== b[i + shift]) {
+      for (let i = 0; i < n; i++) {
+        if (b[pathAt + i] !== key[i]) {
           same = false;
           break;
         }
@@ -181,9 +184,9 @@ export class SnapshotLoader {
     }
     const slot = this.tree.slotOfBytes(b, pathAt, last);
     if (slot >= 0) {
-      this.cacheBuf = b;
-      this.cacheAt = pathAt;
-      this.cacheEnd = last;
+      if (key.length < n) this.cacheKey = Buffer.allocUnsafe(n * 2);
+      for (let i = 0; i < n; i++) this.cacheKey[i] = b[pathAt + i];
+      this.cacheLength = n;
       this.cacheSlot = slot;
     }
     return slot;

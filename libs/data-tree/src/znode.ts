@@ -116,8 +116,17 @@ export class AclCache {
   private readonly lists: (SharedAcl | null)[] = [];
   private readonly freeIds: number[] = [];
 
+  /** The frozen list acquired last and its id: a log replay hands the same frozen default to every create. */
+  private lastFrozen: ACL[] | null = null;
+  private lastFrozenId = -1;
+
   /** The id of this list (a new reference to it). */
   acquire(acl: ACL[]): number {
+    // A frozen list cannot have changed since it was keyed, so the same object means the same list.
+    if (acl === this.lastFrozen) {
+      (this.lists[this.lastFrozenId] as SharedAcl).refs++;
+      return this.lastFrozenId;
+    }
     const key = aclKey(acl);
     let id = this.byKey.get(key);
     if (id === undefined) {
@@ -126,6 +135,10 @@ export class AclCache {
       this.byKey.set(key, id);
     }
     (this.lists[id] as SharedAcl).refs++;
+    if (Object.isFrozen(acl)) {
+      this.lastFrozen = acl;
+      this.lastFrozenId = id;
+    }
     return id;
   }
 
@@ -137,6 +150,7 @@ export class AclCache {
   release(id: number): void {
     const shared = this.lists[id] as SharedAcl;
     if (--shared.refs > 0) return;
+    if (id === this.lastFrozenId) this.lastFrozen = null;
     this.byKey.delete(aclKey(shared.acl));
     this.lists[id] = null;
     this.freeIds.push(id);

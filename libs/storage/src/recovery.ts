@@ -13,7 +13,7 @@ import { StorageError } from './errors';
 import { DataFile, listLogs, listSnapshots, partialSuffix, snapshotPrefix } from './files';
 import { isNextZxid, scanLog } from './log-format';
 import type { SessionEntry } from './snapshot-format';
-import { openSnapshot, SnapshotFileImage } from './snapshot-read';
+import { openSnapshotFile, SnapshotFileImage } from './snapshot-read';
 
 export interface RecoveryLogger {
   info(msg: string): void;
@@ -111,7 +111,7 @@ export function recover(opts: RecoveryOptions): Recovered {
   for (const snap of listSnapshots(opts.snapDir).reverse()) {
     let loaded;
     try {
-      loaded = openSnapshot(fs.readFileSync(snap.path), snap.path);
+      loaded = openSnapshotFile(snap.path);
     } catch (e) {
       if (!(e instanceof StorageError) || !opts.repair) throw e;
       opts.log.warn(`--repair: setting aside ${snap.path}: ${e.message}`);

@@ -116,18 +116,33 @@ export function encodeSnapshotFooter(endZxid: number, nodeCount: number, crcSoFa
 }
 
 /** Checks the frame (magic, version, trailer, checksum) and returns the header and footer fields. */
-export function checkSnapshotFrame(buf: Buffer, file: string): { header: SnapshotHeader; endZxid: number; nodeCount: number } {
-  if (buf.length < snapshotHeaderBytes + snapshotFooterBytes) throw new StorageError(`snapshot too short (${buf.length} bytes)`, file, 0);
-  if (buf.readUInt32BE(0) !== snapshotMagic) throw new StorageError(`bad snapshot magic 0x${buf.readUInt32BE(0).toString(16)}`, file, 0);
-  const version = buf.readUInt32BE(4);
-  if (!snapshotVersionsReadable.includes(version)) throw new StorageError(`unsupported snapshot version ${version}`, file, 4);
+export function checkSnapshotFrame(buf: Buffer, file: string): SnapshotFrame {
   const footerAt = buf.length - snapshotFooterBytes;
-  if (buf.readUInt32BE(footerAt + 16) !== snapshotTrailer) throw new StorageError('snapshot trailer missing (file incomplete)', file, footerAt + 16);
-  const stored = buf.readUInt32BE(footerAt + 12);
-  const computed = crc32(buf.subarray(0, footerAt + 12));
+  return checkFrame(buf, buf.subarray(Math.max(footerAt, 0)), buf.length, file, () => crc32(buf.subarray(0, footerAt + 12)));
+}
+
+export interface SnapshotFrame {
+  header: SnapshotHeader;
+  endZxid: number;
+  nodeCount: number;
+}
+
+/**
+ * The frame checks on a file's first bytes (`head`, at least the header), its footer and its size;
+ * `computeCrc` gives the CRC-32 of every byte before the stored one, asked for only when the rest holds.
+ */
+export function checkFrame(head: Buffer, footer: Buffer, size: number, file: string, computeCrc: () => number): SnapshotFrame {
+  if (size < snapshotHeaderBytes + snapshotFooterBytes) throw new StorageError(`snapshot too short (${size} bytes)`, file, 0);
+  if (head.readUInt32BE(0) !== snapshotMagic) throw new StorageError(`bad snapshot magic 0x${head.readUInt32BE(0).toString(16)}`, file, 0);
+  const version = head.readUInt32BE(4);
+  if (!snapshotVersionsReadable.includes(version)) throw new StorageError(`unsupported snapshot version ${version}`, file, 4);
+  const footerAt = size - snapshotFooterBytes;
+  if (footer.readUInt32BE(16) !== snapshotTrailer) throw new StorageError('snapshot trailer missing (file incomplete)', file, footerAt + 16);
+  const stored = footer.readUInt32BE(12);
+  const computed = computeCrc();
   if (stored !== computed) {
     throw new StorageError(`snapshot checksum mismatch (stored 0x${stored.toString(16)}, computed 0x${computed.toString(16)})`, file, footerAt + 12, 'set this snapshot aside');
   }
-  const header = { version, dbid: buf.readBigInt64BE(8), startZxid: Number(buf.readBigUInt64BE(16)), takenAt: Number(buf.readBigUInt64BE(24)) };
-  return { header, endZxid: Number(buf.readBigUInt64BE(footerAt)), nodeCount: buf.readUInt32BE(footerAt + 8) };
+  const header = { version, dbid: head.readBigInt64BE(8), startZxid: Number(head.readBigUInt64BE(16)), takenAt: Number(head.readBigUInt64BE(24)) };
+  return { header, endZxid: Number(footer.readBigUInt64BE(0)), nodeCount: footer.readUInt32BE(8) };
 }

@@ -1,15 +1,18 @@
 /**
- * Reading a snapshot file (format in snapshot-format.ts): `openSnapshot` checks the frame and reads the
- * session list; `walkSnapshot` then hands every ACL list and node to a sink as byte ranges of the file
- * and one reused fields object, so a restart can decode 1M znodes straight into the tree's store
- * (SnapshotFileImage, via @coord/data-tree's SnapshotLoader) without an object per znode. The
- * inspector and tests still get one record per node from `decodeSnapshot`.
+ * Reading a snapshot file (format in snapshot-format.ts): `openSnapshot` (bytes in memory) or
+ * `openSnapshotFile` (a file read in windows, never whole) checks the frame and reads the session
+ * list; `walkSnapshot` then hands every ACL list and node to a sink as byte ranges and one reused
+ * fields object, so a restart decodes 1M znodes straight into the tree's store (SnapshotFileImage,
+ * via @coord/data-tree's SnapshotLoader) with no object per znode and no 140 MB file buffer left for
+ * the collector to find. The inspector and tests still get one record per node from `decodeSnapshot`.
  */
+import * as fs from 'node:fs';
 import type { ACL } from '@coord/protocol';
 import { DataTree, LoadedFields, NodeRecord, SnapshotLoader, TreeSource, Txn } from '@coord/data-tree';
 import { ByteReader, DecodeError, varintBytesMax } from '@coord/bytes';
+import { crc32 } from './crc32';
 import { StorageError } from './errors';
-import { checkSnapshotFrame, SessionEntry, snapshotFooterBytes, snapshotHeaderBytes, SnapshotHeader } from './snapshot-format';
+import { checkFrame, checkSnapshotFrame, SessionEntry, snapshotFooterBytes, snapshotHeaderBytes, SnapshotFrame, SnapshotHeader } from './snapshot-format';
 import { decodeAcl } from './txn-codec';
 
 const tagEnd = 0;
@@ -17,10 +20,14 @@ const tagAcl = 1;
 const tagNode = 2;
 const flagEphemeralOwner = 1;
 
+/** Window a snapshot file is decoded through (grown when one item is larger). */
+export const snapshotWindowBytes = 4 << 20;
+
 /** A snapshot whose frame checked out and whose session list is read; its items are not yet decoded. */
 export interface OpenedSnapshot {
   file: string;
-  buf: Buffer;
+  /** The whole file in memory, or null when it is read from `file` in windows as it is walked. */
+  buf: Buffer | null;
   header: SnapshotHeader;
   sessions: SessionEntry[];
   /** The session-password secret at the snapshot's start (null in version 1 files, or before one existed). */
@@ -30,6 +37,8 @@ export interface OpenedSnapshot {
   bytes: number;
   /** Offset of the first item after the session list. */
   itemsAt: number;
+  /** Bytes per read when `buf` is null. */
+  windowBytes?: number;
 }
 
 /** Receives a snapshot's items in file order (SnapshotLoader is one). */
@@ -45,8 +54,65 @@ export interface SnapshotSink {
 
 /** Checks the frame (magic, version, trailer, checksum) and reads the header and the session list. */
 export function openSnapshot(buf: Buffer, file: string): OpenedSnapshot {
-  const { header, endZxid, nodeCount } = checkSnapshotFrame(buf, file);
-  const r = new ByteReader(buf, snapshotHeaderBytes, { end: buf.length - snapshotFooterBytes });
+  const frame = checkSnapshotFrame(buf, file);
+  const { sessions, sessionSecret, itemsAt } = readSessions(buf, buf.length - snapshotFooterBytes, frame, file);
+  return { file, buf, ...frame, sessions, sessionSecret, bytes: buf.length, itemsAt };
+}
+
+/**
+ * openSnapshot for a file on disk, read in windows: one pass for the checksum, and the session list;
+ * walkSnapshot reads the items again window by window (the second read comes from the page cache).
+ */
+export function openSnapshotFile(file: string, windowBytes = snapshotWindowBytes): OpenedSnapshot {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    const head = readAt(fd, Buffer.alloc(Math.min(size, snapshotHeaderBytes)), 0);
+    const footer = readAt(fd, Buffer.alloc(Math.min(size, snapshotFooterBytes)), Math.max(size - snapshotFooterBytes, 0));
+    const frame = checkFrame(head, footer, size, file, () => fileCrc(fd, size - snapshotFooterBytes + 12, windowBytes));
+    const itemsEnd = size - snapshotFooterBytes;
+    // The session list is read from a prefix that doubles until it holds the whole list.
+    for (let n = windowBytes; ; n *= 2) {
+      const prefix = readAt(fd, Buffer.allocUnsafe(Math.min(n, itemsEnd)), 0);
+      try {
+        const { sessions, sessionSecret, itemsAt } = readSessions(prefix, prefix.length, frame, file, prefix.length < itemsEnd);
+        return { file, buf: null, ...frame, sessions, sessionSecret, bytes: size, itemsAt, windowBytes };
+      } catch (e) {
+        if (e !== needMore) throw e;
+      }
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function readAt(fd: number, into: Buffer, position: number): Buffer {
+  let got = 0;
+  while (got < into.length) {
+    const n = fs.readSync(fd, into, got, into.length - got, position + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return got === into.length ? into : into.subarray(0, got);
+}
+
+function fileCrc(fd: number, length: number, windowBytes: number): number {
+  const chunk = Buffer.allocUnsafe(windowBytes);
+  let crc = 0;
+  for (let at = 0; at < length; ) {
+    const got = readAt(fd, chunk.subarray(0, Math.min(windowBytes, length - at)), at);
+    if (got.length === 0) break;
+    crc = crc32(got, crc);
+    at += got.length;
+  }
+  return crc;
+}
+
+/** Thrown inside a windowed read when an item runs past the window but not past the items' end. */
+const needMore = new Error('snapshot window exhausted');
+
+function readSessions(buf: Buffer, end: number, frame: SnapshotFrame, file: string, more = false): { sessions: SessionEntry[]; sessionSecret: Buffer | null; itemsAt: number } {
+  const r = new ByteReader(buf, snapshotHeaderBytes, { end });
   const sessions: SessionEntry[] = [];
   let sessionSecret: Buffer | null = null;
   try {
@@ -59,60 +125,120 @@ export function openSnapshot(buf: Buffer, file: string): OpenedSnapshot {
       for (let j = 0; j < k; j++) ephemerals.push(r.readVarString());
       sessions.push({ sessionId, timeOut, ephemerals });
     }
-    if (header.version >= 2) sessionSecret = r.readVarBuffer();
+    if (frame.header.version >= 2) sessionSecret = r.readVarBuffer();
   } catch (e) {
+    if (more && e instanceof DecodeError) throw needMore;
     if (e instanceof DecodeError) throw new StorageError(`malformed snapshot sessions: ${e.message}`, file, e.offset ?? r.offset);
     throw e;
   }
-  return { file, buf, header, sessions, sessionSecret, endZxid, nodeCount, bytes: buf.length, itemsAt: r.offset };
+  return { sessions, sessionSecret, itemsAt: r.offset };
 }
 
 /** Hands every item to `sink`; throws StorageError naming the offset of a malformed one. */
 export function walkSnapshot(s: OpenedSnapshot, sink: SnapshotSink): void {
-  const buf = s.buf;
-  const c = new Cursor(buf, s.itemsAt, buf.length - snapshotFooterBytes);
-  const f: LoadedFields = { czxid: 0, mzxid: 0, ctime: 0, mtime: 0, version: 0, cversion: 0, aversion: 0, pzxid: 0, ephemeralOwner: 0n };
-  let acls = 0;
-  let nodes = 0;
-  let at = c.pos;
-  try {
-    for (;;) {
-      at = c.pos;
-      const tag = c.u8();
-      if (tag === tagEnd) break;
-      if (tag === tagAcl) {
-        const r = new ByteReader(buf, c.pos, { end: c.end });
-        sink.acl(decodeAcl(r));
-        c.pos = r.offset;
-        acls++;
-        continue;
+  const itemsEnd = s.bytes - snapshotFooterBytes;
+  const walk = new ItemWalk(sink);
+  if (s.buf !== null) {
+    walk.run(s.buf, 0, s.itemsAt, itemsEnd, itemsEnd, s.file);
+  } else {
+    const fd = fs.openSync(s.file, 'r');
+    try {
+      let window = Buffer.allocUnsafe(s.windowBytes ?? snapshotWindowBytes);
+      // `base` is the file offset of window[0]; the window holds [base, base + filled).
+      let base = s.itemsAt;
+      let filled = readAt(fd, window.subarray(0, Math.min(window.length, itemsEnd - base)), base).length;
+      for (;;) {
+        const stop = walk.run(window, base, 0, filled, itemsEnd - base, s.file);
+        if (stop < 0) break;
+        // An item ran past the window: move its start to the front and read on (a larger window if
+        // the item alone fills most of this one).
+        const keep = filled - stop;
+        if (keep * 2 > window.length) {
+          const larger = Buffer.allocUnsafe(window.length * 2);
+          window.copy(larger, 0, stop, filled);
+          window = larger;
+        } else {
+          window.copy(window, 0, stop, filled);
+        }
+        base += stop;
+        const got = readAt(fd, window.subarray(keep, Math.min(window.length, itemsEnd - base)), base + keep).length;
+        if (got === 0) throw new StorageError('snapshot file shrank while it was read', s.file, base + keep);
+        filled = keep + got;
       }
-      if (tag !== tagNode) throw new DecodeError(`unknown item tag ${tag}`, at);
-      const pathLength = c.varint();
-      const pathAt = c.take(pathLength);
-      const flags = c.u8();
-      const dataLength = c.varint() - 1;
-      const dataAt = c.take(Math.max(dataLength, 0));
-      const aclNumber = c.varint();
-      if (aclNumber >= acls) throw new DecodeError(`undefined ACL list ${aclNumber}`, at);
-      f.czxid = c.varint();
-      f.mzxid = c.varint();
-      f.ctime = c.varint();
-      f.mtime = c.varint();
-      f.version = c.svarint();
-      f.cversion = c.svarint();
-      f.aversion = c.svarint();
-      f.pzxid = c.varint();
-      f.ephemeralOwner = flags & flagEphemeralOwner ? buf.readBigInt64BE(c.take(8)) : 0n;
-      sink.node(buf, pathAt, pathLength, f, aclNumber, buf, dataAt, dataLength, at);
-      nodes++;
+    } finally {
+      fs.closeSync(fd);
     }
-    if (c.pos !== c.end) throw new DecodeError(`${c.end - c.pos} bytes after the end marker`, c.pos);
-  } catch (e) {
-    if (e instanceof DecodeError) throw new StorageError(`malformed snapshot item: ${e.message}`, s.file, e.offset ?? at);
-    throw e;
   }
-  if (nodes !== s.nodeCount) throw new StorageError(`footer says ${s.nodeCount} nodes, file holds ${nodes}`, s.file, buf.length - snapshotFooterBytes);
+  walk.finish(s);
+}
+
+/** The item loop of walkSnapshot, resumable at item boundaries when it reads through windows. */
+class ItemWalk {
+  private readonly f: LoadedFields = { czxid: 0, mzxid: 0, ctime: 0, mtime: 0, version: 0, cversion: 0, aversion: 0, pzxid: 0, ephemeralOwner: 0n };
+  private acls = 0;
+  private nodes = 0;
+
+  constructor(private readonly sink: SnapshotSink) {}
+
+  /**
+   * Walks items in `buf[from, filled)` (`base` = file offset of buf[0]; the items end at `end` in
+   * buf's coordinates). Returns -1 at the end marker, or where the item that ran past `filled` starts.
+   */
+  run(buf: Buffer, base: number, from: number, filled: number, end: number, file: string): number {
+    const c = new Cursor(buf, from, filled, end);
+    const f = this.f;
+    let at = c.pos;
+    try {
+      for (;;) {
+        at = c.pos;
+        const tag = c.u8();
+        if (tag === tagEnd) break;
+        if (tag === tagAcl) {
+          const r = new ByteReader(buf, c.pos, { end: filled });
+          let acl: ACL[];
+          try {
+            acl = decodeAcl(r);
+          } catch (e) {
+            if (e instanceof DecodeError && filled < end && e.message.startsWith('truncated')) throw needMore;
+            throw e;
+          }
+          this.sink.acl(acl);
+          c.pos = r.offset;
+          this.acls++;
+          continue;
+        }
+        if (tag !== tagNode) throw new DecodeError(`unknown item tag ${tag}`, at);
+        const pathLength = c.varint();
+        const pathAt = c.take(pathLength);
+        const flags = c.u8();
+        const dataLength = c.varint() - 1;
+        const dataAt = c.take(Math.max(dataLength, 0));
+        const aclNumber = c.varint();
+        if (aclNumber >= this.acls) throw new DecodeError(`undefined ACL list ${aclNumber}`, at);
+        f.czxid = c.varint();
+        f.mzxid = c.varint();
+        f.ctime = c.varint();
+        f.mtime = c.varint();
+        f.version = c.svarint();
+        f.cversion = c.svarint();
+        f.aversion = c.svarint();
+        f.pzxid = c.varint();
+        f.ephemeralOwner = flags & flagEphemeralOwner ? buf.readBigInt64BE(c.take(8)) : 0n;
+        this.sink.node(buf, pathAt, pathLength, f, aclNumber, buf, dataAt, dataLength, base + at);
+        this.nodes++;
+      }
+      if (c.pos !== end) throw new DecodeError(`${end - c.pos} bytes after the end marker`, c.pos);
+    } catch (e) {
+      if (e === needMore) return at;
+      if (e instanceof DecodeError) throw new StorageError(`malformed snapshot item: ${e.message}`, file, base + (e.offset ?? at));
+      throw e;
+    }
+    return -1;
+  }
+
+  finish(s: OpenedSnapshot): void {
+    if (this.nodes !== s.nodeCount) throw new StorageError(`footer says ${s.nodeCount} nodes, file holds ${this.nodes}`, s.file, s.bytes - snapshotFooterBytes);
+  }
 }
 
 /**
@@ -176,23 +302,31 @@ export function loadSnapshotImage(buf: Buffer, file: string): DecodedSnapshot {
   return { ...s, image: new SnapshotFileImage(s) };
 }
 
-/** A bounds-checked reader of the hot node fields that skips byte ranges without making views of them. */
+/**
+ * A bounds-checked reader of the hot node fields that skips byte ranges without making views of
+ * them. Bytes are there up to `filled`; past it, before `end`, they are in the next window.
+ */
 class Cursor {
   constructor(
     readonly buf: Buffer,
     public pos: number,
+    readonly filled: number,
     readonly end: number,
   ) {}
 
+  private short(n: number, at: number): Error {
+    return this.filled < this.end && at + n <= this.end ? needMore : truncated(n, at, this.filled);
+  }
+
   u8(): number {
-    if (this.pos >= this.end) throw truncated(1, this.pos, this.end);
+    if (this.pos >= this.filled) throw this.short(1, this.pos);
     return this.buf[this.pos++];
   }
 
   /** Claims `n` bytes and returns where they start. */
   take(n: number): number {
     const p = this.pos;
-    if (p + n > this.end) throw truncated(n, p, this.end);
+    if (p + n > this.filled) throw this.short(n, p);
     this.pos = p + n;
     return p;
   }
@@ -202,7 +336,7 @@ class Cursor {
     let result = 0;
     let scale = 1;
     for (let i = 0; i < varintBytesMax; i++) {
-      if (this.pos >= this.end) throw truncated(1, this.pos, this.end);
+      if (this.pos >= this.filled) throw this.short(1, this.pos);
       const byte = b[this.pos++];
       result += (byte & 0x7f) * scale;
       if ((byte & 0x80) === 0) {

@@ -30,6 +30,8 @@ const multiOpsMax = 1 << 20;
 const aclEntriesMax = 1 << 16;
 /** cdrwa: ZooKeeper's Perms.ALL. */
 const permsAll = 31;
+/** world:anyone with every permission, the list most nodes carry; frozen, so it can be shared. */
+const openAclUnsafe: readonly ACL[] = Object.freeze([Object.freeze({ perms: permsAll, id: Object.freeze({ scheme: 'world', id: 'anyone' }) })]);
 
 export function encodeTxn(w: ByteWriter, txn: Txn): void {
   w.writeVarint(txn.zxid);
@@ -58,7 +60,8 @@ export function encodeAcl(w: ByteWriter, acl: readonly ACL[]): void {
 
 export function decodeAcl(r: ByteReader): ACL[] {
   const count = r.readVarint();
-  if (count === 0) return [{ perms: permsAll, id: { scheme: 'world', id: 'anyone' } }];
+  // One frozen list for every default ACL: a log of creates would otherwise hold three objects per txn.
+  if (count === 0) return openAclUnsafe as ACL[];
   const n = count - 1;
   if (n > aclEntriesMax) throw new DecodeError(`ACL list of ${n} entries`, r.offset);
   const acl: ACL[] = [];
