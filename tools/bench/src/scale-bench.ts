@@ -5,7 +5,9 @@
  * serving, recovering from that snapshot and log), and get / set throughput on the loaded tree.
  * Prints a markdown table with ratios (ours / Apache).
  *   node -r @swc-node/register tools/bench/src/scale-bench.ts [--sizes=10000,100000,1000000]
- *     [--value-bytes=100] [--deep] [--only=apache|ours] [--load-ms=2000] [--force-sync=no]
+ *     [--value-bytes=100] [--deep] [--only=apache|ours] [--load-ms=2000] [--force-sync=no] [--no-snapshot-runs]
+ * Unless --no-snapshot-runs, two more restarts measure set p99 at a light load (C=4, K=1) with
+ * snapshots off and with snapCount 2000, so snapshots of the whole tree run one after another.
  * --deep builds a 4-ary tree 10 levels deep (created level by level) instead of one flat parent.
  */
 import { readFileSync } from 'node:fs';
@@ -32,6 +34,8 @@ const deep = flags.has('deep');
 const only = flags.get('only');
 const loadMs = Number(flags.get('load-ms') || 2000);
 const forceSync = flags.get('force-sync') || 'no';
+/** --no-snapshot-runs skips the two extra restarts that measure set latency while snapshots run. */
+const snapshotRuns = !flags.has('no-snapshot-runs');
 /** Connections the fill spreads its creates over (each keeps `fillInflight` outstanding). */
 const fillConnections = 4;
 const fillInflight = 256;
@@ -51,6 +55,11 @@ interface Figures {
   rssAfterRestartMiB: number;
   getOps: number;
   setOps: number;
+  /** set p99 at a light load (C=4, K=1) with snapshots off, and with snapCount small enough that snapshots of the whole tree run throughout. */
+  setP99NoSnapshotMs?: number;
+  setP99SnapshottingMs?: number;
+  /** Snapshot files completed during that second run. */
+  snapshotsDuringLoad?: number;
 }
 
 /** The tree to build, as levels: every path of a level has its parent in an earlier one. */
@@ -109,9 +118,12 @@ function newestSnapshot(dir: string): { bytes: number; nodes: number | undefined
   return { bytes: best.size, nodes: ours ? buf.readUInt32BE(buf.length - 12) : undefined };
 }
 
-/** snapCount n/2: both servers snapshot at least once during the fill, so a restart loads a snapshot. */
-async function start(kind: Kind, dataDir: string, port: number, n: number): Promise<RunningServer> {
-  const snapCount = String(Math.max(1000, Math.floor(n / 2)));
+/**
+ * snapCount n/2: both servers snapshot at least once during the fill, so a restart loads a snapshot.
+ * `snapCountOverride` sets it for the snapshot-latency runs.
+ */
+async function start(kind: Kind, dataDir: string, port: number, n: number, snapCountOverride?: number): Promise<RunningServer> {
+  const snapCount = String(snapCountOverride ?? Math.max(1000, Math.floor(n / 2)));
   if (kind === 'apache') return startApacheZooKeeper({ dataDir, clientPort: String(port), forceSync, snapCount });
   return spawnCoordinode({ dataDir, args: [`--port=${port}`], config: { forceSync, snapCount } });
 }
@@ -135,6 +147,50 @@ async function throughput(server: RunningServer, op: 'get' | 'set', n: number): 
     (lane) => paths[(lane * 97) % paths.length],
   );
   return r.opsPerSec;
+}
+
+/** Snapshot files (complete ones) under `dir`, Apache's version-2/ included. */
+function snapshotFiles(dir: string): number {
+  let n = 0;
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(d, e.name));
+      else if (/^snapshot\./.test(e.name) && !e.name.endsWith('.partial')) n++;
+    }
+  };
+  walk(dir);
+  return n;
+}
+
+/** No snapshot can start within a run (Apache parses snapCount as an int). */
+const snapCountNever = 1_000_000_000;
+/** Small enough that one snapshot of the whole tree follows another throughout a run. */
+const snapCountAlways = 2000;
+const latencyRunMs = 6000;
+
+/** set p99 at a light load (4 connections, 1 request each), not queueing behind a saturated server. */
+async function setP99(server: RunningServer, n: number): Promise<number> {
+  const paths = levels(n).flat().slice(-1000);
+  const r = await runLoad(
+    { host: server.host, port: server.port, op: 'set', connections: 4, inflight: 1, durationMs: latencyRunMs, warmupMs: 500, valueBytes },
+    (lane) => paths[(lane * 97) % paths.length],
+  );
+  return r.p99Ms;
+}
+
+/** Restarts twice: set p99 with snapshots off, then with snapshots of the whole tree running. */
+async function snapshotLatency(kind: Kind, dataDir: string, port: number, n: number): Promise<Pick<Figures, 'setP99NoSnapshotMs' | 'setP99SnapshottingMs' | 'snapshotsDuringLoad'>> {
+  let server = await start(kind, dataDir, port, n, snapCountNever);
+  const quiet = await setP99(server, n);
+  await server.stop();
+  server = await start(kind, dataDir, port, n, snapCountAlways);
+  const before = snapshotFiles(dataDir);
+  const busy = await setP99(server, n);
+  // A snapshot still being written when the run ends counts if it completes (purge may drop old files).
+  await new Promise((r) => setTimeout(r, 1000));
+  const after = snapshotFiles(dataDir);
+  await server.stop();
+  return { setP99NoSnapshotMs: quiet, setP99SnapshottingMs: busy, snapshotsDuringLoad: Math.max(0, after - before) };
 }
 
 async function measure(kind: Kind, n: number): Promise<Figures> {
@@ -162,7 +218,11 @@ async function measure(kind: Kind, n: number): Promise<Figures> {
       console.error(`${kind} ${n}: restart failed after ${Date.now() - t0} ms: ${String(err).split('\n')[0]}`);
     }
     const snap = newestSnapshot(dataDir);
-    return { fillMs, rssMiB: rss, snapshotMB: snap.bytes / 1e6, snapshotNodes: snap.nodes, restartMs, rssAfterRestartMiB: rssAfterRestart, getOps, setOps };
+    const latency = snapshotRuns ? await snapshotLatency(kind, dataDir, port, n).catch((err) => {
+      console.error(`${kind} ${n}: snapshot latency runs failed: ${String(err).split('\n')[0]}`);
+      return {};
+    }) : {};
+    return { fillMs, rssMiB: rss, snapshotMB: snap.bytes / 1e6, snapshotNodes: snap.nodes, restartMs, rssAfterRestartMiB: rssAfterRestart, getOps, setOps, ...latency };
   } finally {
     await dir.remove();
   }
@@ -194,6 +254,9 @@ async function main(): Promise<void> {
       ['fill ms', 'fillMs', 0],
       ['get ops/s C=8 K=16', 'getOps', 0],
       ['set ops/s C=8 K=16', 'setOps', 0],
+      ['set p99 ms C=4 K=1, no snapshot', 'setP99NoSnapshotMs', 1],
+      [`set p99 ms C=4 K=1, snapshots running (snapCount ${snapCountAlways})`, 'setP99SnapshottingMs', 1],
+      ['snapshots completed during that run', 'snapshotsDuringLoad', 0],
     ];
     for (const [label, key, digits] of rows) console.log(`| ${n} | ${label} | ${fmt(a?.[key], digits)} | ${fmt(o?.[key], digits)} | ${ratio(o?.[key], a?.[key])} |`);
   }
