@@ -50,6 +50,8 @@ export class NodeStore {
   private readonly bulkParents: number[] = [];
   /** Live znodes. */
   count = 0;
+  /** Nodes removed so far: a slot's path can change only after one (its slot freed and reused). */
+  removals = 0;
 
   constructor(rootFields: NodeFields, rootData: Uint8Array | null, arenaOptions: ArenaOptions = {}) {
     this.arena = new ByteArena(arenaOptions);
@@ -68,6 +70,11 @@ export class NodeStore {
     if (this.bulkAdded !== null && this.bulkAdded[slot] > 0) this.flushBulk(slot);
     const a = this.address[slot];
     return decodeRecord(this.arena.chunkOf(a), this.arena.offsetOf(a), this.timeBase);
+  }
+
+  /** The chunk holding the record of `slot` (the offsets in `read(slot)` are positions in it). */
+  chunkOfSlot(slot: number): Buffer {
+    return this.arena.chunkOf(this.address[slot]);
   }
 
   parentOf(slot: number): number {
@@ -323,6 +330,7 @@ export class NodeStore {
     this.address[slot] = -1;
     this.freeSlots.push(slot);
     this.count--;
+    this.removals++;
     this.maybeCompact();
   }
 

@@ -84,11 +84,21 @@ export class AclNumbering {
 export type NodeFields = Omit<NodeRecord, 'acl'>;
 
 export function encodeNode(w: ByteWriter, acls: AclNumbering, path: string, r: NodeFields, acl: ACL[]): void {
+  const data = r.data;
+  encodeNodeRange(w, acls, path, r, acl, data ?? emptyBytes, 0, data === null ? -1 : data.length);
+}
+
+const emptyBytes = Buffer.alloc(0);
+
+/** encodeNode with the data given as `data[dataAt, dataAt + dataLength)` (-1: null), as a tree walk holds it. */
+export function encodeNodeRange(w: ByteWriter, acls: AclNumbering, path: string, r: Omit<NodeFields, 'data'>, acl: ACL[], data: Uint8Array, dataAt: number, dataLength: number): void {
   const aclNumber = acls.numberOf(w, acl);
   w.writeU8(tagNode);
   w.writeVarString(path);
   w.writeU8(r.ephemeralOwner === 0n ? 0 : flagEphemeralOwner);
-  w.writeVarBuffer(r.data);
+  // As writeVarBuffer writes it: 0 for null, else length + 1, then the bytes.
+  w.writeVarint(dataLength + 1);
+  if (dataLength > 0) w.writeRaw(data.subarray(dataAt, dataAt + dataLength));
   w.writeVarint(aclNumber);
   w.writeVarint(r.czxid);
   w.writeVarint(r.mzxid);

@@ -14,15 +14,21 @@ import { fsyncDir, partialSuffix, snapshotFileName } from './files';
 import {
   AclNumbering,
   encodeEnd,
-  encodeNode,
+  encodeNodeRange,
   encodeSessions,
   encodeSnapshotFooter,
   encodeSnapshotHeader,
   SessionEntry,
 } from './snapshot-format';
 
-/** Nodes serialised per event-loop turn: about a millisecond of work, so request latency barely moves. */
+/** Nodes serialised per event-loop turn at most. */
 export const snapshotNodesPerChunkDefault = 1000;
+/**
+ * A turn also ends after this much time (checked every sliceCheckNodes nodes): requests that arrive
+ * during a snapshot wait behind at most about this much of its work.
+ */
+const sliceMs = 1;
+const sliceCheckNodes = 32;
 /** Encoded bytes buffered before a file write (also a yield point, for nodes with large data). */
 const writeChunkBytes = 256 << 10;
 /**
@@ -87,15 +93,20 @@ export async function writeSnapshot(job: SnapshotJob, clock: () => number = Date
     let nodes = 0;
     let inChunk = 0;
     // A live iterator: nodes deleted before the walk reaches them are skipped, nodes added are visited.
-    for (const [p, node] of job.tree.entries()) {
-      encodeNode(w, acls, p, node, node.acl.acl);
+    let sliceStart = clock();
+    for (const e of job.tree.walkForSnapshot()) {
+      encodeNodeRange(w, acls, e.path, e, e.acl, e.dataBytes, e.dataAt, e.dataLength);
       nodes++;
+      inChunk++;
+      // A turn ends after perChunk nodes or sliceMs, whichever comes first (large values take longer).
       if (w.length >= writeChunkBytes) {
         inChunk = 0;
         await flush();
-      } else if (++inChunk >= perChunk) {
+        sliceStart = clock();
+      } else if (inChunk >= perChunk || (inChunk % sliceCheckNodes === 0 && clock() - sliceStart >= sliceMs)) {
         inChunk = 0;
         await nextTurn();
+        sliceStart = clock();
       }
     }
     const endZxid = job.tree.lastProcessedZxid;
