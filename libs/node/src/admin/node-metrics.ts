@@ -4,7 +4,7 @@
  * four-letter word `mntr`, the AdminServer's `monitor` and the Prometheus endpoint all read them.
  * Pure bookkeeping: the driver passes every measured duration in, nothing here reads a clock.
  */
-import { isWrite, OpCode } from '@coord/protocol';
+import { isWrite, OpCode, operationOf } from '@coord/protocol';
 
 /** ZooKeeper's AvgMinMaxCounter: mntr prints avg_, min_, max_, cnt_ and sum_ of each. */
 export class Summary {
@@ -58,11 +58,9 @@ export class LatencyHistogram {
   }
 }
 
-const opNames = new Map<number, string>(Object.entries(OpCode).map(([name, code]) => [code, name]));
-
 /** The operation's name as ZooKeeper's OpCode calls it (`getData`, `create2`...), `op<N>` for an unknown code. */
 export function opName(opcode: number): string {
-  return opNames.get(opcode) ?? `op${opcode}`;
+  return operationOf(opcode)?.name ?? `op${opcode}`;
 }
 
 export class NodeMetrics {
