@@ -2,6 +2,7 @@ import {
   CreateFlag,
   ErrorCode,
   OpCode,
+  operationOf,
   Perms,
   WatcherType,
   Xid,
@@ -379,7 +380,7 @@ export function createClient(connectString: string, opts: ClientOptions = {}): Z
   return new ZkClient(connectString, opts);
 }
 
-const opNames = new Map<number, string>(Object.entries(OpCode).map(([name, code]) => [code as number, name]));
+/** The operation's name in error messages, from the opcode table. */
 function opName(opcode: number): string {
-  return opNames.get(opcode) ?? String(opcode);
+  return operationOf(opcode)?.name ?? String(opcode);
 }
