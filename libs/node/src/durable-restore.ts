@@ -2,11 +2,15 @@
  * Loads a recovery result into a fresh RequestPipeline through its public surface: the snapshot image goes
  * into the tree, the sessions alive at the image's zxid come back through `replay` of createSession
  * txns (each a no-op for the tree, so the tracker re-adds them with their timeouts and the core's
- * zxid lands exactly on the image's), and the log tail replays as it was logged.
+ * zxid lands exactly on the image's), and the log tail replays as it was logged, decoded from the
+ * log files in batches as it goes.
  */
 import { restoreTree, Txn } from '@coord/data-tree';
 import type { RequestPipeline } from '@coord/server';
 import type { Recovered } from '@coord/storage';
+
+/** Txns decoded ahead of the replay (a batch is short-lived garbage). */
+const replayBatchTxns = 1024;
 
 export function restoreCore(core: RequestPipeline, r: Recovered, now: number): void {
   if (r.sessionSecret) core.sessions.setSecret(r.sessionSecret);
@@ -14,7 +18,20 @@ export function restoreCore(core: RequestPipeline, r: Recovered, now: number): v
     restoreTree(core.tree, r.image);
     core.replay(sessionTxns(r.sessions, r.imageZxid, now));
   }
-  core.replay(r.tail);
+  if (r.forEachTail) {
+    // Streamed in batches: the decoded txns die young instead of a million of them being held at once.
+    let batch: Txn[] = [];
+    r.forEachTail((t) => {
+      batch.push(t);
+      if (batch.length >= replayBatchTxns) {
+        core.replay(batch);
+        batch = [];
+      }
+    });
+    core.replay(batch);
+  } else {
+    core.replay(r.tail);
+  }
   if (core.lastProcessedZxid !== r.lastZxid) {
     throw new Error(`recovery invariant broken: core at zxid 0x${core.lastProcessedZxid.toString(16)}, log at 0x${r.lastZxid.toString(16)}`);
   }

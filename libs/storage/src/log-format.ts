@@ -141,8 +141,12 @@ function goodRecordAfter(buf: Buffer, from: number, afterZxid: number): boolean 
   return false;
 }
 
-/** Scans a whole log file. Never throws: a bad header or record is reported as a problem. */
-export function scanLog(buf: Buffer): ScannedLog {
+/**
+ * Scans a whole log file. Never throws: a bad header or record is reported as a problem. With
+ * `onRecord`, each good record goes there instead of into `records` (recovery keeps offsets, not a
+ * million decoded txns for the collector to trace).
+ */
+export function scanLog(buf: Buffer, onRecord?: (txn: Txn, offset: number, end: number) => void): ScannedLog {
   const header = decodeLogHeader(buf);
   if (typeof header === 'string') {
     // A header cut short by a crash while the file was being created holds no txns.
@@ -160,7 +164,8 @@ export function scanLog(buf: Buffer): ScannedLog {
       const kind = goodRecordAfter(buf, offset, prev ?? header.startZxid - 1) ? 'corrupt' : 'torn';
       return { header, records, validEnd: offset, problem: { kind, offset, reason: r.error } };
     }
-    records.push({ txn: r.txn, offset, bytes: r.end - offset });
+    if (onRecord) onRecord(r.txn, offset, r.end);
+    else records.push({ txn: r.txn, offset, bytes: r.end - offset });
     offset = r.end;
     prev = r.txn.zxid;
   }
@@ -170,4 +175,13 @@ export function scanLog(buf: Buffer): ScannedLog {
 function allZero(buf: Buffer, from: number): boolean {
   for (let i = from; i < buf.length; i++) if (buf[i] !== 0) return false;
   return true;
+}
+
+/** Decodes the records of `buf[from, end)`, which a scan found good, one at a time. */
+export function forEachRecord(buf: Buffer, from: number, end: number, fn: (txn: Txn) => void): void {
+  for (let offset = from; offset < end; ) {
+    const recordEnd = offset + recordHeaderBytes + buf.readUInt32BE(offset + 4);
+    fn(decodeTxn(new ByteReader(buf, offset + recordHeaderBytes, { end: recordEnd })));
+    offset = recordEnd;
+  }
 }

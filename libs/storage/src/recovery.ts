@@ -11,7 +11,7 @@ import type { Txn } from '@coord/data-tree';
 import type { TreeSource } from '@coord/data-tree';
 import { StorageError } from './errors';
 import { DataFile, listLogs, listSnapshots, partialSuffix, snapshotPrefix } from './files';
-import { isNextZxid, scanLog } from './log-format';
+import { forEachRecord, isNextZxid, logHeaderBytes, recordHeaderBytes, scanLog } from './log-format';
 import type { SessionEntry } from './snapshot-format';
 import { openSnapshotFile, SnapshotFileImage } from './snapshot-read';
 
@@ -44,8 +44,16 @@ export interface Recovered {
   sessions: Map<bigint, number>;
   /** The session-password secret as of imageZxid (the tail may still carry the first one). */
   sessionSecret: Buffer | null;
-  /** Log txns after imageZxid, in order: to be applied exactly (they are not fuzzy). */
+  /**
+   * Log txns after imageZxid, in order: to be applied exactly (they are not fuzzy). Recovery itself
+   * keeps only where they are: this decodes them all when first read; forEachTail streams them.
+   */
   tail: Txn[];
+  /** Decodes the tail from the log files one txn at a time, keeping none (a restart replays through this). */
+  forEachTail?(fn: (txn: Txn) => void): void;
+  /** Live sessions and their timeouts, and the session secret, after the tail. */
+  sessionsAfterTail?: Map<bigint, number>;
+  sessionSecretAfterTail?: Buffer | null;
   lastZxid: number;
   /** Txns in the log after the snapshot's start (how much a restart had to replay). */
   replayed: number;
@@ -53,21 +61,58 @@ export interface Recovered {
   cutBytes: number;
 }
 
-interface ScannedFile {
-  file: DataFile;
-  txns: Txn[];
+/** Where one log file's tail records sit (the file is cut at `end` already when it was torn). */
+interface TailPart {
+  path: string;
+  from: number;
+  end: number;
 }
 
-/** Scans log files, handling torn tails and corruption; returns their txns and the torn bytes cut. */
-function scanLogs(logs: DataFile[], opts: RecoveryOptions): { files: ScannedFile[]; cutBytes: number } {
-  const out: ScannedFile[] = [];
-  let cutBytes = 0;
+/**
+ * What a scan of the log files keeps: the txns in (after, keepThrough] as objects (the fuzzy range of
+ * a snapshot: few), and of the later ones (the tail: possibly millions) only where they are, their
+ * count and the session txns among them.
+ */
+interface ScannedLogs {
+  kept: Txn[];
+  tailParts: TailPart[];
+  tailCount: number;
+  tailSessionTxns: Txn[];
+  /** zxid of the first txn after `after`, and of the last one; null when there is none. */
+  firstZxid: number | null;
+  lastZxid: number | null;
+  /** The first file that holds a txn after `after` (for the error that names it). */
+  firstFile: string | null;
+  cutBytes: number;
+}
+
+/** Scans log files, handling torn tails and corruption (see the file comment). */
+function scanLogs(logs: DataFile[], opts: RecoveryOptions, after: number, keepThrough: number): ScannedLogs {
+  const out: ScannedLogs = { kept: [], tailParts: [], tailCount: 0, tailSessionTxns: [], firstZxid: null, lastZxid: null, firstFile: null, cutBytes: 0 };
   // The last zxid of the previous file (its start - 1 when it holds no record).
   let prev: number | null = null;
   for (let i = 0; i < logs.length; i++) {
     const file = logs[i];
     const buf = fs.readFileSync(file.path);
-    const scan = scanLog(buf);
+    let part: TailPart | null = null;
+    let lastInFile: number | null = null;
+    const scan = scanLog(buf, (txn, offset, end) => {
+      lastInFile = txn.zxid;
+      if (txn.zxid <= after) return;
+      if (out.firstZxid === null) {
+        out.firstZxid = txn.zxid;
+        out.firstFile = file.path;
+      }
+      out.lastZxid = txn.zxid;
+      if (txn.zxid <= keepThrough) {
+        out.kept.push(txn);
+        return;
+      }
+      if (part === null) out.tailParts.push((part = { path: file.path, from: offset, end }));
+      part.end = end;
+      out.tailCount++;
+      if (txn.op.type === 'createSession' || txn.op.type === 'closeSession') out.tailSessionTxns.push(txn);
+    });
     const last = i === logs.length - 1;
     if (scan.header && scan.header.startZxid !== file.zxid) {
       throw new StorageError(`header says start zxid 0x${scan.header.startZxid.toString(16)}, name says 0x${file.zxid.toString(16)}`, file.path, 16);
@@ -75,28 +120,61 @@ function scanLogs(logs: DataFile[], opts: RecoveryOptions): { files: ScannedFile
     if (scan.header && prev !== null && !isNextZxid(prev, scan.header.startZxid)) {
       throw new StorageError(`log gap: file starts at zxid 0x${file.zxid.toString(16)}, previous file ended at 0x${prev.toString(16)}`, file.path, 0);
     }
-    const txns = scan.records.map((r) => r.txn);
     if (scan.problem) {
       const p = scan.problem;
       if (p.kind === 'torn' && last) {
-        opts.log.warn(`Truncating torn tail of ${file.path} at offset ${p.offset} (${buf.length - p.offset} bytes: ${p.reason}); ${txns.length} whole records kept`);
+        opts.log.warn(`Truncating torn tail of ${file.path} at offset ${p.offset} (${buf.length - p.offset} bytes: ${p.reason}); ${recordsBefore(buf, scan.validEnd)} whole records kept`);
         truncateOrRemove(file.path, scan.validEnd);
-        cutBytes += buf.length - scan.validEnd;
+        out.cutBytes += buf.length - scan.validEnd;
       } else if (opts.repair) {
         opts.log.warn(`--repair: truncating ${file.path} at offset ${p.offset} (${p.reason}) and removing ${logs.length - 1 - i} later log files`);
         truncateOrRemove(file.path, scan.validEnd);
         for (const later of logs.slice(i + 1)) fs.rmSync(later.path, { force: true });
-        out.push({ file, txns });
-        return { files: out, cutBytes };
+        return out;
       } else {
         const what = p.kind === 'torn' ? 'torn record in a log file that is not the newest' : 'corrupt record in the middle of the log';
         throw new StorageError(`${what}: ${p.reason}`, file.path, p.offset, 'truncate the log there, losing later txns');
       }
     }
-    out.push({ file, txns });
-    if (scan.header) prev = txns.length > 0 ? txns[txns.length - 1].zxid : scan.header.startZxid - 1;
+    if (scan.header) prev = lastInFile ?? scan.header.startZxid - 1;
   }
-  return { files: out, cutBytes };
+  return out;
+}
+
+/** Whole records in `buf` before `end` (for the torn-tail log line). */
+function recordsBefore(buf: Buffer, end: number): number {
+  let n = 0;
+  for (let offset = logHeaderBytes; offset < end; offset += recordHeaderBytes + buf.readUInt32BE(offset + 4)) n++;
+  return n;
+}
+
+/** The tail as a stream: each part's file read again (from the page cache) and decoded a txn at a time. */
+function tailReader(parts: readonly TailPart[]): (fn: (txn: Txn) => void) => void {
+  return (fn) => {
+    for (const part of parts) forEachRecord(fs.readFileSync(part.path), part.from, part.end, fn);
+  };
+}
+
+/**
+ * Completes a Recovered with its tail: the stream, and `tail` as a getter that decodes the array when
+ * first read (defined on the object, since spreading a getter would call it).
+ */
+function withTail(r: Omit<Recovered, 'tail' | 'forEachTail'>, scanned: ScannedLogs): Recovered {
+  const forEachTail = tailReader(scanned.tailParts);
+  let tail: Txn[] | null = null;
+  const out = Object.assign(r, { forEachTail }) as Recovered;
+  Object.defineProperty(out, 'tail', {
+    enumerable: true,
+    get: (): Txn[] => {
+      if (tail === null) {
+        const all: Txn[] = [];
+        forEachTail((t) => void all.push(t));
+        tail = all;
+      }
+      return tail;
+    },
+  });
+  return out;
 }
 
 function truncateOrRemove(file: string, validEnd: number): void {
@@ -123,47 +201,52 @@ export function recover(opts: RecoveryOptions): Recovered {
     const logs = listLogs(opts.logDir);
     let from = 0;
     for (let i = 0; i < logs.length; i++) if (logs[i].zxid <= start + 1) from = i;
-    const scanned = scanLogs(logs.slice(from), opts);
+    const scanned = scanLogs(logs.slice(from), opts, start, loaded.endZxid);
     cutBytes += scanned.cutBytes;
-    const after = flatten(scanned.files).filter((t) => t.zxid > start);
-    const lastLogZxid = after.length > 0 ? after[after.length - 1].zxid : start;
+    const lastLogZxid = scanned.lastZxid ?? start;
     // The log must hold every txn from the snapshot's start through the zxid its walk ended at.
-    const covered = (after.length === 0 || isNextZxid(start, after[0].zxid)) && lastLogZxid >= loaded.endZxid;
+    const covered = (scanned.firstZxid === null || isNextZxid(start, scanned.firstZxid)) && lastLogZxid >= loaded.endZxid;
     if (!covered) {
       opts.log.warn(`Skipping ${snap.path}: the log does not cover zxids 0x${(start + 1).toString(16)}..0x${loaded.endZxid.toString(16)}`);
       continue;
     }
+    const imageTxns = scanned.kept;
     const sessions = sessionTable(loaded.sessions);
-    let i = 0;
-    for (; i < after.length && after[i].zxid <= loaded.endZxid; i++) applySessionTxn(sessions, after[i]);
-    opts.log.info(`Loaded ${snap.path}: ${loaded.nodeCount} nodes, ${loaded.sessions.length} sessions, zxid 0x${start.toString(16)}..0x${loaded.endZxid.toString(16)}; replaying ${after.length} txns`);
-    return {
-      image: new SnapshotFileImage(loaded, after.slice(0, i)),
+    for (const t of imageTxns) applySessionTxn(sessions, t);
+    const replayed = imageTxns.length + scanned.tailCount;
+    opts.log.info(`Loaded ${snap.path}: ${loaded.nodeCount} nodes, ${loaded.sessions.length} sessions, zxid 0x${start.toString(16)}..0x${loaded.endZxid.toString(16)}; replaying ${replayed} txns`);
+    const sessionSecret = secretAfter(loaded.sessionSecret, imageTxns);
+    return withTail({
+      image: new SnapshotFileImage(loaded, imageTxns),
       snapshotFile: snap.path,
       imageZxid: loaded.endZxid,
       snapshotStartZxid: start,
-      imageTxns: after.slice(0, i),
+      imageTxns,
       sessions,
-      sessionSecret: secretAfter(loaded.sessionSecret, after.slice(0, i)),
-      tail: after.slice(i),
+      sessionSecret,
+      ...afterTail(sessions, sessionSecret, scanned.tailSessionTxns),
       lastZxid: Math.max(loaded.endZxid, lastLogZxid),
-      replayed: after.length,
+      replayed,
       cutBytes,
-    };
+    }, scanned);
   }
-  const scanned = scanLogs(listLogs(opts.logDir), opts);
+  const scanned = scanLogs(listLogs(opts.logDir), opts, 0, 0);
   cutBytes += scanned.cutBytes;
-  const all = flatten(scanned.files);
-  if (all.length > 0 && !isNextZxid(0, all[0].zxid)) {
-    const first = scanned.files.find((s) => s.txns.length > 0) as ScannedFile;
-    throw new StorageError(`no usable snapshot and the log starts at zxid 0x${all[0].zxid.toString(16)}, not 1 (or the first zxid of an epoch)`, first.file.path, 0);
+  if (scanned.firstZxid !== null && !isNextZxid(0, scanned.firstZxid)) {
+    throw new StorageError(`no usable snapshot and the log starts at zxid 0x${scanned.firstZxid.toString(16)}, not 1 (or the first zxid of an epoch)`, scanned.firstFile as string, 0);
   }
-  opts.log.info(`No snapshot; replaying ${all.length} logged txns`);
-  const lastZxid = all.length > 0 ? all[all.length - 1].zxid : 0;
-  return {
+  opts.log.info(`No snapshot; replaying ${scanned.tailCount} logged txns`);
+  return withTail({
     image: null, snapshotFile: null, imageZxid: 0, snapshotStartZxid: 0, imageTxns: [], sessions: new Map(), sessionSecret: null,
-    tail: all, lastZxid, replayed: all.length, cutBytes,
-  };
+    ...afterTail(new Map(), null, scanned.tailSessionTxns),
+    lastZxid: scanned.lastZxid ?? 0, replayed: scanned.tailCount, cutBytes,
+  }, scanned);
+}
+
+function afterTail(sessions: Map<bigint, number>, secret: Buffer | null, tailSessionTxns: readonly Txn[]): Pick<Recovered, 'sessionsAfterTail' | 'sessionSecretAfterTail'> {
+  const after = new Map(sessions);
+  for (const t of tailSessionTxns) applySessionTxn(after, t);
+  return { sessionsAfterTail: after, sessionSecretAfterTail: secretAfter(secret, tailSessionTxns) };
 }
 
 /** A snapshot that was still being written at the crash never became a snapshot: drop its file. */
@@ -173,12 +256,6 @@ function removePartialSnapshots(opts: RecoveryOptions): void {
     opts.log.info(`Removing unfinished snapshot ${name}`);
     fs.rmSync(path.join(opts.snapDir, name), { force: true });
   }
-}
-
-function flatten(scanned: ScannedFile[]): Txn[] {
-  const out: Txn[] = [];
-  for (const s of scanned) for (const t of s.txns) out.push(t);
-  return out;
 }
 
 export function sessionTable(entries: readonly SessionEntry[]): Map<bigint, number> {

@@ -71,9 +71,15 @@ export class DurableStore {
   recover(): Recovered {
     const o = this.options;
     const r = recover({ snapDir: o.snapDir, logDir: o.logDir, repair: o.repair, log: o.log });
-    for (const [sid, timeOut] of r.sessions) this.sessions.set(sid, timeOut);
-    for (const t of r.tail) applySessionTxn(this.sessions, t);
-    this.sessionSecret = secretAfter(r.sessionSecret, r.tail);
+    if (r.sessionsAfterTail) {
+      // Recovery worked them out while it scanned, so the tail is not decoded here.
+      for (const [sid, timeOut] of r.sessionsAfterTail) this.sessions.set(sid, timeOut);
+      this.sessionSecret = r.sessionSecretAfterTail ?? null;
+    } else {
+      for (const [sid, timeOut] of r.sessions) this.sessions.set(sid, timeOut);
+      for (const t of r.tail) applySessionTxn(this.sessions, t);
+      this.sessionSecret = secretAfter(r.sessionSecret, r.tail);
+    }
     this.lastAppendedZxid = r.lastZxid;
     this.sinceSnapshot = r.replayed;
     return r;
