@@ -23,8 +23,16 @@ export interface SpawnedNode extends RunningServer {
  * loopback port unless `args` say otherwise, and resolves once it prints its listening line.
  */
 export async function spawnCoordinode(
-  opts: { args?: string[]; dataDir?: string; env?: NodeJS.ProcessEnv; config?: Record<string, string> } = {},
+  opts: {
+    args?: string[];
+    dataDir?: string;
+    env?: NodeJS.ProcessEnv;
+    config?: Record<string, string>;
+    /** The checkout whose node to start (default: this one); a before/after benchmark passes an older one. */
+    workspace?: string;
+  } = {},
 ): Promise<SpawnedNode> {
+  const root = opts.workspace ?? workspaceRoot;
   const dir = opts.dataDir ? undefined : await tempDir('coordinode-data-');
   const dataDir = opts.dataDir ?? dir!.path;
   const args = ['--host=127.0.0.1', '--port=0', `--data-dir=${dataDir}`];
@@ -37,8 +45,8 @@ export async function spawnCoordinode(
   args.push(...(opts.args ?? []));
   // The same start path as `nx run coord-node:serve`: transpiled once to dist/, then plain node, so the
   // process holds no compiler (what a user runs, and what the memory benchmark must measure).
-  const child = spawn(process.execPath, [join(workspaceRoot, 'apps/coord-node/scripts/start.js'), ...args], {
-    cwd: workspaceRoot,
+  const child = spawn(process.execPath, [join(root, 'apps/coord-node/scripts/start.js'), ...args], {
+    cwd: root,
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
