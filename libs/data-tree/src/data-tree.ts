@@ -10,6 +10,7 @@ import type { ArenaOptions } from './arena';
 import { javaChildSetCapacityInitial, javaHashSetOrder } from './java-order';
 import type { NodeFields } from './node-record';
 import { NodeStore, rootSlot } from './node-store';
+import { SnapshotCursor } from './snapshot-cursor';
 import { nameOf, parentOf } from './path';
 import { isUnderQuotaRoot, quotaLimitNode, QuotaTracker, quotaTarget } from './quota';
 import type { NodeRecord } from './snapshot';
@@ -28,24 +29,6 @@ export interface DataTreeOptions {
   idsOf?: (watcher: number) => readonly Id[] | undefined;
   /** Chunk size and compaction floor of the record arena (tests shrink them; defaults suit servers). */
   arena?: ArenaOptions;
-}
-
-/** One node of walkForSnapshot (internal cversion and ephemeralOwner; data `dataBytes[dataAt..]`, -1 for null). */
-export interface WalkedNode {
-  path: string;
-  czxid: number;
-  mzxid: number;
-  pzxid: number;
-  ctime: number;
-  mtime: number;
-  version: number;
-  cversion: number;
-  aversion: number;
-  ephemeralOwner: bigint;
-  acl: ACL[];
-  dataBytes: Buffer;
-  dataAt: number;
-  dataLength: number;
 }
 
 export interface SetWatchesLists {
@@ -137,49 +120,13 @@ export class DataTree {
   }
 
   /**
-   * entries() for a snapshot writer: the same live walk in slot order, but one object refilled for
-   * every node, with the data as a range of the store's bytes, so walking a million znodes allocates
-   * no view, stat or data copy per znode (the writer copies the bytes straight into its output).
-   * A field read after the walk moved on sees the next node.
+   * entries() for a snapshot writer: the same live walk in slot order, through one cursor refilled
+   * for every node with the data as a range of the store's bytes, so walking a million znodes
+   * allocates no view, stat, record, iterator result or data copy per znode (the writer copies the
+   * bytes straight into its output). A field read after `next()` moved on sees the next node.
    */
-  *walkForSnapshot(): IterableIterator<WalkedNode> {
-    const e: WalkedNode = {
-      path: '/', czxid: 0, mzxid: 0, pzxid: 0, ctime: 0, mtime: 0, version: 0, cversion: 0, aversion: 0,
-      ephemeralOwner: 0n, acl: OPEN_ACL_UNSAFE, dataBytes: Buffer.alloc(0), dataAt: 0, dataLength: -1,
-    };
-    let parent = -1;
-    let parentPath = '';
-    let removalsSeen = -1;
-    for (const slot of this.store.slots()) {
-      const r = this.store.read(slot);
-      const chunk = this.store.chunkOfSlot(slot);
-      if (slot === rootSlot) {
-        e.path = '/';
-      } else {
-        const p = this.store.parentOf(slot);
-        // As in entries(): a removal meanwhile may have given the cached parent's slot to another node.
-        if (p !== parent || this.store.removals !== removalsSeen) {
-          parent = p;
-          removalsSeen = this.store.removals;
-          parentPath = p === rootSlot ? '' : this.store.pathOf(p);
-        }
-        e.path = parentPath + '/' + chunk.toString('utf8', r.nameOffset, r.nameOffset + r.nameLength);
-      }
-      e.czxid = r.czxid;
-      e.mzxid = r.mzxid;
-      e.pzxid = r.pzxid;
-      e.ctime = r.ctime;
-      e.mtime = r.mtime;
-      e.version = r.version;
-      e.cversion = r.cversion;
-      e.aversion = r.aversion;
-      e.ephemeralOwner = r.ephemeralOwner;
-      e.acl = this.acls.get(r.aclId).acl;
-      e.dataBytes = chunk;
-      e.dataAt = r.dataOffset;
-      e.dataLength = r.dataLength;
-      yield e;
-    }
+  snapshotCursor(): SnapshotCursor {
+    return new SnapshotCursor(this.store, (id) => this.acls.get(id).acl);
   }
 
   /**

@@ -8,3 +8,4 @@ export * from './snapshot';
 export * from './java-order';
 export * from './quota';
 export * from './snapshot-load';
+export * from './snapshot-cursor';

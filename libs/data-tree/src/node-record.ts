@@ -87,35 +87,43 @@ function writeSvarint(b: Uint8Array, v: number): void {
 
 /** Reads the record at `at`; the returned offsets are positions in `b`. */
 export function decodeRecord(b: Buffer, at: number, timeBase: number): RecordLayout {
+  return decodeRecordInto(b, at, timeBase, {
+    czxid: 0, mzxid: 0, pzxid: 0, ctime: 0, mtime: 0, version: 0, cversion: 0, aversion: 0, aclId: 0, ephemeralOwner: 0n,
+    numChildren: 0, childCapacity: 0, firstChild: -1, dataLength: -1, nameOffset: 0, nameLength: 0, dataOffset: 0, pad: 0,
+  });
+}
+
+/** decodeRecord into `out` (a walk over every record refills one object instead of making one each). */
+export function decodeRecordInto(b: Buffer, at: number, timeBase: number, out: RecordLayout): RecordLayout {
   pos = at;
-  const nameLength = readVarint(b);
-  const nameOffset = pos;
-  pos += nameLength;
+  out.nameLength = readVarint(b);
+  out.nameOffset = pos;
+  pos += out.nameLength;
   const flags = readVarint(b);
   const czxid = readVarint(b);
-  const mzxid = czxid + readSvarint(b);
-  const pzxid = czxid + readSvarint(b);
+  out.czxid = czxid;
+  out.mzxid = czxid + readSvarint(b);
+  out.pzxid = czxid + readSvarint(b);
   const ctime = timeBase + readSvarint(b);
-  const mtime = ctime + readSvarint(b);
-  const version = readSvarint(b);
-  const cversion = readSvarint(b);
-  const aversion = readSvarint(b);
-  const aclId = readVarint(b);
-  const numChildren = readVarint(b);
-  const firstChild = readVarint(b) - 1;
-  const dataLength = readVarint(b) - 1;
-  let ephemeralOwner = 0n;
+  out.ctime = ctime;
+  out.mtime = ctime + readSvarint(b);
+  out.version = readSvarint(b);
+  out.cversion = readSvarint(b);
+  out.aversion = readSvarint(b);
+  out.aclId = readVarint(b);
+  out.numChildren = readVarint(b);
+  out.firstChild = readVarint(b) - 1;
+  out.dataLength = readVarint(b) - 1;
+  out.ephemeralOwner = 0n;
   if (flags & 1) {
-    ephemeralOwner = b.readBigInt64BE(pos);
+    out.ephemeralOwner = b.readBigInt64BE(pos);
     pos += 8;
   }
-  const pad = b[pos++];
+  out.pad = b[pos++];
   const capLog2 = flags >>> 1;
-  return {
-    czxid, mzxid, pzxid, ctime, mtime, version, cversion, aversion, aclId, ephemeralOwner, numChildren,
-    childCapacity: capLog2 === 0 ? 0 : 2 ** capLog2,
-    firstChild, dataLength, nameOffset, nameLength, dataOffset: pos, pad,
-  };
+  out.childCapacity = capLog2 === 0 ? 0 : 2 ** capLog2;
+  out.dataOffset = pos;
+  return out;
 }
 
 /** Bytes the record at `at` occupies (header, data, pad). */

@@ -10,7 +10,7 @@
  */
 import { ArenaOptions, ByteArena } from './arena';
 import { javaCapacityFor, javaChildSetCapacityInitial } from './java-order';
-import { decodeRecord, encodeHeader, NodeFields, recordHeaderBytesMax, RecordLayout, recordPadMax } from './node-record';
+import { decodeRecord, decodeRecordInto, encodeHeader, NodeFields, recordHeaderBytesMax, RecordLayout, recordPadMax } from './node-record';
 
 const slotsInitial = 1024;
 /** The (parent, name) table grows past this load (linear probing stays short below it). */
@@ -70,6 +70,19 @@ export class NodeStore {
     if (this.bulkAdded !== null && this.bulkAdded[slot] > 0) this.flushBulk(slot);
     const a = this.address[slot];
     return decodeRecord(this.arena.chunkOf(a), this.arena.offsetOf(a), this.timeBase);
+  }
+
+  /** read(slot) into `out`, for a walk that visits every record. */
+  readInto(slot: number, out: RecordLayout): RecordLayout {
+    if (this.bulkAdded !== null && this.bulkAdded[slot] > 0) this.flushBulk(slot);
+    const a = this.address[slot];
+    return decodeRecordInto(this.arena.chunkOf(a), this.arena.offsetOf(a), this.timeBase, out);
+  }
+
+  /** The first live slot at or after `from`, or -1 (a walk that may pause between slots). */
+  nextSlot(from: number): number {
+    for (let s = from; s < this.highWater; s++) if (this.address[s] >= 0) return s;
+    return -1;
   }
 
   /** The chunk holding the record of `slot` (the offsets in `read(slot)` are positions in it). */

@@ -1,0 +1,77 @@
+/**
+ * A snapshot writer's walk over the tree: live, in slot order (a node removed before the walk reaches
+ * it is skipped; one added meanwhile may or may not be visited), paused between nodes for as long as
+ * the writer likes. One object is refilled for every node, its data left as a range of the store's
+ * bytes, so a walk of a million znodes makes no object per znode but its path string.
+ */
+import type { ACL } from '@coord/protocol';
+import type { RecordLayout } from './node-record';
+import { NodeStore, rootSlot } from './node-store';
+
+export class SnapshotCursor {
+  path = '/';
+  czxid = 0;
+  mzxid = 0;
+  pzxid = 0;
+  ctime = 0;
+  mtime = 0;
+  version = 0;
+  /** Internal cversion (counts creates). */
+  cversion = 0;
+  aversion = 0;
+  /** Internal value: session id, container or TTL marker, 0 for persistent nodes. */
+  ephemeralOwner = 0n;
+  acl: ACL[] = [];
+  /** The data is `dataBytes[dataAt, dataAt + dataLength)`; `dataLength` -1 for null. */
+  dataBytes: Buffer = Buffer.alloc(0);
+  dataAt = 0;
+  dataLength = -1;
+  private slot = -1;
+  private readonly record: RecordLayout = {
+    czxid: 0, mzxid: 0, pzxid: 0, ctime: 0, mtime: 0, version: 0, cversion: 0, aversion: 0, aclId: 0, ephemeralOwner: 0n,
+    numChildren: 0, childCapacity: 0, firstChild: -1, dataLength: -1, nameOffset: 0, nameLength: 0, dataOffset: 0, pad: 0,
+  };
+  private parent = -1;
+  private parentPath = '';
+  private removalsSeen = -1;
+
+  constructor(
+    private readonly store: NodeStore,
+    private readonly aclOf: (aclId: number) => ACL[],
+  ) {}
+
+  /** Moves to the next node; false when the walk is done. */
+  next(): boolean {
+    const slot = this.store.nextSlot(this.slot + 1);
+    if (slot < 0) return false;
+    this.slot = slot;
+    const r = this.store.readInto(slot, this.record);
+    const chunk = this.store.chunkOfSlot(slot);
+    if (slot === rootSlot) {
+      this.path = '/';
+    } else {
+      const p = this.store.parentOf(slot);
+      // The walk is live: a removal meanwhile may have given the cached parent's slot to another node.
+      if (p !== this.parent || this.store.removals !== this.removalsSeen) {
+        this.parent = p;
+        this.removalsSeen = this.store.removals;
+        this.parentPath = p === rootSlot ? '' : this.store.pathOf(p);
+      }
+      this.path = this.parentPath + '/' + chunk.toString('utf8', r.nameOffset, r.nameOffset + r.nameLength);
+    }
+    this.czxid = r.czxid;
+    this.mzxid = r.mzxid;
+    this.pzxid = r.pzxid;
+    this.ctime = r.ctime;
+    this.mtime = r.mtime;
+    this.version = r.version;
+    this.cversion = r.cversion;
+    this.aversion = r.aversion;
+    this.ephemeralOwner = r.ephemeralOwner;
+    this.acl = this.aclOf(r.aclId);
+    this.dataBytes = chunk;
+    this.dataAt = r.dataOffset;
+    this.dataLength = r.dataLength;
+    return true;
+  }
+}
