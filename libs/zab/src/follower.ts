@@ -150,8 +150,21 @@ function onProposal<P>(core: PeerContext<P>, f: FollowerState, txn: ZabTxn<P>): 
     return;
   }
   core.appendTxn(txn);
-  core.sendOn(f.link, { type: 'ACK', zxid: txn.zxid }, !core.bugs.ackBeforePersist);
+  const ack = { type: 'ACK', zxid: txn.zxid } as const;
+  const held = core.out.linkAfterPersist;
+  const last = held[held.length - 1];
+  if (f.phase === 'BROADCAST' && !core.bugs.ackBeforePersist && last !== undefined && last.link === f.link && cumulativeAcks.has(last.body)) {
+    // Broadcasting, an ACK is cumulative: the log is written in zxid order and the leader keeps each
+    // follower's highest ACK as its watermark. So a batch's proposals need one ACK, for the last one.
+    held[held.length - 1] = { link: f.link, body: ack };
+  } else {
+    core.sendOn(f.link, ack, !core.bugs.ackBeforePersist);
+  }
+  if (f.phase === 'BROADCAST') cumulativeAcks.add(ack);
 }
+
+/** ACKs sent while broadcasting (not the NEWLEADER ACK of the sync phase, which the leader matches exactly). */
+const cumulativeAcks = new WeakSet<object>();
 
 export function followerSubmit<P>(core: PeerContext<P>, request: P): boolean {
   const f = core.follower;
