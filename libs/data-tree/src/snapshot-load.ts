@@ -3,20 +3,20 @@
  * so a restart allocates no object per znode: a node's name and data are copied from the file's
  * bytes into the store's records, its fields come in one reused object.
  *
- * A fuzzy snapshot (snapshot.ts) must have the txns logged during its walk replayed over it. Only
- * the nodes those txns touch can differ from what the file says, so only they are kept as records
- * (a small TreeImage): every path a txn of the walk creates, deletes or changes, the parents whose
- * cversion / pzxid a create or delete stamps, and the ephemerals of sessions closed meanwhile. The
- * image replays the txns by the usual rule, then its records overwrite (or, when the replay deleted
- * them, remove) the tree's nodes. Every other node goes in as the file says, which is what the old
- * path-keyed image would have handed over for it too.
+ * A fuzzy snapshot (snapshot.ts) must have the txns logged during its walk replayed over it. The
+ * replay runs after the last node, over a TreeImage backed by the loaded tree: it reads stamps from
+ * the tree and copies a node into the image only when a txn changes it, so a walk that overlapped
+ * 450,000 creates copies their parent, not the 450,000 nodes (each already carries its create).
+ * The image's records then overwrite their nodes and the nodes it deleted are removed. A path the
+ * walk met twice (deleted and created again meanwhile) is created in the walk's range, so only
+ * those paths are looked up before they are appended; the second record replaces the first.
  */
 import type { ACL } from '@coord/protocol';
 import type { DataTree } from './data-tree';
 import type { NodeFields } from './node-record';
 import { rootSlot } from './node-store';
 import { parentOf } from './path';
-import { NodeRecord, putRecords, TreeImage } from './snapshot';
+import { ImageBacking, NodeRecord, putRecords, recordOf, TreeImage } from './snapshot';
 import type { Txn, TxnOp } from './txn';
 
 /** The stat fields of one snapshot node as a decoder reads them (one object, reused for every node). */
@@ -47,10 +47,11 @@ export class SnapshotLoader {
   /** Tree ACL ids of the snapshot's ACL lists, by their number in the file. */
   private readonly aclIds: number[] = [];
   private readonly acls: ACL[][] = [];
-  private readonly touched: Set<string>;
-  /** The touched nodes, as records the fuzzy replay can change. */
-  private readonly image = new TreeImage();
-  /** Untouched records that came before their parent (slot order is not creation order). */
+  /** Paths the walk's txns create: the only ones the walk can meet twice. */
+  private readonly created: Set<string>;
+  /** The nodes the fuzzy replay changes, as records (see the file comment). */
+  private readonly image: TreeImage;
+  /** Records that came before their parent (slot order is not creation order). */
   private readonly pending = new Map<string, NodeRecord>();
   private readonly fields: NodeFields = {
     czxid: 0, mzxid: 0, pzxid: 0, ctime: 0, mtime: 0, version: 0, cversion: 0, aversion: 0, aclId: 0,
@@ -71,7 +72,8 @@ export class SnapshotLoader {
     private readonly fuzzyTxns: readonly Txn[],
     sessions: readonly SessionEphemerals[],
   ) {
-    this.touched = touchedPaths(fuzzyTxns, sessions);
+    this.created = createdPaths(fuzzyTxns);
+    this.image = new TreeImage(this.backing());
     for (const s of sessions) this.image.addEphemerals(s.sessionId, s.ephemerals);
     tree.beginBulkLoad();
   }
@@ -97,12 +99,10 @@ export class SnapshotLoader {
       else if (c >= 0x80) ascii = false;
     }
     const plain = ascii && last >= pathAt && pathLength > 1 && !startsWith(b, pathAt, end, zookeeperPath);
-    if (!plain || (this.touched.size > 0 && this.touched.has(b.toString('latin1', pathAt, end)))) {
-      this.slow(b, pathAt, end, f, aclNumber, data, dataAt, dataLength);
-      return;
-    }
-    const parent = this.parentSlot(b, pathAt, last);
-    if (parent < 0) {
+    const parent = plain ? this.parentSlot(b, pathAt, last) : -1;
+    // A path created in the walk's range may be here already (met before its delete): the general path replaces it.
+    const again = parent >= 0 && this.created.size > 0 && this.created.has(b.toString('latin1', pathAt, end)) && this.tree.slotOfBytes(b, pathAt, end) >= 0;
+    if (parent < 0 || again) {
       this.slow(b, pathAt, end, f, aclNumber, data, dataAt, dataLength);
       return;
     }
@@ -119,21 +119,21 @@ export class SnapshotLoader {
     t.aclId = this.aclIds[aclNumber];
     t.numChildren = 0;
     t.childCapacity = 0;
-    // New for sure: a fuzzy walk meets a node twice only when the walk's txns deleted and re-created
-    // it, and touched paths never come here.
     this.tree.restoreChild(parent, b, last + 1, end - last - 1, t, data, dataAt, dataLength, pathLength);
   }
 
-  /** After the last node: replays the walk's txns over the touched nodes and writes them back. */
+  /** After the last node: replays the walk's txns (see the file comment) and writes their effects back. */
   finish(): void {
     this.tree.endBulkLoad();
+    this.attachPending();
     for (const t of this.fuzzyTxns) this.image.replay(t);
-    const gone: string[] = [];
-    for (const p of this.touched) if (!this.image.nodes.has(p) && this.tree.getNode(p) !== undefined) gone.push(p);
-    gone.sort((a, b) => depth(b) - depth(a));
-    for (const p of gone) this.tree.removeRestored(p);
+    const gone = [...this.image.deleted].sort((a, b) => depth(b) - depth(a));
+    for (const p of gone) {
+      if (this.pending.delete(p)) continue;
+      if (this.tree.getNode(p) !== undefined) this.tree.removeRestored(p);
+    }
     const records = new Map(this.image.nodes);
-    for (const [p, r] of this.pending) records.set(p, r);
+    for (const [p, r] of this.pending) if (!records.has(p)) records.set(p, r);
     putRecords(this.tree, records);
     // The walk's order is the store's slot order, not creation order; the image knows the latter.
     for (const [sid, paths] of this.image.ephemeralLists()) this.tree.orderEphemerals(sid, paths);
@@ -146,7 +146,7 @@ export class SnapshotLoader {
     this.tree.endBulkLoad();
   }
 
-  /** Built-ins, /zookeeper, non-ASCII paths, touched or early nodes: as a record. */
+  /** Built-ins, /zookeeper, non-ASCII paths, nodes met again or before their parent: as a record. */
   private slow(b: Buffer, pathAt: number, end: number, f: LoadedFields, aclNumber: number, data: Buffer, dataAt: number, dataLength: number): void {
     const path = b.toString('utf8', pathAt, end);
     const record: NodeRecord = {
@@ -155,17 +155,44 @@ export class SnapshotLoader {
       czxid: f.czxid, mzxid: f.mzxid, ctime: f.ctime, mtime: f.mtime, version: f.version, cversion: f.cversion,
       aversion: f.aversion, ephemeralOwner: f.ephemeralOwner, pzxid: f.pzxid,
     };
-    const parentIn = path === '/' || this.tree.getNode(parentOf(path)) !== undefined;
-    if (this.touched.has(path)) {
-      // Into the tree now too, so it keeps its place among its siblings; the replayed record overwrites it.
-      this.image.set(path, record);
-      if (parentIn) this.tree.restoreNode(path, record);
-    } else if (parentIn) {
+    if (path === '/' || this.tree.getNode(parentOf(path)) !== undefined) {
       this.pending.delete(path);
       this.tree.restoreNode(path, record);
     } else {
       this.pending.set(path, record);
     }
+  }
+
+  /** Puts in the records whose parent arrived after them; the rest have none (the replay deletes them). */
+  private attachPending(): void {
+    for (let progress = true; progress && this.pending.size > 0; ) {
+      progress = false;
+      for (const [p, r] of this.pending) {
+        if (this.tree.getNode(parentOf(p)) === undefined) continue;
+        this.tree.restoreNode(p, r);
+        this.pending.delete(p);
+        progress = true;
+      }
+    }
+  }
+
+  /** The image's view of what was loaded: the tree, then the records still waiting for a parent. */
+  private backing(): ImageBacking {
+    return {
+      stampOf: (path) => {
+        const n = this.tree.getNode(path) ?? this.pending.get(path);
+        return n === undefined ? undefined : Math.max(n.czxid, n.mzxid, n.pzxid);
+      },
+      recordOf: (path) => {
+        const waiting = this.pending.get(path);
+        if (waiting !== undefined) {
+          this.pending.delete(path);
+          return waiting;
+        }
+        const node = this.tree.getNode(path);
+        return node === undefined ? undefined : recordOf(node);
+      },
+    };
   }
 
   private parentSlot(b: Uint8Array, pathAt: number, last: number): number {
@@ -193,39 +220,14 @@ export class SnapshotLoader {
   }
 }
 
-/** Every path the fuzzy replay of `txns` can change (see the file comment). */
-export function touchedPaths(txns: readonly Txn[], sessions: readonly SessionEphemerals[]): Set<string> {
+/** Every path the txns create (a multi's creates included). */
+export function createdPaths(txns: readonly Txn[]): Set<string> {
   const out = new Set<string>();
-  const closed = new Set<bigint>();
-  const visit = (txn: Txn, op: TxnOp): void => {
-    switch (op.type) {
-      case 'create':
-      case 'delete':
-        out.add(op.path);
-        out.add(parentOf(op.path));
-        return;
-      case 'setData':
-      case 'setACL':
-        out.add(op.path);
-        return;
-      case 'closeSession':
-        closed.add(txn.sessionId);
-        return;
-      case 'multi':
-        for (const sub of op.ops) visit(txn, sub);
-        return;
-      default:
-        return;
-    }
+  const visit = (op: TxnOp): void => {
+    if (op.type === 'create') out.add(op.path);
+    else if (op.type === 'multi') for (const sub of op.ops) visit(sub);
   };
-  for (const t of txns) visit(t, t.op);
-  for (const s of sessions) {
-    if (!closed.has(s.sessionId)) continue;
-    for (const p of s.ephemerals) {
-      out.add(p);
-      out.add(parentOf(p));
-    }
-  }
+  for (const t of txns) visit(t.op);
   return out;
 }
 

@@ -57,6 +57,14 @@ export interface TreeSource {
   restoreInto(tree: DataTree): void;
 }
 
+/** Where a TreeImage finds the nodes it does not hold itself. */
+export interface ImageBacking {
+  /** max(czxid, mzxid, pzxid) of the node at `path`, undefined when there is none. */
+  stampOf(path: string): number | undefined;
+  /** A copy of the node at `path` that the replay may change. */
+  recordOf(path: string): NodeRecord | undefined;
+}
+
 /**
  * A loaded snapshot (path -> record) being brought up to date. Which ephemerals a closeSession
  * removes cannot be read off a fuzzy image (a node deleted before the walk reached it is simply
@@ -66,8 +74,17 @@ export interface TreeSource {
  */
 export class TreeImage implements TreeSource {
   readonly nodes = new Map<string, NodeRecord>();
+  /** With a backing: paths the replay deleted that the backing still holds. */
+  readonly deleted = new Set<string>();
   private readonly bySession = new Map<bigint, Set<string>>();
   private readonly ownerOf = new Map<string, bigint>();
+
+  /**
+   * `backing`, when given, holds the nodes this image does not: the replay reads their stamps there
+   * and copies a node into `nodes` only when a txn changes it (SnapshotLoader backs the image with
+   * the tree it loaded, so replaying a walk's 450,000 txns copies the few nodes they change).
+   */
+  constructor(private readonly backing: ImageBacking | null = null) {}
 
   restoreInto(tree: DataTree): void {
     putRecords(tree, this.nodes);
@@ -77,10 +94,29 @@ export class TreeImage implements TreeSource {
 
   set(path: string, record: NodeRecord): void {
     this.nodes.set(path, record);
+    this.deleted.delete(path);
   }
 
   delete(path: string): void {
     this.nodes.delete(path);
+    if (this.backing !== null && this.backing.stampOf(path) !== undefined) this.deleted.add(path);
+  }
+
+  /** max(czxid, mzxid, pzxid) of the node at `path` as the image sees it, undefined when absent. */
+  private stampOf(path: string): number | undefined {
+    const n = this.nodes.get(path);
+    if (n !== undefined) return Math.max(n.czxid, n.mzxid, n.pzxid);
+    if (this.backing === null || this.deleted.has(path)) return undefined;
+    return this.backing.stampOf(path);
+  }
+
+  /** The record at `path` for the replay to change (copied in from the backing first). */
+  private writable(path: string): NodeRecord | undefined {
+    const n = this.nodes.get(path);
+    if (n !== undefined || this.backing === null || this.deleted.has(path)) return n;
+    const copy = this.backing.recordOf(path);
+    if (copy !== undefined) this.nodes.set(path, copy);
+    return copy;
   }
 
   /** Records a session's ephemerals as of the snapshot's start zxid. */
@@ -125,8 +161,8 @@ export class TreeImage implements TreeSource {
     const reflected = (path: string): boolean => {
       let r = decided.get(path);
       if (r === undefined) {
-        const n = this.nodes.get(path);
-        r = n !== undefined && Math.max(n.czxid, n.mzxid, n.pzxid) >= txn.zxid;
+        const stamp = this.stampOf(path);
+        r = stamp !== undefined && stamp >= txn.zxid;
         decided.set(path, r);
       }
       return r;
@@ -145,8 +181,8 @@ export class TreeImage implements TreeSource {
         }
         if (ephemeralKind(op.ephemeralOwner) === 'ephemeral') this.indexEphemeral(op.ephemeralOwner, op.path);
         const parentPath = parentOf(op.path);
-        const parent = this.nodes.get(parentPath);
-        if (parent && !reflected(parentPath)) {
+        const parent = reflected(parentPath) ? undefined : this.writable(parentPath);
+        if (parent) {
           parent.cversion++;
           parent.pzxid = zxid;
         }
@@ -156,8 +192,8 @@ export class TreeImage implements TreeSource {
         this.replayDelete(zxid, op.path, reflected);
         return;
       case 'setData': {
-        const node = this.nodes.get(op.path);
-        if (node && !reflected(op.path)) {
+        const node = reflected(op.path) ? undefined : this.writable(op.path);
+        if (node) {
           node.data = op.data;
           node.version = op.version;
           node.mzxid = zxid;
@@ -166,8 +202,8 @@ export class TreeImage implements TreeSource {
         return;
       }
       case 'setACL': {
-        const node = this.nodes.get(op.path);
-        if (node && !reflected(op.path)) {
+        const node = reflected(op.path) ? undefined : this.writable(op.path);
+        if (node) {
           node.acl = op.acl;
           node.aversion = op.aversion;
         }
@@ -188,8 +224,8 @@ export class TreeImage implements TreeSource {
     if (!reflected(path)) this.delete(path);
     this.unindexEphemeral(path);
     const parentPath = parentOf(path);
-    const parent = this.nodes.get(parentPath);
-    if (parent && !reflected(parentPath) && zxid > parent.pzxid) parent.pzxid = zxid;
+    const parent = reflected(parentPath) ? undefined : this.writable(parentPath);
+    if (parent && zxid > parent.pzxid) parent.pzxid = zxid;
   }
 }
 
