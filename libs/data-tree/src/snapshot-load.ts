@@ -68,8 +68,8 @@ export class SnapshotLoader {
 
   constructor(
     private readonly tree: DataTree,
-    /** The log txns in (startZxid, endZxid] of the snapshot, in order. */
-    private readonly fuzzyTxns: readonly Txn[],
+    /** The log txns in (startZxid, endZxid] of the snapshot, in order (read twice: before and after the nodes). */
+    private readonly fuzzyTxns: TxnSource,
     sessions: readonly SessionEphemerals[],
   ) {
     this.created = createdPaths(fuzzyTxns);
@@ -126,7 +126,7 @@ export class SnapshotLoader {
   finish(): void {
     this.tree.endBulkLoad();
     this.attachPending();
-    for (const t of this.fuzzyTxns) this.image.replay(t);
+    eachTxn(this.fuzzyTxns, (t) => this.image.replay(t));
     const gone = [...this.image.deleted].sort((a, b) => depth(b) - depth(a));
     for (const p of gone) {
       if (this.pending.delete(p)) continue;
@@ -220,14 +220,25 @@ export class SnapshotLoader {
   }
 }
 
+/**
+ * Txns in order, as an array or as a stream that can be read more than once (recovery re-decodes a
+ * large fuzzy range from the log files rather than hold every txn of it).
+ */
+export type TxnSource = readonly Txn[] | ((fn: (txn: Txn) => void) => void);
+
+export function eachTxn(source: TxnSource, fn: (txn: Txn) => void): void {
+  if (typeof source === 'function') source(fn);
+  else for (const t of source) fn(t);
+}
+
 /** Every path the txns create (a multi's creates included). */
-export function createdPaths(txns: readonly Txn[]): Set<string> {
+export function createdPaths(txns: TxnSource): Set<string> {
   const out = new Set<string>();
   const visit = (op: TxnOp): void => {
     if (op.type === 'create') out.add(op.path);
     else if (op.type === 'multi') for (const sub of op.ops) visit(sub);
   };
-  for (const t of txns) visit(t.op);
+  eachTxn(txns, (t) => visit(t.op));
   return out;
 }
 

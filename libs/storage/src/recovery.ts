@@ -38,7 +38,7 @@ export interface Recovered {
   imageZxid: number;
   /** The snapshot's start zxid (0 without a snapshot). */
   snapshotStartZxid: number;
-  /** The log txns in (snapshotStartZxid, imageZxid] that were replayed over the image, in order. */
+  /** The log txns in (snapshotStartZxid, imageZxid] that were replayed over the image, in order (decoded when read). */
   imageTxns: Txn[];
   /** Live sessions and their timeouts as of imageZxid. */
   sessions: Map<bigint, number>;
@@ -69,12 +69,15 @@ interface TailPart {
 }
 
 /**
- * What a scan of the log files keeps: the txns in (after, keepThrough] as objects (the fuzzy range of
- * a snapshot: few), and of the later ones (the tail: possibly millions) only where they are, their
- * count and the session txns among them.
+ * What a scan of the log files keeps of the txns in (after, keepThrough] (a snapshot's fuzzy range:
+ * few, or hundreds of thousands when the walk overlapped a burst of writes) and of the later ones
+ * (the tail: possibly millions): only where they are, how many, and the session txns among them.
  */
 interface ScannedLogs {
-  kept: Txn[];
+  /** Where the txns in (after, keepThrough] are, how many, and the session txns among them. */
+  keptParts: TailPart[];
+  keptCount: number;
+  keptSessionTxns: Txn[];
   tailParts: TailPart[];
   tailCount: number;
   tailSessionTxns: Txn[];
@@ -88,13 +91,14 @@ interface ScannedLogs {
 
 /** Scans log files, handling torn tails and corruption (see the file comment). */
 function scanLogs(logs: DataFile[], opts: RecoveryOptions, after: number, keepThrough: number): ScannedLogs {
-  const out: ScannedLogs = { kept: [], tailParts: [], tailCount: 0, tailSessionTxns: [], firstZxid: null, lastZxid: null, firstFile: null, cutBytes: 0 };
+  const out: ScannedLogs = { keptParts: [], keptCount: 0, keptSessionTxns: [], tailParts: [], tailCount: 0, tailSessionTxns: [], firstZxid: null, lastZxid: null, firstFile: null, cutBytes: 0 };
   // The last zxid of the previous file (its start - 1 when it holds no record).
   let prev: number | null = null;
   for (let i = 0; i < logs.length; i++) {
     const file = logs[i];
     const buf = fs.readFileSync(file.path);
     let part: TailPart | null = null;
+    let keptPart: TailPart | null = null;
     let lastInFile: number | null = null;
     const scan = scanLog(buf, (txn, offset, end) => {
       lastInFile = txn.zxid;
@@ -104,14 +108,18 @@ function scanLogs(logs: DataFile[], opts: RecoveryOptions, after: number, keepTh
         out.firstFile = file.path;
       }
       out.lastZxid = txn.zxid;
+      const sessionTxn = txn.op.type === 'createSession' || txn.op.type === 'closeSession';
       if (txn.zxid <= keepThrough) {
-        out.kept.push(txn);
+        if (keptPart === null) out.keptParts.push((keptPart = { path: file.path, from: offset, end }));
+        keptPart.end = end;
+        out.keptCount++;
+        if (sessionTxn) out.keptSessionTxns.push(txn);
         return;
       }
       if (part === null) out.tailParts.push((part = { path: file.path, from: offset, end }));
       part.end = end;
       out.tailCount++;
-      if (txn.op.type === 'createSession' || txn.op.type === 'closeSession') out.tailSessionTxns.push(txn);
+      if (sessionTxn) out.tailSessionTxns.push(txn);
     });
     const last = i === logs.length - 1;
     if (scan.header && scan.header.startZxid !== file.zxid) {
@@ -148,33 +156,38 @@ function recordsBefore(buf: Buffer, end: number): number {
   return n;
 }
 
-/** The tail as a stream: each part's file read again (from the page cache) and decoded a txn at a time. */
-function tailReader(parts: readonly TailPart[]): (fn: (txn: Txn) => void) => void {
+/** Txns as a stream: each part's file read again (from the page cache) and decoded a txn at a time. */
+function txnReader(parts: readonly TailPart[]): (fn: (txn: Txn) => void) => void {
   return (fn) => {
     for (const part of parts) forEachRecord(fs.readFileSync(part.path), part.from, part.end, fn);
   };
 }
 
 /**
- * Completes a Recovered with its tail: the stream, and `tail` as a getter that decodes the array when
- * first read (defined on the object, since spreading a getter would call it).
+ * Completes a Recovered with its txns: the tail's stream, and `tail` and `imageTxns` as getters that
+ * decode their arrays when first read (defined on the object, since spreading a getter would call it).
  */
-function withTail(r: Omit<Recovered, 'tail' | 'forEachTail'>, scanned: ScannedLogs): Recovered {
-  const forEachTail = tailReader(scanned.tailParts);
-  let tail: Txn[] | null = null;
+function withTail(r: Omit<Recovered, 'tail' | 'forEachTail' | 'imageTxns'>, scanned: ScannedLogs): Recovered {
+  const forEachTail = txnReader(scanned.tailParts);
   const out = Object.assign(r, { forEachTail }) as Recovered;
-  Object.defineProperty(out, 'tail', {
+  defineDecoded(out, 'tail', forEachTail);
+  defineDecoded(out, 'imageTxns', txnReader(scanned.keptParts));
+  return out;
+}
+
+function defineDecoded(r: Recovered, key: 'tail' | 'imageTxns', each: (fn: (txn: Txn) => void) => void): void {
+  let txns: Txn[] | null = null;
+  Object.defineProperty(r, key, {
     enumerable: true,
     get: (): Txn[] => {
-      if (tail === null) {
+      if (txns === null) {
         const all: Txn[] = [];
-        forEachTail((t) => void all.push(t));
-        tail = all;
+        each((t) => void all.push(t));
+        txns = all;
       }
-      return tail;
+      return txns;
     },
   });
-  return out;
 }
 
 function truncateOrRemove(file: string, validEnd: number): void {
@@ -210,18 +223,16 @@ export function recover(opts: RecoveryOptions): Recovered {
       opts.log.warn(`Skipping ${snap.path}: the log does not cover zxids 0x${(start + 1).toString(16)}..0x${loaded.endZxid.toString(16)}`);
       continue;
     }
-    const imageTxns = scanned.kept;
     const sessions = sessionTable(loaded.sessions);
-    for (const t of imageTxns) applySessionTxn(sessions, t);
-    const replayed = imageTxns.length + scanned.tailCount;
+    for (const t of scanned.keptSessionTxns) applySessionTxn(sessions, t);
+    const replayed = scanned.keptCount + scanned.tailCount;
     opts.log.info(`Loaded ${snap.path}: ${loaded.nodeCount} nodes, ${loaded.sessions.length} sessions, zxid 0x${start.toString(16)}..0x${loaded.endZxid.toString(16)}; replaying ${replayed} txns`);
-    const sessionSecret = secretAfter(loaded.sessionSecret, imageTxns);
+    const sessionSecret = secretAfter(loaded.sessionSecret, scanned.keptSessionTxns);
     return withTail({
-      image: new SnapshotFileImage(loaded, imageTxns),
+      image: new SnapshotFileImage(loaded, txnReader(scanned.keptParts)),
       snapshotFile: snap.path,
       imageZxid: loaded.endZxid,
       snapshotStartZxid: start,
-      imageTxns,
       sessions,
       sessionSecret,
       ...afterTail(sessions, sessionSecret, scanned.tailSessionTxns),
@@ -237,7 +248,7 @@ export function recover(opts: RecoveryOptions): Recovered {
   }
   opts.log.info(`No snapshot; replaying ${scanned.tailCount} logged txns`);
   return withTail({
-    image: null, snapshotFile: null, imageZxid: 0, snapshotStartZxid: 0, imageTxns: [], sessions: new Map(), sessionSecret: null,
+    image: null, snapshotFile: null, imageZxid: 0, snapshotStartZxid: 0, sessions: new Map(), sessionSecret: null,
     ...afterTail(new Map(), null, scanned.tailSessionTxns),
     lastZxid: scanned.lastZxid ?? 0, replayed: scanned.tailCount, cutBytes,
   }, scanned);

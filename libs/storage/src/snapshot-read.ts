@@ -8,7 +8,7 @@
  */
 import * as fs from 'node:fs';
 import type { ACL } from '@coord/protocol';
-import { DataTree, LoadedFields, NodeRecord, SnapshotLoader, TreeSource, Txn } from '@coord/data-tree';
+import { DataTree, LoadedFields, NodeRecord, SnapshotLoader, TreeSource, TxnSource } from '@coord/data-tree';
 import { ByteReader, DecodeError, varintBytesMax } from '@coord/bytes';
 import { crc32 } from './crc32';
 import { StorageError } from './errors';
@@ -249,7 +249,7 @@ class ItemWalk {
 export class SnapshotFileImage implements TreeSource {
   constructor(
     readonly snapshot: OpenedSnapshot,
-    readonly fuzzyTxns: readonly Txn[] = [],
+    readonly fuzzyTxns: TxnSource = [],
   ) {}
 
   restoreInto(tree: DataTree): void {
