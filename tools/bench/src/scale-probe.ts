@@ -76,6 +76,7 @@ export async function restartProbe(tree: DataTree): Promise<void> {
   let buf: Buffer | null = fs.readFileSync(res.file);
   fs.rmSync(dir, { recursive: true, force: true });
   const t2 = Date.now();
+  const cpu0 = process.cpuUsage();
   const fresh = new DataTree();
   let decodeMs = 0;
   if (process.argv.includes('--records')) {
@@ -87,6 +88,8 @@ export async function restartProbe(tree: DataTree): Promise<void> {
     new SnapshotFileImage(openSnapshot(buf, res.file)).restoreInto(fresh);
   }
   const t3 = Date.now();
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMs = Math.round((cpu.user + cpu.system) / 1000);
   buf = null;
   gc();
   const m = process.memoryUsage();
@@ -94,7 +97,7 @@ export async function restartProbe(tree: DataTree): Promise<void> {
   console.log(
     `snapshot ${res.bytes} B written in ${t1 - t0} ms; read ${t2 - t1} ms; load ${t3 - t2} ms` +
       (decodeMs ? ` (decode to records ${decodeMs} ms, restore ${t3 - t2 - decodeMs} ms)` : ' (straight into the store)') +
-      ` = ${perSecond} znodes/s (${fresh.size} nodes); after GC heapUsed ${mib(m.heapUsed)} MiB, arrayBuffers ${mib(m.arrayBuffers)} MiB, rss ${mib(m.rss)} MiB (both trees)`,
+      ` = ${perSecond} znodes/s (${fresh.size} nodes); ${cpuMs} ms of CPU = ${Math.round(fresh.size / (cpuMs / 1000))} znodes per CPU-second; after GC heapUsed ${mib(m.heapUsed)} MiB, arrayBuffers ${mib(m.arrayBuffers)} MiB, rss ${mib(m.rss)} MiB (both trees)`,
   );
   if (fresh.size !== tree.size) throw new Error(`restored ${fresh.size} nodes, the tree holds ${tree.size}`);
 }
