@@ -302,6 +302,24 @@ describe('compact tree against a naive reference', () => {
     expect(tree.getNode('/n1')!.data!.equals(Buffer.alloc(2400, 3))).toBe(true);
     expect(tree.getNode('/n0')!.data!.equals(Buffer.alloc(2100, 2))).toBe(true);
   });
+
+  it('a view reads its data where it saw it only while nothing moved: after a write or a compaction it reads the node as it is', () => {
+    const tree = new DataTree({ arena: { chunkBytes: 4096, compactGarbageBytesMin: 0 } });
+    const create = (zxid: number, path: string, data: Buffer | null): Txn => ({ zxid, time: 1, sessionId: 0n, cxid: 0, op: { type: 'create', path, data, acl: OPEN_ACL_UNSAFE, ephemeralOwner: 0n } });
+    const setData = (zxid: number, path: string, data: Buffer): Txn => ({ zxid, time: 2, sessionId: 0n, cxid: 0, op: { type: 'setData', path, data, version: -1 } });
+    let zxid = 0;
+    for (let i = 0; i < 40; i++) tree.applyTxn(create(++zxid, `/n${i}`, Buffer.alloc(200, i)));
+    tree.applyTxn(create(++zxid, '/empty', null));
+    expect(tree.getNode('/empty')!.data).toBeNull();
+    const fresh = tree.getNode('/n7')!;
+    expect(fresh.data!.equals(Buffer.alloc(200, 7))).toBe(true);
+    const held = tree.getNode('/n3')!;
+    // Rewrites that grow every record: they move, chunks go sparse and compaction moves the rest.
+    for (let i = 0; i < 40; i++) tree.applyTxn(setData(++zxid, `/n${i}`, Buffer.alloc(300 + i, 100 + i)));
+    expect(held.data!.equals(Buffer.alloc(303, 103))).toBe(true);
+    expect(fresh.data!.equals(Buffer.alloc(307, 107))).toBe(true);
+    expect(tree.getNode('/n39')!.data!.equals(Buffer.alloc(339, 139))).toBe(true);
+  });
 });
 
 /**

@@ -25,6 +25,8 @@ const freshPadBytes = 4;
 const growthPadBytes = 8;
 
 export class NodeStore {
+  /** Bumped by every change to a record's bytes or place (see ZNode's data fast path). */
+  mutations = 0;
   private readonly arena: ByteArena;
   private address = new Float64Array(slotsInitial).fill(-1);
   private parents = new Int32Array(slotsInitial);
@@ -92,6 +94,13 @@ export class NodeStore {
 
   parentOf(slot: number): number {
     return this.parents[slot];
+  }
+
+  /** The data at `dataOffset` as read when `mutations` was `stamp` (a ZNode view's fast path), else as dataOf. */
+  dataAt(slot: number, dataOffset: number, dataLength: number, stamp: number): Buffer | null {
+    if (stamp !== this.mutations) return this.dataOf(slot);
+    if (dataLength < 0) return null;
+    return Buffer.from(this.arena.chunkOf(this.address[slot]).subarray(dataOffset, dataOffset + dataLength));
   }
 
   /** A fresh Buffer with the node's data (null stays null). */
@@ -199,6 +208,7 @@ export class NodeStore {
    * names, which would touch a record elsewhere in memory for every occupied entry it passes.
    */
   appendChild(parent: number, name: Uint8Array, nameAt: number, nameLength: number, fields: NodeFields, data: Uint8Array, dataAt: number, dataLength: number): number {
+    this.mutations++;
     const added = this.bulkAdded as Int32Array;
     const first = this.bulkFirst as Int32Array;
     if (this.count > (this.tableMask + 1) * tableLoadMax) this.growTable();
@@ -245,6 +255,7 @@ export class NodeStore {
 
   /** Writes the children bulk appends gave `parent` into its record. */
   private flushBulk(parent: number): void {
+    this.mutations++;
     const added = this.bulkAdded as Int32Array;
     const n = added[parent];
     added[parent] = 0;
@@ -271,6 +282,7 @@ export class NodeStore {
    * showing the new child in numChildren / firstChild) before they are written back.
    */
   insert(parent: number, name: string, fields: NodeFields, data: Uint8Array | null, onParent: (p: NodeFields) => void): number {
+    this.mutations++;
     // The name's UTF-8 bytes go through a reused buffer (a UTF-16 unit is at most 3 bytes).
     if (this.nameScratch.length < name.length * 3) this.nameScratch = Buffer.allocUnsafe(name.length * 3);
     const nameBytes = this.nameScratch;
@@ -294,6 +306,7 @@ export class NodeStore {
     dataLength: number,
     onParent: (p: NodeFields) => void,
   ): number {
+    this.mutations++;
     this.noteTime(fields.ctime);
     const slot = this.allocSlot();
     this.parents[slot] = parent;
@@ -322,6 +335,7 @@ export class NodeStore {
 
   /** Removes a childless node; `onParent` edits the parent's fields as for insert. */
   remove(slot: number, onParent: (p: NodeFields) => void): void {
+    this.mutations++;
     const parent = this.parents[slot];
     const p = this.read(parent);
     const next = this.nexts[slot];
@@ -349,6 +363,7 @@ export class NodeStore {
 
   /** Rewrites the stat fields, keeping name and data (the data length in `f` is ignored). */
   writeFields(slot: number, f: NodeFields): void {
+    this.mutations++;
     this.noteTime(f.ctime);
     const a = this.address[slot];
     const chunk = this.arena.chunkOf(a);
@@ -379,6 +394,7 @@ export class NodeStore {
 
   /** Replaces the data and the stat fields together. */
   writeData(slot: number, f: NodeFields, data: Uint8Array | null): void {
+    this.mutations++;
     this.noteTime(f.ctime);
     const a = this.address[slot];
     const chunk = this.arena.chunkOf(a);
@@ -479,6 +495,7 @@ export class NodeStore {
   /** Moves records out of mostly-garbage chunks, then gives those chunks back. */
   private maybeCompact(): void {
     if (!this.arena.needsCompaction()) return;
+    this.mutations++;
     const sparse = this.arena.sparseChunks();
     for (let s = 0; s < this.highWater; s++) {
       const a = this.address[s];

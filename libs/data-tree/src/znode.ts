@@ -39,6 +39,10 @@ export interface SharedAcl {
 /** Reads a view's data when asked (most reads never need it). */
 export interface NodeDataSource {
   dataOf(slot: number): Buffer | null;
+  /** Bumped by every change to any record's bytes or place: a view taken at the same count may read its data where it saw it. */
+  readonly mutations?: number;
+  /** The data at `dataOffset` in the slot's chunk, as a view saw it when `mutations` was `stamp`; else as `dataOf`. */
+  dataAt?(slot: number, dataOffset: number, dataLength: number, stamp: number): Buffer | null;
 }
 
 export class ZNode {
@@ -60,6 +64,10 @@ export class ZNode {
    */
   readonly childCapacity: number;
   readonly dataLength: number;
+  /** Where the data was when the view was taken (-1: unknown), the record's raw data length and the store's mutation count then. */
+  private readonly dataOffset: number;
+  private readonly rawDataLength: number;
+  private readonly stamp: number;
 
   constructor(
     private readonly source: NodeDataSource,
@@ -80,10 +88,16 @@ export class ZNode {
     this.numChildren = f.numChildren;
     this.childCapacity = f.childCapacity;
     this.dataLength = f.dataLength < 0 ? 0 : f.dataLength;
+    const at = (f as { dataOffset?: number }).dataOffset;
+    this.dataOffset = at ?? -1;
+    this.rawDataLength = f.dataLength;
+    this.stamp = at !== undefined && source.mutations !== undefined ? source.mutations : -1;
   }
 
   /** A fresh Buffer with the node's current data (null stays null, distinct from empty). */
   get data(): Buffer | null {
+    // A get reads stat and data together: read the data where the view saw it, without decoding the record again.
+    if (this.stamp >= 0 && this.source.dataAt) return this.source.dataAt(this.slot, this.dataOffset, this.rawDataLength, this.stamp);
     return this.source.dataOf(this.slot);
   }
 
