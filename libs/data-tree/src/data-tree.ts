@@ -326,7 +326,9 @@ export class DataTree {
         f.mtime = txn.time;
         this.store.writeData(slot, f, op.data);
         this.quotas.update(op.path, bytesDiff, 0);
-        const node = this.view(slot);
+        // The fields just written (writeData set the new data length), without decoding the record again;
+        // no data offset, so this view never reads data from where the old record was.
+        const node = new ZNode(this.store, slot, { ...f, dataOffset: undefined } as NodeFields, this.acls.get(f.aclId));
         this.fire(this.dataWatches, op.path, EventType.NodeDataChanged, txn.zxid, node.acl.acl, events);
         return { type: 'setData', stat: node.stat() };
       }

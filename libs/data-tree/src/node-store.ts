@@ -27,6 +27,9 @@ const growthPadBytes = 8;
 export class NodeStore {
   /** Bumped by every change to a record's bytes or place (see ZNode's data fast path). */
   mutations = 0;
+  /** The last layout read() returned and the mutation count then: writeData need not decode it again. */
+  private lastRead: RecordLayout | null = null;
+  private lastReadAt = -1;
   private readonly arena: ByteArena;
   private address = new Float64Array(slotsInitial).fill(-1);
   private parents = new Int32Array(slotsInitial);
@@ -71,7 +74,10 @@ export class NodeStore {
   read(slot: number): RecordLayout {
     if (this.bulkAdded !== null && this.bulkAdded[slot] > 0) this.flushBulk(slot);
     const a = this.address[slot];
-    return decodeRecord(this.arena.chunkOf(a), this.arena.offsetOf(a), this.timeBase);
+    const layout = decodeRecord(this.arena.chunkOf(a), this.arena.offsetOf(a), this.timeBase);
+    this.lastRead = layout;
+    this.lastReadAt = this.mutations;
+    return layout;
   }
 
   /** read(slot) into `out`, for a walk that visits every record. */
@@ -392,17 +398,24 @@ export class NodeStore {
     this.maybeCompact();
   }
 
-  /** Replaces the data and the stat fields together. */
+  /**
+   * Replaces the data and the stat fields together. `f` may be the layout `read(slot)` returned with no
+   * change to the store since (then the record is not decoded again), or any fields.
+   */
   writeData(slot: number, f: NodeFields, data: Uint8Array | null): void {
+    const fresh = (f as Partial<RecordLayout>).nameOffset !== undefined && this.lastRead === f && this.lastReadAt === this.mutations;
     this.mutations++;
     this.noteTime(f.ctime);
     const a = this.address[slot];
     const chunk = this.arena.chunkOf(a);
     const at = this.arena.offsetOf(a);
-    const old = decodeRecord(chunk, at, this.timeBase);
-    f.dataLength = data === null ? -1 : data.length;
-    const header = this.encode(chunk, old.nameOffset, old.nameLength, f);
+    const old = fresh ? (f as RecordLayout) : decodeRecord(chunk, at, this.timeBase);
+    // Read before f.dataLength changes below (old may be f itself).
     const oldTotal = old.dataOffset - at + Math.max(old.dataLength, 0) + old.pad;
+    const nameOffset = old.nameOffset;
+    const nameLength = old.nameLength;
+    f.dataLength = data === null ? -1 : data.length;
+    const header = this.encode(chunk, nameOffset, nameLength, f);
     const dataBytes = data === null ? 0 : data.length;
     const room = oldTotal - header - dataBytes;
     if (room >= 0 && room <= recordPadMax) {
