@@ -24,9 +24,14 @@ const freshPadBytes = 4;
 /** Spare bytes a record gets when it must move because its header outgrew its room. */
 const growthPadBytes = 8;
 
+/** Paths find() remembers at most (a few hundred KiB); past that it starts over. */
+const foundPathsMax = 4096;
+
 export class NodeStore {
   /** Bumped by every change to a record's bytes or place (see ZNode's data fast path). */
   mutations = 0;
+  /** Path -> slot of recent finds (bounded; a removed slot's path is forgotten). */
+  private readonly found = new Map<string, number>();
   /** The last layout read() returned and the mutation count then: writeData need not decode it again. */
   private lastRead: RecordLayout | null = null;
   private lastReadAt = -1;
@@ -144,8 +149,19 @@ export class NodeStore {
     for (let s = 0; s < this.highWater; s++) if (this.address[s] >= 0) yield s;
   }
 
-  /** The slot of an absolute path, or -1. */
+  /** The slot of an absolute path, or -1. Recently found paths are remembered (a slot keeps its path until removed). */
   find(path: string): number {
+    const hit = this.found.get(path);
+    if (hit !== undefined) return hit;
+    const slot = this.walk(path);
+    if (slot > rootSlot) {
+      if (this.found.size >= foundPathsMax) this.found.clear();
+      this.found.set(path, slot);
+    }
+    return slot;
+  }
+
+  private walk(path: string): number {
     if (path.length === 0 || path.charCodeAt(0) !== 0x2f) return -1;
     if (path.length === 1) return rootSlot;
     let slot = rootSlot;
@@ -342,6 +358,7 @@ export class NodeStore {
   /** Removes a childless node; `onParent` edits the parent's fields as for insert. */
   remove(slot: number, onParent: (p: NodeFields) => void): void {
     this.mutations++;
+    if (this.found.size > 0) this.found.delete(this.pathOf(slot));
     const parent = this.parents[slot];
     const p = this.read(parent);
     const next = this.nexts[slot];
