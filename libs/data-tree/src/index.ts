@@ -9,3 +9,4 @@ export * from './java-order';
 export * from './quota';
 export * from './snapshot-load';
 export * from './snapshot-cursor';
+export * from './txn-codec';

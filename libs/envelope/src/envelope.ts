@@ -9,7 +9,7 @@ import type { Txn } from '@coord/data-tree';
 import type { Id } from '@coord/protocol';
 import type { SequencerRequest } from '@coord/server';
 import { ByteReader, ByteWriter } from '@coord/bytes';
-import { decodeTxn, encodeTxn } from '@coord/storage';
+import { decodeTxn, encodeTxn } from '@coord/data-tree';
 
 const requestTag = { write: 1, createSession: 2, closeSession: 3, touch: 4, deleteContainer: 5, moveSession: 6 } as const;
 

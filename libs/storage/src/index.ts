@@ -11,5 +11,4 @@ export * from './snapshot-read';
 export * from './snapshot-writer';
 export * from './snapshot-data';
 export * from './store';
-export * from './txn-codec';
 export * from './inspect';

@@ -2,7 +2,7 @@ import { ByteReader, ByteWriter } from '@coord/bytes';
 import { crc32, crc32Portable } from './crc32';
 import { encodeLogHeader, encodeRecords, logHeaderBytes, scanLog } from './log-format';
 import { sampleTxns } from './testing/txns';
-import { decodeTxn, encodeTxn } from './txn-codec';
+import { decodeTxn, encodeTxn } from '@coord/data-tree';
 
 describe('CRC-32', () => {
   it('native and portable CRC-32 agree with the known check value', () => {

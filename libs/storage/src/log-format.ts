@@ -9,7 +9,7 @@
 import type { Txn } from '@coord/data-tree';
 import { ByteReader, ByteWriter } from '@coord/bytes';
 import { crc32 } from './crc32';
-import { decodeTxn, encodeTxn } from './txn-codec';
+import { decodeTxn, encodeTxn } from '@coord/data-tree';
 
 export const logMagic = 0x434e4c47; // "CNLG"
 export const logVersion = 1;

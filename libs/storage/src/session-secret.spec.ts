@@ -11,7 +11,7 @@ import { ByteReader, ByteWriter } from '@coord/bytes';
 import { inspectLog } from './inspect';
 import { decodeSnapshot } from './snapshot-read';
 import { writeSnapshot } from './snapshot-writer';
-import { decodeTxn, encodeTxn } from './txn-codec';
+import { decodeTxn, encodeTxn } from '@coord/data-tree';
 import { encodeLogHeader, encodeRecords } from './log-format';
 
 const secret = Buffer.alloc(32, 0x5a);

@@ -15,7 +15,7 @@ import type { NodeRecord } from '@coord/data-tree';
 import { ByteWriter } from '@coord/bytes';
 import { crc32 } from './crc32';
 import { StorageError } from './errors';
-import { encodeAcl } from './txn-codec';
+import { encodeAcl } from '@coord/data-tree';
 
 export const snapshotMagic = 0x434e534e; // "CNSN"
 export const snapshotTrailer = 0x434e5345; // "CNSE"

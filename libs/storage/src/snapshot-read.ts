@@ -13,7 +13,7 @@ import { ByteReader, DecodeError, varintBytesMax } from '@coord/bytes';
 import { crc32 } from './crc32';
 import { StorageError } from './errors';
 import { checkFrame, checkSnapshotFrame, SessionEntry, snapshotFooterBytes, snapshotHeaderBytes, SnapshotFrame, SnapshotHeader } from './snapshot-format';
-import { decodeAcl } from './txn-codec';
+import { decodeAcl } from '@coord/data-tree';
 
 const tagEnd = 0;
 const tagAcl = 1;

@@ -4,7 +4,7 @@
  *   op     = tag:u8 fields (one form per TxnOp type; multi nests ops; docs/formats.md lists them)
  */
 import type { ACL } from '@coord/protocol';
-import type { Txn, TxnOp } from '@coord/data-tree';
+import type { Txn, TxnOp } from './txn';
 import { ByteReader, ByteWriter, DecodeError } from '@coord/bytes';
 
 export const OpTag = {
