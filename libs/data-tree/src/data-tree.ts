@@ -14,7 +14,7 @@ import { SnapshotCursor } from './snapshot-cursor';
 import { nameOf, parentOf } from './path';
 import { isUnderQuotaRoot, quotaLimitNode, QuotaTracker, quotaTarget } from './quota';
 import type { NodeRecord } from './snapshot';
-import { ApplyResult, OpResult, Txn, TxnOp, WatchEvent } from './txn';
+import { ApplyResult, AppliedOp, Txn, TxnOp, WatchEvent } from './txn';
 import { WatchMode, WatchTable, watchModesAll } from './watch-manager';
 import { AclCache, ephemeralKind, ttlOf, ZNode } from './znode';
 
@@ -309,7 +309,7 @@ export class DataTree {
     return { result, events };
   }
 
-  private applyOp(txn: Txn, op: TxnOp, events: WatchEvent[]): OpResult {
+  private applyOp(txn: Txn, op: TxnOp, events: WatchEvent[]): AppliedOp {
     switch (op.type) {
       case 'create':
         return this.applyCreate(txn, op.path, op.data, op.acl, op.ephemeralOwner, events);
@@ -366,7 +366,7 @@ export class DataTree {
     acl: ACL[],
     owner: bigint,
     events: WatchEvent[],
-  ): OpResult {
+  ): AppliedOp {
     const parentPath = parentOf(path);
     const parentSlot = this.mustFind(parentPath);
     const zxid = txn.zxid;

@@ -37,7 +37,7 @@ export interface Txn {
 }
 
 /** What applying one op produced. */
-export type OpResult =
+export type AppliedOp =
   | { type: 'create'; path: string; stat: Stat }
   | { type: 'delete' }
   | { type: 'setData'; stat: Stat }
@@ -46,7 +46,7 @@ export type OpResult =
   | { type: 'error'; err: number }
   | { type: 'createSession' }
   | { type: 'closeSession' }
-  | { type: 'multi'; results: OpResult[] };
+  | { type: 'multi'; results: AppliedOp[] };
 
 /** One notification to deliver: `watcher` is the connection id. */
 export interface WatchEvent {
@@ -58,6 +58,6 @@ export interface WatchEvent {
 }
 
 export interface ApplyResult {
-  result: OpResult;
+  result: AppliedOp;
   events: WatchEvent[];
 }

@@ -20,7 +20,7 @@
  * Time and randomness are injected (`deps`); nothing here touches a socket, a disk or a timer.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { DataTree, digestId, OpResult, Txn } from '@coord/data-tree';
+import { DataTree, digestId, AppliedOp, Txn } from '@coord/data-tree';
 import {
   BodyOf,
   decodeConnectRequest,
@@ -970,7 +970,7 @@ export class RequestPipeline {
     this.sendReply(c, encodeReply({ xid, zxid, err: out.err }, request.type, out.err === 0 ? out.body : null), request.type, xid, zxid, startedAt);
   }
 
-  private replyFor(p: Extract<Pending, { kind: 'write' }>, zxid: number, result: OpResult): Buffer {
+  private replyFor(p: Extract<Pending, { kind: 'write' }>, zxid: number, result: AppliedOp): Buffer {
     const header = { xid: p.xid, zxid, err: 0 };
     if (result.type === 'error') return encodeReply({ ...header, err: result.err }, p.opcode, null);
     if (result.type === 'multi' && p.request?.type === OpCode.multi) {

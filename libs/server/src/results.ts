@@ -1,8 +1,8 @@
 /** How txn results become response records (which opcodes are writes: @coord/protocol's isWrite). */
-import { OpResult } from '@coord/data-tree';
+import { AppliedOp } from '@coord/data-tree';
 import { ErrorCode, MultiResult, OpCode, ResponseBody } from '@coord/protocol';
 
-export function responseOf(opcode: number, result: OpResult): ResponseBody {
+export function responseOf(opcode: number, result: AppliedOp): ResponseBody {
   switch (result.type) {
     case 'create':
       return opcode === OpCode.create ? { path: result.path } : { path: result.path, stat: result.stat };
@@ -14,7 +14,7 @@ export function responseOf(opcode: number, result: OpResult): ResponseBody {
   }
 }
 
-export function multiResultOf(opcode: number, result: OpResult): MultiResult {
+export function multiResultOf(opcode: number, result: AppliedOp): MultiResult {
   switch (result.type) {
     case 'create':
       return opcode === OpCode.create

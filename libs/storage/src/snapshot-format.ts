@@ -81,9 +81,9 @@ export class AclNumbering {
 }
 
 /** A ZNode fits this shape too, so the snapshot walk encodes live nodes without copying them. */
-export type NodeFields = Omit<NodeRecord, 'acl'>;
+export type SnapshotNodeFields = Omit<NodeRecord, 'acl'>;
 
-export function encodeNode(w: ByteWriter, acls: AclNumbering, path: string, r: NodeFields, acl: ACL[]): void {
+export function encodeNode(w: ByteWriter, acls: AclNumbering, path: string, r: SnapshotNodeFields, acl: ACL[]): void {
   const data = r.data;
   encodeNodeRange(w, acls, path, r, acl, data ?? emptyBytes, 0, data === null ? -1 : data.length);
 }
@@ -91,7 +91,7 @@ export function encodeNode(w: ByteWriter, acls: AclNumbering, path: string, r: N
 const emptyBytes = Buffer.alloc(0);
 
 /** encodeNode with the data given as `data[dataAt, dataAt + dataLength)` (-1: null), as a tree walk holds it. */
-export function encodeNodeRange(w: ByteWriter, acls: AclNumbering, path: string, r: Omit<NodeFields, 'data'>, acl: ACL[], data: Uint8Array, dataAt: number, dataLength: number): void {
+export function encodeNodeRange(w: ByteWriter, acls: AclNumbering, path: string, r: Omit<SnapshotNodeFields, 'data'>, acl: ACL[], data: Uint8Array, dataAt: number, dataLength: number): void {
   const aclNumber = acls.numberOf(w, acl);
   w.writeU8(tagNode);
   w.writeVarString(path);
