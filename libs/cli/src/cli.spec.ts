@@ -67,6 +67,8 @@ describe('listenErrorLine', () => {
   });
   it('names the other flag when another port of the program failed, and nothing for other errors', () => {
     expect(listenErrorLine(err('EADDRINUSE', { port: 2888 }), target)).toBe('cannot listen on 127.0.0.1:2888: address already in use (another process has it; choose another with the server.N lines)');
+    // Client port 0 (any free one): a peer port in use is still named as a peer port.
+    expect(listenErrorLine(err('EADDRINUSE', { port: 2888 }), { ...target, port: 0 })).toContain('choose another with the server.N lines');
     expect(listenErrorLine(err('ECONNRESET'), target)).toBeUndefined();
     expect(listenErrorLine('not an error', target)).toBeUndefined();
   });

@@ -30,6 +30,7 @@ export function listenErrorLine(err: unknown, target: ListenTarget): string | un
   const failed = err as { address?: string; port?: number };
   const port = typeof failed.port === 'number' ? failed.port : target.port;
   const host = typeof failed.address === 'string' ? failed.address : target.host;
-  const other = port !== target.port && target.port !== 0 && target.otherPortFlag !== undefined;
+  // With port 0 asked for (any free port), a failure naming a real port is one of the other listeners.
+  const other = port !== target.port && target.otherPortFlag !== undefined;
   return `cannot listen on ${host}:${port}: ${reason(other ? { ...target, portFlag: target.otherPortFlag! } : target)}`;
 }

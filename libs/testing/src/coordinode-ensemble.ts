@@ -54,9 +54,24 @@ export async function serverMode(host: string, port: number): Promise<string | u
  * same `server.N=127.0.0.1:quorumPort:electionPort` lines (free ports). Client ports are chosen by the
  * kernel. Resolves once one member leads and the others follow it.
  */
-export async function startCoordinodeEnsemble(
-  opts: { size?: number; config?: Record<string, string>; env?: NodeJS.ProcessEnv; deadlineMs?: number } = {},
-): Promise<CoordinodeEnsemble> {
+type EnsembleOptions = { size?: number; config?: Record<string, string>; env?: NodeJS.ProcessEnv; deadlineMs?: number };
+
+/** Fresh ports and another try when a port picked for a member was taken before the member bound it. */
+const portRaceAttemptsMax = 3;
+
+export async function startCoordinodeEnsemble(opts: EnsembleOptions = {}): Promise<CoordinodeEnsemble> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startEnsembleOnce(opts);
+    } catch (err) {
+      // freePort hands out a port that is free now; an outgoing connection elsewhere on the machine may take
+      // it before the member binds it. The failed start has stopped its members and removed its directory.
+      if (attempt >= portRaceAttemptsMax || !/address already in use/.test((err as Error).message)) throw err;
+    }
+  }
+}
+
+async function startEnsembleOnce(opts: EnsembleOptions): Promise<CoordinodeEnsemble> {
   const size = opts.size ?? 3;
   if (!Number.isInteger(size) || size < 1) throw new Error(`an ensemble needs at least one member, not ${size}`);
   const host = '127.0.0.1';
