@@ -32,6 +32,9 @@ export class NodeStore {
   mutations = 0;
   /** Path -> slot of recent finds (bounded; a removed slot's path is forgotten). */
   private readonly found = new Map<string, number>();
+  /** Where locateName found the last name (scratch, to keep the table probe free of allocations). */
+  private nameOffset = 0;
+  private nameLength = 0;
   /** The last layout read() returned and the mutation count then: writeData need not decode it again. */
   private lastRead: RecordLayout | null = null;
   private lastReadAt = -1;
@@ -563,18 +566,9 @@ export class NodeStore {
       if (v === 0) return -1;
       const slot = v - 1;
       if (this.parents[slot] !== parent) continue;
-      const a = this.address[slot];
-      const chunk = this.arena.chunkOf(a);
-      const at = this.arena.offsetOf(a);
-      // nameLength is a varint: one byte below 128, the common case.
-      let n = chunk[at];
-      let o = at + 1;
-      if (n >= 0x80) {
-        const r = decodeRecord(chunk, at, 0);
-        n = r.nameLength;
-        o = r.nameOffset;
-      }
-      if (n !== length) continue;
+      const chunk = this.locateName(slot);
+      if (this.nameLength !== length) continue;
+      const o = this.nameOffset;
       let same = true;
       for (let k = 0; k < length; k++) {
         if (chunk[o + k] !== key.charCodeAt(start + k)) {
@@ -587,20 +581,30 @@ export class NodeStore {
   }
 
   private nameEquals(slot: number, key: Uint8Array, start: number, end: number): boolean {
+    const chunk = this.locateName(slot);
+    const n = this.nameLength;
+    const o = this.nameOffset;
+    if (n !== end - start) return false;
+    for (let k = 0; k < n; k++) if (chunk[o + k] !== key[start + k]) return false;
+    return true;
+  }
+
+  /** The chunk holding the slot's record; its name's offset and length land in nameOffset / nameLength. */
+  private locateName(slot: number): Buffer {
     const a = this.address[slot];
     const chunk = this.arena.chunkOf(a);
     const at = this.arena.offsetOf(a);
     // nameLength is a varint: one byte below 128, the common case, read without decoding the record.
-    let n = chunk[at];
-    let o = at + 1;
-    if (n >= 0x80) {
+    const n = chunk[at];
+    if (n < 0x80) {
+      this.nameLength = n;
+      this.nameOffset = at + 1;
+    } else {
       const r = decodeRecord(chunk, at, 0);
-      n = r.nameLength;
-      o = r.nameOffset;
+      this.nameLength = r.nameLength;
+      this.nameOffset = r.nameOffset;
     }
-    if (n !== end - start) return false;
-    for (let k = 0; k < n; k++) if (chunk[o + k] !== key[start + k]) return false;
-    return true;
+    return chunk;
   }
 
   private hashKey(parent: number, key: Uint8Array, start: number, end: number): number {
