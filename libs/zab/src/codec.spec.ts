@@ -1,6 +1,7 @@
 // The wire form of every message type round-trips, and malformed input is refused with ZabCodecError.
 
-import { decodeMessage, encodeMessage, ZabCodecError } from './codec';
+import { ByteWriter } from '@coord/bytes';
+import { decodeMessage, encodeMessage, writeFrame, ZabCodecError } from './codec';
 import type { Message } from './messages';
 import { makeZxid } from './zxid';
 
@@ -30,6 +31,20 @@ const samples: Message<Uint8Array>[] = [
 describe('message codec', () => {
   it.each(samples.map((m) => [m.type, m] as const))('%s round-trips', (_type, m) => {
     expect(decodeMessage(encodeMessage(m))).toEqual(m);
+  });
+
+  it('frames every message into one writer: length-prefixed, in order, each decoding to itself', () => {
+    const w = new ByteWriter(8);
+    for (const m of samples) writeFrame(w, m);
+    const all = w.view();
+    let at = 0;
+    for (const m of samples) {
+      const n = all.readUInt32BE(at);
+      expect(Buffer.from(all.subarray(at + 4, at + 4 + n))).toEqual(Buffer.from(encodeMessage(m)));
+      expect(decodeMessage(all.subarray(at + 4, at + 4 + n))).toEqual(m);
+      at += 4 + n;
+    }
+    expect(at).toBe(all.length);
   });
 
   it('refuses every truncation of every message', () => {

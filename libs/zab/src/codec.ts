@@ -67,6 +67,22 @@ function readTxns(r: ByteReader): ZabTxn<Uint8Array>[] {
 
 export function encodeMessage(m: Message<Uint8Array>): Uint8Array {
   const w = new ByteWriter(64);
+  writeMessage(w, m);
+  return new Uint8Array(w.view());
+}
+
+/**
+ * Appends `m` as one frame (an int length, then the message) to `w`: a driver gathers the frames of
+ * one turn for a peer in one writer and writes them with one call.
+ */
+export function writeFrame(w: ByteWriter, m: Message<Uint8Array>): void {
+  const at = w.length;
+  w.writeInt(0);
+  writeMessage(w, m);
+  w.patchInt(at, w.length - at - 4);
+}
+
+function writeMessage(w: ByteWriter, m: Message<Uint8Array>): void {
   w.writeU8(typeCodes.indexOf(m.type));
   w.writeInt(m.from);
   w.writeInt(m.to);
@@ -76,7 +92,7 @@ export function encodeMessage(m: Message<Uint8Array>): Uint8Array {
     w.writeInt(m.vote.peerEpoch);
     writeU64(w, m.electionEpoch);
     w.writeU8(states.indexOf(m.state));
-    return new Uint8Array(w.view());
+    return;
   }
   w.writeInt(m.conn);
   writeU64(w, m.seq);
@@ -98,7 +114,6 @@ export function encodeMessage(m: Message<Uint8Array>): Uint8Array {
     case 'REQUEST': writeBytes(w, m.request); break;
     case 'SYNC': writeU64(w, m.syncId); writeU64(w, m.zxid); break;
   }
-  return new Uint8Array(w.view());
 }
 
 export function decodeMessage(bytes: Uint8Array): Message<Uint8Array> {

@@ -10,4 +10,4 @@ export { seededRand, type Rand } from './rand';
 export { isBetterVote } from './election';
 export { counterMax, counterOf, epochMax, epochOf, formatZxid, makeZxid, zxidToBigInt, type Zxid } from './zxid';
 export { formatMessage } from './format';
-export { decodeMessage, encodeMessage, ZabCodecError } from './codec';
+export { decodeMessage, encodeMessage, writeFrame, ZabCodecError } from './codec';

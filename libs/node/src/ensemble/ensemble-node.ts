@@ -20,6 +20,7 @@ import { RoleDriver } from '../role-driver';
 import type { Logger, NodeConfig } from '../ops';
 import { coreConfigOf } from '../node';
 import { decodeRequestPayload, decodeTxnPayload, encodeRequestPayload, encodeTxnPayload, isTxnPayload } from '@coord/envelope';
+import { DecodedTxns } from './decoded-txns';
 import { MemberAddress, PeerTransport } from './peer-transport';
 import { decodeSnapshotData, ZabStore } from './zab-store';
 
@@ -61,6 +62,8 @@ class EnsembleNode extends RoleDriver implements RunningEnsembleNode {
   private lookingSince = Date.now();
   /** Leader: when each zxid still uncommitted was proposed (proposal_latency), bounded. */
   private readonly proposedAt = new Map<number, number>();
+  /** Payloads decoded once: at logging (or proposing), used again when applied. */
+  private readonly decoded = new DecodedTxns();
   /** When the last election ended (follower_sync_time runs from here to serving). */
   private electedAt = 0;
 
@@ -170,6 +173,7 @@ class EnsembleNode extends RoleDriver implements RunningEnsembleNode {
   private propose(p: PreparedTxn): number | null {
     const zxid = this.peer.propose(encodeTxnPayload(p.origin, p.txn));
     if (zxid !== null) {
+      this.decoded.remember(zxid, { origin: p.origin, txn: { ...p.txn, zxid } });
       this.metrics.proposalCount++;
       if (this.proposedAt.size < proposalsTimedMax) this.proposedAt.set(zxid, Date.now());
     }
@@ -192,6 +196,7 @@ class EnsembleNode extends RoleDriver implements RunningEnsembleNode {
     for (const m of ready.messages) this.sendPeer(m);
     this.transport.flush();
     const strict = ready.persist.snapshot !== undefined || ready.persist.truncateAfter !== undefined || ready.softState !== undefined;
+    if (strict) this.decoded.clear();
     const idle = this.persistsInFlight === 0;
     if (!this.store || (!ready.mustSync && idle)) {
       this.finishStrict(ready);
@@ -205,7 +210,7 @@ class EnsembleNode extends RoleDriver implements RunningEnsembleNode {
     this.persistsInFlight++;
     const persistStartedAt = Date.now();
     if (ready.persist.entries?.length) this.metrics.syncProcessorBatchSize.record(ready.persist.entries.length);
-    this.store.persist(ready.persist, ready.mustSync).then(
+    this.store.persist(ready.persist, ready.mustSync, (t) => this.decoded.of(t).txn).then(
       () => {
         this.persistsInFlight--;
         this.metrics.fsyncTime.record(Date.now() - persistStartedAt);
@@ -256,7 +261,7 @@ class EnsembleNode extends RoleDriver implements RunningEnsembleNode {
       }
     }
     for (const t of ready.committed) {
-      const { origin, txn } = decodeTxnPayload(t.payload, t.zxid);
+      const { origin, txn } = this.decoded.take(t);
       this.core.apply(origin, txn);
       this.zabLog.debug(() => `applied ${formatZxid(t.zxid)} ${txn.op.type}`);
     }
@@ -358,6 +363,7 @@ class EnsembleNode extends RoleDriver implements RunningEnsembleNode {
       if (next.state !== 'LEADING') this.metrics.followerSyncTime.record(now - this.electedAt);
     }
     if (next.phase !== 'BROADCAST' || next.state !== 'LEADING') this.proposedAt.clear();
+    this.decoded.clear();
   }
 
   protected role(): RoleView {

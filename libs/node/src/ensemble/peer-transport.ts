@@ -16,7 +16,8 @@
 import { X509Certificate } from 'node:crypto';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import { decodeMessage, encodeMessage, type Message } from '@coord/zab';
+import { ByteWriter } from '@coord/bytes';
+import { decodeMessage, writeFrame, type Message } from '@coord/zab';
 import type { Logger } from '../ops';
 
 export interface MemberAddress {
@@ -31,6 +32,8 @@ export const peerFrameBytesMax = 512 << 20;
 /** Wait before dialling a peer again after a failed or dropped link (ms). */
 export const redialMs = 100;
 const lengthBytes = 4;
+/** A turn's frames for one peer start in a buffer this big (it grows as needed). */
+const outgoingBytesInitial = 4096;
 
 type Channel = 'quorum' | 'election';
 
@@ -53,7 +56,8 @@ export class PeerTransport {
   private readonly servers: net.Server[] = [];
   private readonly links = new Map<string, Link>();
   private readonly inbound = new Set<net.Socket>();
-  private readonly corked = new Set<net.Socket>();
+  /** Frames sent this turn, per socket, not yet written: one write per socket per flush. */
+  private readonly outgoing = new Map<net.Socket, ByteWriter>();
   private closed = false;
 
   constructor(
@@ -112,23 +116,21 @@ export class PeerTransport {
     const channel: Channel = m.type === 'NOTIFICATION' ? 'election' : 'quorum';
     const socket = this.linkTo(m.to, channel);
     if (!socket) return;
-    const body = encodeMessage(m);
-    const frame = Buffer.allocUnsafe(lengthBytes + body.length);
-    frame.writeUInt32BE(body.length, 0);
-    frame.set(body, lengthBytes);
-    // Messages of one ZabReady go out together: cork now, uncork at flush() (or at the end of this turn).
-    if (!this.corked.has(socket)) {
-      socket.cork();
-      this.corked.add(socket);
-      if (this.corked.size === 1) process.nextTick(() => this.flush());
+    // Messages of one turn go out together: framed into the socket's writer now, written at flush()
+    // (or at the end of this turn) as one buffer, one write call for all of them.
+    let w = this.outgoing.get(socket);
+    if (!w) {
+      w = new ByteWriter(outgoingBytesInitial);
+      this.outgoing.set(socket, w);
+      if (this.outgoing.size === 1) process.nextTick(() => this.flush());
     }
-    socket.write(frame);
+    writeFrame(w, m);
   }
 
-  /** Puts what was sent so far on the wire (the driver calls it before a blocking fsync). */
+  /** Puts what was sent so far on the wire (the driver calls it at the end of each ZabReady). */
   flush(): void {
-    for (const s of this.corked) s.uncork();
-    this.corked.clear();
+    for (const [socket, w] of this.outgoing) if (!socket.destroyed) socket.write(w.view());
+    this.outgoing.clear();
   }
 
   async close(): Promise<void> {

@@ -102,8 +102,9 @@ export class ZabStore {
    * Resolves once all of it is on disk (with forceSync every write is synced, so `mustSync` needs no
    * extra step); calls resolve in call order, and a failed write fails every later call. A call whose
    * input is malformed (snapshot data, payloads) rejects before anything of it reaches the disk.
+   * `txnOf` turns an entry into the txn to log (the driver passes one that remembers what it decoded).
    */
-  persist(p: Persist<Uint8Array>, mustSync: boolean): Promise<void> {
+  persist(p: Persist<Uint8Array>, mustSync: boolean, txnOf: (t: ZabTxn<Uint8Array>) => TreeTxn = treeTxnOf): Promise<void> {
     // Every write is synced (forceSync) or none is (tests), so mustSync asks for nothing extra.
     void mustSync;
     if (this.closed) return Promise.reject(new Error('ZAB store is closed'));
@@ -111,7 +112,7 @@ export class ZabStore {
     let txns: TreeTxn[];
     try {
       if (p.snapshot) parts = this.snapshotParts(p.snapshot);
-      txns = p.entries.map(treeTxnOf);
+      txns = p.entries.map(txnOf);
     } catch (e) {
       return Promise.reject(e);
     }
