@@ -4,7 +4,7 @@
 // driver's serialized data tree). Decoding checks every length against the bytes actually present.
 
 import { ByteReader, ByteWriter, type DecodeFailure } from '@coord/bytes';
-import type { Message, QuorumBody, ServerState, Snapshot, ZabTxn } from './messages';
+import type { Message, ServerState, Snapshot, ZabTxn } from './messages';
 
 const typeCodes = [
   'NOTIFICATION', 'FOLLOWERINFO', 'LEADERINFO', 'ACKEPOCH', 'DIFF', 'TRUNC', 'SNAP', 'NEWLEADER', 'ACK',
@@ -116,8 +116,10 @@ function writeMessage(w: ByteWriter, m: Message<Uint8Array>): void {
   }
 }
 
-export function decodeMessage(bytes: Uint8Array): Message<Uint8Array> {
-  const r = new ByteReader(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), 0, { fail: codecError });
+/** The message in `bytes` (from `start` to `end`, by default all of it). */
+export function decodeMessage(bytes: Uint8Array, start = 0, end = bytes.byteLength): Message<Uint8Array> {
+  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const r = new ByteReader(buf, start, { end, fail: codecError });
   const code = r.readU8();
   const type = typeCodes[code];
   if (type === undefined) throw new ZabCodecError(`unknown message type ${code}`);
@@ -131,8 +133,8 @@ export function decodeMessage(bytes: Uint8Array): Message<Uint8Array> {
     if (state === undefined) throw new ZabCodecError('unknown server state');
     m = { from, to, type, vote, electionEpoch, state };
   } else {
-    const head = { from, to, conn: r.readInt(), seq: readU64(r) };
-    m = { ...head, ...quorumBody(type, r) } as Message<Uint8Array>;
+    const conn = r.readInt();
+    m = quorumMessage(type, from, to, conn, readU64(r), r);
   }
   if (r.remaining !== 0) throw new ZabCodecError(`${r.remaining} trailing bytes`);
   return m;
@@ -140,24 +142,28 @@ export function decodeMessage(bytes: Uint8Array): Message<Uint8Array> {
 
 type QuorumType = Exclude<(typeof typeCodes)[number], 'NOTIFICATION'>;
 
-function quorumBody(type: QuorumType, r: ByteReader): QuorumBody<Uint8Array> {
+/** One object literal per type (no spreads): the hot messages keep one shape each. */
+function quorumMessage(type: QuorumType, from: number, to: number, conn: number, seq: number, r: ByteReader): Message<Uint8Array> {
   switch (type) {
-    case 'FOLLOWERINFO': return { type, acceptedEpoch: r.readInt(), lastZxid: readU64(r) };
-    case 'LEADERINFO': return { type, epoch: r.readInt() };
-    case 'ACKEPOCH': return { type, currentEpoch: r.readInt(), lastZxid: readU64(r) };
-    case 'DIFF': return { type, entries: readTxns(r), committedZxid: readU64(r) };
-    case 'TRUNC': return { type, truncZxid: readU64(r), entries: readTxns(r), committedZxid: readU64(r) };
+    case 'FOLLOWERINFO': return { from, to, conn, seq, type, acceptedEpoch: r.readInt(), lastZxid: readU64(r) };
+    case 'LEADERINFO': return { from, to, conn, seq, type, epoch: r.readInt() };
+    case 'ACKEPOCH': return { from, to, conn, seq, type, currentEpoch: r.readInt(), lastZxid: readU64(r) };
+    case 'DIFF': return { from, to, conn, seq, type, entries: readTxns(r), committedZxid: readU64(r) };
+    case 'TRUNC': return { from, to, conn, seq, type, truncZxid: readU64(r), entries: readTxns(r), committedZxid: readU64(r) };
     case 'SNAP': {
       const snapshot: Snapshot = { zxid: readU64(r), data: readBytes(r) };
-      return { type, snapshot, entries: readTxns(r), committedZxid: readU64(r) };
+      return { from, to, conn, seq, type, snapshot, entries: readTxns(r), committedZxid: readU64(r) };
     }
-    case 'NEWLEADER': return { type, epoch: r.readInt(), zxid: readU64(r) };
-    case 'ACK': return { type, zxid: readU64(r) };
-    case 'COMMIT': return { type, zxid: readU64(r) };
-    case 'UPTODATE': return { type, committedZxid: readU64(r) };
-    case 'PROPOSAL': return { type, txn: { zxid: readU64(r), payload: readBytes(r) } };
-    case 'PING': return { type, round: readU64(r) };
-    case 'REQUEST': return { type, request: readBytes(r) };
-    case 'SYNC': return { type, syncId: readU64(r), zxid: readU64(r) };
+    case 'NEWLEADER': return { from, to, conn, seq, type, epoch: r.readInt(), zxid: readU64(r) };
+    case 'ACK': return { from, to, conn, seq, type, zxid: readU64(r) };
+    case 'COMMIT': return { from, to, conn, seq, type, zxid: readU64(r) };
+    case 'UPTODATE': return { from, to, conn, seq, type, committedZxid: readU64(r) };
+    case 'PROPOSAL': {
+      const zxid = readU64(r);
+      return { from, to, conn, seq, type, txn: { zxid, payload: readBytes(r) } };
+    }
+    case 'PING': return { from, to, conn, seq, type, round: readU64(r) };
+    case 'REQUEST': return { from, to, conn, seq, type, request: readBytes(r) };
+    case 'SYNC': return { from, to, conn, seq, type, syncId: readU64(r), zxid: readU64(r) };
   }
 }

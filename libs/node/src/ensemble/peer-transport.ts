@@ -32,6 +32,7 @@ export const peerFrameBytesMax = 512 << 20;
 /** Wait before dialling a peer again after a failed or dropped link (ms). */
 export const redialMs = 100;
 const lengthBytes = 4;
+const emptyBuffer = Buffer.alloc(0);
 /** A turn's frames for one peer start in a buffer this big (it grows as needed). */
 const outgoingBytesInitial = 4096;
 
@@ -181,23 +182,25 @@ export class PeerTransport {
       return;
     }
     this.inbound.add(socket);
-    let buffered: Buffer = Buffer.alloc(0);
+    let buffered: Buffer = emptyBuffer;
     /** The member this connection speaks for, fixed by its first message. */
     let sender: number | null = null;
     socket.on('data', (chunk: Buffer) => {
       buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
       try {
-        while (buffered.length >= lengthBytes) {
-          const n = buffered.readUInt32BE(0);
+        // Every whole frame of the chunk is decoded where it lies; only a partial tail is kept.
+        let at = 0;
+        while (buffered.length - at >= lengthBytes) {
+          const n = buffered.readUInt32BE(at);
           if (n > peerFrameBytesMax) throw new Error(`peer frame of ${n} bytes`);
-          if (buffered.length < lengthBytes + n) break;
-          const body = buffered.subarray(lengthBytes, lengthBytes + n);
-          buffered = buffered.subarray(lengthBytes + n);
-          const m = decodeMessage(body);
+          if (buffered.length - at < lengthBytes + n) break;
+          const m = decodeMessage(buffered, at + lengthBytes, at + lengthBytes + n);
+          at += lengthBytes + n;
           this.admit(m, sender);
           sender = m.from;
           this.onMessage(m);
         }
+        buffered = at === buffered.length ? emptyBuffer : buffered.subarray(at);
       } catch (e) {
         this.log.warn(`dropping peer connection from ${socket.remoteAddress}:${socket.remotePort}: ${(e as Error).message}`);
         socket.destroy();
