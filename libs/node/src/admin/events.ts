@@ -20,7 +20,7 @@ export interface ChangeEvent {
 /** Changes kept for a browser that connects later (the first screen of the stream). */
 export const recentEventsMax = 100;
 /** Changes sent per batch at most; the rest of the batch is only counted ("N more changes"). */
-export const eventsPerBatchMax = 50;
+export const eventsPerBatchMax = 20;
 export const eventBatchMs = 500;
 
 export interface EventSink {
