@@ -34,8 +34,10 @@ const sliceCheckNodes = 32;
 /** Encoded bytes buffered before a file write (also a yield point, for nodes with large data). */
 const writeChunkBytes = 256 << 10;
 /**
- * The file is synced every this many bytes while it is written, so the disk sees a steady trickle
- * instead of one large write-back at the end that txn-log syncs would queue behind.
+ * The file is synced every this many bytes while it is written (with forceSync off too), so the disk
+ * sees a steady trickle instead of one large write-back at the end that txn-log syncs would queue
+ * behind, and the page cache never holds enough of it dirty for the kernel to throttle every writer
+ * of the disk (the txn log's writes included) while it catches up.
  */
 const syncEveryBytes = 2 << 20;
 
@@ -74,15 +76,17 @@ export async function writeSnapshot(job: SnapshotJob, clock: () => number = Date
   let bytes = 0;
   let unsynced = 0;
   const w = new ByteWriter(writeChunkBytes * 2);
+  // The writer's own buffer goes to the file (the walk waits for the write before it encodes more), so
+  // a snapshot allocates no copy of itself.
   const flush = async () => {
     if (w.length === 0) return;
-    const chunk = w.take();
-    w.reset();
+    const chunk = w.view();
     crc = crc32(chunk, crc);
     bytes += chunk.length;
     await fh.write(chunk);
+    w.reset();
     unsynced += chunk.length;
-    if (job.forceSync && unsynced >= syncEveryBytes) {
+    if (unsynced >= syncEveryBytes) {
       unsynced = 0;
       await fh.datasync();
     }
