@@ -73,18 +73,6 @@ function readSvarint(b: Uint8Array): number {
   return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
 }
 
-function writeVarint(b: Uint8Array, v: number): void {
-  while (v >= 0x80) {
-    b[pos++] = (v % 0x80) | 0x80;
-    v = Math.floor(v / 0x80);
-  }
-  b[pos++] = v;
-}
-
-function writeSvarint(b: Uint8Array, v: number): void {
-  writeVarint(b, v >= 0 ? v * 2 : -v * 2 - 1);
-}
-
 /** Reads the record at `at`; the returned offsets are positions in `b`. */
 export function decodeRecord(b: Buffer, at: number, timeBase: number): RecordLayout {
   return decodeRecordInto(b, at, timeBase, {
@@ -138,29 +126,59 @@ export function recordBytes(b: Buffer, at: number): number {
  * and writes the data after the header.
  */
 export function encodeHeader(out: Buffer, name: Uint8Array, nameAt: number, nameLength: number, f: NodeFields, timeBase: number): number {
-  pos = 0;
-  writeVarint(out, nameLength);
-  for (let i = 0; i < nameLength; i++) out[pos + i] = name[nameAt + i];
-  pos += nameLength;
+  // A local position and putVarint's small-value fast path: a snapshot load encodes 1M of these.
+  let p = putVarint(out, 0, nameLength);
+  for (let i = 0; i < nameLength; i++) out[p + i] = name[nameAt + i];
+  p += nameLength;
   const capLog2 = f.childCapacity === 0 ? 0 : Math.round(Math.log2(f.childCapacity));
   const hasOwner = f.ephemeralOwner !== 0n ? 1 : 0;
-  writeVarint(out, hasOwner | (capLog2 << 1));
-  writeVarint(out, f.czxid);
-  writeSvarint(out, f.mzxid - f.czxid);
-  writeSvarint(out, f.pzxid - f.czxid);
-  writeSvarint(out, f.ctime - timeBase);
-  writeSvarint(out, f.mtime - f.ctime);
-  writeSvarint(out, f.version);
-  writeSvarint(out, f.cversion);
-  writeSvarint(out, f.aversion);
-  writeVarint(out, f.aclId);
-  writeVarint(out, f.numChildren);
-  writeVarint(out, f.firstChild + 1);
-  writeVarint(out, f.dataLength + 1);
+  p = putVarint(out, p, hasOwner | (capLog2 << 1));
+  const czxid = f.czxid;
+  const ctime = f.ctime;
+  p = putVarint(out, p, czxid);
+  p = putSvarint(out, p, f.mzxid - czxid);
+  p = putSvarint(out, p, f.pzxid - czxid);
+  p = putSvarint(out, p, ctime - timeBase);
+  p = putSvarint(out, p, f.mtime - ctime);
+  p = putSvarint(out, p, f.version);
+  p = putSvarint(out, p, f.cversion);
+  p = putSvarint(out, p, f.aversion);
+  p = putVarint(out, p, f.aclId);
+  p = putVarint(out, p, f.numChildren);
+  p = putVarint(out, p, f.firstChild + 1);
+  p = putVarint(out, p, f.dataLength + 1);
   if (hasOwner) {
-    out.writeBigInt64BE(BigInt.asIntN(64, f.ephemeralOwner), pos);
-    pos += 8;
+    out.writeBigInt64BE(BigInt.asIntN(64, f.ephemeralOwner), p);
+    p += 8;
   }
-  out[pos++] = 0;
-  return pos;
+  out[p++] = 0;
+  return p;
+}
+
+/** Writes `v` (0 ≤ v < 2^53) as a varint at `p`, returning the position after it (values below 2^31 take the bit-shift path). */
+function putVarint(b: Uint8Array, p: number, v: number): number {
+  if (v < 0x80) {
+    b[p] = v;
+    return p + 1;
+  }
+  if (v <= 0x7fffffff) {
+    do {
+      b[p++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
+    } while (v >= 0x80);
+    b[p] = v;
+    return p + 1;
+  }
+  // Up to 2^53: the low 28 bits as four groups, then the rest (now below 2^25) as above.
+  const high = Math.floor(v / 0x10000000);
+  const low = v - high * 0x10000000;
+  b[p] = (low & 0x7f) | 0x80;
+  b[p + 1] = ((low >>> 7) & 0x7f) | 0x80;
+  b[p + 2] = ((low >>> 14) & 0x7f) | 0x80;
+  b[p + 3] = ((low >>> 21) & 0x7f) | 0x80;
+  return putVarint(b, p + 4, high);
+}
+
+function putSvarint(b: Uint8Array, p: number, v: number): number {
+  return putVarint(b, p, v >= 0 ? v * 2 : -v * 2 - 1);
 }

@@ -19,6 +19,7 @@ const tagEnd = 0;
 const tagAcl = 1;
 const tagNode = 2;
 const flagEphemeralOwner = 1;
+const varintMax = varintBytesMax;
 
 /** Window a snapshot file is decoded through (grown when one item is larger). */
 export const snapshotWindowBytes = 4 << 20;
@@ -333,9 +334,11 @@ class Cursor {
 
   varint(): number {
     const b = this.buf;
+    // One byte is the common case (flags, lengths, versions); the limit is read once (an import is a getter).
+    if (this.pos < this.filled && b[this.pos] < 0x80) return b[this.pos++];
     let result = 0;
     let scale = 1;
-    for (let i = 0; i < varintBytesMax; i++) {
+    for (let i = 0; i < varintMax; i++) {
       if (this.pos >= this.filled) throw this.short(1, this.pos);
       const byte = b[this.pos++];
       result += (byte & 0x7f) * scale;
