@@ -57,6 +57,35 @@ export class ByteArena {
     return this.addressIn(this.tail, at, n);
   }
 
+  /**
+   * The tail chunk, with at least `n` (≤ the chunk size) free bytes from `tailOffset` on (a new tail
+   * chunk when it lacks them). Nothing is claimed: a writer that encodes a record in place writes
+   * there, then claims what it wrote with `claimTail`.
+   */
+  tailWithRoom(n: number): Buffer {
+    if (this.tail < 0 || this.tailUsed + n > this.chunkBytes) {
+      this.tail = this.newChunk(this.chunkBytes);
+      this.tailUsed = 0;
+    }
+    return this.chunks[this.tail] as Buffer;
+  }
+
+  get tailOffset(): number {
+    return this.tailUsed;
+  }
+
+  /** Claims `n` bytes at `tailOffset` (after `tailWithRoom(m)`, n ≤ m) and returns their address. */
+  claimTail(n: number): number {
+    const at = this.tailUsed;
+    this.tailUsed = at + n;
+    return this.addressIn(this.tail, at, n);
+  }
+
+  /** Largest record `tailWithRoom` can make room for. */
+  get chunkSize(): number {
+    return this.chunkBytes;
+  }
+
   free(address: number, n: number): void {
     const c = Math.floor(address / chunkSpan);
     this.live[c] -= n;

@@ -126,8 +126,13 @@ export function recordBytes(b: Buffer, at: number): number {
  * and writes the data after the header.
  */
 export function encodeHeader(out: Buffer, name: Uint8Array, nameAt: number, nameLength: number, f: NodeFields, timeBase: number): number {
+  return encodeHeaderAt(out, 0, name, nameAt, nameLength, f, timeBase);
+}
+
+/** encodeHeader at `out[at]` (a bulk load writes straight into the arena); returns the header's length. */
+export function encodeHeaderAt(out: Buffer, at: number, name: Uint8Array, nameAt: number, nameLength: number, f: NodeFields, timeBase: number): number {
   // A local position and putVarint's small-value fast path: a snapshot load encodes 1M of these.
-  let p = putVarint(out, 0, nameLength);
+  let p = putVarint(out, at, nameLength);
   for (let i = 0; i < nameLength; i++) out[p + i] = name[nameAt + i];
   p += nameLength;
   const capLog2 = f.childCapacity === 0 ? 0 : Math.round(Math.log2(f.childCapacity));
@@ -152,7 +157,7 @@ export function encodeHeader(out: Buffer, name: Uint8Array, nameAt: number, name
     p += 8;
   }
   out[p++] = 0;
-  return p;
+  return p - at;
 }
 
 /** Writes `v` (0 ≤ v < 2^53) as a varint at `p`, returning the position after it (values below 2^31 take the bit-shift path). */

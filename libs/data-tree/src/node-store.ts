@@ -10,7 +10,7 @@
  */
 import { ArenaOptions, ByteArena } from './arena';
 import { javaCapacityFor, javaChildSetCapacityInitial } from './java-order';
-import { decodeRecord, decodeRecordInto, encodeHeader, NodeFields, recordHeaderBytesMax, RecordLayout, recordPadMax } from './node-record';
+import { decodeRecord, decodeRecordInto, encodeHeader, encodeHeaderAt, NodeFields, recordHeaderBytesMax, RecordLayout, recordPadMax } from './node-record';
 
 const slotsInitial = 1024;
 /** The (parent, name) table grows past this load (linear probing stays short below it). */
@@ -488,9 +488,19 @@ export class NodeStore {
 
   private writeNewRange(name: Uint8Array, nameAt: number, nameLength: number, f: NodeFields, data: Uint8Array, dataAt: number, dataLength: number): number {
     f.dataLength = dataLength;
+    const dataBytes = Math.max(dataLength, 0);
+    const most = nameLength + recordHeaderBytesMax + 10 + dataBytes + freshPadBytes;
+    if (most <= this.arena.chunkSize) {
+      // Encoded in place at the arena's tail: no scratch header to copy, one claim.
+      const chunk = this.arena.tailWithRoom(most);
+      const at = this.arena.tailOffset;
+      const header = encodeHeaderAt(chunk, at, name, nameAt, nameLength, f, this.timeBase);
+      chunk[at + header - 1] = freshPadBytes;
+      if (dataBytes > 0) copyBytes(data, dataAt, chunk, at + header, dataBytes);
+      return this.arena.claimTail(header + dataBytes + freshPadBytes);
+    }
     const header = this.encode(name, nameAt, nameLength, f);
     this.scratch[header - 1] = freshPadBytes;
-    const dataBytes = Math.max(dataLength, 0);
     const a = this.arena.alloc(header + dataBytes + freshPadBytes);
     const chunk = this.arena.chunkOf(a);
     const at = this.arena.offsetOf(a);
