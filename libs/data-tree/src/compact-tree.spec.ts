@@ -287,6 +287,53 @@ describe('compact tree against a naive reference', () => {
     });
   }
 
+  it('a snapshot load of thousands of nodes (a wide parent, a deep part, lookups while it runs) finds every node', () => {
+    // The loader's table entries wait and go in sorted once many pile up; a lookup mid-load (a
+    // parent not seen last, a path the fuzzy txns create) must first put them in.
+    const tree = new DataTree();
+    const ref = new ReferenceTree();
+    let zxid = 0;
+    const create = (path: string, data: Buffer | null): Txn => ({ zxid: ++zxid, time: 1700000000000 + zxid, sessionId: 0n, cxid: 0, op: { type: 'create', path, data, acl: OPEN_ACL_UNSAFE, ephemeralOwner: 0n } });
+    const apply = (txn: Txn) => {
+      tree.applyTxn(txn);
+      ref.apply(txn);
+      return txn;
+    };
+    apply(create('/wide', null));
+    for (let i = 0; i < 3000; i++) apply(create(`/wide/n${i}`, Buffer.alloc(i % 40, i & 0xff)));
+    const queue = ['/deep'];
+    apply(create('/deep', null));
+    for (let i = 0; queue.length < 2500; i++) {
+      for (let c = 0; c < 4; c++) {
+        const path = `${queue[i]}/c${c}`;
+        apply(create(path, Buffer.from(String(i))));
+        queue.push(path);
+      }
+    }
+    for (let i = 0; i < 20; i++) apply(create(`/deep/c1/é${i}`, null));
+    for (let i = 0; i < 1500; i++) apply(create(`/wide/m${i}`, null));
+    const fuzzy: Txn[] = [];
+    let k = 0;
+    const file = walkAsSnapshot(tree, () => {
+      if (++k % 997 === 0) fuzzy.push(apply(create(`/wide/late${k}`, null)));
+    });
+    const restored = new DataTree();
+    restored.reserve(tree.size);
+    const loader = new SnapshotLoader(restored, fuzzy, []);
+    file(loader);
+    loader.finish();
+    expect(fuzzy.length).toBeGreaterThan(0);
+    expectSameReads(restored, ref, 0, true);
+    for (const path of ['/wide/n2999', '/wide/m0', '/deep/c0/c3', '/deep/c1/é19', `/wide/late${997}`]) expect([path, restored.getNode(path) !== undefined]).toEqual([path, true]);
+    // Deletes after the load find their entries (the table's backward shift needs every one in place).
+    for (let i = 0; i < 3000; i += 7) {
+      const txn: Txn = { zxid: ++zxid, time: 1, sessionId: 0n, cxid: 0, op: { type: 'delete', path: `/wide/n${i}`, version: -1 } };
+      restored.applyTxn(txn);
+      ref.apply(txn);
+    }
+    expectSameReads(restored, ref, 0, true);
+  });
+
   it('gives back chunk memory under churn (records move out of sparse chunks)', () => {
     const tree = new DataTree();
     const create = (zxid: number, path: string, data: Buffer | null): Txn => ({ zxid, time: 1, sessionId: 0n, cxid: 0, op: { type: 'create', path, data, acl: OPEN_ACL_UNSAFE, ephemeralOwner: 0n } });

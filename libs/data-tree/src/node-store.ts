@@ -24,6 +24,13 @@ const freshPadBytes = 4;
 /** Spare bytes a record gets when it must move because its header outgrew its room. */
 const growthPadBytes = 8;
 
+/** Waiting table entries (appendChild) get room for at least this many. */
+const pendingInitial = 4096;
+/** Fewer waiting entries than this go in as they come; more are ordered first (insertPending). */
+const pendingSortMin = 1024;
+/** Waiting entries are ordered by which of 2^this regions of the table they land in. */
+const pendingRegionBits = 11;
+
 /** Paths find() remembers at most (a few hundred KiB); past that it starts over. */
 const foundPathsMax = 4096;
 
@@ -61,6 +68,10 @@ export class NodeStore {
   private bulkAdded: Int32Array | null = null;
   private bulkFirst: Int32Array | null = null;
   private readonly bulkParents: number[] = [];
+  /** Bulk appends whose table entry is not in yet: slot and hash (see appendChild). */
+  private pendingSlots: Int32Array | null = null;
+  private pendingHashes: Int32Array | null = null;
+  private pendingCount = 0;
   /** Live znodes. */
   count = 0;
   /** Nodes removed so far: a slot's path can change only after one (its slot freed and reused). */
@@ -199,6 +210,7 @@ export class NodeStore {
 
   /** The child of `parent` named by the UTF-8 bytes `b[at, end)`, or -1. */
   findChildBytes(parent: number, key: Uint8Array, start: number, end: number): number {
+    if (this.pendingCount > 0) this.insertPending();
     const mask = this.tableMask;
     for (let i = this.hashKey(parent, key, start, end) & mask; ; i = (i + 1) & mask) {
       const v = this.table[i];
@@ -219,6 +231,9 @@ export class NodeStore {
 
   /** Writes every parent's record that bulk appends changed, and leaves bulk mode. */
   endBulk(): void {
+    if (this.pendingCount > 0) this.insertPending();
+    this.pendingSlots = null;
+    this.pendingHashes = null;
     for (const p of this.bulkParents) if (this.bulkAdded !== null && this.bulkAdded[p] > 0) this.flushBulk(p);
     this.bulkParents.length = 0;
     this.bulkAdded = null;
@@ -231,15 +246,16 @@ export class NodeStore {
    * snapshot loader knows: a path a fuzzy walk can meet twice is one the walk's txns touch, and
    * those take the general path), so the probe stops at the first free entry without comparing
    * names, which would touch a record elsewhere in memory for every occupied entry it passes.
+   * The entry itself waits (pendingSlots) until the table is next read or the load ends; the waiting
+   * entries then go in ordered by where they land, a sweep over the table instead of a random
+   * access (a cache and TLB miss, ~0.3 µs here) per znode between the record writes.
    */
   appendChild(parent: number, name: Uint8Array, nameAt: number, nameLength: number, fields: NodeFields, data: Uint8Array, dataAt: number, dataLength: number): number {
     this.mutations++;
     const added = this.bulkAdded as Int32Array;
     const first = this.bulkFirst as Int32Array;
     if (this.count > (this.tableMask + 1) * tableLoadMax) this.growTable();
-    const mask = this.tableMask;
-    let i = this.hashKey(parent, name, nameAt, nameAt + nameLength) & mask;
-    while (this.table[i] !== 0) i = (i + 1) & mask;
+    const hash = this.hashKey(parent, name, nameAt, nameAt + nameLength);
     this.noteTime(fields.ctime);
     if (added[parent] === 0) {
       // The parent's current first child (its record is up to date while nothing is pending).
@@ -247,22 +263,70 @@ export class NodeStore {
       this.bulkParents.push(parent);
     }
     const slot = this.allocSlot();
+    this.addPending(slot, hash);
     if (slot >= added.length) {
       this.bulkAdded = growInt32(added, this.address.length);
       this.bulkFirst = growInt32(first, this.address.length);
-      return this.linkBulk(parent, slot, i, name, nameAt, nameLength, fields, data, dataAt, dataLength);
+      return this.linkBulk(parent, slot, name, nameAt, nameLength, fields, data, dataAt, dataLength);
     }
-    return this.linkBulk(parent, slot, i, name, nameAt, nameLength, fields, data, dataAt, dataLength);
+    return this.linkBulk(parent, slot, name, nameAt, nameLength, fields, data, dataAt, dataLength);
   }
 
-  private linkBulk(parent: number, slot: number, tableAt: number, name: Uint8Array, nameAt: number, nameLength: number, fields: NodeFields, data: Uint8Array, dataAt: number, dataLength: number): number {
+  private addPending(slot: number, hash: number): void {
+    let slots = this.pendingSlots;
+    let hashes = this.pendingHashes;
+    const n = this.pendingCount;
+    if (slots === null || hashes === null || n === slots.length) {
+      // Room for the slots reserved but not yet used, so a load that reserved its count grows these once.
+      const size = Math.max(pendingInitial, n * 2, n + this.address.length - this.highWater + 1);
+      slots = this.pendingSlots = slots === null ? new Int32Array(size) : growInt32(slots, size);
+      hashes = this.pendingHashes = hashes === null ? new Int32Array(size) : growInt32(hashes, size);
+    }
+    slots[n] = slot;
+    hashes[n] = hash;
+    this.pendingCount = n + 1;
+  }
+
+  /**
+   * Puts the waiting entries (see appendChild) into the table. Many are first ordered by the region
+   * of the table they land in (a counting sort on the top bits of their home entry).
+   */
+  private insertPending(): void {
+    const n = this.pendingCount;
+    this.pendingCount = 0;
+    const slots = this.pendingSlots as Int32Array;
+    const hashes = this.pendingHashes as Int32Array;
+    const table = this.table;
+    const mask = this.tableMask;
+    if (n < pendingSortMin) {
+      for (let k = 0; k < n; k++) {
+        let i = hashes[k] & mask;
+        while (table[i] !== 0) i = (i + 1) & mask;
+        table[i] = slots[k] + 1;
+      }
+      return;
+    }
+    const shift = Math.max(31 - Math.clz32(mask + 1) - pendingRegionBits, 0);
+    const counts = new Int32Array((mask >>> shift) + 2);
+    for (let k = 0; k < n; k++) counts[((hashes[k] & mask) >>> shift) + 1]++;
+    for (let r = 1; r < counts.length; r++) counts[r] += counts[r - 1];
+    const order = new Int32Array(n);
+    for (let k = 0; k < n; k++) order[counts[(hashes[k] & mask) >>> shift]++] = k;
+    for (let j = 0; j < n; j++) {
+      const k = order[j];
+      let i = hashes[k] & mask;
+      while (table[i] !== 0) i = (i + 1) & mask;
+      table[i] = slots[k] + 1;
+    }
+  }
+
+  private linkBulk(parent: number, slot: number, name: Uint8Array, nameAt: number, nameLength: number, fields: NodeFields, data: Uint8Array, dataAt: number, dataLength: number): number {
     const added = this.bulkAdded as Int32Array;
     const first = this.bulkFirst as Int32Array;
     this.parents[slot] = parent;
     fields.firstChild = -1;
     fields.numChildren = 0;
     this.address[slot] = this.writeNewRange(name, nameAt, nameLength, fields, data, dataAt, dataLength);
-    this.table[tableAt] = slot + 1;
     const head = first[parent];
     if (head === -1) {
       first[parent] = slot;
@@ -555,6 +619,7 @@ export class NodeStore {
   // ---- the (parent, name) -> slot table ----
 
   private findChildRange(parent: number, key: string, start: number, end: number): number {
+    if (this.pendingCount > 0) this.insertPending();
     let ascii = true;
     for (let i = start; i < end; i++) {
       if (key.charCodeAt(i) >= 0x80) {
@@ -632,6 +697,7 @@ export class NodeStore {
 
   private tableInsert(slot: number, hash: number): void {
     // The root is never in the table (it has no parent), so count - 1 entries are.
+    if (this.pendingCount > 0) this.insertPending();
     if (this.count > (this.tableMask + 1) * tableLoadMax) this.growTable();
     const mask = this.tableMask;
     let i = hash & mask;
@@ -640,6 +706,8 @@ export class NodeStore {
   }
 
   private growTable(): void {
+    // Every live slot goes in below, the waiting ones too.
+    this.pendingCount = 0;
     const size = (this.tableMask + 1) * 2;
     this.table = new Int32Array(size);
     this.tableMask = size - 1;
@@ -653,6 +721,7 @@ export class NodeStore {
 
   /** Linear-probing delete with backward shift, so lookups never need tombstones. */
   private tableRemove(slot: number): void {
+    if (this.pendingCount > 0) this.insertPending();
     const mask = this.tableMask;
     const table = this.table;
     let j = this.hashOfSlot(slot) & mask;
