@@ -1,5 +1,5 @@
 import { ACL, EventType, Id, WatcherType } from '@coord/protocol';
-import { containerOwner, DataTree, OPEN_ACL_UNSAFE, Txn, TxnOp, ttlOwner } from './index';
+import { containerOwner, DataTree, OPEN_ACL_UNSAFE, Txn, TxnOp, ttlOwner, WatchMode, WatchTable } from './index';
 
 const session = 0x1000a3f2b4c0000n;
 let zxid = 0;
@@ -95,9 +95,8 @@ describe('watch triggers', () => {
     tree.watchChildren('/', 2);
     const { events } = tree.applyTxn(txn(create('/a')));
     expect(events).toEqual([
-      { watcher: 1, type: EventType.NodeCreated, path: '/a', zxid: 1 },
-      { watcher: 1, type: EventType.NodeChildrenChanged, path: '/', zxid: 1 },
-      { watcher: 2, type: EventType.NodeChildrenChanged, path: '/', zxid: 1 },
+      { type: EventType.NodeCreated, path: '/a', zxid: 1, watchers: [1] },
+      { type: EventType.NodeChildrenChanged, path: '/', zxid: 1, watchers: [1, 2] },
     ]);
     // one-shot watches were consumed
     expect(tree.applyTxn(txn(create('/b'))).events).toEqual([]);
@@ -112,9 +111,9 @@ describe('watch triggers', () => {
     tree.watchChildren('/', 3);
     const { events } = tree.applyTxn(txn({ type: 'delete', path: '/a' }));
     expect(events).toEqual([
-      { watcher: 1, type: EventType.NodeDeleted, path: '/a', zxid: 2 },
-      { watcher: 2, type: EventType.NodeDeleted, path: '/a', zxid: 2 },
-      { watcher: 3, type: EventType.NodeChildrenChanged, path: '/', zxid: 2 },
+      { type: EventType.NodeDeleted, path: '/a', zxid: 2, watchers: [1] },
+      { type: EventType.NodeDeleted, path: '/a', zxid: 2, watchers: [2] },
+      { type: EventType.NodeChildrenChanged, path: '/', zxid: 2, watchers: [3] },
     ]);
     expect(tree.childWatches.size).toBe(0);
   });
@@ -125,7 +124,7 @@ describe('watch triggers', () => {
     tree.watchData('/a', 7);
     expect(tree.applyTxn(txn({ type: 'setACL', path: '/a', acl: OPEN_ACL_UNSAFE, aversion: 1 })).events).toEqual([]);
     expect(tree.applyTxn(txn({ type: 'setData', path: '/a', data: null, version: 1 })).events).toEqual([
-      { watcher: 7, type: EventType.NodeDataChanged, path: '/a', zxid: 3 },
+      { type: EventType.NodeDataChanged, path: '/a', zxid: 3, watchers: [7] },
     ]);
   });
 
@@ -135,7 +134,7 @@ describe('watch triggers', () => {
     tree.applyTxn(txn(create('/p')));
     tree.applyTxn(txn(create('/p/c')));
     const third = tree.applyTxn(txn({ type: 'setData', path: '/p', data: null, version: 1 }));
-    expect(third.events).toEqual([{ watcher: 1, type: EventType.NodeDataChanged, path: '/p', zxid: 3 }]);
+    expect(third.events).toEqual([{ type: EventType.NodeDataChanged, path: '/p', zxid: 3, watchers: [1] }]);
     expect(tree.matchWatches('/p', WatcherType.Persistent, 1, false)).toBe(true);
     expect(tree.matchWatches('/p', WatcherType.Persistent, 1, true)).toBe(true);
     expect(tree.matchWatches('/p', WatcherType.Persistent, 1, false)).toBe(false);
@@ -149,10 +148,10 @@ describe('watch triggers', () => {
     const e3 = tree.applyTxn(txn(create('/r/a/b'))).events;
     const e4 = tree.applyTxn(txn({ type: 'delete', path: '/r/a/b' })).events;
     expect([...e1, ...e2, ...e3, ...e4]).toEqual([
-      { watcher: 1, type: EventType.NodeCreated, path: '/r', zxid: 1 },
-      { watcher: 1, type: EventType.NodeCreated, path: '/r/a', zxid: 2 },
-      { watcher: 1, type: EventType.NodeCreated, path: '/r/a/b', zxid: 3 },
-      { watcher: 1, type: EventType.NodeDeleted, path: '/r/a/b', zxid: 4 },
+      { type: EventType.NodeCreated, path: '/r', zxid: 1, watchers: [1] },
+      { type: EventType.NodeCreated, path: '/r/a', zxid: 2, watchers: [1] },
+      { type: EventType.NodeCreated, path: '/r/a/b', zxid: 3, watchers: [1] },
+      { type: EventType.NodeDeleted, path: '/r/a/b', zxid: 4, watchers: [1] },
     ]);
     expect(tree.matchWatches('/r', WatcherType.PersistentRecursive, 1, true)).toBe(true);
     expect(tree.applyTxn(txn(create('/r/z'))).events).toEqual([]);
@@ -165,7 +164,7 @@ describe('watch triggers', () => {
     tree.watchData('/s', 1);
     tree.watchData('/s', 2);
     const { events } = tree.applyTxn(txn(create('/s', null, 0n, acl)));
-    expect(events).toEqual([{ watcher: 2, type: EventType.NodeCreated, path: '/s', zxid: 1 }]);
+    expect(events).toEqual([{ type: EventType.NodeCreated, path: '/s', zxid: 1, watchers: [2] }]);
     expect(tree.dataWatches.size).toBe(0);
   });
 
@@ -197,8 +196,107 @@ describe('watch triggers', () => {
     const r = tree.applyTxn(txn({ type: 'multi', ops: [create('/m'), create('/m/x'), { type: 'check', path: '/m' }] }));
     expect(r.result).toMatchObject({ type: 'multi', results: [{ type: 'create', path: '/m' }, { type: 'create', path: '/m/x' }, { type: 'check' }] });
     expect(tree.getNode('/m/x')!.czxid).toBe(1);
-    expect(r.events).toEqual([{ watcher: 4, type: EventType.NodeChildrenChanged, path: '/', zxid: 1 }]);
+    expect(r.events).toEqual([{ type: EventType.NodeChildrenChanged, path: '/', zxid: 1, watchers: [4] }]);
     expect(tree.lastProcessedZxid).toBe(1);
+  });
+});
+
+describe('watch fan-out', () => {
+  const chain = ['/', '/h', '/h/a', '/h/a/b'];
+  const leaf = '/h/a/b/c';
+
+  it('tells each connection once when it watches the node and several ancestors, consuming only one-shot watches', () => {
+    const table = new WatchTable();
+    for (let w = 1; w <= 50; w++) {
+      table.add(leaf, w, WatchMode.STANDARD);
+      for (const path of chain.slice(1)) table.add(path, w, WatchMode.PERSISTENT_RECURSIVE);
+    }
+    table.add('/', 51, WatchMode.PERSISTENT_RECURSIVE); // only at the root
+    table.add(leaf, 52, WatchMode.STANDARD | WatchMode.PERSISTENT); // keeps its persistent watch
+    table.add('/h/a', 53, WatchMode.PERSISTENT); // not recursive: silent for descendants
+    table.add(leaf, 54, WatchMode.PERSISTENT_RECURSIVE); // recursive on the node itself
+    const first = table.trigger(leaf)!;
+    expect(first.length).toBe(new Set(first).size);
+    expect(first).toEqual([...Array.from({ length: 50 }, (_, i) => i + 1), 52, 54, 51]);
+    expect(table.size).toBe(50 * 3 + 1 + 1 + 1 + 1);
+    expect(table.countOf(1)).toBe(3);
+    expect(table.has(leaf, 52, WatchMode.STANDARD)).toBe(false);
+    expect(table.has(leaf, 52, WatchMode.PERSISTENT)).toBe(true);
+    // Re-armed on half of them: those hear it once more, the recursive watches keep firing for everyone.
+    for (let w = 1; w <= 25; w++) table.add(leaf, w, WatchMode.STANDARD);
+    const second = table.trigger(leaf)!;
+    expect(second.slice(0, 27)).toEqual([52, 54, ...Array.from({ length: 25 }, (_, i) => i + 1)]);
+    expect(new Set(second)).toEqual(new Set([...Array.from({ length: 54 }, (_, i) => i + 1)].filter((w) => w !== 53)));
+    expect(second.length).toBe(53);
+    // A sibling sees only the recursive ones.
+    expect(table.trigger('/h/a/x')!.sort((a, b) => a - b)).toEqual([...Array.from({ length: 51 }, (_, i) => i + 1)]);
+  });
+
+  it('forgets recursive watches removed one by one or with their connection', () => {
+    const table = new WatchTable();
+    for (let w = 1; w <= 4; w++) for (const path of chain) table.add(path, w, WatchMode.PERSISTENT_RECURSIVE);
+    table.removeWatcher(2);
+    for (const path of chain) table.remove(path, 3, WatchMode.PERSISTENT_RECURSIVE);
+    table.remove('/h', 4, WatchMode.PERSISTENT_RECURSIVE);
+    expect(table.trigger(leaf)).toEqual([1, 4]);
+    expect(table.countOf(3)).toBe(0);
+    expect(table.size).toBe(4 + 3);
+    // A connection that lost every watch and comes back is a fresh entry, still found through the ancestors.
+    table.add('/h/a', 3, WatchMode.PERSISTENT_RECURSIVE);
+    expect(table.trigger(leaf)).toEqual([1, 4, 3]);
+    table.removeWatcher(1);
+    table.removeWatcher(3);
+    table.removeWatcher(4);
+    expect(table.size).toBe(0);
+    expect(table.trigger(leaf)).toBeNull();
+  });
+
+  it('agrees with a plain model of the tables on random adds, removes and triggers', () => {
+    let seed = 7;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const paths = ['/', '/a', '/a/b', '/a/b/c', '/a/d', '/e', '/e/f'];
+    const modes = [WatchMode.STANDARD, WatchMode.PERSISTENT, WatchMode.PERSISTENT_RECURSIVE];
+    const table = new WatchTable();
+    const model = new Map<string, number>(); // `${path} ${watcher}` -> bits
+    const key = (path: string, w: number) => `${path} ${w}`;
+    for (let step = 0; step < 5000; step++) {
+      const path = paths[rand(paths.length)];
+      const w = 1 + rand(6);
+      const op = rand(10);
+      if (op < 5) {
+        const mode = modes[rand(3)];
+        table.add(path, w, mode);
+        model.set(key(path, w), (model.get(key(path, w)) ?? 0) | mode);
+      } else if (op < 7) {
+        const mode = modes[rand(3)];
+        const bits = model.get(key(path, w)) ?? 0;
+        expect(table.remove(path, w, mode)).toBe((bits & mode) !== 0);
+        if ((bits & ~mode) === 0) model.delete(key(path, w));
+        else model.set(key(path, w), bits & ~mode);
+      } else if (op < 8) {
+        table.removeWatcher(w);
+        for (const k of [...model.keys()]) if (k.endsWith(` ${w}`)) model.delete(k);
+      } else {
+        const expected = new Set<number>();
+        for (const [k, bits] of model) {
+          const [p, ws] = k.split(' ');
+          const inside = p === '/' ? path !== '/' : path.startsWith(`${p}/`);
+          if (p === path || (inside && (bits & WatchMode.PERSISTENT_RECURSIVE) !== 0)) expected.add(Number(ws));
+          if (p === path && (bits & WatchMode.STANDARD) !== 0) {
+            if (bits === WatchMode.STANDARD) model.delete(k);
+            else model.set(k, bits & ~WatchMode.STANDARD);
+          }
+        }
+        const got = table.trigger(path) ?? [];
+        expect(got.length).toBe(new Set(got).size);
+        expect(new Set(got)).toEqual(expected);
+      }
+      expect(table.size).toBe(model.size);
+      for (let x = 1; x <= 6; x++) expect(table.countOf(x)).toBe([...model.keys()].filter((k) => k.endsWith(` ${x}`)).length);
+    }
   });
 });
 

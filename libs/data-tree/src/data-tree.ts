@@ -14,9 +14,12 @@ import { SnapshotCursor } from './snapshot-cursor';
 import { nameOf, parentOf } from './path';
 import { isUnderQuotaRoot, quotaLimitNode, QuotaTracker, quotaTarget } from './quota';
 import type { NodeRecord } from './snapshot';
-import { ApplyResult, AppliedOp, Txn, TxnOp, WatchEvent } from './txn';
+import { ApplyResult, AppliedOp, Notification, Txn, TxnOp, WatchEvent } from './txn';
 import { WatchMode, WatchTable, watchModesAll } from './watch-manager';
 import { AclCache, ephemeralKind, ttlOf, ZNode } from './znode';
+
+/** No auth ids: an ACL that grants READ with these grants it to every connection. */
+const noIds: readonly Id[] = [];
 
 /** Paths that exist on every server and cannot be deleted. */
 export const builtInPaths = ['/', '/zookeeper', '/zookeeper/quota', '/zookeeper/config'] as const;
@@ -303,13 +306,13 @@ export class DataTree {
   // ---- applying txns ----
 
   applyTxn(txn: Txn): ApplyResult {
-    const events: WatchEvent[] = [];
+    const events: Notification[] = [];
     const result = this.applyOp(txn, txn.op, events);
     if (txn.zxid > this.lastProcessedZxid) this.lastProcessedZxid = txn.zxid;
     return { result, events };
   }
 
-  private applyOp(txn: Txn, op: TxnOp, events: WatchEvent[]): AppliedOp {
+  private applyOp(txn: Txn, op: TxnOp, events: Notification[]): AppliedOp {
     switch (op.type) {
       case 'create':
         return this.applyCreate(txn, op.path, op.data, op.acl, op.ephemeralOwner, events);
@@ -365,7 +368,7 @@ export class DataTree {
     data: Buffer | null,
     acl: ACL[],
     owner: bigint,
-    events: WatchEvent[],
+    events: Notification[],
   ): AppliedOp {
     const parentPath = parentOf(path);
     const parentSlot = this.mustFind(parentPath);
@@ -388,7 +391,7 @@ export class DataTree {
     return { type: 'create', path, stat: new ZNode(this.store, slot, fields, shared).stat() };
   }
 
-  private applyDelete(zxid: number, path: string, events: WatchEvent[]): void {
+  private applyDelete(zxid: number, path: string, events: Notification[]): void {
     const slot = this.mustFind(path);
     const f = this.store.read(slot);
     const parentPath = parentOf(path);
@@ -436,27 +439,38 @@ export class DataTree {
     }
   }
 
+  /**
+   * Triggers `table` for an event on `path` and queues one notification for the watchers that may read
+   * the node (the others' one-shot watches are consumed all the same). `suppress`: watchers told
+   * already (a NodeDeleted from the data table is not repeated by the child table). Returns every
+   * watcher triggered.
+   */
   private fire(
     table: WatchTable,
     path: string,
     type: number,
     zxid: number,
     acl: readonly ACL[],
-    events: WatchEvent[],
-    suppress?: Set<number> | null,
-  ): Set<number> | null {
-    const watchers = table.trigger(path);
-    if (!watchers) return null;
+    events: Notification[],
+    suppress?: readonly number[] | null,
+  ): number[] | null {
+    const triggered = table.trigger(path);
+    if (!triggered) return null;
     const idsOf = this.options.idsOf;
-    for (const watcher of watchers) {
-      if (suppress && suppress.has(watcher)) continue;
-      if (idsOf) {
+    // An ACL that lets anyone read (world:anyone, or none) needs no per-connection check.
+    const checked = idsOf !== undefined && !checkAcl(acl, Perms.READ, noIds);
+    let watchers = triggered;
+    if (checked || (suppress && suppress.length > 0)) {
+      const told = suppress && suppress.length > 0 ? new Set(suppress) : null;
+      watchers = triggered.filter((watcher) => {
+        if (told && told.has(watcher)) return false;
+        if (!checked) return true;
         const ids = idsOf(watcher);
-        if (ids && !checkAcl(acl, Perms.READ, ids)) continue;
-      }
-      events.push({ watcher, type, path, zxid });
+        return !ids || checkAcl(acl, Perms.READ, ids);
+      });
     }
-    return watchers;
+    if (watchers.length > 0) events.push({ type, path, zxid, watchers });
+    return triggered;
   }
 
   /** Child names in the order ZooKeeper returns them (its HashSet's iteration order). */

@@ -48,7 +48,7 @@ export type AppliedOp =
   | { type: 'closeSession' }
   | { type: 'multi'; results: AppliedOp[] };
 
-/** One notification to deliver: `watcher` is the connection id. */
+/** One notification for one connection (`watcher`, the connection id): SetWatches catch-up events. */
 export interface WatchEvent {
   watcher: number;
   type: number;
@@ -57,7 +57,21 @@ export interface WatchEvent {
   zxid: number;
 }
 
+/**
+ * One event of an applied txn and the connections to tell (each at most once): the watchers share one
+ * notification, so a set that fires 100,000 watches over 10,000 connections yields one of these, not
+ * 10,000 per-connection events.
+ */
+export interface Notification {
+  type: number;
+  path: string;
+  zxid: number;
+  /** Connection ids. */
+  watchers: number[];
+}
+
 export interface ApplyResult {
   result: AppliedOp;
-  events: WatchEvent[];
+  /** In the order the connections must see them. */
+  events: Notification[];
 }

@@ -6,11 +6,27 @@
 export const WatchMode = { STANDARD: 1, PERSISTENT: 2, PERSISTENT_RECURSIVE: 4 } as const;
 export const watchModesAll = 7;
 
+/** A connection's watches in one table, and the mark a trigger leaves on it (one notification per event). */
+interface WatcherEntry {
+  readonly id: number;
+  readonly paths: Set<string>;
+  /** The last trigger that collected this watcher. */
+  mark: number;
+}
+
 export class WatchTable {
   private readonly byPath = new Map<string, Map<number, number>>();
-  private readonly byWatcher = new Map<number, Set<string>>();
+  private readonly byWatcher = new Map<number, WatcherEntry>();
+  /**
+   * The watchers holding a persistent-recursive watch on each path (also in byPath's bits): an event's
+   * ancestors are walked through these only, and a watcher already collected is told by its mark, not
+   * by a lookup. 10,000 connections with recursive watches on the 9 ancestors of a set znode cost
+   * 90,000 field reads, not 90,000 set insertions.
+   */
+  private readonly recursiveByPath = new Map<string, Set<WatcherEntry>>();
   /** Ancestors are visited on trigger only while some recursive watch exists. */
   private recursiveCount = 0;
+  private triggers = 0;
 
   add(path: string, watcher: number, mode: number): void {
     let watchers = this.byPath.get(path);
@@ -18,20 +34,20 @@ export class WatchTable {
       watchers = new Map();
       this.byPath.set(path, watchers);
     }
-    const before = watchers.get(watcher) ?? 0;
-    if (mode === WatchMode.PERSISTENT_RECURSIVE && (before & mode) === 0) this.recursiveCount++;
-    watchers.set(watcher, before | mode);
-    let paths = this.byWatcher.get(watcher);
-    if (!paths) {
-      paths = new Set();
-      this.byWatcher.set(watcher, paths);
+    let entry = this.byWatcher.get(watcher);
+    if (!entry) {
+      entry = { id: watcher, paths: new Set(), mark: 0 };
+      this.byWatcher.set(watcher, entry);
     }
-    paths.add(path);
+    const before = watchers.get(watcher) ?? 0;
+    if (mode === WatchMode.PERSISTENT_RECURSIVE && (before & mode) === 0) this.addRecursive(path, entry);
+    watchers.set(watcher, before | mode);
+    entry.paths.add(path);
   }
 
   /** Paths on which `watcher` holds a watch in this table. */
   countOf(watcher: number): number {
-    return this.byWatcher.get(watcher)?.size ?? 0;
+    return this.byWatcher.get(watcher)?.paths.size ?? 0;
   }
 
   /** True when `watcher` holds any of `modes` on `path`. */
@@ -53,13 +69,13 @@ export class WatchTable {
    * so each watch costs one lookup and one delete (10,000 connections closing at once hold a million).
    */
   removeWatcher(watcher: number): void {
-    const paths = this.byWatcher.get(watcher);
-    if (!paths) return;
+    const entry = this.byWatcher.get(watcher);
+    if (!entry) return;
     this.byWatcher.delete(watcher);
-    for (const path of paths) {
+    for (const path of entry.paths) {
       const watchers = this.byPath.get(path);
       if (!watchers) continue;
-      if (((watchers.get(watcher) ?? 0) & WatchMode.PERSISTENT_RECURSIVE) !== 0) this.recursiveCount--;
+      if (((watchers.get(watcher) ?? 0) & WatchMode.PERSISTENT_RECURSIVE) !== 0) this.deleteRecursive(path, entry);
       watchers.delete(watcher);
       if (watchers.size === 0) this.byPath.delete(path);
     }
@@ -68,34 +84,72 @@ export class WatchTable {
   /**
    * WatchManager.triggerWatch: collects the watchers to notify for an event on `path`, consuming
    * one-shot watches at the path itself. At ancestors only recursive watches fire. A watcher appears
-   * at most once in the result, in first-seen order.
+   * at most once in the result: first those at the path (in the order they first watched it), then
+   * the recursive ones of each ancestor, nearest first.
    */
-  trigger(path: string): Set<number> | null {
-    let result: Set<number> | null = null;
-    let local = path;
-    for (;;) {
-      const watchers = this.byPath.get(local);
-      if (watchers) {
-        const atPath = local === path;
-        for (const [watcher, bits] of watchers) {
-          if (atPath) {
-            (result ??= new Set()).add(watcher);
-            if (bits & WatchMode.STANDARD) this.setBits(local, watchers, watcher, bits, bits & ~WatchMode.STANDARD);
-          } else if (bits & WatchMode.PERSISTENT_RECURSIVE) {
-            (result ??= new Set()).add(watcher);
-          }
+  trigger(path: string): number[] | null {
+    const mark = ++this.triggers;
+    const result: number[] = [];
+    const watchers = this.byPath.get(path);
+    if (watchers) {
+      // One-shot-only pairs are dropped after the walk: all of them with the path's map when nothing else stays.
+      let consumed: number[] | null = null;
+      for (const [watcher, bits] of watchers) {
+        const entry = this.byWatcher.get(watcher) as WatcherEntry;
+        entry.mark = mark;
+        result.push(watcher);
+        if ((bits & WatchMode.STANDARD) === 0) continue;
+        if (bits !== WatchMode.STANDARD) {
+          watchers.set(watcher, bits & ~WatchMode.STANDARD);
+          continue;
         }
+        (consumed ??= []).push(watcher);
+        entry.paths.delete(path);
+        if (entry.paths.size === 0) this.byWatcher.delete(watcher);
       }
-      if (this.recursiveCount === 0 || local === '/') break;
-      const slash = local.lastIndexOf('/');
-      local = slash <= 0 ? '/' : local.substring(0, slash);
+      if (consumed !== null) {
+        if (consumed.length === watchers.size) this.byPath.delete(path);
+        else for (const watcher of consumed) watchers.delete(watcher);
+      }
     }
-    return result;
+    if (this.recursiveCount > 0 && path !== '/') {
+      let local = path;
+      do {
+        const slash = local.lastIndexOf('/');
+        local = slash <= 0 ? '/' : local.substring(0, slash);
+        const recursive = this.recursiveByPath.get(local);
+        if (!recursive) continue;
+        for (const entry of recursive) {
+          if (entry.mark === mark) continue;
+          entry.mark = mark;
+          result.push(entry.id);
+        }
+      } while (local !== '/');
+    }
+    return result.length > 0 ? result : null;
+  }
+
+  private addRecursive(path: string, entry: WatcherEntry): void {
+    let set = this.recursiveByPath.get(path);
+    if (!set) {
+      set = new Set();
+      this.recursiveByPath.set(path, set);
+    }
+    set.add(entry);
+    this.recursiveCount++;
+  }
+
+  private deleteRecursive(path: string, entry: WatcherEntry): void {
+    const set = this.recursiveByPath.get(path);
+    if (!set?.delete(entry)) return;
+    this.recursiveCount--;
+    if (set.size === 0) this.recursiveByPath.delete(path);
   }
 
   private setBits(path: string, watchers: Map<number, number>, watcher: number, before: number, after: number): void {
+    const entry = this.byWatcher.get(watcher) as WatcherEntry;
     if ((before & WatchMode.PERSISTENT_RECURSIVE) !== 0 && (after & WatchMode.PERSISTENT_RECURSIVE) === 0) {
-      this.recursiveCount--;
+      this.deleteRecursive(path, entry);
     }
     if (after !== 0) {
       watchers.set(watcher, after);
@@ -103,11 +157,8 @@ export class WatchTable {
     }
     watchers.delete(watcher);
     if (watchers.size === 0) this.byPath.delete(path);
-    const paths = this.byWatcher.get(watcher);
-    if (paths) {
-      paths.delete(path);
-      if (paths.size === 0) this.byWatcher.delete(watcher);
-    }
+    entry.paths.delete(path);
+    if (entry.paths.size === 0) this.byWatcher.delete(watcher);
   }
 
   /** Number of (path, watcher) pairs. */
@@ -127,7 +178,7 @@ export class WatchTable {
   /** watcher id -> paths (for wchc). */
   byWatcherSnapshot(): Map<number, string[]> {
     const out = new Map<number, string[]>();
-    for (const [watcher, paths] of this.byWatcher) out.set(watcher, [...paths]);
+    for (const [watcher, entry] of this.byWatcher) out.set(watcher, [...entry.paths]);
     return out;
   }
 }

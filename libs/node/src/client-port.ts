@@ -146,9 +146,22 @@ export class ClientPort {
     await Promise.all(done);
   }
 
-  /** Queues the pipeline's effects; sends leave at the next `flush`, a close flushes its client first. */
+  /**
+   * Queues the pipeline's effects; sends leave at the next `flush`, a close flushes its client first.
+   * A notification for many connections is queued on each of them in turn (one frame, shared), so it
+   * still leaves every connection ahead of the frames queued after it.
+   */
   deliver(effects: readonly Effect[]): void {
     for (const e of effects) {
+      if (e.kind === 'notify') {
+        for (const connId of e.connIds) {
+          const client = this.clients.get(connId);
+          if (!client || client.closing) continue;
+          client.out.push(e.frame);
+          this.dirty.add(client);
+        }
+        continue;
+      }
       const client = this.clients.get(e.connId);
       if (!client || client.closing) continue;
       if (e.kind === 'send') {

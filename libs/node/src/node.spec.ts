@@ -1,7 +1,8 @@
 import * as net from 'node:net';
 // node-zookeeper-client ships no types.
 const zookeeper = require('node-zookeeper-client');
-import { encodeConnectRequest, encodeRequest } from '@coord/protocol';
+import { decodeNotification, decodeReplyHeader, encodeConnectRequest, encodeRequest, FrameParser, type Request } from '@coord/protocol';
+import { flushConnectionsMax } from './client-port';
 import { createLogger } from './ops';
 import { RunningNode, startNode } from './node';
 
@@ -120,6 +121,80 @@ describe('coord-node over TCP', () => {
     expect(stat.numChildren).toBeGreaterThan(0);
     client.close();
   });
+});
+
+/** A session on a raw socket: every frame it receives, in order (the ConnectResponse first). */
+async function rawSession(node: RunningNode): Promise<{ socket: net.Socket; frames: Buffer[]; send: (xid: number, r: Request) => void }> {
+  const socket = net.connect(node.port, '127.0.0.1');
+  const frames: Buffer[] = [];
+  const parser = new FrameParser();
+  socket.on('data', (chunk) => frames.push(...parser.push(chunk)));
+  socket.on('error', () => undefined);
+  socket.write(encodeConnectRequest({ protocolVersion: 0, lastZxidSeen: 0, timeOut: 10000, sessionId: 0n, passwd: Buffer.alloc(16), readOnly: false }));
+  await until(() => frames.length > 0);
+  return { socket, frames, send: (xid, r) => socket.write(encodeRequest(xid, r)) };
+}
+
+async function until(cond: () => boolean, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe('coord-node watch fan-out', () => {
+  it('tells every connection once per event, each notification ahead of the replies after it, over more connections than one flush writes', async () => {
+    const node = await startNode({ port: 0, host: '127.0.0.1', tickTime: 2000, logger: quiet, maxClientCnxns: 0, fourLetterWhitelist: ['*'] });
+    const sessions: Awaited<ReturnType<typeof rawSession>>[] = [];
+    const acl = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }];
+    try {
+      const n = flushConnectionsMax + 50;
+      for (let i = 0; i < n; i++) sessions.push(await rawSession(node));
+      const [control] = sessions;
+      for (const [xid, path] of ['/fan', '/fan/a', '/fan/a/b'].entries()) control.send(xid + 1, { type: 1, body: { path, data: null, acl, flags: 0 } });
+      await until(() => control.frames.length === 4);
+      // Each session: a one-shot data watch on the leaf, recursive watches on both ancestors.
+      for (const s of sessions) {
+        s.send(1, { type: 4, body: { path: '/fan/a/b', watch: true } });
+        s.send(2, { type: 106, body: { path: '/fan', mode: 1 } });
+        s.send(3, { type: 106, body: { path: '/fan/a', mode: 1 } });
+      }
+      await until(() => sessions.every((s) => s.frames.length >= (s === control ? 7 : 4)));
+      expect((await raw(node, Buffer.from('wchs'))).toString()).toContain(`Total watches:${3 * n}`);
+      for (const s of sessions) s.frames.length = 0;
+      // 20 sessions create a child each, all at once: every session hears of every create (the recursive
+      // watches) and gets its own reply after the event of its own create, never before an older one.
+      const writers = sessions.slice(0, 20);
+      for (const [i, s] of writers.entries()) s.send(10, { type: 1, body: { path: `/fan/a/b/c${i}`, data: null, acl, flags: 0 } });
+      // Then one set on the leaf: one notification per session for its one-shot and both recursive watches.
+      await until(() => writers.every((s) => s.frames.some((f) => decodeReplyHeader(f).xid === 10)));
+      control.send(11, { type: 5, body: { path: '/fan/a/b', data: Buffer.from('x'), version: -1 } });
+      const expected = writers.length + 1;
+      await until(() => sessions.every((s) => s.frames.filter((f) => f.readInt32BE(0) === -1).length >= expected));
+      await new Promise((r) => setTimeout(r, 100));
+      for (const s of sessions) {
+        let newest = 0;
+        const seen: string[] = [];
+        for (const f of s.frames) {
+          const header = decodeReplyHeader(f);
+          if (header.xid === -1) {
+            // A notification never follows a reply that carries its zxid or a newer one.
+            expect(header.zxid).toBeGreaterThan(newest);
+            seen.push(decodeNotification(f).event.path);
+          } else {
+            newest = Math.max(newest, header.zxid);
+          }
+        }
+        expect(seen.sort()).toEqual([...writers.map((_, i) => `/fan/a/b/c${i}`), '/fan/a/b'].sort());
+      }
+      // The one-shot watches were consumed, the recursive ones kept.
+      expect((await raw(node, Buffer.from('wchs'))).toString()).toContain(`Total watches:${2 * n}`);
+    } finally {
+      for (const s of sessions) s.socket.destroy();
+      await node.close();
+    }
+  }, 60_000);
 });
 
 describe('coord-node maxClientCnxns', () => {

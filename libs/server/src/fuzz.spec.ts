@@ -4,7 +4,7 @@ import {
   encodeRequest,
   Request,
 } from '@coord/protocol';
-import { RequestPipeline } from './index';
+import { perConnection, RequestPipeline } from './index';
 
 /** mulberry32: a small seeded PRNG so a failure replays exactly. */
 function prng(seed: number): () => number {
@@ -77,7 +77,7 @@ describe('RequestPipeline under random and mutated frames', () => {
     core.receive(1, encodeRequest(-2, { type: 11, body: null }).subarray(4));
     core.receive(1, encodeRequest(99999, { type: 3, body: { path: '/', watch: false } }).subarray(4));
     const { effects } = core.ready();
-    const mine = effects.filter((e) => e.connId === 1 && e.kind === 'send').map((e) => decodeReplyHeader((e as { frame: Buffer }).frame.subarray(4)));
+    const mine = perConnection(effects).filter((e) => e.connId === 1 && e.kind === 'send').map((e) => decodeReplyHeader((e as { frame: Buffer }).frame.subarray(4)));
     expect(mine.slice(-2)).toEqual([
       { xid: -2, zxid: core.lastProcessedZxid, err: 0 },
       { xid: 99999, zxid: core.lastProcessedZxid, err: 0 },

@@ -7,7 +7,7 @@
  */
 import type { Txn } from '@coord/data-tree';
 import { decodeNotification, encodeConnectRequest, encodeRequest, ErrorCode, EventType, Request } from '@coord/protocol';
-import { droppedWatchesBatchMax, RequestPipeline, sessionExpiryBatchMax } from './index';
+import { droppedWatchesBatchMax, perConnection, RequestPipeline, sessionExpiryBatchMax } from './index';
 
 const openAcl = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }];
 
@@ -27,7 +27,7 @@ class Harness {
   flush(): void {
     for (;;) {
       const { toPersist, effects } = this.core.ready();
-      for (const e of effects) if (e.kind === 'send') this.framesOf(e.connId).push(e.frame.subarray(4));
+      for (const e of perConnection(effects)) if (e.kind === 'send') this.framesOf(e.connId).push(e.frame.subarray(4));
       this.persisted.push(...(toPersist as unknown as Txn[]));
       if (toPersist.length > 0) {
         this.core.advance(toPersist[toPersist.length - 1].zxid);

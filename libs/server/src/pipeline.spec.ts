@@ -11,7 +11,7 @@ import {
   Request,
 } from '@coord/protocol';
 import { digestId } from '@coord/data-tree';
-import { RequestPipeline, ServerConfig } from './index';
+import { perConnection, RequestPipeline, ServerConfig } from './index';
 
 /** A tiny harness: one fake clock, frames in, effects out (length prefixes stripped). */
 class Harness {
@@ -42,7 +42,7 @@ class Harness {
   flush(): void {
     for (;;) {
       const { toPersist, effects } = this.core.ready();
-      for (const e of effects) {
+      for (const e of perConnection(effects)) {
         if (e.kind === 'send') {
           const list = this.out.get(e.connId) ?? [];
           list.push(e.frame.subarray(4));
@@ -193,6 +193,30 @@ describe('RequestPipeline requests', () => {
     expect(ev.event).toMatchObject({ type: EventType.NodeCreated, path: '/w' });
     expect(ev.header.zxid).toBe(h.core.lastProcessedZxid);
     expect(decodeReplyHeader(h.take(1)[0])).toMatchObject({ xid: 1, err: 0 });
+  });
+
+  it('fans an event out as one frame to each live watching connection, counted per connection', () => {
+    const h = new Harness();
+    for (const id of [1, 2, 3, 4]) h.connect(id);
+    h.request(1, 1, create('/f'));
+    for (const id of [2, 3, 4]) {
+      h.request(id, 1, { type: 4, body: { path: '/f', watch: true } });
+      h.request(id, 2, { type: 106, body: { path: '/', mode: 1 } });
+    }
+    h.core.connectionClosed(3);
+    const sentOf = () => new Map(h.core.stats().connections.map((c) => [c.remotePort - 40000, c.sent]));
+    const before = { packets: h.core.stats().packetsSent, conns: sentOf() };
+    // The set, and a write of connection 2 sequenced behind it: its reply must follow the event.
+    h.core.receive(1, encodeRequest(2, { type: 5, body: { path: '/f', data: null, version: -1 } }).subarray(4));
+    h.core.receive(2, encodeRequest(3, create('/g')).subarray(4));
+    const { toPersist } = h.core.ready();
+    expect(toPersist).toHaveLength(2);
+    h.core.advance(toPersist[1].zxid);
+    const { effects } = h.core.ready();
+    expect(effects.map((e) => (e.kind === 'notify' ? [...e.connIds] : e.connId))).toEqual([[2, 4], 1, [2, 4], 2]);
+    expect(h.core.stats().packetsSent - before.packets).toBe(6);
+    const after = sentOf();
+    expect([2, 4, 1].map((id) => (after.get(id) ?? 0) - (before.conns.get(id) ?? 0))).toEqual([3, 2, 1]);
   });
 
   it('answers a read after a pending write on the same connection only once the write is applied', () => {

@@ -20,7 +20,7 @@
  * Time and randomness are injected (`deps`); nothing here touches a socket, a disk or a timer.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { DataTree, digestId, AppliedOp, Txn } from '@coord/data-tree';
+import { DataTree, digestId, AppliedOp, Notification, Txn } from '@coord/data-tree';
 import {
   BodyOf,
   decodeConnectRequest,
@@ -457,21 +457,7 @@ export class RequestPipeline {
     if (txn.zxid > this.placedZxid) this.placedZxid = txn.zxid;
     const op = txn.op;
     const session = this.applySessionChange(txn);
-    if (events.length > 0) {
-      const legacy = this.config.notificationZxid === '3.8';
-      // The watchers of one event get the same bytes: encoded once, not once per connection.
-      let frame: Buffer | null = null;
-      let framed: (typeof events)[number] | null = null;
-      for (const ev of events) {
-        const c = this.clients.get(ev.watcher);
-        if (!c) continue;
-        if (framed === null || ev.type !== framed.type || ev.path !== framed.path || ev.zxid !== framed.zxid) {
-          frame = encodeNotification(legacy ? -1 : ev.zxid, { type: ev.type, state: KeeperState.SyncConnected, path: ev.path });
-          framed = ev;
-        }
-        this.send(c, frame as Buffer);
-      }
-    }
+    if (events.length > 0) this.notifyAll(events);
     this.sequencer.applied(txn.zxid);
     const local = origin === this.config.serverId;
     if (op.type === 'createSession') {
@@ -1011,6 +997,40 @@ export class RequestPipeline {
     const c = this.clients.get(connId);
     if (!c) return;
     this.send(c, encodeNotification(zxid, { type, state: KeeperState.SyncConnected, path }));
+  }
+
+  /**
+   * A txn's watch events: each leaves as one frame for all its connections (one notify effect), ahead
+   * of any reply queued after it. Watchers whose connection closed meanwhile are skipped (their watches
+   * wait to be dropped, inert).
+   */
+  private notifyAll(events: readonly Notification[]): void {
+    const legacy = this.config.notificationZxid === '3.8';
+    let frame: Buffer | null = null;
+    let framed: Notification | null = null;
+    for (const ev of events) {
+      const watchers = ev.watchers;
+      // Copied only once a watcher's connection turns out closed.
+      let live: number[] | null = null;
+      for (let i = 0; i < watchers.length; i++) {
+        const c = this.clients.get(watchers[i]);
+        if (c) {
+          c.conn.sent++;
+          live?.push(watchers[i]);
+        } else if (live === null) {
+          live = watchers.slice(0, i);
+        }
+      }
+      const connIds = live ?? watchers;
+      if (connIds.length === 0) continue;
+      // Events with the same type, path and zxid (a delete's data and child NodeDeleted) share the bytes.
+      if (framed === null || ev.type !== framed.type || ev.path !== framed.path || ev.zxid !== framed.zxid) {
+        frame = encodeNotification(legacy ? -1 : ev.zxid, { type: ev.type, state: KeeperState.SyncConnected, path: ev.path });
+        framed = ev;
+      }
+      this.counters.packetsSent += connIds.length;
+      this.outbox.push({ kind: 'notify', connIds, frame: frame as Buffer });
+    }
   }
 
   private sendReply(c: ClientConn, frame: Buffer, opcode: number, xid: number, zxid: number, startedAt: number): void {

@@ -6,7 +6,7 @@
  * then a close.
  */
 import { decodeConnectResponse, encodeConnectRequest, type ConnectResponse } from '@coord/protocol';
-import { RequestPipeline } from './index';
+import { perConnection, RequestPipeline } from './index';
 
 const clock = 1_700_000_000_000;
 
@@ -22,7 +22,7 @@ function connect(core: RequestPipeline, connId: number, sessionId = 0n, passwd: 
   let closed = false;
   for (let round = 0; round < 10; round++) {
     const r = core.ready();
-    for (const e of r.effects) {
+    for (const e of perConnection(r.effects)) {
       if (e.kind === 'send' && e.connId === connId && res === undefined) res = decodeConnectResponse(e.frame.subarray(4));
       if (e.kind === 'close' && e.connId === connId) closed = true;
     }

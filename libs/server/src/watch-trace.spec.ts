@@ -12,7 +12,7 @@ import {
   encodeRequest,
   Request,
 } from '@coord/protocol';
-import { RequestPipeline } from './index';
+import { perConnection, RequestPipeline } from './index';
 
 const eventNames: Record<number, string> = { 1: 'NodeCreated', 2: 'NodeDeleted', 3: 'NodeDataChanged', 4: 'NodeChildrenChanged' };
 const openAcl = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }];
@@ -24,7 +24,7 @@ function run(script: [string, number, Request][]): string {
   const drain = () => {
     for (;;) {
       const { toPersist, effects } = core.ready();
-      for (const e of effects) {
+      for (const e of perConnection(effects)) {
         if (e.kind !== 'send') continue;
         const body = e.frame.subarray(4);
         const who = names.get(e.connId);

@@ -155,7 +155,7 @@ export class SimMember {
       }
       const { effects, toSubmit, toSync } = core.ready();
       // Bug: notifications (xid -1, right after the 4-byte length) never leave.
-      const out = this.options.bugs.loseNotifications === true ? effects.filter((e) => e.kind !== 'send' || e.frame.readInt32BE(4) !== Xid.notification) : effects;
+      const out = this.options.bugs.loseNotifications === true ? effects.filter((e) => e.kind === 'close' || e.frame.readInt32BE(4) !== Xid.notification) : effects;
       if (out.length > 0) this.hooks.deliver(this, out);
       for (const request of toSubmit) this.submit(peer, request);
       for (const token of toSync) {

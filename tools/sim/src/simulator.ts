@@ -6,7 +6,7 @@
 // client-history checkers run at the end over the agreed sequence (model.ts, checkers.ts).
 
 import { formatMessage, formatZxid, type Message, type ServerId, type SoftState, type ZabTxn, type Zxid } from '@coord/zab';
-import type { Effect } from '@coord/server';
+import { perConnection, type Effect } from '@coord/server';
 import { checkClientHistory } from './checkers';
 import { SimClient, type ClientWorld, type ReadRecord, type SimConn, type WatchRecord, type WriteRecord } from './clients';
 import { SimFailure, type FailureKind } from './failure';
@@ -363,7 +363,7 @@ class Simulation implements MemberHooks, ClientWorld {
   }
 
   deliver(_member: SimMember, effects: readonly Effect[]): void {
-    for (const effect of effects) {
+    for (const effect of perConnection(effects)) {
       const link = this.links.get(effect.connId);
       if (link === undefined) continue;
       const at = Math.max(this.time + this.linkDelay(), link.downTail);
