@@ -6,12 +6,12 @@
  * whole run, so both nodes share the same machine load and the difference is the node's own cost.
  * The issue's bar: console on may not lower throughput by more than 5 %.
  * Both nodes run with forceSync=no, so disk jitter on a shared machine does not hide the CPU cost.
- * Flags: --rounds=5 --duration-ms=3000 --browsers=10 --browser-nice=19 --browser-frames=off (on: pages paint frames) --streams=0 (extra plain event-stream readers) --views=overview,events,... (page i opens views[i % n])
+ * Flags: --rounds=5 --duration-ms=3000 --pin=on|off --browsers=10 --browser-nice=19 --browser-frames=off (on: pages paint frames) --streams=0 (extra plain event-stream readers) --views=overview,events,... (page i opens views[i % n])
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { spawnCoordinode, type SpawnedNode } from '@coord/testing';
@@ -35,17 +35,31 @@ function flag(name: string, fallback: string): string {
  * serving them costs the node, not how much CPU chromium's renderers take from it. `--browser-nice=0`
  * runs them as equals.
  */
-function nicedChromium(nice: number): { path: string; cleanup: () => void } {
-  if (nice === 0) return { path: chromiumPath, cleanup: () => undefined };
+function nicedChromium(nice: number, browserCpus: string | null): { path: string; cleanup: () => void } {
+  if (nice === 0 && browserCpus === null) return { path: chromiumPath, cleanup: () => undefined };
   const dir = mkdtempSync(join(tmpdir(), 'console-bench-'));
   const path = join(dir, 'chromium');
   // SCHED_IDLE (chrt --idle) on top of nice: a renderer runs only on a core nothing else wants, and yields it
   // at once when the node or the load generator wakes up.
   const idle = existsSync('/usr/bin/chrt') ? 'chrt --idle 0 ' : '';
-  writeFileSync(path, `#!/bin/sh\nexec ${idle}nice -n ${nice} ${JSON.stringify(chromiumPath)} "$@"\n`);
+  const cpus = browserCpus === null ? '' : `taskset -c ${browserCpus} `;
+  writeFileSync(path, `#!/bin/sh\nexec ${cpus}${idle}nice -n ${nice} ${JSON.stringify(chromiumPath)} "$@"\n`);
   chmodSync(path, 0o755);
   return { path, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
+/**
+ * `--pin=on` (the default on a machine of 2 or more CPUs): both nodes run on CPU 0, this process (the
+ * load generator and the scraper) and the browsers on the others, as operators' browsers would run on
+ * their own machines; every thread of a process is pinned (`taskset -a`). `--pin=off` shares every CPU.
+ */
+function pinning(): { nodes: string; rest: string } | null {
+  if (flag('pin', cpus().length >= 2 ? 'on' : 'off') !== 'on') return null;
+  return { nodes: '0', rest: `1-${cpus().length - 1}` };
+}
+function pin(pid: number | undefined, list: string): void {
+  if (pid !== undefined) execFileSync('taskset', ['-a', '-p', '-c', list, String(pid)], { stdio: 'ignore' });
+}
+
 /** CPU (µs) used so far by the chromium processes playwright started (their profile dirs name them). */
 function browsersCpuMicros(): number {
   let pids: string[] = [];
@@ -104,7 +118,13 @@ async function main(): Promise<void> {
       const { errors } = await populate(node.host, node.port, ['/bench', ...Array.from({ length: connections }, (_, i) => `/bench/n${i}`)], valueBytes);
       if (errors > 0) throw new Error(`populate failed on ${node.connectString}`);
     }
-    const launcher = nicedChromium(Number(flag('browser-nice', '19')));
+    const pins = pinning();
+    if (pins) {
+      pin(on.pid, pins.nodes);
+      pin(off.pid, pins.nodes);
+      pin(process.pid, pins.rest);
+    }
+    const launcher = nicedChromium(Number(flag('browser-nice', '19')), pins?.rest ?? null);
     cleanups.push(launcher.cleanup);
     // Headless chromium draws ~60 frames a second per page even on about:blank (10 idle blank pages: ~420 ms of
     // CPU a second here); with begin-frame control it draws none while the pages' scripts, fetches and event
@@ -126,6 +146,7 @@ async function main(): Promise<void> {
     let scraped = 0;
     scraper = setInterval(() => void scrape(metricsUrl).then((n) => (scraped += n > 0 ? 1 : 0)), scrapeEveryMs);
     process.stdout.write(`console on: ${consoleUrl} with ${browsers} browser pages and /metrics every ${scrapeEveryMs} ms; console off: ${off.connectString}\n`);
+    process.stdout.write(pins ? `pinned: both nodes on CPU ${pins.nodes}; load generator, scraper and browsers on CPU ${pins.rest}\n` : 'not pinned: nodes, load generator and browsers share every CPU\n');
     const results: Record<string, number[]> = {};
     for (let r = 1; r <= rounds; r++) {
       for (const op of ['get', 'set'] as BenchOp[]) {
