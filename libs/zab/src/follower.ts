@@ -57,6 +57,14 @@ export function followerTick<P>(core: PeerContext<P>): void {
   }
 }
 
+/**
+ * The driver's connection to member `peer` closed. When that member is the leader, look for a new one
+ * now rather than after syncLimit of silence (a leader killed with -9 closes its sockets at once).
+ */
+export function followerLinkDown<P>(core: PeerContext<P>, peer: ServerId): void {
+  if (followerOf(core).leader === peer) startElection(core, 'connection to the leader closed');
+}
+
 export function onLeaderMessage<P>(core: PeerContext<P>, m: QuorumMessage<P> & { from: ServerId }): void {
   const f = followerOf(core);
   if (m.from !== f.leader || m.conn !== f.link.conn) return;

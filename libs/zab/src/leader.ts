@@ -305,6 +305,18 @@ function dropLearner<P>(core: PeerContext<P>, sid: ServerId): void {
   leader.retiredConns.set(sid, retired);
 }
 
+/**
+ * The driver's connection to learner `sid` closed (its process died, or the network cut it): that
+ * learner's link is gone, as when it stays silent past the limit, only sooner. Without a quorum of
+ * synced followers left, the leader steps down at once.
+ */
+export function leaderLinkDown<P>(core: PeerContext<P>, sid: ServerId): void {
+  const leader = leaderOf(core);
+  if (!leader.learners.has(sid)) return;
+  dropLearner(core, sid);
+  if (core.phase === 'BROADCAST' && !core.isQuorum(1 + countLearners(core, ['SYNCED']))) startElection(core, 'lost the quorum of synced followers');
+}
+
 export function leaderTick<P>(core: PeerContext<P>): void {
   const leader = leaderOf(core);
   const limits = core.limits;

@@ -261,3 +261,28 @@ describe('purity', () => {
     }
   });
 });
+
+describe('linkDown (the driver saw a quorum connection close)', () => {
+  it('a follower of that leader starts an election at once; a closed link to another follower changes nothing', () => {
+    const { peers } = ensemble(3);
+    expect(peers.map((p) => p.status().state)).toEqual(['FOLLOWING', 'FOLLOWING', 'LEADING']);
+    peers[0].linkDown(2);
+    expect(peers[0].status().state).toBe('FOLLOWING');
+    peers[0].linkDown(3);
+    expect(peers[0].status()).toMatchObject({ state: 'LOOKING', lastElectionReason: 'connection to the leader closed' });
+    expect(peers[0].hasReady()).toBe(true); // its notifications are ready to leave
+  });
+
+  it('a leader drops that learner, and steps down once it has no quorum of synced followers', () => {
+    const { peers } = ensemble(3);
+    expect(peers[2].status().learners.map((l) => l.id)).toEqual([1, 2]);
+    peers[2].linkDown(1);
+    expect(peers[2].status()).toMatchObject({ state: 'LEADING', phase: 'BROADCAST' });
+    expect(peers[2].status().learners.map((l) => l.id)).toEqual([2]);
+    peers[2].linkDown(1); // again: nothing left to drop
+    expect(peers[2].status().state).toBe('LEADING');
+    peers[2].linkDown(2);
+    expect(peers[2].status()).toMatchObject({ state: 'LOOKING', lastElectionReason: 'lost the quorum of synced followers' });
+  });
+});
+

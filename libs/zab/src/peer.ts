@@ -5,8 +5,8 @@
 import type { PeerConfig } from './config';
 import { PeerContext, type LinkMessage } from './peer-context';
 import { electionTick, initialElection, onNotification, startElection } from './election';
-import { followerSubmit, followerSync, followerTick, onLeaderMessage } from './follower';
-import { leaderPersisted, leaderPropose, leaderSync, leaderTick, onLearnerMessage } from './leader';
+import { followerLinkDown, followerSubmit, followerSync, followerTick, onLeaderMessage } from './follower';
+import { leaderLinkDown, leaderPersisted, leaderPropose, leaderSync, leaderTick, onLearnerMessage } from './leader';
 import type { Message, ServerId, ServerState, Snapshot } from './messages';
 import { Outbox } from './outbox';
 import type { ZabReady, ZabPhase } from './ready';
@@ -50,6 +50,18 @@ export class Peer<P = Uint8Array> {
     if (message.type === 'NOTIFICATION') onNotification(core, message);
     else if (core.state === 'LEADING') onLearnerMessage(core, message);
     else if (core.state === 'FOLLOWING') onLeaderMessage(core, message);
+    this.afterInput();
+  }
+
+  /**
+   * The driver's quorum connection to member `peer` closed (TCP told it: the process died or the network
+   * cut the connection). A follower of that leader starts an election at once; a leader drops that
+   * learner (and steps down without a quorum). Silence past the limits still catches what TCP does not.
+   */
+  linkDown(peer: ServerId): void {
+    const core = this.core;
+    if (core.state === 'LEADING') leaderLinkDown(core, peer);
+    else if (core.state === 'FOLLOWING') followerLinkDown(core, peer);
     this.afterInput();
   }
 

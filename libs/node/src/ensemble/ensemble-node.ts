@@ -112,7 +112,7 @@ class EnsembleNode extends RoleDriver implements RunningEnsembleNode {
     // sslQuorum=true: mutual TLS on the quorum and election ports with the ssl.quorum.* stores.
     const q = config.security.quorumTls;
     const peerTls = config.security.sslQuorum ? { context: tlsStoreOptions(q, (p) => readFileSync(p)), hostnameVerification: q.hostnameVerification } : undefined;
-    this.transport = new PeerTransport(id, members, (m) => this.onPeerMessage(m), log.child('peers'), undefined, peerTls);
+    this.transport = new PeerTransport(id, members, (m) => this.onPeerMessage(m), log.child('peers'), undefined, peerTls, (peer) => this.onLinkDown(peer));
   }
 
   get mode(): 'leader' | 'follower' | 'looking' {
@@ -138,6 +138,13 @@ class EnsembleNode extends RoleDriver implements RunningEnsembleNode {
     if (this.closed) return;
     if (m.type !== 'PING' && m.type !== 'NOTIFICATION') this.zabLog.debug(() => `recv ${formatMessage(m, payloadText)}`);
     this.peer.step(m);
+    this.schedulePump();
+  }
+
+  private onLinkDown(peer: number): void {
+    if (this.closed) return;
+    this.zabLog.debug(() => `quorum connection with server ${peer} closed`);
+    this.peer.linkDown(peer);
     this.schedulePump();
   }
 

@@ -2,7 +2,8 @@
  * PeerTransport's admission rules on two in-process transports over loopback: mutual TLS with
  * hostname verification (a certificate that does not name the peer's address is refused, on either
  * side), and the sender rules that hold with or without TLS (a non-member id, a message for another
- * member, or a second sender id on one connection drop the connection before the ZAB core sees it).
+ * member, or a second sender id on one connection drop the connection before the ZAB core sees it),
+ * and that a closed quorum connection is reported with the member's id (election traffic is not).
  */
 import { readFileSync } from 'node:fs';
 import * as net from 'node:net';
@@ -111,3 +112,34 @@ describe('sender rules (plaintext)', () => {
     expect(lines.some((l) => message.test(l))).toBe(true);
   });
 });
+
+describe('closed connections', () => {
+  const ping = (from: number, to: number): Message<Uint8Array> => ({ type: 'PING', from, to, conn: 1, seq: 0, round: 1 });
+
+  it('reports the member of a closed quorum connection, on both ends; election connections are not reported', async () => {
+    const ms = await members();
+    const down1: number[] = [];
+    const down2: number[] = [];
+    const got1: Message<Uint8Array>[] = [];
+    const one = new PeerTransport(1, ms, (m) => got1.push(m), createLogger('peer1', { level: 'error' }), undefined, undefined, (id) => down1.push(id));
+    const two = new PeerTransport(2, ms, () => undefined, createLogger('peer2', { level: 'error' }), undefined, undefined, (id) => down2.push(id));
+    await one.start();
+    await two.start();
+    transports.push(one, two);
+    two.send(vote(2, 1)); // election channel
+    two.send(ping(2, 1)); // quorum channel
+    await settle();
+    expect(got1.map((m) => m.type).sort()).toEqual(['NOTIFICATION', 'PING']); // two connections: no order between them
+    expect(down1).toEqual([]);
+    // Member 2 goes away: member 1 sees its inbound quorum connection from 2 close (the election one is not reported).
+    await two.close();
+    await settle();
+    expect(down1).toEqual([2]);
+    expect(down2).toEqual([]); // a transport closing itself reports nothing
+    // Member 1's own link to 2 fails to dial while 2 is down: reported too.
+    one.send(ping(1, 2));
+    await settle();
+    expect(down1).toEqual([2, 2]);
+  });
+});
+

@@ -68,13 +68,15 @@ export class PeerTransport {
     private readonly log: Logger,
     private readonly listenHost?: string,
     private readonly tls?: PeerTls,
+    /** A quorum connection to or from member `id` closed (not called once the transport is closing). */
+    private readonly onLinkDown: (id: number) => void = () => undefined,
   ) {}
 
   async start(): Promise<void> {
     const me = this.members.find((m) => m.id === this.myId);
     if (!me) throw new Error(`server id ${this.myId} is not among the server.N lines`);
-    for (const port of [me.quorumPort, me.electionPort]) {
-      const server = this.tls ? this.secureServer(this.tls) : net.createServer({ noDelay: true }, (s) => this.onInbound(s));
+    for (const [port, channel] of [[me.quorumPort, 'quorum'], [me.electionPort, 'election']] as const) {
+      const server = this.tls ? this.secureServer(this.tls, channel) : net.createServer({ noDelay: true }, (s) => this.onInbound(s, channel));
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, this.listenHost ?? me.host, () => {
@@ -87,7 +89,7 @@ export class PeerTransport {
     }
   }
 
-  private secureServer(t: PeerTls): tls.Server {
+  private secureServer(t: PeerTls, channel: Channel): tls.Server {
     const server = tls.createServer({
       ...t.context,
       requestCert: true,
@@ -103,7 +105,7 @@ export class PeerTransport {
         socket.destroy();
         return;
       }
-      this.onInbound(socket);
+      this.onInbound(socket, channel);
     });
     server.on('tlsClientError', (err: Error & { code?: string }, socket) => {
       this.log.warn(`refusing peer connection from ${socket.remoteAddress}:${socket.remotePort}: TLS handshake failed (${err.code ?? err.message})`);
@@ -171,12 +173,13 @@ export class PeerTransport {
         l.socket = null;
         l.retryAt = Date.now() + redialMs;
       }
+      if (channel === 'quorum' && !this.closed) this.onLinkDown(id);
     });
     socket.on('data', () => undefined);
     return socket;
   }
 
-  private onInbound(socket: net.Socket): void {
+  private onInbound(socket: net.Socket, channel: Channel): void {
     if (this.closed) {
       socket.destroy();
       return;
@@ -207,7 +210,10 @@ export class PeerTransport {
       }
     });
     socket.on('error', () => undefined);
-    socket.on('close', () => this.inbound.delete(socket));
+    socket.on('close', () => {
+      this.inbound.delete(socket);
+      if (channel === 'quorum' && sender !== null && !this.closed) this.onLinkDown(sender);
+    });
   }
 
   /** Throws (dropping the connection) unless `m` comes from a configured member, to this one, on its own connection. */
