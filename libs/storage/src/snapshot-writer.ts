@@ -29,15 +29,13 @@ export const snapshotNodesPerChunkDefault = 1000;
  * high-resolution clock; Date.now's 1 ms steps would let a turn run twice as long): requests that
  * arrive during a snapshot wait behind at most about this much of its work.
  */
-const sliceMs = 0.5;
+const sliceMs = 0.1;
 const sliceCheckNodes = 32;
-/** Encoded bytes buffered before a file write (also a yield point, for nodes with large data). */
-const writeChunkBytes = 256 << 10;
+/** Encoded bytes buffered before a file write (also a yield point, for nodes with large data; its CRC is one pass). */
+const writeChunkBytes = 64 << 10;
 /**
- * The file is synced every this many bytes while it is written (with forceSync off too), so the disk
- * sees a steady trickle instead of one large write-back at the end that txn-log syncs would queue
- * behind, and the page cache never holds enough of it dirty for the kernel to throttle every writer
- * of the disk (the txn log's writes included) while it catches up.
+ * With forceSync, the file is synced every this many bytes while it is written, so the disk sees a
+ * steady trickle instead of one large write-back at the end that txn-log syncs would queue behind.
  */
 const syncEveryBytes = 2 << 20;
 
@@ -86,7 +84,7 @@ export async function writeSnapshot(job: SnapshotJob, clock: () => number = Date
     await fh.write(chunk);
     w.reset();
     unsynced += chunk.length;
-    if (unsynced >= syncEveryBytes) {
+    if (job.forceSync && unsynced >= syncEveryBytes) {
       unsynced = 0;
       await fh.datasync();
     }
