@@ -149,6 +149,17 @@ export class ByteReader {
     return this.buf.subarray(p, p + n);
   }
 
+  /**
+   * The next `n` bytes as a copy (from Node's pool when small), so what is kept never pins the input in
+   * memory; no view of the input is made on the way.
+   */
+  readCopy(n: number): Buffer {
+    const p = this.need(n);
+    const out = Buffer.allocUnsafe(n);
+    this.buf.copy(out, 0, p, p + n);
+    return out;
+  }
+
   private readLength(what: string): number {
     const n = this.readInt();
     if (n < -1 || n > this.lengthMax) throw this.fail(`unreasonable ${what} length ${n}`, this.pos - 4);
@@ -159,10 +170,7 @@ export class ByteReader {
   readBuffer(): Buffer | null {
     const n = this.readLength('buffer');
     if (n === -1) return null;
-    const p = this.need(n);
-    const out = Buffer.allocUnsafe(n);
-    this.buf.copy(out, 0, p, p + n);
-    return out;
+    return this.readCopy(n);
   }
 
   /** An int-prefixed UTF-8 string; a null string (-1) reads as '' (kazoo sends '' that way). */
@@ -176,17 +184,15 @@ export class ByteReader {
   /** A varint-prefixed UTF-8 string. */
   readVarString(): string {
     const n = this.readVarint();
-    return this.readRaw(n).toString('utf8');
+    const p = this.need(n);
+    return this.buf.toString('utf8', p, p + n);
   }
 
   /** A varint-prefixed buffer (0 = null, else length + 1). A copy, so a decoded value never pins a file. */
   readVarBuffer(): Buffer | null {
     const n = this.readVarint();
     if (n === 0) return null;
-    const src = this.readRaw(n - 1);
-    const out = Buffer.allocUnsafe(src.length);
-    out.set(src);
-    return out;
+    return this.readCopy(n - 1);
   }
 
   /** A vector count; a null vector (-1) reads as 0 elements. Rejects counts the remaining bytes cannot hold. */

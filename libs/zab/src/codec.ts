@@ -53,9 +53,9 @@ function readCount(r: ByteReader): number {
   return n;
 }
 
-/** A copy as a plain Uint8Array, so a decoded message never pins the frame it came in. */
+/** A copy, so a decoded message never pins the frame it came in. */
 function readBytes(r: ByteReader): Uint8Array {
-  return new Uint8Array(r.readRaw(readCount(r)));
+  return r.readCopy(readCount(r));
 }
 
 function readTxns(r: ByteReader): ZabTxn<Uint8Array>[] {
