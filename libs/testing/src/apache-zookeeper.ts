@@ -36,8 +36,16 @@ export function assertApacheZooKeeperInstalled(): void {
   }
 }
 
-/** Starts a standalone Apache ZooKeeper on a free loopback port with a temporary data dir. */
-export async function startApacheZooKeeper(extraConfig: Record<string, string> = {}, jvmFlags: string[] = []): Promise<RunningServer> {
+/**
+ * Starts a standalone Apache ZooKeeper on a free loopback port with a temporary data dir (zoo.cfg keys
+ * in `extraConfig` override, `dataDir` and `clientPort` included). `startDeadlineMs`: how long it may
+ * take to serve (loading a million znodes takes it half a minute here).
+ */
+export async function startApacheZooKeeper(
+  extraConfig: Record<string, string> = {},
+  jvmFlags: string[] = [],
+  options: { startDeadlineMs?: number } = {},
+): Promise<RunningServer> {
   assertApacheZooKeeperInstalled();
   const host = extraConfig['clientPortAddress'] ?? '127.0.0.1';
   // A caller may pin the port (to restart a server on the same address); otherwise pick a free one.
@@ -78,7 +86,7 @@ export async function startApacheZooKeeper(extraConfig: Record<string, string> =
     await dir.remove();
   };
   try {
-    await waitForServing(host, port, startDeadlineMs);
+    await waitForServing(host, port, options.startDeadlineMs ?? startDeadlineMs);
   } catch (err) {
     await stop();
     throw err;

@@ -10,22 +10,11 @@
  * snapshots off and with snapCount 2000, so snapshots of the whole tree run one after another.
  * --deep builds a 4-ary tree 10 levels deep (created level by level) instead of one flat parent.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
-import {
-  apacheZooKeeperConfDir,
-  apacheZooKeeperJar,
-  assertApacheZooKeeperInstalled,
-  freePort,
-  spawnCoordinode,
-  stopProcess,
-  tempDir,
-  waitForServing,
-  workspaceRoot,
-  type RunningServer,
-} from '@coord/testing';
+import { freePort, spawnCoordinode, startApacheZooKeeper, tempDir, workspaceRoot, type RunningServer } from '@coord/testing';
 import { runLoad } from './load';
 import { populate } from './populate';
 
@@ -140,46 +129,10 @@ function prebuild(kind: Kind): void {
   if (r.status !== 0) console.error(`prebuild failed (the launcher will retry): ${String(r.stderr).split('\n')[0]}`);
 }
 
-/**
- * Apache ZooKeeper as `startApacheZooKeeper` starts it (same zoo.cfg keys, default JVM), but with a
- * longer deadline: loading 1M znodes takes it 24–31 s here under load, past the harness's 30 s.
- */
+/** Loading 1M znodes takes Apache 24–31 s here under load, past the harness's default start deadline. */
 const apacheStartDeadlineMs = 180_000;
-async function startApache(dataDir: string, port: number, extra: Record<string, string>): Promise<RunningServer> {
-  assertApacheZooKeeperInstalled();
-  const host = '127.0.0.1';
-  const dir = await tempDir('apache-zk-');
-  const config: Record<string, string> = {
-    tickTime: '2000',
-    dataDir,
-    clientPort: String(port),
-    clientPortAddress: host,
-    maxClientCnxns: '0',
-    '4lw.commands.whitelist': '*',
-    'admin.enableServer': 'false',
-    extendedTypesEnabled: 'true',
-    ...extra,
-  };
-  const cfgPath = join(dir.path, 'zoo.cfg');
-  fs.writeFileSync(cfgPath, Object.entries(config).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
-  const logFd = openSync(join(dir.path, 'server.log'), 'a');
-  const child = spawn(
-    'java',
-    ['-cp', `${apacheZooKeeperConfDir}:${apacheZooKeeperJar}`, `-Dzookeeper.log.dir=${dir.path}`, '-Dzookeeper.root.logger=INFO,CONSOLE', 'org.apache.zookeeper.server.ZooKeeperServerMain', cfgPath],
-    { stdio: ['ignore', logFd, logFd] },
-  );
-  closeSync(logFd);
-  const stop = async () => {
-    await stopProcess(child);
-    await dir.remove();
-  };
-  try {
-    await waitForServing(host, port, apacheStartDeadlineMs);
-  } catch (err) {
-    await stop();
-    throw err;
-  }
-  return { name: 'apache', host, port, connectString: `${host}:${port}`, pid: child.pid, dataDir, stop };
+function startApache(dataDir: string, port: number, extra: Record<string, string>): Promise<RunningServer> {
+  return startApacheZooKeeper({ dataDir, clientPort: String(port), ...extra }, [], { startDeadlineMs: apacheStartDeadlineMs });
 }
 
 /**
