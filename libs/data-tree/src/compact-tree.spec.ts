@@ -327,7 +327,7 @@ describe('compact tree against a naive reference', () => {
     for (const path of ['/wide/n2999', '/wide/m0', '/deep/c0/c3', '/deep/c1/é19', `/wide/late${997}`]) expect([path, restored.getNode(path) !== undefined]).toEqual([path, true]);
     // Deletes after the load find their entries (the table's backward shift needs every one in place).
     for (let i = 0; i < 3000; i += 7) {
-      const txn: Txn = { zxid: ++zxid, time: 1, sessionId: 0n, cxid: 0, op: { type: 'delete', path: `/wide/n${i}`, version: -1 } };
+      const txn: Txn = { zxid: ++zxid, time: 1, sessionId: 0n, cxid: 0, op: { type: 'delete', path: `/wide/n${i}` } };
       restored.applyTxn(txn);
       ref.apply(txn);
     }
