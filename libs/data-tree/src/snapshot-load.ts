@@ -19,20 +19,11 @@ import { parentOf } from './path';
 import { ImageBacking, NodeRecord, putRecords, recordOf, TreeImage } from './snapshot';
 import type { Txn, TxnOp } from './txn';
 
-/** The stat fields of one snapshot node as a decoder reads them (one object, reused for every node). */
-export interface LoadedFields {
-  czxid: number;
-  mzxid: number;
-  ctime: number;
-  mtime: number;
-  version: number;
-  /** Internal cversion (counts creates). */
-  cversion: number;
-  aversion: number;
-  pzxid: number;
-  /** Internal value: session id, container or TTL marker, 0 for persistent nodes. */
-  ephemeralOwner: bigint;
-}
+/**
+ * The stat fields of one snapshot node as a decoder reads them (one object, reused for every node):
+ * a NodeRecord's fields without the data and ACL, which the loader takes as byte ranges.
+ */
+export type LoadedFields = Omit<NodeRecord, 'data' | 'acl'>;
 
 /** A session's ephemerals as the snapshot lists them (at its start zxid, in creation order). */
 export interface SessionEphemerals {
