@@ -16,6 +16,8 @@ export interface FollowerState {
   phase: FollowerPhase;
   lastHeardTick: number;
   retryAtTick: number;
+  /** The last ACK sent while broadcasting: cumulative, so a later one may replace it while both wait for the fsync. */
+  lastCumulativeAck: object | null;
 }
 
 export function becomeFollower<P>(core: PeerContext<P>, leader: ServerId): void {
@@ -23,7 +25,7 @@ export function becomeFollower<P>(core: PeerContext<P>, leader: ServerId): void 
   core.phase = 'DISCOVERY';
   core.leaderId = leader;
   core.leader = null;
-  core.follower = { leader, link: newLink(core, leader), phase: 'CONNECTING', lastHeardTick: core.ticks, retryAtTick: 0 };
+  core.follower = { leader, link: newLink(core, leader), phase: 'CONNECTING', lastHeardTick: core.ticks, retryAtTick: 0, lastCumulativeAck: null };
   core.publishSoftState();
   sendFollowerInfo(core);
 }
@@ -161,18 +163,16 @@ function onProposal<P>(core: PeerContext<P>, f: FollowerState, txn: ZabTxn<P>): 
   const ack = { type: 'ACK', zxid: txn.zxid } as const;
   const held = core.out.linkAfterPersist;
   const last = held[held.length - 1];
-  if (f.phase === 'BROADCAST' && !core.bugs.ackBeforePersist && last !== undefined && last.link === f.link && cumulativeAcks.has(last.body)) {
+  if (f.phase === 'BROADCAST' && !core.bugs.ackBeforePersist && last !== undefined && last.link === f.link && last.body === f.lastCumulativeAck) {
     // Broadcasting, an ACK is cumulative: the log is written in zxid order and the leader keeps each
     // follower's highest ACK as its watermark. So a batch's proposals need one ACK, for the last one.
     held[held.length - 1] = { link: f.link, body: ack };
   } else {
     core.sendOn(f.link, ack, !core.bugs.ackBeforePersist);
   }
-  if (f.phase === 'BROADCAST') cumulativeAcks.add(ack);
+  // Not the NEWLEADER ACK of the sync phase, which the leader matches exactly.
+  if (f.phase === 'BROADCAST') f.lastCumulativeAck = ack;
 }
-
-/** ACKs sent while broadcasting (not the NEWLEADER ACK of the sync phase, which the leader matches exactly). */
-const cumulativeAcks = new WeakSet<object>();
 
 export function followerSubmit<P>(core: PeerContext<P>, request: P): boolean {
   const f = core.follower;

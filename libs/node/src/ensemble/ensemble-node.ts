@@ -156,6 +156,9 @@ class EnsembleNode extends RoleDriver implements RunningEnsembleNode {
       this.execute(this.peer.ready());
       this.drainCore();
     }
+    // One write per peer and per client connection for the whole turn (a ZabReady's messages wait here,
+    // after its log write was queued, which they never had to precede).
+    this.transport.flush();
     this.clientPort.flush();
     if (this.canTakeReady()) this.schedulePump();
   }
@@ -201,7 +204,6 @@ class EnsembleNode extends RoleDriver implements RunningEnsembleNode {
    */
   private execute(ready: ZabReady<Uint8Array>): void {
     for (const m of ready.messages) this.sendPeer(m);
-    this.transport.flush();
     const strict = ready.persist.snapshot !== undefined || ready.persist.truncateAfter !== undefined || ready.softState !== undefined;
     if (strict) this.decoded.clear();
     const idle = this.persistsInFlight === 0;
@@ -228,7 +230,8 @@ class EnsembleNode extends RoleDriver implements RunningEnsembleNode {
         } else {
           this.afterPersist(ready);
         }
-        this.pump();
+        // Writes finishing in the same poll phase share one pump (their ACKs have left already).
+        this.schedulePump();
       },
       (err) => {
         // A member that cannot persist must not acknowledge anything: stop loudly, recover on restart.
@@ -346,7 +349,6 @@ class EnsembleNode extends RoleDriver implements RunningEnsembleNode {
   /** Messages that waited for an fsync (ACKs), numbered by ZAB just now. */
   private sendAll(messages: readonly Message<Uint8Array>[]): void {
     for (const m of messages) this.sendPeer(m);
-    if (messages.length > 0) this.transport.flush();
   }
 
   private sendPeer(m: Message<Uint8Array>): void {
