@@ -18,6 +18,10 @@ import { ApplyResult, AppliedOp, Notification, Txn, TxnOp, WatchEvent } from './
 import { WatchMode, WatchTable, watchModesAll } from './watch-manager';
 import { AclCache, ephemeralKind, ttlOf, ZNode } from './znode';
 
+// Recovery's readers of logged txns (their own files; exported with the tree they fill).
+export { TailReplayer, type TailReplayOptions } from './tail-replay';
+export { readTxnHead, skimmed, skimTxn, txnHead, type TxnHead } from './txn-skim';
+
 /** No auth ids: an ACL that grants READ with these grants it to every connection. */
 const noIds: readonly Id[] = [];
 
@@ -202,6 +206,27 @@ export class DataTree {
     this.approximateDataSize += pathLength + Math.max(dataLength, 0);
     this.index(slot, f.ephemeralOwner);
     return slot;
+  }
+
+  /**
+   * The parent stamp of `creates` children created under `parent`, the last at `zxid` (the tail
+   * replay's creates append with restoreChild and stamp their parent once per run of siblings).
+   */
+  stampCreates(parent: number, creates: number, zxid: number): void {
+    const p = this.store.read(parent);
+    p.cversion += creates;
+    p.pzxid = zxid;
+    this.store.writeFields(parent, p);
+  }
+
+  /** Whether any quota exists (then every create and delete also updates a stats node). */
+  get hasQuotas(): boolean {
+    return this.quotas.size > 0;
+  }
+
+  /** Whether any watch is set (a tree being recovered has none, so its replay fires nothing). */
+  get hasWatches(): boolean {
+    return this.dataWatches.size > 0 || this.childWatches.size > 0;
   }
 
   /** Drops a restored childless node without events or a parent stamp (the loader's fuzzy replay deleted it). */
