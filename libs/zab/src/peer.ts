@@ -7,7 +7,7 @@ import { PeerContext, type LinkMessage } from './peer-context';
 import { electionTick, initialElection, onNotification, startElection } from './election';
 import { followerLinkDown, followerSubmit, followerSync, followerTick, onLeaderMessage } from './follower';
 import { leaderLinkDown, leaderPersisted, leaderPropose, leaderSync, leaderTick, onLearnerMessage } from './leader';
-import type { Message, ServerId, ServerState, Snapshot } from './messages';
+import type { Message, ServerId, ServerState, Snapshot, ZabTxn } from './messages';
 import { Outbox } from './outbox';
 import type { ZabReady, ZabPhase } from './ready';
 import type { Zxid } from './zxid';
@@ -118,6 +118,11 @@ export class Peer<P = Uint8Array> {
     }
     this.afterInput();
     return syncId;
+  }
+
+  /** The logged txns with zxid in (after, through], in order (what the driver wrote, still held here). */
+  logged(after: Zxid, through: Zxid): ZabTxn<P>[] {
+    return this.core.log.slice(after, through);
   }
 
   /** The driver took `snapshot` of its applied state: forget the txns it covers. */

@@ -310,7 +310,8 @@ class EnsembleNode extends RoleDriver implements RunningEnsembleNode {
     this.snapshotting = true;
     const snapshotStartedAt = Date.now();
     const sessions = [...this.core.sessions.all()].map((s) => ({ sessionId: s.sessionId, timeOut: s.timeoutMs }));
-    this.store.snapshot(this.core.tree, sessions, this.core.lastProcessedZxid, this.core.sessions.currentSecret).then(
+    const logged = (after: number, through: number) => this.peer.logged(after, through).map((t) => decodeTxnPayload(t.payload, t.zxid).txn);
+    this.store.snapshot(this.core.tree, sessions, this.core.lastProcessedZxid, this.core.sessions.currentSecret, logged).then(
       (snapshot) => {
         this.snapshotting = false;
         this.metrics.snapshotTime.record(Date.now() - snapshotStartedAt);

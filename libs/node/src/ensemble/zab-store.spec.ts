@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DataTree, OPEN_ACL_UNSAFE, restoreTree, Txn as TreeTxn, TxnOp } from '@coord/data-tree';
-import { listLogs, listSnapshots, scanLog, StorageError } from '@coord/storage';
+import { listLogs, listSnapshots, parseSnapshotData, scanLog, StorageError } from '@coord/storage';
 import type { Persist, PeerStorage, ZabTxn } from '@coord/zab';
 import { decodeTxnPayload, encodeTxnPayload } from '@coord/envelope';
 import { decodeSnapshotData, SnapshotSupersededError, ZabStore, ZabStoreOptions } from './zab-store';
@@ -155,12 +155,18 @@ const txnsOfLog = (storage: PeerStorage<Uint8Array>) => storage.log.map((e) => d
  * goes on, as a follower applies COMMITs for txns it logged earlier: the snapshot is then fuzzy, and
  * its data need txns that were logged before it began. Otherwise each snapshot is awaited.
  */
-async function runMember(store: ZabStore, txns: readonly TreeTxn[], snapshotAfter: number[], commitLater = false) {
+async function runMember(
+  store: ZabStore,
+  txns: readonly TreeTxn[],
+  snapshotAfter: number[],
+  commitLater = false,
+  logged?: (after: number, through: number) => TreeTxn[],
+) {
   const tree = new DataTree();
   const snapshots: { zxid: number; data: unknown }[] = [];
   const startSnapshot = () => {
     const live = [...sessionsAfter(txns.filter((t) => t.zxid <= tree.lastProcessedZxid))].map(([sessionId, timeOut]) => ({ sessionId, timeOut }));
-    return store.snapshot(tree, live, tree.lastProcessedZxid, sessionSecret);
+    return store.snapshot(tree, live, tree.lastProcessedZxid, sessionSecret, logged);
   };
   let i = 0;
   for (const cut of [...snapshotAfter, txns.length]) {
@@ -325,6 +331,32 @@ describe('ZabStore', () => {
     const back = restored(r);
     expect(dump(back.tree)).toEqual(dump(treeOf(txns)));
     expect(back.sessions).toEqual(sessionsAfter(txns));
+  });
+
+  it('a fuzzy snapshot takes the txns of its walk from memory when the caller holds them all, else from the log files', async () => {
+    const txns = history(400, 150);
+    const asked: [number, number][] = [];
+    // The memory source differs from the log in one value, so the snapshot data tell which one was read.
+    const marked = (after: number, through: number) => {
+      asked.push([after, through]);
+      return txns.filter((t) => t.zxid > after && t.zxid <= through).map((t, i) => (i === 0 ? { ...t, op: { type: 'setData', path: '/from-memory', data: Buffer.from('m'), version: 0 } } : t)) as TreeTxn[];
+    };
+    const fromMemory = open(tempDir(), { snapshotNodesPerChunk: 1 });
+    fromMemory.store.recover();
+    const a = await runMember(fromMemory.store, txns, [200], true, marked);
+    await fromMemory.store.close();
+    const [snapA] = a.snapshots;
+    expect(asked).toEqual([[txns[199].zxid, snapA.zxid]]);
+    expect(parseSnapshotData(snapA.data as Uint8Array).txns[0].op).toMatchObject({ type: 'setData', path: '/from-memory' });
+    // A source missing part of the range (a txn the caller no longer holds) is not used: the log files are read.
+    const partial = open(tempDir(), { snapshotNodesPerChunk: 1 });
+    partial.store.recover();
+    const b = await runMember(partial.store, txns, [200], true, (after, through) => marked(after, through).slice(1));
+    await partial.store.close();
+    const [snapB] = b.snapshots;
+    const fromLog = parseSnapshotData(snapB.data as Uint8Array).txns;
+    expect(fromLog.map((t) => t.zxid)).toEqual(txns.filter((t) => t.zxid > txns[199].zxid && t.zxid <= snapB.zxid).map((t) => t.zxid));
+    expect(fromLog[0]).toEqual(txns[200]);
   });
 
   it('installs a SNAP from the leader: the snapshot replaces the whole log, then appends continue', async () => {

@@ -151,7 +151,13 @@ export class ZabStore {
    * SnapshotSupersededError if a snapshot from the leader was installed meanwhile. A call while one
    * is being written returns that one.
    */
-  snapshot(tree: DataTree, sessions: Iterable<{ sessionId: bigint; timeOut: number }>, zxid: number, sessionSecret: Buffer | null = null): Promise<Snapshot> {
+  snapshot(
+    tree: DataTree,
+    sessions: Iterable<{ sessionId: bigint; timeOut: number }>,
+    zxid: number,
+    sessionSecret: Buffer | null = null,
+    logged?: (after: number, through: number) => TreeTxn[],
+  ): Promise<Snapshot> {
     if (this.snapshotting) return this.snapshotting;
     if (this.closed) return Promise.reject(new Error('ZAB store is closed'));
     if (tree.lastProcessedZxid !== zxid) {
@@ -175,7 +181,10 @@ export class ZabStore {
         if (!this.installedNames.has(path.basename(res.file))) await fs.promises.rm(res.file, { force: true });
         throw new SnapshotSupersededError(res.endZxid);
       }
-      const txns = res.endZxid > res.startZxid ? await this.readLog(res.startZxid, res.endZxid) : [];
+      // The walk's txns, from memory when the caller still holds them all (reading them back from the
+      // log files would read and check whole files, preallocated space included, on every snapshot).
+      const held = res.endZxid > res.startZxid && logged ? logged(res.startZxid, res.endZxid) : [];
+      const txns = res.endZxid === res.startZxid ? [] : logRangeProblem(held, res.startZxid, res.endZxid) === null ? held : await this.readLog(res.startZxid, res.endZxid);
       const data = encodeSnapshotData(await fs.promises.readFile(res.file), txns);
       const purged = await this.writer.exclusive(async () => purge(this.snapDir, this.logDir, o.snapRetainCount), { closeFile: false });
       o.log.info(
@@ -257,12 +266,17 @@ export class ZabStore {
         if (r.txn.zxid > after && r.txn.zxid <= through) out.push(r.txn);
       }
     }
-    const contiguous = out.every((t, i) => isNextZxid(i === 0 ? after : out[i - 1].zxid, t.zxid));
-    if (!contiguous || (out.length > 0 ? out[out.length - 1].zxid : after) !== through) {
-      throw new Error(`the log does not hold every txn in 0x${after.toString(16)}..0x${through.toString(16)} for the snapshot`);
-    }
+    const problem = logRangeProblem(out, after, through);
+    if (problem !== null) throw new Error(problem);
     return out;
   }
+}
+
+/** null when `txns` are every txn in (after, through], in order; else why not. */
+function logRangeProblem(txns: readonly TreeTxn[], after: number, through: number): string | null {
+  const contiguous = txns.every((t, i) => isNextZxid(i === 0 ? after : txns[i - 1].zxid, t.zxid));
+  if (contiguous && (txns.length > 0 ? txns[txns.length - 1].zxid : after) === through) return null;
+  return `the log does not hold every txn in 0x${after.toString(16)}..0x${through.toString(16)} for the snapshot`;
 }
 
 /** A ZAB log entry as a log record: the txn, with the zxid ZAB gave it (the origin stays out of the log). */
