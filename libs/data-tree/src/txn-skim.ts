@@ -4,7 +4,7 @@
  * (the scan of the log needs nothing more for all but the session txns), and `readTxnHead` points
  * into the bytes of a create so the tail replay can copy its name and data straight into the store.
  */
-import { varintBytesMax } from '@coord/bytes';
+import { varintBytesMax as varintBytesMaxImport } from '@coord/bytes';
 import { OpTag } from './txn-codec';
 
 /** Limits as decodeTxn applies them (txn-codec.ts). */
@@ -12,6 +12,8 @@ const multiDepthMax = 1;
 const multiOpsMax = 1 << 20;
 const aclEntriesMax = 1 << 16;
 const varintValueMax = Number.MAX_SAFE_INTEGER;
+/** Bound once (read through the package's re-export on every varint otherwise). */
+const varintBytesMax = varintBytesMaxImport;
 
 /** Position of the skim in progress; -1 once something did not decode. */
 let pos = 0;

@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { DataTree, OPEN_ACL_UNSAFE, recordOf, TreeImage, Txn } from '@coord/data-tree';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { containerOwner, DataTree, OPEN_ACL_UNSAFE, READ_ACL_UNSAFE, recordOf, TreeImage, Txn, TxnOp } from '@coord/data-tree';
 import { RequestPipeline } from '@coord/server';
-import type { Recovered } from '@coord/storage';
+import { encodeLogHeader, encodeRecords, logFileName, recover, Recovered } from '@coord/storage';
 import { restoreCore, sessionTxns } from './durable-restore';
 
 const create = (zxid: number, path: string, owner = 0n): Txn => ({
@@ -46,5 +49,43 @@ describe('restoreCore', () => {
     expect(sessionTxns(new Map(), 12, 1).map((t) => [t.zxid, t.op.type])).toEqual([[12, 'error']]);
     expect(sessionTxns(new Map([[1n, 4000], [2n, 5000]]), 12, 1).map((t) => [t.zxid, t.sessionId])).toEqual([[11, 1n], [12, 2n]]);
     expect(() => sessionTxns(new Map([[1n, 4000], [2n, 5000]]), 1, 1)).toThrow(/invariant/);
+  });
+
+  it('replays the tail from its bytes to the tree and sessions that decoding every txn gives', () => {
+    const ops: [bigint, TxnOp][] = [
+      [7n, { type: 'createSession', timeOut: 6000, secret: Buffer.alloc(32, 5) }],
+      [9n, { type: 'createSession', timeOut: 9000 }],
+      [7n, { type: 'create', path: '/a', data: null, acl: OPEN_ACL_UNSAFE, ephemeralOwner: 0n }],
+      ...Array.from({ length: 300 }, (_, i): [bigint, TxnOp] => [7n, { type: 'create', path: `/a/n${i}`, data: Buffer.alloc(i % 50, i), acl: OPEN_ACL_UNSAFE, ephemeralOwner: i % 7 === 0 ? 9n : 0n }]),
+      [7n, { type: 'create', path: '/a/box', data: null, acl: READ_ACL_UNSAFE, ephemeralOwner: containerOwner }],
+      [7n, { type: 'setData', path: '/a/n3', data: Buffer.from('x'), version: 1 }],
+      [7n, { type: 'delete', path: '/a/n4' }],
+      [7n, { type: 'multi', ops: [{ type: 'create', path: '/a/m', data: null, acl: OPEN_ACL_UNSAFE, ephemeralOwner: 7n }, { type: 'check', path: '/a' }] }],
+      [9n, { type: 'closeSession' }],
+      [7n, { type: 'create', path: '/a/after', data: Buffer.from('late'), acl: OPEN_ACL_UNSAFE, ephemeralOwner: 7n }],
+      [7n, { type: 'error', err: -110 }],
+    ];
+    const txns = ops.map(([sessionId, op], i): Txn => ({ zxid: i + 1, time: 1_700_000_000_000 + i, sessionId, cxid: i, op }));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'restore-'));
+    fs.writeFileSync(path.join(dir, logFileName(1)), Buffer.concat([encodeLogHeader({ dbid: 1n, startZxid: 1 }), encodeRecords(txns)]));
+    const log = { info: () => undefined, warn: () => undefined };
+    const fast = new RequestPipeline({}, { now: () => 50_000, randomBytes });
+    const recovered = recover({ snapDir: dir, logDir: dir, log });
+    expect(recovered.tailCreates).toBe(303);
+    restoreCore(fast, recovered, 50_000);
+    const decoded = new RequestPipeline({}, { now: () => 50_000, randomBytes });
+    restoreCore(decoded, { ...recover({ snapDir: dir, logDir: dir, log }), forEachTailRecord: undefined }, 50_000);
+    const dump = (core: RequestPipeline) => ({
+      nodes: [...core.tree.entries()].map(([p, n]) => [p, n.stat(), n.cversion, n.ephemeralOwner, n.childCapacity, n.data, core.tree.aclOf(n), core.tree.childrenOf(n)]),
+      ephemerals: core.tree.sessionsWithEphemerals(),
+      size: core.tree.approximateDataSize,
+      zxid: core.lastProcessedZxid,
+      sessions: [...core.sessions.all()].map((x) => [x.sessionId, x.timeoutMs]),
+      secret: core.sessions.currentSecret,
+    });
+    expect(dump(fast)).toEqual(dump(decoded));
+    expect(fast.lastProcessedZxid).toBe(txns.length);
+    expect(fast.tree.getNode('/a')!.cversion).toBe(303);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -144,9 +144,10 @@ function goodRecordAfter(buf: Buffer, from: number, afterZxid: number): boolean 
 /**
  * Scans a whole log file. Never throws: a bad header or record is reported as a problem. With
  * `onRecord`, each good record goes there instead of into `records` (recovery keeps offsets, not a
- * million decoded txns for the collector to trace).
+ * million decoded txns for the collector to trace), except those before `deliverFrom` (recovery's
+ * windowed scan handed those over already; they are still checked).
  */
-export function scanLog(buf: Buffer, onRecord?: (txn: Txn, offset: number, end: number) => void): ScannedLog {
+export function scanLog(buf: Buffer, onRecord?: (txn: Txn, offset: number, end: number) => void, deliverFrom = 0): ScannedLog {
   const header = decodeLogHeader(buf);
   if (typeof header === 'string') {
     // A header cut short by a crash while the file was being created holds no txns.
@@ -164,7 +165,9 @@ export function scanLog(buf: Buffer, onRecord?: (txn: Txn, offset: number, end: 
       const kind = goodRecordAfter(buf, offset, prev ?? header.startZxid - 1) ? 'corrupt' : 'torn';
       return { header, records, validEnd: offset, problem: { kind, offset, reason: r.error } };
     }
-    if (onRecord) onRecord(r.txn, offset, r.end);
+    if (onRecord) {
+      if (offset >= deliverFrom) onRecord(r.txn, offset, r.end);
+    }
     else records.push({ txn: r.txn, offset, bytes: r.end - offset });
     offset = r.end;
     prev = r.txn.zxid;

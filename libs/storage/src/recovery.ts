@@ -7,11 +7,13 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Txn } from '@coord/data-tree';
+import { ByteReader } from '@coord/bytes';
+import { decodeTxn, Txn } from '@coord/data-tree';
 import type { TreeSource } from '@coord/data-tree';
 import { StorageError } from './errors';
 import { DataFile, listLogs, listSnapshots, partialSuffix, snapshotPrefix } from './files';
-import { forEachRecord, isNextZxid, logHeaderBytes, recordHeaderBytes, scanLog } from './log-format';
+import { isNextZxid, logHeaderBytes, recordHeaderBytes, ScannedLog, scanLog } from './log-format';
+import { FileWindow, forEachRecordIn, isCreateTag, isSessionTag, scanLogWindows } from './log-window';
 import type { SessionEntry } from './snapshot-format';
 import { openSnapshotFile, SnapshotFileImage } from './snapshot-read';
 
@@ -49,8 +51,15 @@ export interface Recovered {
    * keeps only where they are: this decodes them all when first read; forEachTail streams them.
    */
   tail: Txn[];
-  /** Decodes the tail from the log files one txn at a time, keeping none (a restart replays through this). */
+  /** Decodes the tail from the log files one txn at a time, keeping none. */
   forEachTail?(fn: (txn: Txn) => void): void;
+  /**
+   * The tail as each txn's encoded bytes, `b[at, end)` (valid only during the call: the log is read
+   * through one reused window), in order; a restart replays this (TailReplayer) without decoding creates.
+   */
+  forEachTailRecord?(fn: (b: Buffer, at: number, end: number) => void): void;
+  /** Creates among the tail's txns (those inside a multi not counted): room the tree can make up front. */
+  tailCreates?: number;
   /** Live sessions and their timeouts, and the session secret, after the tail. */
   sessionsAfterTail?: Map<bigint, number>;
   sessionSecretAfterTail?: Buffer | null;
@@ -80,6 +89,7 @@ interface ScannedLogs {
   keptSessionTxns: Txn[];
   tailParts: TailPart[];
   tailCount: number;
+  tailCreates: number;
   tailSessionTxns: Txn[];
   /** zxid of the first txn after `after`, and of the last one; null when there is none. */
   firstZxid: number | null;
@@ -91,36 +101,37 @@ interface ScannedLogs {
 
 /** Scans log files, handling torn tails and corruption (see the file comment). */
 function scanLogs(logs: DataFile[], opts: RecoveryOptions, after: number, keepThrough: number): ScannedLogs {
-  const out: ScannedLogs = { keptParts: [], keptCount: 0, keptSessionTxns: [], tailParts: [], tailCount: 0, tailSessionTxns: [], firstZxid: null, lastZxid: null, firstFile: null, cutBytes: 0 };
+  const out: ScannedLogs = { keptParts: [], keptCount: 0, keptSessionTxns: [], tailParts: [], tailCount: 0, tailCreates: 0, tailSessionTxns: [], firstZxid: null, lastZxid: null, firstFile: null, cutBytes: 0 };
   // The last zxid of the previous file (its start - 1 when it holds no record).
   let prev: number | null = null;
+  const window = new FileWindow();
   for (let i = 0; i < logs.length; i++) {
     const file = logs[i];
-    const buf = fs.readFileSync(file.path);
     let part: TailPart | null = null;
     let keptPart: TailPart | null = null;
     let lastInFile: number | null = null;
-    const scan = scanLog(buf, (txn, offset, end) => {
-      lastInFile = txn.zxid;
-      if (txn.zxid <= after) return;
+    const onRecord = (zxid: number, sessionTxn: Txn | null, create: boolean, offset: number, end: number): void => {
+      lastInFile = zxid;
+      if (zxid <= after) return;
       if (out.firstZxid === null) {
-        out.firstZxid = txn.zxid;
+        out.firstZxid = zxid;
         out.firstFile = file.path;
       }
-      out.lastZxid = txn.zxid;
-      const sessionTxn = txn.op.type === 'createSession' || txn.op.type === 'closeSession';
-      if (txn.zxid <= keepThrough) {
+      out.lastZxid = zxid;
+      if (zxid <= keepThrough) {
         if (keptPart === null) out.keptParts.push((keptPart = { path: file.path, from: offset, end }));
         keptPart.end = end;
         out.keptCount++;
-        if (sessionTxn) out.keptSessionTxns.push(txn);
+        if (sessionTxn) out.keptSessionTxns.push(sessionTxn);
         return;
       }
       if (part === null) out.tailParts.push((part = { path: file.path, from: offset, end }));
       part.end = end;
       out.tailCount++;
-      if (sessionTxn) out.tailSessionTxns.push(txn);
-    });
+      if (create) out.tailCreates++;
+      if (sessionTxn) out.tailSessionTxns.push(sessionTxn);
+    };
+    const { scan, buf } = scanFile(window, file.path, onRecord);
     const last = i === logs.length - 1;
     if (scan.header && scan.header.startZxid !== file.zxid) {
       throw new StorageError(`header says start zxid 0x${scan.header.startZxid.toString(16)}, name says 0x${file.zxid.toString(16)}`, file.path, 16);
@@ -131,13 +142,15 @@ function scanLogs(logs: DataFile[], opts: RecoveryOptions, after: number, keepTh
     if (scan.problem) {
       const p = scan.problem;
       if (p.kind === 'torn' && last) {
-        opts.log.warn(`Truncating torn tail of ${file.path} at offset ${p.offset} (${buf.length - p.offset} bytes: ${p.reason}); ${recordsBefore(buf, scan.validEnd)} whole records kept`);
+        const whole = buf as Buffer;
+        opts.log.warn(`Truncating torn tail of ${file.path} at offset ${p.offset} (${whole.length - p.offset} bytes: ${p.reason}); ${recordsBefore(whole, scan.validEnd)} whole records kept`);
         truncateOrRemove(file.path, scan.validEnd);
-        out.cutBytes += buf.length - scan.validEnd;
+        out.cutBytes += whole.length - scan.validEnd;
       } else if (opts.repair) {
         opts.log.warn(`--repair: truncating ${file.path} at offset ${p.offset} (${p.reason}) and removing ${logs.length - 1 - i} later log files`);
         truncateOrRemove(file.path, scan.validEnd);
         for (const later of logs.slice(i + 1)) fs.rmSync(later.path, { force: true });
+        window.close();
         return out;
       } else {
         const what = p.kind === 'torn' ? 'torn record in a log file that is not the newest' : 'corrupt record in the middle of the log';
@@ -146,7 +159,39 @@ function scanLogs(logs: DataFile[], opts: RecoveryOptions, after: number, keepTh
     }
     if (scan.header) prev = lastInFile ?? scan.header.startZxid - 1;
   }
+  window.close();
   return out;
+}
+
+type ScanRecord = (zxid: number, sessionTxn: Txn | null, create: boolean, offset: number, end: number) => void;
+
+/**
+ * Scans one log file through the window; when that stops at a record it cannot accept, scanLog reads
+ * the whole file and judges it from there (the records before it were handed over already). `buf`
+ * is the whole file then, null when the window's scan went through.
+ */
+function scanFile(window: FileWindow, file: string, onRecord: ScanRecord): { scan: Pick<ScannedLog, 'header' | 'validEnd' | 'problem'>; buf: Buffer | null } {
+  window.open(file);
+  let fast;
+  try {
+    fast = scanLogWindows(window, (zxid, tag, b, at, end, offset, recordEnd) => {
+      const sessionTxn = isSessionTag(tag) ? decodeTxn(new ByteReader(b, at, { end })) : null;
+      onRecord(zxid, sessionTxn, isCreateTag(tag), offset, recordEnd);
+    });
+  } finally {
+    window.close();
+  }
+  if (fast.complete) return { scan: { header: fast.header, validEnd: fast.validEnd, problem: null }, buf: null };
+  const buf = fs.readFileSync(file);
+  const scan = scanLog(
+    buf,
+    (txn, offset, end) => {
+      const t = txn.op.type;
+      onRecord(txn.zxid, t === 'createSession' || t === 'closeSession' ? txn : null, t === 'create', offset, end);
+    },
+    fast.validEnd,
+  );
+  return { scan, buf };
 }
 
 /** Whole records in `buf` before `end` (for the torn-tail log line). */
@@ -156,11 +201,25 @@ function recordsBefore(buf: Buffer, end: number): number {
   return n;
 }
 
-/** Txns as a stream: each part's file read again (from the page cache) and decoded a txn at a time. */
-function txnReader(parts: readonly TailPart[]): (fn: (txn: Txn) => void) => void {
+/** Each txn's bytes as a stream: each part's file read again (from the page cache) through one window. */
+function recordReader(parts: readonly TailPart[]): (fn: (b: Buffer, at: number, end: number) => void) => void {
   return (fn) => {
-    for (const part of parts) forEachRecord(fs.readFileSync(part.path), part.from, part.end, fn);
+    const window = new FileWindow();
+    try {
+      for (const part of parts) {
+        window.open(part.path);
+        forEachRecordIn(window, part.from, part.end, fn);
+      }
+    } finally {
+      window.close();
+    }
   };
+}
+
+/** Txns as a stream, decoded a txn at a time. */
+function txnReader(parts: readonly TailPart[]): (fn: (txn: Txn) => void) => void {
+  const records = recordReader(parts);
+  return (fn) => records((b, at, end) => fn(decodeTxn(new ByteReader(b, at, { end }))));
 }
 
 /**
@@ -169,7 +228,7 @@ function txnReader(parts: readonly TailPart[]): (fn: (txn: Txn) => void) => void
  */
 function withTail(r: Omit<Recovered, 'tail' | 'forEachTail' | 'imageTxns'>, scanned: ScannedLogs): Recovered {
   const forEachTail = txnReader(scanned.tailParts);
-  const out = Object.assign(r, { forEachTail }) as Recovered;
+  const out = Object.assign(r, { forEachTail, forEachTailRecord: recordReader(scanned.tailParts), tailCreates: scanned.tailCreates }) as Recovered;
   defineDecoded(out, 'tail', forEachTail);
   defineDecoded(out, 'imageTxns', txnReader(scanned.keptParts));
   return out;
