@@ -217,6 +217,21 @@ describe('ZabReady contract', () => {
     expect(leader.ready().committed.map((t) => t.payload)).toEqual(['x']);
   });
 
+  it('logged hands back the txns of a zxid range as every member logged them, until a snapshot compacts them', () => {
+    const { peers, settle, applied } = ensemble(3);
+    const leader = peers.find((p) => p.status().state === 'LEADING')!;
+    for (const v of ['a', 'b', 'c', 'd']) leader.propose(v);
+    settle();
+    expect(applied.map((a) => a.slice(-4))).toEqual([0, 1, 2].map(() => ['a', 'b', 'c', 'd']));
+    const [za, zb, zc, zd] = [1, 2, 3, 4].map((c) => makeZxid(1, c));
+    for (const p of peers) {
+      expect(p.logged(za, zc).map((t) => [t.zxid, t.payload])).toEqual([[zb, 'b'], [zc, 'c']]);
+      expect(p.logged(zd, zd)).toEqual([]);
+      p.compact({ zxid: zb, data: null });
+      expect(p.logged(za, zd).map((t) => t.payload)).toEqual(['c', 'd']);
+    }
+  });
+
   it('compact refuses a snapshot past the commit point', () => {
     const peer = new Peer<string>({ id: 1, voters: [1, 2, 3], rand: seededRand(1) });
     expect(() => peer.compact({ zxid: makeZxid(1, 1), data: null })).toThrow(/past the commit point/);
