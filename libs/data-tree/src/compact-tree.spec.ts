@@ -248,8 +248,8 @@ describe('compact tree against a naive reference', () => {
     });
   }
 
-  for (const seed of [7, 8, 9, 10, 11, 12]) {
-    it(`a tree loaded from a fuzzy snapshot of a random tree answers every read the same, seed ${seed}`, () => {
+  for (const [seed, items] of [[7, 'node'], [8, 'node'], [9, 'node'], [10, 'node'], [11, 'node'], [12, 'node'], [7, 'record'], [8, 'record'], [9, 'record'], [10, 'record'], [13, 'record'], [14, 'record']] as const) {
+    it(`a tree loaded from a fuzzy snapshot of a random tree (${items} items) answers every read the same, seed ${seed}`, () => {
       const rnd = mulberry(seed);
       const tree = new DataTree();
       const ref = new ReferenceTree();
@@ -265,7 +265,7 @@ describe('compact tree against a naive reference', () => {
       const start = tree.lastProcessedZxid;
       const sessions = [...tree.sessionsWithEphemerals()].map(([sessionId, ephemerals]) => ({ sessionId, ephemerals }));
       const fuzzy: Txn[] = [];
-      const file = walkAsSnapshot(tree, () => {
+      const file = (items === 'node' ? walkAsSnapshot : walkAsRecords)(tree, () => {
         if (rnd() < 0.3) for (let k = 1 + Math.floor(rnd() * 3); k > 0; k--) fuzzy.push(step());
       });
       const restored = new DataTree();
@@ -287,7 +287,7 @@ describe('compact tree against a naive reference', () => {
     });
   }
 
-  it('a snapshot load of thousands of nodes (a wide parent, a deep part, lookups while it runs) finds every node', () => {
+  for (const items of ['node items', 'record items', 'record items into a store with another time base'] as const) it(`a snapshot load of thousands of nodes (${items}; a wide parent, a deep part, lookups while it runs) finds every node`, () => {
     // The loader's table entries wait and go in sorted once many pile up; a lookup mid-load (a
     // parent not seen last, a path the fuzzy txns create) must first put them in.
     const tree = new DataTree();
@@ -314,10 +314,15 @@ describe('compact tree against a naive reference', () => {
     for (let i = 0; i < 1500; i++) apply(create(`/wide/m${i}`, null));
     const fuzzy: Txn[] = [];
     let k = 0;
-    const file = walkAsSnapshot(tree, () => {
+    const file = (items === 'node items' ? walkAsSnapshot : walkAsRecords)(tree, () => {
       if (++k % 997 === 0) fuzzy.push(apply(create(`/wide/late${k}`, null)));
     });
     const restored = new DataTree();
+    if (items === 'record items into a store with another time base') {
+      // The store's time base is fixed before the load: record items are decoded and encoded again.
+      restored.applyTxn({ zxid: 1, time: 12345, sessionId: 0n, cxid: 0, op: { type: 'create', path: '/pre', data: null, acl: OPEN_ACL_UNSAFE, ephemeralOwner: 0n } });
+      restored.applyTxn({ zxid: 2, time: 12346, sessionId: 0n, cxid: 0, op: { type: 'delete', path: '/pre' } });
+    }
     restored.reserve(tree.size);
     const loader = new SnapshotLoader(restored, fuzzy, []);
     file(loader);
@@ -399,6 +404,52 @@ function walkAsSnapshot(tree: DataTree, between: () => void): (loader: SnapshotL
       // Path and data sit in one buffer at an offset, as they do in a snapshot file.
       const bytes = Buffer.concat([Buffer.from('xx'), item.path, item.data ?? Buffer.alloc(0)]);
       loader.node(bytes, 2, item.path.length, f, item.aclNumber, bytes, 2 + item.path.length, item.data === null ? -1 : item.data.length);
+    }
+  };
+}
+
+/**
+ * walkAsSnapshot as the version 3 writer walks (storage's snapshot-writer.ts): a SnapshotCursor, a
+ * time base at the first non-zero ctime, then every node but the root and /zookeeper's as a record
+ * item, the store's own record of it (SnapshotLoader.record); the rest as node items.
+ */
+function walkAsRecords(tree: DataTree, between: () => void): (loader: SnapshotLoader) => void {
+  type RecordItem = { parent: Buffer; record: Buffer; aclNumber: number; owner: bigint; dataLength: number; timeBase: number };
+  const items: ({ acl: ACL[] } | { path: Buffer; fields: LoadedFields; aclNumber: number; data: Buffer | null } | RecordItem)[] = [];
+  const numbers = new Map<ACL[], number>();
+  let timeBase = -1;
+  for (const e = tree.snapshotCursor(); e.next(); ) {
+    let n = numbers.get(e.acl);
+    if (n === undefined) {
+      numbers.set(e.acl, (n = numbers.size));
+      items.push({ acl: e.acl });
+    }
+    if (timeBase < 0 && e.ctime > 0) timeBase = e.ctime;
+    if (timeBase >= 0 && e.parentPath !== '' && !e.path.startsWith('/zookeeper')) {
+      const length = e.encodeRecord(n, timeBase);
+      items.push({ parent: Buffer.from(e.parentPath, 'utf8'), record: Buffer.from(e.recordBytes.subarray(0, length)), aclNumber: n, owner: e.ephemeralOwner, dataLength: e.dataLength, timeBase });
+    } else {
+      const { czxid, mzxid, ctime, mtime, version, cversion, aversion, pzxid, ephemeralOwner } = e;
+      const data = e.dataLength < 0 ? null : Buffer.from(e.dataBytes.subarray(e.dataAt, e.dataAt + e.dataLength));
+      items.push({ path: Buffer.from(e.path, 'utf8'), fields: { czxid, mzxid, ctime, mtime, version, cversion, aversion, pzxid, ephemeralOwner }, aclNumber: n, data });
+    }
+    between();
+  }
+  return (loader) => {
+    const f: LoadedFields = { czxid: 0, mzxid: 0, ctime: 0, mtime: 0, version: 0, cversion: 0, aversion: 0, pzxid: 0, ephemeralOwner: 0n };
+    for (const item of items) {
+      if ('acl' in item) {
+        loader.acl(item.acl);
+      } else if ('record' in item) {
+        // Parent path and record sit in one buffer at an offset, as they do in a snapshot file.
+        const bytes = Buffer.concat([Buffer.from('xyz'), item.parent, Buffer.from('q'), item.record]);
+        const recordAt = 3 + item.parent.length + 1;
+        loader.record(bytes, 3, item.parent.length, item.aclNumber, item.owner, item.dataLength, recordAt, item.record.length, item.timeBase);
+      } else {
+        Object.assign(f, item.fields);
+        const bytes = Buffer.concat([Buffer.from('xx'), item.path, item.data ?? Buffer.alloc(0)]);
+        loader.node(bytes, 2, item.path.length, f, item.aclNumber, bytes, 2 + item.path.length, item.data === null ? -1 : item.data.length);
+      }
     }
   };
 }

@@ -38,6 +38,20 @@ export interface NodeFields {
   dataLength: number;
 }
 
+/**
+ * NodeFields whose record is already encoded (a snapshot's record item, snapshot-load.ts): while
+ * `record` is not null, a bulk append copies `record[recordAt, recordAt + recordLength)` as the new
+ * record: name, header with times relative to `recordTimeBase`, no children, pad byte 0, then the
+ * data. The store re-encodes it only when its own time base differs. `aclId` and `ephemeralOwner`
+ * must match the record's (the tree reads them from here).
+ */
+export interface PreencodedFields extends NodeFields {
+  record: Buffer | null;
+  recordAt: number;
+  recordLength: number;
+  recordTimeBase: number;
+}
+
 /** Where the parts of a decoded record sit in its chunk. */
 export interface RecordLayout extends NodeFields {
   nameOffset: number;

@@ -10,7 +10,7 @@
  */
 import { ArenaOptions, ByteArena } from './arena';
 import { javaCapacityFor, javaChildSetCapacityInitial } from './java-order';
-import { decodeRecord, decodeRecordInto, encodeHeader, encodeHeaderAt, NodeFields, recordHeaderBytesMax, RecordLayout, recordPadMax } from './node-record';
+import { decodeRecord, decodeRecordInto, encodeHeader, encodeHeaderAt, NodeFields, PreencodedFields, recordHeaderBytesMax, RecordLayout, recordPadMax } from './node-record';
 
 const slotsInitial = 1024;
 /** The (parent, name) table grows past this load (linear probing stays short below it). */
@@ -55,6 +55,11 @@ export class NodeStore {
   private table = new Int32Array(2048);
   private tableMask = 2047;
   private scratch = Buffer.allocUnsafe(1024);
+  /** An encoded record decoded again (writeBulkRecord, when its time base is not the store's). */
+  private readonly decoded: RecordLayout = {
+    czxid: 0, mzxid: 0, pzxid: 0, ctime: 0, mtime: 0, version: 0, cversion: 0, aversion: 0, aclId: 0, ephemeralOwner: 0n,
+    numChildren: 0, childCapacity: 0, firstChild: -1, dataLength: -1, nameOffset: 0, nameLength: 0, dataOffset: 0, pad: 0,
+  };
   private keyBytes: Buffer = Buffer.alloc(0);
   private nameScratch: Buffer = Buffer.allocUnsafe(256);
   /** Times are stored relative to the first non-zero one seen, so they take ~4 bytes instead of 6. */
@@ -256,7 +261,8 @@ export class NodeStore {
     const first = this.bulkFirst as Int32Array;
     if (this.count > (this.tableMask + 1) * tableLoadMax) this.growTable();
     const hash = this.hashKey(parent, name, nameAt, nameAt + nameLength);
-    this.noteTime(fields.ctime);
+    // An encoded record's times are relative to its time base: a store without one yet takes it.
+    this.noteTime((fields as Partial<PreencodedFields>).record != null ? (fields as PreencodedFields).recordTimeBase : fields.ctime);
     if (added[parent] === 0) {
       // The parent's current first child (its record is up to date while nothing is pending).
       first[parent] = this.read(parent).firstChild;
@@ -326,7 +332,7 @@ export class NodeStore {
     this.parents[slot] = parent;
     fields.firstChild = -1;
     fields.numChildren = 0;
-    this.address[slot] = this.writeNewRange(name, nameAt, nameLength, fields, data, dataAt, dataLength);
+    this.address[slot] = this.writeBulkRecord(name, nameAt, nameLength, fields, data, dataAt, dataLength);
     const head = first[parent];
     if (head === -1) {
       first[parent] = slot;
@@ -340,6 +346,38 @@ export class NodeStore {
     this.nexts[slot] = -1;
     added[parent]++;
     return slot;
+  }
+
+  /**
+   * A bulk append's record: copied as it is when it comes encoded for this store's time base
+   * (PreencodedFields: a snapshot's record item), else encoded from the fields.
+   */
+  private writeBulkRecord(name: Uint8Array, nameAt: number, nameLength: number, fields: NodeFields, data: Uint8Array, dataAt: number, dataLength: number): number {
+    const pre = fields as Partial<PreencodedFields>;
+    const record = pre.record;
+    if (record == null) return this.writeNewRange(name, nameAt, nameLength, fields, data, dataAt, dataLength);
+    const at = pre.recordAt as number;
+    if (pre.recordTimeBase !== this.timeBase) {
+      const f = decodeRecordInto(record, at, pre.recordTimeBase as number, this.decoded);
+      return this.writeNewRange(name, nameAt, nameLength, f, data, dataAt, dataLength);
+    }
+    const length = pre.recordLength as number;
+    const total = length + freshPadBytes;
+    // The pad is the header's last byte, just before the data.
+    const padAt = length - Math.max(dataLength, 0) - 1;
+    if (total <= this.arena.chunkSize) {
+      const chunk = this.arena.tailWithRoom(total);
+      const to = this.arena.tailOffset;
+      copyBytes(record, at, chunk, to, length);
+      chunk[to + padAt] = freshPadBytes;
+      return this.arena.claimTail(total);
+    }
+    const a = this.arena.alloc(total);
+    const chunk = this.arena.chunkOf(a);
+    const to = this.arena.offsetOf(a);
+    copyBytes(record, at, chunk, to, length);
+    chunk[to + padAt] = freshPadBytes;
+    return a;
   }
 
   /** Writes the children bulk appends gave `parent` into its record. */

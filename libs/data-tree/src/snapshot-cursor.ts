@@ -5,7 +5,7 @@
  * bytes, so a walk of a million znodes makes no object per znode but its path string.
  */
 import type { ACL } from '@coord/protocol';
-import type { RecordLayout } from './node-record';
+import { encodeHeaderAt, NodeFields, recordHeaderBytesMax, RecordLayout } from './node-record';
 import { NodeStore, rootSlot } from './node-store';
 
 export class SnapshotCursor {
@@ -26,13 +26,20 @@ export class SnapshotCursor {
   dataBytes: Buffer = Buffer.alloc(0);
   dataAt = 0;
   dataLength = -1;
+  /** The parent's path ('/' for the root's children, '' for the root). */
+  parentPath = '';
+  /** What encodeRecord wrote, from 0. */
+  recordBytes: Buffer = Buffer.allocUnsafe(256);
   private slot = -1;
+  private readonly childless: NodeFields = {
+    czxid: 0, mzxid: 0, pzxid: 0, ctime: 0, mtime: 0, version: 0, cversion: 0, aversion: 0, aclId: 0, ephemeralOwner: 0n,
+    numChildren: 0, childCapacity: 0, firstChild: -1, dataLength: -1,
+  };
   private readonly record: RecordLayout = {
     czxid: 0, mzxid: 0, pzxid: 0, ctime: 0, mtime: 0, version: 0, cversion: 0, aversion: 0, aclId: 0, ephemeralOwner: 0n,
     numChildren: 0, childCapacity: 0, firstChild: -1, dataLength: -1, nameOffset: 0, nameLength: 0, dataOffset: 0, pad: 0,
   };
   private parent = -1;
-  private parentPath = '';
   private removalsSeen = -1;
 
   constructor(
@@ -49,15 +56,18 @@ export class SnapshotCursor {
     const chunk = this.store.chunkOfSlot(slot);
     if (slot === rootSlot) {
       this.path = '/';
+      this.parentPath = '';
+      this.parent = -1;
     } else {
       const p = this.store.parentOf(slot);
       // The walk is live: a removal meanwhile may have given the cached parent's slot to another node.
       if (p !== this.parent || this.store.removals !== this.removalsSeen) {
         this.parent = p;
         this.removalsSeen = this.store.removals;
-        this.parentPath = p === rootSlot ? '' : this.store.pathOf(p);
+        this.parentPath = p === rootSlot ? '/' : this.store.pathOf(p);
       }
-      this.path = this.parentPath + '/' + chunk.toString('utf8', r.nameOffset, r.nameOffset + r.nameLength);
+      const name = chunk.toString('utf8', r.nameOffset, r.nameOffset + r.nameLength);
+      this.path = p === rootSlot ? '/' + name : this.parentPath + '/' + name;
     }
     this.czxid = r.czxid;
     this.mzxid = r.mzxid;
@@ -73,5 +83,33 @@ export class SnapshotCursor {
     this.dataAt = r.dataOffset;
     this.dataLength = r.dataLength;
     return true;
+  }
+
+  /**
+   * The node as a snapshot's record item holds it (storage's snapshot-format.ts): the store's record
+   * of it as a childless node with ACL id `aclNumber`, times relative to `timeBase` and pad 0, written
+   * to `recordBytes` from 0. Returns its length.
+   */
+  encodeRecord(aclNumber: number, timeBase: number): number {
+    const r = this.record;
+    const chunk = this.store.chunkOfSlot(this.slot);
+    const dataBytes = Math.max(r.dataLength, 0);
+    const need = r.nameLength + recordHeaderBytesMax + 10 + dataBytes;
+    if (this.recordBytes.length < need) this.recordBytes = Buffer.allocUnsafe(need * 2);
+    const f = this.childless;
+    f.czxid = r.czxid;
+    f.mzxid = r.mzxid;
+    f.pzxid = r.pzxid;
+    f.ctime = r.ctime;
+    f.mtime = r.mtime;
+    f.version = r.version;
+    f.cversion = r.cversion;
+    f.aversion = r.aversion;
+    f.aclId = aclNumber;
+    f.ephemeralOwner = r.ephemeralOwner;
+    f.dataLength = r.dataLength;
+    const header = encodeHeaderAt(this.recordBytes, 0, chunk, r.nameOffset, r.nameLength, f, timeBase);
+    if (dataBytes > 0) chunk.copy(this.recordBytes, header, r.dataOffset, r.dataOffset + dataBytes);
+    return header + dataBytes;
   }
 }

@@ -13,7 +13,7 @@
  */
 import type { ACL } from '@coord/protocol';
 import type { DataTree } from './data-tree';
-import type { NodeFields } from './node-record';
+import { decodeRecordInto, NodeFields, PreencodedFields, RecordLayout } from './node-record';
 import { rootSlot } from './node-store';
 import { parentOf } from './path';
 import { ImageBacking, NodeRecord, putRecords, recordOf, TreeImage } from './snapshot';
@@ -48,10 +48,20 @@ export class SnapshotLoader {
     czxid: 0, mzxid: 0, pzxid: 0, ctime: 0, mtime: 0, version: 0, cversion: 0, aversion: 0, aclId: 0,
     ephemeralOwner: 0n, numChildren: 0, childCapacity: 0, firstChild: -1, dataLength: -1,
   };
+  /** What a record item hands the store: its encoded record, copied as it is (see record()). */
+  private readonly encoded: PreencodedFields = {
+    czxid: 0, mzxid: 0, pzxid: 0, ctime: 0, mtime: 0, version: 0, cversion: 0, aversion: 0, aclId: 0,
+    ephemeralOwner: 0n, numChildren: 0, childCapacity: 0, firstChild: -1, dataLength: -1,
+    record: null, recordAt: 0, recordLength: 0, recordTimeBase: 0,
+  };
   /**
    * The parent found last, by a copy of its path bytes (the decoder may reuse its buffer): siblings
    * come in runs, so most nodes skip the path walk.
    */
+  private readonly itemFields: RecordLayout = {
+    czxid: 0, mzxid: 0, pzxid: 0, ctime: 0, mtime: 0, version: 0, cversion: 0, aversion: 0, aclId: 0, ephemeralOwner: 0n,
+    numChildren: 0, childCapacity: 0, firstChild: -1, dataLength: -1, nameOffset: 0, nameLength: 0, dataOffset: 0, pad: 0,
+  };
   private cacheKey = Buffer.allocUnsafe(256);
   private cacheLength = -1;
   private cacheSlot = -1;
@@ -94,7 +104,7 @@ export class SnapshotLoader {
     // A path created in the walk's range may be here already (met before its delete): the general path replaces it.
     const again = parent >= 0 && this.created.size > 0 && this.created.has(b.toString('latin1', pathAt, end)) && this.tree.slotOfBytes(b, pathAt, end) >= 0;
     if (parent < 0 || again) {
-      this.slow(b, pathAt, end, f, aclNumber, data, dataAt, dataLength);
+      this.slow(b.toString('utf8', pathAt, end), f, aclNumber, data, dataAt, dataLength);
       return;
     }
     const t = this.fields;
@@ -111,6 +121,45 @@ export class SnapshotLoader {
     t.numChildren = 0;
     t.childCapacity = 0;
     this.tree.restoreChild(parent, b, last + 1, end - last - 1, t, data, dataAt, dataLength, pathLength);
+  }
+
+  /**
+   * One node given as a record item (storage's snapshot-format.ts): the parent's path is the UTF-8
+   * bytes `b[parentAt, parentAt + parentLength)`, the node itself the store's record of it as a
+   * childless node at `b[recordAt, recordAt + recordLength)` (times relative to `timeBase`, ACL id
+   * the file's number, its data last), so the store copies it as it is. `ephemeralOwner` and
+   * `dataLength` repeat what the record holds. Nothing is kept of `b`.
+   */
+  record(b: Buffer, parentAt: number, parentLength: number, aclNumber: number, ephemeralOwner: bigint, dataLength: number, recordAt: number, recordLength: number, timeBase: number): void {
+    this.loaded++;
+    const nameLength = b[recordAt];
+    const nameAt = recordAt + 1;
+    const parentEnd = parentAt + parentLength;
+    let ascii = nameLength < 0x80 && nameLength > 0;
+    for (let i = nameAt, end = nameAt + nameLength; ascii && i < end; i++) if (b[i] >= 0x80 || b[i] === slash) ascii = false;
+    for (let i = parentAt; ascii && i < parentEnd; i++) if (b[i] >= 0x80) ascii = false;
+    const aclId = this.aclIds[aclNumber];
+    // The record holds the file's ACL number: the store can copy it when that is also the tree's id.
+    const plain = ascii && aclId === aclNumber && parentLength >= 1 && b[parentAt] === slash && !startsWith(b, parentAt, parentEnd, zookeeperPath);
+    const parent = !plain ? -1 : parentLength === 1 ? rootSlot : this.parentSlot(b, parentAt, parentEnd);
+    const pathLength = (parentLength === 1 ? 0 : parentLength) + 1 + nameLength;
+    // As in node(): a path the walk's txns create may be here already; the general path replaces it.
+    const again = parent >= 0 && this.created.size > 0 && this.createdAndLoaded(itemPath(b, parentAt, parentLength, nameAt, nameLength, 'latin1'));
+    if (parent < 0 || again) {
+      const f = decodeRecordItem(b, recordAt, timeBase, this.itemFields);
+      const path = itemPath(b, parentAt, parentLength, f.nameOffset, f.nameLength, 'utf8');
+      this.slow(path, f, aclNumber, b, recordAt + recordLength - Math.max(dataLength, 0), dataLength);
+      return;
+    }
+    const e = this.encoded;
+    e.aclId = aclId;
+    e.ephemeralOwner = ephemeralOwner;
+    e.record = b;
+    e.recordAt = recordAt;
+    e.recordLength = recordLength;
+    e.recordTimeBase = timeBase;
+    this.tree.restoreChild(parent, b, nameAt, nameLength, e, b, recordAt + recordLength - Math.max(dataLength, 0), dataLength, pathLength);
+    e.record = null;
   }
 
   /** After the last node: replays the walk's txns (see the file comment) and writes their effects back. */
@@ -138,8 +187,7 @@ export class SnapshotLoader {
   }
 
   /** Built-ins, /zookeeper, non-ASCII paths, nodes met again or before their parent: as a record. */
-  private slow(b: Buffer, pathAt: number, end: number, f: LoadedFields, aclNumber: number, data: Buffer, dataAt: number, dataLength: number): void {
-    const path = b.toString('utf8', pathAt, end);
+  private slow(path: string, f: LoadedFields, aclNumber: number, data: Buffer, dataAt: number, dataLength: number): void {
     const record: NodeRecord = {
       data: dataLength < 0 ? null : Buffer.from(data.subarray(dataAt, dataAt + dataLength)),
       acl: this.acls[aclNumber],
@@ -152,6 +200,10 @@ export class SnapshotLoader {
     } else {
       this.pending.set(path, record);
     }
+  }
+
+  private createdAndLoaded(path: string): boolean {
+    return this.created.has(path) && this.tree.getNode(path) !== undefined;
   }
 
   /** Puts in the records whose parent arrived after them; the rest have none (the replay deletes them). */
@@ -231,6 +283,22 @@ export function createdPaths(txns: TxnSource): Set<string> {
   };
   eachTxn(txns, (t) => visit(t.op));
   return out;
+}
+
+export type { RecordLayout } from './node-record';
+
+/**
+ * The fields of a snapshot record item's record at `b[at]` (times relative to `timeBase`) into `out`;
+ * `out.aclId` is the file's ACL number, `out.nameOffset` / `out.dataOffset` positions in `b`.
+ */
+export function decodeRecordItem(b: Buffer, at: number, timeBase: number, out: RecordLayout): RecordLayout {
+  return decodeRecordInto(b, at, timeBase, out);
+}
+
+/** A record item's path: its parent's path (`'/'` for the root's children) and its name, decoded. */
+function itemPath(b: Buffer, parentAt: number, parentLength: number, nameAt: number, nameLength: number, encoding: 'utf8' | 'latin1'): string {
+  const name = b.toString(encoding, nameAt, nameAt + nameLength);
+  return parentLength === 1 ? '/' + name : b.toString(encoding, parentAt, parentAt + parentLength) + '/' + name;
 }
 
 function startsWith(b: Uint8Array, at: number, end: number, prefix: Uint8Array): boolean {

@@ -5,9 +5,20 @@
  *   sessions = count:varint (sessionId:i64 timeOut:svarint nEph:varint path:string*)*
  *   item     = 0x01 acl            -- defines ACL list number n (0, 1, 2 ... in order of appearance)
  *            | 0x02 node
+ *            | 0x03 timeBase:varint                                                 (version 3)
+ *            | 0x04 parent:string aclNumber:varint owner:u8 [ephemeralOwner:i64]
+ *                   (dataLength+1):varint recordLength:varint record                (version 3)
  *   end      = 0x00
  *   footer   = endZxid:u64 nodeCount:u32 crc:u32 trailer:u32 "CNSE"                       (20 bytes)
  * crc is CRC-32 of every byte before it. A node holds its internal cversion and ephemeralOwner.
+ *
+ * A record item (0x04, version 3) is a node as @coord/data-tree's store keeps it (node-record.ts):
+ * `record` is that store's record of the node with no children (name, header, pad byte 0, data),
+ * its times relative to the timeBase item before it and its ACL id the file's ACL number n, so a
+ * restart copies it into the store as it is instead of decoding and encoding every field. `parent`
+ * is the parent's path ('/' for the root's children); owner is 1 when ephemeralOwner follows, and
+ * it and dataLength repeat what the record holds. The writer uses node items for the root, for
+ * /zookeeper and what is under it, and for nodes met before the first non-zero ctime.
  * Reading is in snapshot-read.ts.
  */
 import type { ACL } from '@coord/protocol';
@@ -19,14 +30,19 @@ import { encodeAcl } from '@coord/data-tree';
 
 export const snapshotMagic = 0x434e534e; // "CNSN"
 export const snapshotTrailer = 0x434e5345; // "CNSE"
-/** 2 adds the replicated session secret after the session list; version 1 files (no secret) still load. */
-export const snapshotVersion = 2;
-const snapshotVersionsReadable = [1, 2];
+/**
+ * 2 adds the replicated session secret after the session list; 3 adds time base and record items.
+ * Version 1 and 2 files still load.
+ */
+export const snapshotVersion = 3;
+const snapshotVersionsReadable = [1, 2, 3];
 export const snapshotHeaderBytes = 32;
 export const snapshotFooterBytes = 20;
 const tagEnd = 0;
 const tagAcl = 1;
 const tagNode = 2;
+const tagTimeBase = 3;
+const tagRecord = 4;
 const flagEphemeralOwner = 1;
 
 export interface SnapshotHeader {
@@ -43,10 +59,10 @@ export interface SessionEntry {
   ephemerals: string[];
 }
 
-export function encodeSnapshotHeader(h: { dbid: bigint; startZxid: number; takenAt: number }): Buffer {
+export function encodeSnapshotHeader(h: { dbid: bigint; startZxid: number; takenAt: number }, version = snapshotVersion): Buffer {
   const b = Buffer.alloc(snapshotHeaderBytes);
   b.writeUInt32BE(snapshotMagic, 0);
-  b.writeUInt32BE(snapshotVersion, 4);
+  b.writeUInt32BE(version, 4);
   b.writeBigInt64BE(BigInt.asIntN(64, h.dbid), 8);
   b.writeBigUInt64BE(BigInt(h.startZxid), 16);
   b.writeBigUInt64BE(BigInt(h.takenAt), 24);
@@ -109,6 +125,39 @@ export function encodeNodeRange(w: ByteWriter, acls: AclNumbering, path: string,
   w.writeSvarint(r.aversion);
   w.writeVarint(r.pzxid);
   if (r.ephemeralOwner !== 0n) w.writeLong(r.ephemeralOwner);
+}
+
+/** The time base of the record items that follow (version 3). */
+export function encodeTimeBase(w: ByteWriter, timeBase: number): void {
+  w.writeU8(tagTimeBase);
+  w.writeVarint(timeBase);
+}
+
+/** The part of a SnapshotCursor a record item is written from. */
+export interface RecordSource {
+  parentPath: string;
+  ephemeralOwner: bigint;
+  dataLength: number;
+  recordBytes: Buffer;
+  encodeRecord(aclNumber: number, timeBase: number): number;
+}
+
+/** A node as a record item (version 3; see the file comment), its times relative to `timeBase`. */
+export function encodeRecordItem(w: ByteWriter, acls: AclNumbering, node: RecordSource, acl: ACL[], timeBase: number): void {
+  const aclNumber = acls.numberOf(w, acl);
+  w.writeU8(tagRecord);
+  w.writeVarString(node.parentPath);
+  w.writeVarint(aclNumber);
+  if (node.ephemeralOwner === 0n) {
+    w.writeU8(0);
+  } else {
+    w.writeU8(flagEphemeralOwner);
+    w.writeLong(node.ephemeralOwner);
+  }
+  w.writeVarint(node.dataLength + 1);
+  const n = node.encodeRecord(aclNumber, timeBase);
+  w.writeVarint(n);
+  w.writeRaw(node.recordBytes.subarray(0, n));
 }
 
 export function encodeEnd(w: ByteWriter): void {

@@ -8,7 +8,7 @@
  */
 import * as fs from 'node:fs';
 import type { ACL } from '@coord/protocol';
-import { DataTree, LoadedFields, NodeRecord, SnapshotLoader, TreeSource, TxnSource } from '@coord/data-tree';
+import { DataTree, decodeRecordItem, LoadedFields, NodeRecord, RecordLayout, SnapshotLoader, TreeSource, TxnSource } from '@coord/data-tree';
 import { ByteReader, DecodeError, varintBytesMax } from '@coord/bytes';
 import { crc32 } from './crc32';
 import { StorageError } from './errors';
@@ -18,7 +18,10 @@ import { decodeAcl } from '@coord/data-tree';
 const tagEnd = 0;
 const tagAcl = 1;
 const tagNode = 2;
+const tagTimeBase = 3;
+const tagRecord = 4;
 const flagEphemeralOwner = 1;
+const slash = 0x2f;
 const varintMax = varintBytesMax;
 
 /** Window a snapshot file is decoded through (grown when one item is larger). */
@@ -51,6 +54,12 @@ export interface SnapshotSink {
    * (`dataLength` -1 for null), `f` reused for the next node; `offset` is where its item starts.
    */
   node(b: Buffer, pathAt: number, pathLength: number, f: LoadedFields, aclNumber: number, data: Buffer, dataAt: number, dataLength: number, offset: number): void;
+  /**
+   * One node as a record item (snapshot-format.ts, version 3): parent path `b[parentAt, parentAt +
+   * parentLength)`, the store's record `b[recordAt, recordAt + recordLength)` with times relative to
+   * `timeBase`. A sink without this method gets such nodes through `node` (decoded, path joined).
+   */
+  record?(b: Buffer, parentAt: number, parentLength: number, aclNumber: number, ephemeralOwner: bigint, dataLength: number, recordAt: number, recordLength: number, timeBase: number, offset: number): void;
 }
 
 /** Checks the frame (magic, version, trailer, checksum) and reads the header and the session list. */
@@ -138,7 +147,7 @@ function readSessions(buf: Buffer, end: number, frame: SnapshotFrame, file: stri
 /** Hands every item to `sink`; throws StorageError naming the offset of a malformed one. */
 export function walkSnapshot(s: OpenedSnapshot, sink: SnapshotSink): void {
   const itemsEnd = s.bytes - snapshotFooterBytes;
-  const walk = new ItemWalk(sink);
+  const walk = new ItemWalk(sink, s.header.version);
   if (s.buf !== null) {
     walk.run(s.buf, 0, s.itemsAt, itemsEnd, itemsEnd, s.file);
   } else {
@@ -178,8 +187,22 @@ class ItemWalk {
   private readonly f: LoadedFields = { czxid: 0, mzxid: 0, ctime: 0, mtime: 0, version: 0, cversion: 0, aversion: 0, pzxid: 0, ephemeralOwner: 0n };
   private acls = 0;
   private nodes = 0;
+  /** The time base of record items (-1 before a time base item). */
+  private timeBase = -1;
+  private readonly hasRecord: boolean;
+  /** A record item decoded for a sink without `record`, and its path joined. */
+  private readonly layout: RecordLayout = {
+    czxid: 0, mzxid: 0, pzxid: 0, ctime: 0, mtime: 0, version: 0, cversion: 0, aversion: 0, aclId: 0, ephemeralOwner: 0n,
+    numChildren: 0, childCapacity: 0, firstChild: -1, dataLength: -1, nameOffset: 0, nameLength: 0, dataOffset: 0, pad: 0,
+  };
+  private path = Buffer.allocUnsafe(256);
 
-  constructor(private readonly sink: SnapshotSink) {}
+  constructor(
+    private readonly sink: SnapshotSink,
+    private readonly version: number,
+  ) {
+    this.hasRecord = typeof sink.record === 'function';
+  }
 
   /**
    * Walks items in `buf[from, filled)` (`base` = file offset of buf[0]; the items end at `end` in
@@ -206,6 +229,27 @@ class ItemWalk {
           this.sink.acl(acl);
           c.pos = r.offset;
           this.acls++;
+          continue;
+        }
+        if (tag === tagTimeBase && this.version >= 3) {
+          this.timeBase = c.varint();
+          continue;
+        }
+        if (tag === tagRecord && this.version >= 3) {
+          const parentLength = c.varint();
+          const parentAt = c.take(parentLength);
+          const aclNumber = c.varint();
+          const owner = c.u8() & flagEphemeralOwner ? buf.readBigInt64BE(c.take(8)) : 0n;
+          const dataLength = c.varint() - 1;
+          const recordLength = c.varint();
+          const recordAt = c.take(recordLength);
+          if (aclNumber >= this.acls) throw new DecodeError(`undefined ACL list ${aclNumber}`, at);
+          if (this.timeBase < 0) throw new DecodeError('record item before a time base item', at);
+          // At least the name's length, a header and its pad byte come before the data.
+          if (parentLength < 1 || buf[parentAt] !== slash || recordLength < Math.max(dataLength, 0) + 3) throw new DecodeError('malformed record item', at);
+          if (this.hasRecord) this.sink.record?.(buf, parentAt, parentLength, aclNumber, owner, dataLength, recordAt, recordLength, this.timeBase, base + at);
+          else this.recordAsNode(buf, parentAt, parentLength, aclNumber, dataLength, recordAt, recordLength, base + at);
+          this.nodes++;
           continue;
         }
         if (tag !== tagNode) throw new DecodeError(`unknown item tag ${tag}`, at);
@@ -235,6 +279,18 @@ class ItemWalk {
       throw e;
     }
     return -1;
+  }
+
+  /** A record item handed to a sink's `node`: its fields decoded, its path joined. */
+  private recordAsNode(buf: Buffer, parentAt: number, parentLength: number, aclNumber: number, dataLength: number, recordAt: number, recordLength: number, offset: number): void {
+    const r = decodeRecordItem(buf, recordAt, this.timeBase, this.layout);
+    const prefix = parentLength === 1 ? 0 : parentLength;
+    const n = prefix + 1 + r.nameLength;
+    if (this.path.length < n) this.path = Buffer.allocUnsafe(n * 2);
+    buf.copy(this.path, 0, parentAt, parentAt + prefix);
+    this.path[prefix] = slash;
+    buf.copy(this.path, prefix + 1, r.nameOffset, r.nameOffset + r.nameLength);
+    this.sink.node(this.path, 0, n, r, aclNumber, buf, recordAt + recordLength - Math.max(dataLength, 0), dataLength, offset);
   }
 
   finish(s: OpenedSnapshot): void {

@@ -16,10 +16,13 @@ import {
   AclNumbering,
   encodeEnd,
   encodeNodeRange,
+  encodeRecordItem,
   encodeSessions,
   encodeSnapshotFooter,
   encodeSnapshotHeader,
+  encodeTimeBase,
   SessionEntry,
+  snapshotVersion,
 } from './snapshot-format';
 
 /** Nodes serialised per event-loop turn at most. */
@@ -50,6 +53,8 @@ export interface SnapshotJob {
   dbid?: bigint;
   forceSync: boolean;
   nodesPerChunk?: number;
+  /** The format version to write (tests write 2, the version before record items, to check it still loads). */
+  formatVersion?: 2 | 3;
   /** Resolves once the log has every txn up to `zxid` on disk. */
   waitDurable(zxid: number): Promise<void>;
 }
@@ -90,7 +95,8 @@ export async function writeSnapshot(job: SnapshotJob, clock: () => number = Date
     }
   };
   try {
-    w.writeRaw(encodeSnapshotHeader({ dbid: job.dbid ?? 0n, startZxid: job.startZxid, takenAt: job.takenAt }));
+    const version = job.formatVersion ?? snapshotVersion;
+    w.writeRaw(encodeSnapshotHeader({ dbid: job.dbid ?? 0n, startZxid: job.startZxid, takenAt: job.takenAt }, version));
     encodeSessions(w, job.sessions, job.sessionSecret ?? null);
     const acls = new AclNumbering();
     const perChunk = job.nodesPerChunk ?? snapshotNodesPerChunkDefault;
@@ -98,8 +104,15 @@ export async function writeSnapshot(job: SnapshotJob, clock: () => number = Date
     let inChunk = 0;
     // A live iterator: nodes deleted before the walk reaches them are skipped, nodes added are visited.
     let sliceStart = performance.now();
+    // Record items' times are relative to the first non-zero ctime met (-1: none yet, or version 2).
+    let timeBase = -1;
     for (const e = job.tree.snapshotCursor(); e.next(); ) {
-      encodeNodeRange(w, acls, e.path, e, e.acl, e.dataBytes, e.dataAt, e.dataLength);
+      if (timeBase < 0 && version >= 3 && e.ctime > 0) {
+        timeBase = e.ctime;
+        encodeTimeBase(w, timeBase);
+      }
+      if (timeBase >= 0 && e.parentPath !== '' && !isUnderZookeeper(e.path)) encodeRecordItem(w, acls, e, e.acl, timeBase);
+      else encodeNodeRange(w, acls, e.path, e, e.acl, e.dataBytes, e.dataAt, e.dataLength);
       nodes++;
       inChunk++;
       // A turn ends after perChunk nodes or sliceMs, whichever comes first (large values take longer).
@@ -130,4 +143,9 @@ export async function writeSnapshot(job: SnapshotJob, clock: () => number = Date
     await fs.promises.rm(partial, { force: true });
     throw e;
   }
+}
+
+/** /zookeeper and the nodes under it go as node items: the loader restores them on its general path. */
+function isUnderZookeeper(path: string): boolean {
+  return path.startsWith('/zookeeper') && (path.length === 10 || path.charCodeAt(10) === 0x2f);
 }
