@@ -2,7 +2,7 @@
  * In-process probe of the data tree's memory: fills a bare DataTree with N znodes (flat or deep) and
  * prints heap and resident memory after a forced GC. Needs --expose-gc.
  *   node --expose-gc -r @swc-node/register tools/bench/src/scale-probe.ts [--znodes=1000000] [--value-bytes=100] [--deep]
- *     [--restart [--records]]
+ *     [--restart [--records] [--format=2|3]]
  */
 import { DataTree, OPEN_ACL_UNSAFE } from '@coord/data-tree';
 
@@ -58,7 +58,8 @@ if (require.main === module) main().catch((e) => {
 });
 
 /**
- * --restart: write a snapshot of the filled tree, then time reading it back: straight into a fresh
+ * --restart: write a snapshot of the filled tree (format version 3, or 2 with --format=2), then time
+ * reading it back: straight into a fresh
  * tree's store (SnapshotFileImage), or with --records as one record per znode first (TreeImage, the
  * path recovery took before), and print the memory the restored tree leaves after a forced GC.
  * Then (not with --records) time the load the way recovery does it, from the file in 4 MiB windows
@@ -73,7 +74,9 @@ export async function restartProbe(tree: DataTree): Promise<void> {
   const gc = (globalThis as { gc?: () => void }).gc!;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scale-probe-'));
   const t0 = Date.now();
-  const res = await writeSnapshot({ dir, tree, startZxid: tree.lastProcessedZxid, sessions: [], takenAt: 0, forceSync: false, nodesPerChunk: 1 << 30, waitDurable: async () => undefined });
+  // --format=2 writes the version before record items (what a data dir from an older build holds).
+  const formatVersion = arg('format', '3') === '2' ? 2 : 3;
+  const res = await writeSnapshot({ dir, tree, startZxid: tree.lastProcessedZxid, sessions: [], takenAt: 0, forceSync: false, nodesPerChunk: 1 << 30, formatVersion, waitDurable: async () => undefined });
   const t1 = Date.now();
   let buf: Buffer | null = fs.readFileSync(res.file);
   const t2 = Date.now();
@@ -96,7 +99,7 @@ export async function restartProbe(tree: DataTree): Promise<void> {
   const m = process.memoryUsage();
   const perSecond = Math.round(fresh.size / ((t3 - t2) / 1000));
   console.log(
-    `snapshot ${res.bytes} B written in ${t1 - t0} ms; read ${t2 - t1} ms; load ${t3 - t2} ms` +
+    `snapshot (format ${formatVersion}) ${res.bytes} B written in ${t1 - t0} ms; read ${t2 - t1} ms; load ${t3 - t2} ms` +
       (decodeMs ? ` (decode to records ${decodeMs} ms, restore ${t3 - t2 - decodeMs} ms)` : ' (straight into the store)') +
       ` = ${perSecond} znodes/s (${fresh.size} nodes); ${cpuMs} ms of CPU = ${Math.round(fresh.size / (cpuMs / 1000))} znodes per CPU-second; after GC heapUsed ${mib(m.heapUsed)} MiB, arrayBuffers ${mib(m.arrayBuffers)} MiB, rss ${mib(m.rss)} MiB (both trees)`,
   );
