@@ -136,7 +136,8 @@ class EnsembleNode extends RoleDriver implements RunningEnsembleNode {
 
   private onPeerMessage(m: Message<Uint8Array>): void {
     if (this.closed) return;
-    if (m.type !== 'PING' && m.type !== 'NOTIFICATION') this.zabLog.debug(() => `recv ${formatMessage(m, payloadText)}`);
+    // Each per-message and per-txn debug line checks the level first: no closure per write when it is off.
+    if (m.type !== 'PING' && m.type !== 'NOTIFICATION' && this.zabLog.enabled('debug')) this.zabLog.debug(`recv ${formatMessage(m, payloadText)}`);
     this.peer.step(m);
     this.schedulePump();
   }
@@ -186,11 +187,9 @@ class EnsembleNode extends RoleDriver implements RunningEnsembleNode {
       this.decoded.remember(zxid, { origin: p.origin, txn: { ...p.txn, zxid } });
       this.metrics.proposalCount++;
       if (this.proposedAt.size < proposalsTimedMax) this.proposedAt.set(zxid, Date.now());
-    }
-    if (zxid !== null) {
-      this.log.debug(
-        () => `write path: leader proposes ${formatZxid(zxid)} ${p.txn.op.type} for session 0x${BigInt.asUintN(64, p.txn.sessionId).toString(16)} xid ${p.txn.cxid} from server ${p.origin}`,
-      );
+      if (this.log.enabled('debug')) {
+        this.log.debug(`write path: leader proposes ${formatZxid(zxid)} ${p.txn.op.type} for session 0x${BigInt.asUintN(64, p.txn.sessionId).toString(16)} xid ${p.txn.cxid} from server ${p.origin}`);
+      }
     }
     return zxid;
   }
@@ -273,7 +272,7 @@ class EnsembleNode extends RoleDriver implements RunningEnsembleNode {
     for (const t of ready.committed) {
       const { origin, txn } = this.decoded.take(t);
       this.core.apply(origin, txn);
-      this.zabLog.debug(() => `applied ${formatZxid(t.zxid)} ${txn.op.type}`);
+      if (this.zabLog.enabled('debug')) this.zabLog.debug(`applied ${formatZxid(t.zxid)} ${txn.op.type}`);
     }
     for (const s of ready.syncsDone) {
       const token = this.syncTokens.get(s.syncId);
@@ -353,7 +352,7 @@ class EnsembleNode extends RoleDriver implements RunningEnsembleNode {
   }
 
   private sendPeer(m: Message<Uint8Array>): void {
-    if (m.type !== 'PING' && m.type !== 'NOTIFICATION') this.zabLog.debug(() => `send ${formatMessage(m, payloadText)}`);
+    if (m.type !== 'PING' && m.type !== 'NOTIFICATION' && this.zabLog.enabled('debug')) this.zabLog.debug(`send ${formatMessage(m, payloadText)}`);
     this.transport.send(m);
   }
 
