@@ -44,6 +44,22 @@ describe('DecodedTxns', () => {
     expect(d.take(entry(30, '/new')).txn.op).toEqual({ type: 'delete', path: '/new' });
   });
 
+  it('holds txns in zxid order: taking one drops those before it, and a txn out of order is decoded, not held', () => {
+    const d = new DecodedTxns();
+    const logged = [1, 2, 3, 4, 5].map((z) => d.of(entry(z, `/n${z}`)));
+    expect(d.size).toBe(5);
+    expect(d.of(entry(3, '/n3'))).toBe(logged[2]);
+    // 1 and 2 were applied some other way (a sync): taking 3 drops them too.
+    expect(d.take(entry(3, '/n3'))).toBe(logged[2]);
+    expect(d.size).toBe(2);
+    d.remember(4, { origin: 9, txn: { ...txn('/late'), zxid: 4 } });
+    expect(d.of(entry(4, '/n4'))).toBe(logged[3]);
+    for (let z = 6; z < 3000; z++) d.of(entry(z, `/n${z}`));
+    for (let z = 4; z < 2999; z++) expect(d.take(entry(z, `/n${z}`)).txn.op).toEqual({ type: 'delete', path: `/n${z}` });
+    expect(d.size).toBe(1);
+    expect(d.of(entry(2999, '/other')).txn.op).toEqual({ type: 'delete', path: '/n2999' });
+  });
+
   it('throws on a payload that is not a txn', () => {
     expect(() => new DecodedTxns().of({ zxid: 1, payload: Uint8Array.from([0xff, 1, 2]) })).toThrow();
   });
