@@ -219,6 +219,51 @@ export class DataTree {
     this.store.writeFields(parent, p);
   }
 
+  /** The child of `parent` named by the UTF-8 bytes `b[at, end)`, or -1. */
+  childSlotOfBytes(parent: number, b: Uint8Array, at: number, end: number): number {
+    return this.store.findChildBytes(parent, b, at, end);
+  }
+
+  /**
+   * A create's change to the tree as applyTxn makes it, on the terms of replaySetData, with the name,
+   * data and fields as restoreChild takes them (`f.aclId` gains a reference), the parent stamped.
+   */
+  replayCreate(parent: number, b: Uint8Array, nameAt: number, nameLength: number, f: NodeFields, data: Uint8Array, dataAt: number, dataLength: number, pathLength: number): number {
+    const zxid = f.czxid;
+    const slot = this.store.insertBytes(parent, b, nameAt, nameLength, f, data, dataAt, dataLength, (p) => {
+      p.cversion++;
+      p.pzxid = zxid;
+    });
+    this.acls.retain(f.aclId);
+    this.approximateDataSize += pathLength + Math.max(dataLength, 0);
+    this.index(slot, f.ephemeralOwner);
+    return slot;
+  }
+
+  /**
+   * A setData's change to the tree as applyTxn makes it, without its watch events or result (the tail
+   * replay's: no watch is set, no quota exists, the path is outside /zookeeper).
+   */
+  replaySetData(slot: number, zxid: number, time: number, version: number, data: Uint8Array | null): void {
+    const f = this.store.read(slot);
+    this.approximateDataSize += (data === null ? 0 : data.length) - Math.max(f.dataLength, 0);
+    f.version = version;
+    f.mzxid = zxid;
+    f.mtime = time;
+    this.store.writeData(slot, f, data);
+  }
+
+  /** A delete's change to the tree as applyTxn makes it, on the terms of replaySetData; `pathLength` in UTF-16 units. */
+  replayDelete(slot: number, zxid: number, pathLength: number): void {
+    const f = this.store.read(slot);
+    this.unindex(slot, f.ephemeralOwner);
+    this.store.remove(slot, (p) => {
+      if (zxid > p.pzxid) p.pzxid = zxid;
+    });
+    this.approximateDataSize -= pathLength + Math.max(f.dataLength, 0);
+    this.acls.release(f.aclId);
+  }
+
   /** Whether any quota exists (then every create and delete also updates a stats node). */
   get hasQuotas(): boolean {
     return this.quotas.size > 0;

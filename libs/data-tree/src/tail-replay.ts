@@ -3,14 +3,15 @@
  *
  * A restart's tail can be millions of txns, mostly creates, applied to a tree nobody watches yet. Going
  * through applyTxn, each would be decoded into objects (path string, data Buffer, op), looked up
- * from the root, stamp its parent's record, try both watch tables and build its result's Stat. Here a
- * plain create (ASCII path outside /zookeeper, no quota anywhere, no watch set) is read in place
- * (txn-skim.ts) and appended to the store with its name and data copied from the log's bytes
- * (DataTree.restoreChild, inside a bulk load, as a snapshot load does), its parent found by comparing
- * the parent path with the last one's bytes; a run of creates under one parent stamps it once at the
- * end of the run (cversion + n, pzxid of the last). Every other txn is decoded and goes through
- * applyTxn (or the caller's `applyDecoded`), after the pending stamp is written, so it sees the tree
- * exactly as applyTxn would have left it.
+ * from the root, stamp its parent's record, try both watch tables and build its result's Stat. Here
+ * a create, delete or setData of a plain path (ASCII, outside /zookeeper) in a tree with no quota and
+ * no watch is read in place (txn-skim.ts), its parent found by comparing the parent path with the
+ * last one's bytes. A create is appended to the store with its name and data copied from the log's
+ * bytes (DataTree.restoreChild, inside a bulk load, as a snapshot load does), and a run of creates
+ * under one parent stamps it once at the end of the run (cversion + n, pzxid of the last); a setData
+ * or delete changes the tree as applyTxn does, without events or result. Every other txn is decoded
+ * and goes through applyTxn (or the caller's `applyDecoded`), after the pending stamp is written, so
+ * it sees the tree exactly as applyTxn would have left it.
  */
 import { ByteReader } from '@coord/bytes';
 import { OPEN_ACL_UNSAFE } from './acl';
@@ -46,17 +47,21 @@ export class TailReplayer {
   private readonly watched: boolean;
   /** The tree's id of the default ACL, held from the first create that used it until finish(). */
   private defaultAclId = -1;
-  /** The parent found last, by a copy of its path's bytes (valid until something is removed). */
+  /**
+   * The parent found last, by a copy of its path's bytes (`cacheLength` of them), and the slots of
+   * its prefixes: the kth ends at cacheEnds[k] in the key (valid until one of them is removed).
+   */
   private cacheKey = Buffer.allocUnsafe(256);
-  private cacheLength = -1;
-  private cacheSlot = -1;
+  private cacheLength = 0;
+  private readonly cacheEnds: number[] = [];
+  private readonly cacheSlots: number[] = [];
   /** The run of creates whose parent is not stamped yet. */
   private stampSlot = -1;
   private stampCount = 0;
   private stampZxid = 0;
   private bulk = false;
-  /** Txns appended in place, and txns decoded and applied the general way. */
-  appended = 0;
+  /** Txns applied in place, and txns decoded and applied the general way. */
+  inPlace = 0;
   decoded = 0;
 
   constructor(private readonly tree: DataTree, options: TailReplayOptions = {}) {
@@ -71,7 +76,11 @@ export class TailReplayer {
     const h = this.head;
     const tag = readTxnHead(b, at, end, h);
     if (tag >= 0 && h.zxid <= this.appliedZxid) return;
-    if ((tag === OpTag.create || tag === OpTag.createOwned) && this.append(b, end)) return;
+    if (tag >= 0 && this.applyInPlace(b, tag, end)) {
+      if (h.zxid > this.tree.lastProcessedZxid) this.tree.lastProcessedZxid = h.zxid;
+      this.inPlace++;
+      return;
+    }
     this.settle();
     const txn = decodeTxn(new ByteReader(b, at, { end }));
     if (txn.zxid <= this.appliedZxid) return;
@@ -88,30 +97,41 @@ export class TailReplayer {
     this.defaultAclId = -1;
   }
 
-  /** The create in `this.head` (its txn ends at `txnEnd`) appended in place; false when it must take applyTxn. */
-  private append(b: Buffer, txnEnd: number): boolean {
-    const h = this.head;
+  /** A create, delete or setData (in `this.head`) applied in place; false when it must take applyTxn. */
+  private applyInPlace(b: Buffer, tag: number, txnEnd: number): boolean {
+    if (tag !== OpTag.create && tag !== OpTag.createOwned && tag !== OpTag.delete && tag !== OpTag.setData) return false;
     if (this.watched || this.tree.hasQuotas) return false;
-    const pathAt = h.pathAt;
-    const end = h.pathEnd;
-    let last = -1;
-    for (let i = pathAt; i < end; i++) {
-      const c = b[i];
-      if (c === slash) last = i;
-      else if (c >= 0x80) return false;
-    }
-    if (last < pathAt || last === end - 1 || startsWith(b, pathAt, end, zookeeperPath)) return false;
-    const parent = this.parentSlot(b, pathAt, last);
+    const h = this.head;
+    const last = plainLastSlash(b, h.pathAt, h.pathEnd);
+    if (last < 0) return false;
+    const parent = this.parentSlot(b, h.pathAt, last);
     if (parent < 0) return false;
-    if (!this.bulk) {
-      this.tree.beginBulkLoad();
-      this.bulk = true;
+    if (tag === OpTag.create || tag === OpTag.createOwned) {
+      this.append(b, txnEnd, parent, last);
+      return true;
     }
+    const slot = this.tree.childSlotOfBytes(parent, b, last + 1, h.pathEnd);
+    if (slot < 0) return false;
+    if (tag === OpTag.setData) {
+      // Commutes with the pending stamp (which changes only cversion and pzxid, by reading the record again).
+      this.tree.replaySetData(slot, h.zxid, h.time, h.version, h.dataLength < 0 ? null : b.subarray(h.dataAt, h.dataAt + h.dataLength));
+      return true;
+    }
+    // A delete moves its parent's pzxid past the pending stamp's, so the stamp goes first; the slot may come back as another node.
+    this.writeStamp();
+    const cached = this.cacheSlots.indexOf(slot);
+    if (cached >= 0) this.forgetFrom(cached);
+    this.tree.replayDelete(slot, h.zxid, h.pathEnd - h.pathAt);
+    return true;
+  }
+
+  /** Appends the create in `this.head` (its txn ends at `txnEnd`) as a child of `parent`; its name starts after `last`. */
+  private append(b: Buffer, txnEnd: number, parent: number, last: number): void {
+    const h = this.head;
     const f = this.fields;
     const zxid = h.zxid;
-    const time = h.time;
     f.czxid = f.mzxid = f.pzxid = zxid;
-    f.ctime = f.mtime = time;
+    f.ctime = f.mtime = h.time;
     f.ephemeralOwner = h.ownerAt < 0 ? 0n : b.readBigInt64BE(h.ownerAt);
     f.numChildren = 0;
     f.childCapacity = 0;
@@ -121,24 +141,31 @@ export class TailReplayer {
     } else {
       f.aclId = this.tree.acquireAcl(decodeAcl(new ByteReader(b, h.aclAt, { end: h.ownerAt < 0 ? txnEnd : h.ownerAt })));
     }
+    const end = h.pathEnd;
     if (parent !== this.stampSlot) {
+      // The first create under a parent is inserted as applyTxn inserts it (a lone create between
+      // other txns, as in a create-delete churn, would pay for a bulk append and its stamp both);
+      // the creates after it under the same parent are appended and stamped once.
       this.writeStamp();
       this.stampSlot = parent;
+      this.tree.replayCreate(parent, b, last + 1, end - last - 1, f, b, h.dataAt, h.dataLength, end - h.pathAt);
+    } else {
+      if (!this.bulk) {
+        this.tree.beginBulkLoad();
+        this.bulk = true;
+      }
+      this.stampCount++;
+      this.stampZxid = zxid;
+      this.tree.restoreChild(parent, b, last + 1, end - last - 1, f, b, h.dataAt, h.dataLength, end - h.pathAt);
     }
-    this.stampCount++;
-    this.stampZxid = zxid;
-    this.tree.restoreChild(parent, b, last + 1, end - last - 1, f, b, h.dataAt, h.dataLength, end - pathAt);
     // restoreChild took its own reference to a list acquired just for this node.
     if (!h.aclDefault) this.tree.releaseAcl(f.aclId);
-    if (zxid > this.tree.lastProcessedZxid) this.tree.lastProcessedZxid = zxid;
-    this.appended++;
-    return true;
   }
 
   /** Before a txn that takes applyTxn: the pending stamp written, and no parent remembered (it may delete one). */
   private settle(): void {
     this.writeStamp();
-    this.cacheLength = -1;
+    this.forgetFrom(0);
   }
 
   private writeStamp(): void {
@@ -147,11 +174,18 @@ export class TailReplayer {
     this.stampCount = 0;
   }
 
+  /**
+   * The slot of the parent path `b[pathAt, last)`, or -1. Its longest prefix that the parent found
+   * last shares (a run of siblings: all of it; the next run in a wide tree walked breadth first: all
+   * but the last name) comes from the remembered slots; only the rest is looked up, name by name.
+   */
   private parentSlot(b: Uint8Array, pathAt: number, last: number): number {
     if (last === pathAt) return rootSlot;
     const n = last - pathAt;
     const key = this.cacheKey;
-    if (n === this.cacheLength) {
+    const ends = this.cacheEnds;
+    let k = ends.length - 1;
+    if (k >= 0 && ends[k] === n) {
       let same = true;
       for (let i = n - 1; i >= 0; i--) {
         // From the end: siblings' parents share their prefix, a different parent differs late.
@@ -160,17 +194,58 @@ export class TailReplayer {
           break;
         }
       }
-      if (same) return this.cacheSlot;
+      if (same) return this.cacheSlots[k];
     }
-    const slot = this.tree.slotOfBytes(b, pathAt, last);
-    if (slot >= 0) {
-      if (key.length < n) this.cacheKey = Buffer.allocUnsafe(n * 2);
-      for (let i = 0; i < n; i++) this.cacheKey[i] = b[pathAt + i];
-      this.cacheLength = n;
-      this.cacheSlot = slot;
+    const limit = Math.min(n, this.cacheLength);
+    let common = 0;
+    while (common < limit && b[pathAt + common] === key[common]) common++;
+    // The deepest remembered prefix that is also a whole prefix of this path.
+    while (k >= 0 && !(ends[k] <= common && (ends[k] === n || b[pathAt + ends[k]] === slash))) k--;
+    this.forgetFrom(k + 1);
+    let slot = k >= 0 ? this.cacheSlots[k] : rootSlot;
+    const from = k >= 0 ? ends[k] : 0;
+    if (key.length < n) {
+      this.cacheKey = Buffer.allocUnsafe(n * 2);
+      key.copy(this.cacheKey, 0, 0, from);
     }
-    return slot;
+    for (let i = from; i < n; i++) this.cacheKey[i] = b[pathAt + i];
+    for (let start = from + 1; ; ) {
+      let stop = start;
+      while (stop < n && b[pathAt + stop] !== slash) stop++;
+      slot = this.tree.childSlotOfBytes(slot, b, pathAt + start, pathAt + stop);
+      if (slot < 0) {
+        this.forgetFrom(0);
+        return -1;
+      }
+      ends.push(stop);
+      this.cacheSlots.push(slot);
+      this.cacheLength = stop;
+      if (stop === n) return slot;
+      start = stop + 1;
+    }
   }
+
+  /** Forgets the remembered prefixes from the `k`th on. */
+  private forgetFrom(k: number): void {
+    this.cacheEnds.length = k;
+    this.cacheSlots.length = k;
+    this.cacheLength = k > 0 ? this.cacheEnds[k - 1] : 0;
+  }
+}
+
+/**
+ * The position of the last '/' of a plain path in `b[at, end)` (ASCII, not the root, no trailing '/',
+ * not under /zookeeper, where creates and deletes may start, end or count in quotas), or -1.
+ */
+function plainLastSlash(b: Uint8Array, at: number, end: number): number {
+  let last = -1;
+  for (let i = at; i < end; i++) {
+    const c = b[i];
+    if (c === slash) last = i;
+    else if (c >= 0x80) return -1;
+  }
+  if (last < at || last === end - 1 || startsWith(b, at, end, zookeeperPath)) return -1;
+  return last;
 }
 
 function startsWith(b: Uint8Array, at: number, end: number, prefix: Uint8Array): boolean {

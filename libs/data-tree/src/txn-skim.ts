@@ -131,8 +131,9 @@ export function skimTxn(b: Uint8Array, at: number, end: number): number {
 }
 
 /**
- * Where the parts of a txn sit in its bytes (readTxnHead fills one, reused for every txn). The path,
- * name and data fields are set for a create only.
+ * Where the parts of a txn sit in its bytes (readTxnHead fills one, reused for every txn). The path
+ * is set for a create, delete or setData, the data for a create or setData, the rest for a create
+ * (ACL, owner) or a setData (version) only.
  */
 export interface TxnHead {
   zxid: number;
@@ -149,15 +150,17 @@ export interface TxnHead {
   aclDefault: boolean;
   /** Where a createOwned's ephemeralOwner (8 bytes) starts, -1 for a plain create. */
   ownerAt: number;
+  /** A setData's new version. */
+  version: number;
 }
 
 export function txnHead(): TxnHead {
-  return { zxid: 0, time: 0, tag: 0, pathAt: 0, pathEnd: 0, dataLength: -1, dataAt: 0, aclAt: 0, aclDefault: true, ownerAt: -1 };
+  return { zxid: 0, time: 0, tag: 0, pathAt: 0, pathEnd: 0, dataLength: -1, dataAt: 0, aclAt: 0, aclDefault: true, ownerAt: -1, version: 0 };
 }
 
 /**
- * Reads the zxid, time and op tag of the txn in `b[at, end)` into `out`, and for a create where its
- * path, data, ACL and owner are; returns the tag, or -1 when the bytes do not decode (the caller then
+ * Reads the zxid, time and op tag of the txn in `b[at, end)` into `out`, and for a create, delete or
+ * setData where its parts are (see TxnHead); returns the tag, or -1 when the bytes do not decode (the caller then
  * decodes them with decodeTxn, which says why).
  */
 export function readTxnHead(b: Uint8Array, at: number, end: number, out: TxnHead): number {
@@ -168,15 +171,21 @@ export function readTxnHead(b: Uint8Array, at: number, end: number, out: TxnHead
   if (!skip(8) || varint(b) < 0 || pos >= stop) return -1;
   const tag = b[pos++];
   out.tag = tag;
-  if (tag !== OpTag.create && tag !== OpTag.createOwned) return tag;
+  if (tag !== OpTag.create && tag !== OpTag.createOwned && tag !== OpTag.setData && tag !== OpTag.delete) return tag;
   const pathLength = varint(b);
   out.pathAt = pos;
   if (pathLength < 0 || !skip(pathLength)) return -1;
   out.pathEnd = pos;
+  if (tag === OpTag.delete) return pos === end ? tag : -1;
   const data = varint(b);
   out.dataLength = data - 1;
   out.dataAt = pos;
   if (data < 0 || !skip(Math.max(data - 1, 0))) return -1;
+  if (tag === OpTag.setData) {
+    const z = varint(b);
+    out.version = z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+    return z >= 0 && pos === end ? tag : -1;
+  }
   out.aclAt = pos;
   out.aclDefault = b[pos] === 0;
   if (!skipAcl(b)) return -1;

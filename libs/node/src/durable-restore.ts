@@ -42,7 +42,7 @@ export function restoreCore(core: RequestPipeline, r: Recovered, now: number): v
 
 /**
  * The tail through a TailReplayer over the core's tree. The core learns the zxid of each txn it
- * replays itself; after the last one the replayer appended, one synthetic error txn (a no-op for the
+ * replays itself; after the last one the replayer.inPlace, one synthetic error txn (a no-op for the
  * tree) at that zxid brings it there.
  */
 function replayTail(core: RequestPipeline, each: (fn: (b: Buffer, at: number, end: number) => void) => void, creates: number | undefined): void {
@@ -54,7 +54,7 @@ function replayTail(core: RequestPipeline, each: (fn: (b: Buffer, at: number, en
   each((b, at, end) => replayer.replay(b, at, end));
   replayer.finish();
   const zxid = core.tree.lastProcessedZxid;
-  if (replayer.appended > 0 && zxid > core.lastProcessedZxid) core.replay([{ zxid, time: 0, sessionId: 0n, cxid: 0, op: { type: 'error', err: 0 } }]);
+  if (replayer.inPlace > 0 && zxid > core.lastProcessedZxid) core.replay([{ zxid, time: 0, sessionId: 0n, cxid: 0, op: { type: 'error', err: 0 } }]);
 }
 
 /**
