@@ -269,8 +269,10 @@ export class NodeStore {
     // An encoded record's times are relative to its time base: a store without one yet takes it.
     this.noteTime((fields as Partial<PreencodedFields>).record != null ? (fields as PreencodedFields).recordTimeBase : fields.ctime);
     if (added[parent] === 0) {
-      // The parent's current first child (its record is up to date while nothing is pending).
-      first[parent] = this.read(parent).firstChild;
+      // The parent's current first child (its record is up to date while nothing is pending), decoded
+      // into a kept layout: a 4-ary tree's load asks this of a quarter of its nodes.
+      const a = this.address[parent];
+      first[parent] = decodeRecordInto(this.arena.chunkOf(a), this.arena.offsetOf(a), this.timeBase, this.decoded).firstChild;
       this.bulkParents.push(parent);
     }
     const slot = this.allocSlot();
