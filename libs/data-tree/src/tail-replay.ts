@@ -158,7 +158,7 @@ export class TailReplayer {
       this.stampZxid = zxid;
       this.tree.restoreChild(parent, b, last + 1, end - last - 1, f, b, h.dataAt, h.dataLength, end - h.pathAt);
     }
-    // restoreChild took its own reference to a list acquired just for this node.
+    // restoreChild and replayCreate take their own reference to a list acquired just for this node.
     if (!h.aclDefault) this.tree.releaseAcl(f.aclId);
   }
 
