@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import { OPEN_ACL_UNSAFE } from '@coord/data-tree';
 import { encodeConnectRequest, encodeRequest, FrameParser } from '@coord/protocol';
-import { listLogs, listSnapshots, scanLog } from '@coord/storage';
+import { listLogs, listSnapshots, scanLog, snapshotVersion } from '@coord/storage';
 import { apacheZkCli, fourLetterWord, freePort, spawnCoordinode, tempDir } from '@coord/testing';
 import * as zookeeper from 'node-zookeeper-client';
 import { runTool } from './command-line';
@@ -167,7 +167,7 @@ describe('restart of a durable node', () => {
     const snap = listSnapshots(dir.path)[0].path;
     expect(runTool(['inspect-snapshot', snap, '--json'], (s) => void out.push(s))).toBe(0);
     const snapLines = out.join('').trim().split('\n').map((l) => JSON.parse(l));
-    expect(snapLines[0]).toMatchObject({ version: 2 });
+    expect(snapLines[0]).toMatchObject({ version: snapshotVersion });
     expect(snapLines.some((l) => l.path === '/zookeeper/quota')).toBe(true);
     const bad = fs.readFileSync(snap);
     bad[40] ^= 1;
