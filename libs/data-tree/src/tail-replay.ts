@@ -23,6 +23,8 @@ import { decodeAcl, decodeTxn, OpTag } from './txn-codec';
 import { readTxnHead, txnHead } from './txn-skim';
 
 const slash = 0x2f;
+/** Creates of a run under one parent inserted one by one before the rest are appended in bulk (see append). */
+const directRunMax = 8;
 /** "/zookeeper": creates there may start quotas or count in them, so they take applyTxn. */
 const zookeeperPath = Buffer.from('/zookeeper', 'latin1');
 
@@ -55,8 +57,9 @@ export class TailReplayer {
   private cacheLength = 0;
   private readonly cacheEnds: number[] = [];
   private readonly cacheSlots: number[] = [];
-  /** The run of creates whose parent is not stamped yet. */
-  private stampSlot = -1;
+  /** The parent of the current run of creates, how many it has had, and those of them not stamped yet. */
+  private runSlot = -1;
+  private runLength = 0;
   private stampCount = 0;
   private stampZxid = 0;
   private bulk = false;
@@ -142,12 +145,15 @@ export class TailReplayer {
       f.aclId = this.tree.acquireAcl(decodeAcl(new ByteReader(b, h.aclAt, { end: h.ownerAt < 0 ? txnEnd : h.ownerAt })));
     }
     const end = h.pathEnd;
-    if (parent !== this.stampSlot) {
-      // The first create under a parent is inserted as applyTxn inserts it (a lone create between
-      // other txns, as in a create-delete churn, would pay for a bulk append and its stamp both);
-      // the creates after it under the same parent are appended and stamped once.
+    if (parent !== this.runSlot) {
       this.writeStamp();
-      this.stampSlot = parent;
+      this.runSlot = parent;
+      this.runLength = 0;
+    }
+    if (++this.runLength <= directRunMax) {
+      // The first creates of a run under one parent are inserted as applyTxn inserts them: a short
+      // run (a lone create in a create-delete churn, the four children of a node in a 4-ary tree)
+      // costs less that way than a bulk append and the stamp and flush it needs after.
       this.tree.replayCreate(parent, b, last + 1, end - last - 1, f, b, h.dataAt, h.dataLength, end - h.pathAt);
     } else {
       if (!this.bulk) {
@@ -169,8 +175,8 @@ export class TailReplayer {
   }
 
   private writeStamp(): void {
-    if (this.stampCount > 0) this.tree.stampCreates(this.stampSlot, this.stampCount, this.stampZxid);
-    this.stampSlot = -1;
+    if (this.stampCount > 0) this.tree.stampCreates(this.runSlot, this.stampCount, this.stampZxid);
+    this.runSlot = -1;
     this.stampCount = 0;
   }
 
