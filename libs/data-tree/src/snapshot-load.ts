@@ -44,9 +44,11 @@ export class SnapshotLoader {
   private readonly image: TreeImage;
   /** Records that came before their parent (slot order is not creation order). */
   private readonly pending = new Map<string, NodeRecord>();
-  private readonly fields: NodeFields = {
+  /** What a node item hands the store (the shape of `encoded` with no record: the store's reads of it stay monomorphic). */
+  private readonly fields: PreencodedFields = {
     czxid: 0, mzxid: 0, pzxid: 0, ctime: 0, mtime: 0, version: 0, cversion: 0, aversion: 0, aclId: 0,
     ephemeralOwner: 0n, numChildren: 0, childCapacity: 0, firstChild: -1, dataLength: -1,
+    record: null, recordAt: 0, recordLength: 0, recordTimeBase: 0,
   };
   /** What a record item hands the store: its encoded record, copied as it is (see record()). */
   private readonly encoded: PreencodedFields = {

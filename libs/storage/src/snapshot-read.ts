@@ -210,7 +210,6 @@ class ItemWalk {
    */
   run(buf: Buffer, base: number, from: number, filled: number, end: number, file: string): number {
     const c = new Cursor(buf, from, filled, end);
-    const f = this.f;
     let at = c.pos;
     try {
       for (;;) {
@@ -231,46 +230,11 @@ class ItemWalk {
           this.acls++;
           continue;
         }
-        if (tag === tagTimeBase && this.version >= 3) {
-          this.timeBase = c.varint();
-          continue;
-        }
-        if (tag === tagRecord && this.version >= 3) {
-          const parentLength = c.varint();
-          const parentAt = c.take(parentLength);
-          const aclNumber = c.varint();
-          const owner = c.u8() & flagEphemeralOwner ? buf.readBigInt64BE(c.take(8)) : 0n;
-          const dataLength = c.varint() - 1;
-          const recordLength = c.varint();
-          const recordAt = c.take(recordLength);
-          if (aclNumber >= this.acls) throw new DecodeError(`undefined ACL list ${aclNumber}`, at);
-          if (this.timeBase < 0) throw new DecodeError('record item before a time base item', at);
-          // At least the name's length, a header and its pad byte come before the data.
-          if (parentLength < 1 || buf[parentAt] !== slash || recordLength < Math.max(dataLength, 0) + 3) throw new DecodeError('malformed record item', at);
-          if (this.hasRecord) this.sink.record?.(buf, parentAt, parentLength, aclNumber, owner, dataLength, recordAt, recordLength, this.timeBase, base + at);
-          else this.recordAsNode(buf, parentAt, parentLength, aclNumber, dataLength, recordAt, recordLength, base + at);
-          this.nodes++;
-          continue;
-        }
-        if (tag !== tagNode) throw new DecodeError(`unknown item tag ${tag}`, at);
-        const pathLength = c.varint();
-        const pathAt = c.take(pathLength);
-        const flags = c.u8();
-        const dataLength = c.varint() - 1;
-        const dataAt = c.take(Math.max(dataLength, 0));
-        const aclNumber = c.varint();
-        if (aclNumber >= this.acls) throw new DecodeError(`undefined ACL list ${aclNumber}`, at);
-        f.czxid = c.varint();
-        f.mzxid = c.varint();
-        f.ctime = c.varint();
-        f.mtime = c.varint();
-        f.version = c.svarint();
-        f.cversion = c.svarint();
-        f.aversion = c.svarint();
-        f.pzxid = c.varint();
-        f.ephemeralOwner = flags & flagEphemeralOwner ? buf.readBigInt64BE(c.take(8)) : 0n;
-        this.sink.node(buf, pathAt, pathLength, f, aclNumber, buf, dataAt, dataLength, base + at);
-        this.nodes++;
+        // Each kind of node item in its own method, so each keeps the cursor's reads inlined.
+        if (tag === tagNode) this.nodeItem(c, buf, base, at);
+        else if (tag === tagRecord && this.version >= 3) this.recordItem(c, buf, base, at);
+        else if (tag === tagTimeBase && this.version >= 3) this.timeBase = c.varint();
+        else throw new DecodeError(`unknown item tag ${tag}`, at);
       }
       if (c.pos !== end) throw new DecodeError(`${end - c.pos} bytes after the end marker`, c.pos);
     } catch (e) {
@@ -279,6 +243,47 @@ class ItemWalk {
       throw e;
     }
     return -1;
+  }
+
+  /** A node item (tag read) at `at`; the fields go in the reused object. */
+  private nodeItem(c: Cursor, buf: Buffer, base: number, at: number): void {
+    const f = this.f;
+    const pathLength = c.varint();
+    const pathAt = c.take(pathLength);
+    const flags = c.u8();
+    const dataLength = c.varint() - 1;
+    const dataAt = c.take(Math.max(dataLength, 0));
+    const aclNumber = c.varint();
+    if (aclNumber >= this.acls) throw new DecodeError(`undefined ACL list ${aclNumber}`, at);
+    f.czxid = c.varint();
+    f.mzxid = c.varint();
+    f.ctime = c.varint();
+    f.mtime = c.varint();
+    f.version = c.svarint();
+    f.cversion = c.svarint();
+    f.aversion = c.svarint();
+    f.pzxid = c.varint();
+    f.ephemeralOwner = flags & flagEphemeralOwner ? buf.readBigInt64BE(c.take(8)) : 0n;
+    this.sink.node(buf, pathAt, pathLength, f, aclNumber, buf, dataAt, dataLength, base + at);
+    this.nodes++;
+  }
+
+  /** A record item (tag read) at `at`: to the sink's `record`, or decoded to its `node`. */
+  private recordItem(c: Cursor, buf: Buffer, base: number, at: number): void {
+    const parentLength = c.varint();
+    const parentAt = c.take(parentLength);
+    const aclNumber = c.varint();
+    const owner = c.u8() & flagEphemeralOwner ? buf.readBigInt64BE(c.take(8)) : 0n;
+    const dataLength = c.varint() - 1;
+    const recordLength = c.varint();
+    const recordAt = c.take(recordLength);
+    if (aclNumber >= this.acls) throw new DecodeError(`undefined ACL list ${aclNumber}`, at);
+    if (this.timeBase < 0) throw new DecodeError('record item before a time base item', at);
+    // At least the name's length, a header and its pad byte come before the data.
+    if (parentLength < 1 || buf[parentAt] !== slash || recordLength < Math.max(dataLength, 0) + 3) throw new DecodeError('malformed record item', at);
+    if (this.hasRecord) this.sink.record?.(buf, parentAt, parentLength, aclNumber, owner, dataLength, recordAt, recordLength, this.timeBase, base + at);
+    else this.recordAsNode(buf, parentAt, parentLength, aclNumber, dataLength, recordAt, recordLength, base + at);
+    this.nodes++;
   }
 
   /** A record item handed to a sink's `node`: its fields decoded, its path joined. */
