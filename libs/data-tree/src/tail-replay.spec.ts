@@ -18,17 +18,7 @@ import { TailReplayer } from './tail-replay';
 import type { Txn, TxnOp } from './txn';
 import { encodeTxn } from './txn-codec';
 import { containerOwner, ephemeralKind, ttlOwner } from './znode';
-
-function mulberry(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRand } from '@coord/zab';
 
 const names = ['a', 'b', 'node', 'ñandú', '日本', 'x'.repeat(130), 'z'];
 const sessions = [11n, 12n, 0x7fff_0000_0000_0001n];
@@ -173,7 +163,7 @@ function expectSameTrees(got: DataTree, want: DataTree, context: string): void {
 describe('tail replay builds the tree applyTxn builds', () => {
   for (const seed of [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]) {
     it(`seed ${seed}`, () => {
-      const rnd = mulberry(seed);
+      const rnd = seededRand(seed).next;
       const want = new DataTree();
       const gen = new Generator(want, rnd, seed % 2 === 0 ? 0x3_0000_0000 : 0, seed % 3 === 0);
       const txns: Txn[] = [];

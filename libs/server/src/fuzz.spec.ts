@@ -5,18 +5,7 @@ import {
   Request,
 } from '@coord/protocol';
 import { perConnection, RequestPipeline } from './index';
-
-/** mulberry32: a small seeded PRNG so a failure replays exactly. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRand } from '@coord/zab';
 
 const openAcl = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }];
 const samples: Request[] = [
@@ -38,7 +27,7 @@ const samples: Request[] = [
 describe('RequestPipeline under random and mutated frames', () => {
   it('never throws and keeps serving a healthy session', () => {
     const seed = 20261125;
-    const rand = prng(seed);
+    const rand = seededRand(seed).next;
     let clock = 1_700_000_000_000;
     const core = new RequestPipeline({ extendedTypesEnabled: true }, { now: () => clock, randomBytes: (n) => Buffer.alloc(n, 7) });
     const hello = encodeConnectRequest({ protocolVersion: 0, lastZxidSeen: 0, timeOut: 30000, sessionId: 0n, passwd: Buffer.alloc(16), readOnly: false }).subarray(4);
