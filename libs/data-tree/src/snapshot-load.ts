@@ -56,14 +56,15 @@ export class SnapshotLoader {
     ephemeralOwner: 0n, numChildren: 0, childCapacity: 0, firstChild: -1, dataLength: -1,
     record: null, recordAt: 0, recordLength: 0, recordTimeBase: 0,
   };
-  /**
-   * The parent found last, by a copy of its path bytes (the decoder may reuse its buffer): siblings
-   * come in runs, so most nodes skip the path walk.
-   */
+  /** A record item decoded for the general path (slow). */
   private readonly itemFields: RecordLayout = {
     czxid: 0, mzxid: 0, pzxid: 0, ctime: 0, mtime: 0, version: 0, cversion: 0, aversion: 0, aclId: 0, ephemeralOwner: 0n,
     numChildren: 0, childCapacity: 0, firstChild: -1, dataLength: -1, nameOffset: 0, nameLength: 0, dataOffset: 0, pad: 0,
   };
+  /**
+   * The parent found last, by a copy of its path bytes (the decoder may reuse its buffer): siblings
+   * come in runs, so most nodes skip the path walk.
+   */
   private cacheKey = Buffer.allocUnsafe(256);
   private cacheLength = -1;
   private cacheSlot = -1;
