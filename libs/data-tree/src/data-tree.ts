@@ -16,7 +16,7 @@ import { isUnderQuotaRoot, quotaLimitNode, QuotaTracker, quotaTarget } from './q
 import type { NodeRecord } from './snapshot';
 import { ApplyResult, AppliedOp, Notification, Txn, TxnOp, WatchEvent } from './txn';
 import { WatchMode, WatchTable, watchModesAll } from './watch-manager';
-import { AclCache, ephemeralKind, ttlOf, ZNode } from './znode';
+import { AclCache, ephemeralKind, statOf, ttlOf, ZNode } from './znode';
 
 // Recovery's readers of logged txns (their own files; exported with the tree they fill).
 export { TailReplayer, type TailReplayOptions } from './tail-replay';
@@ -399,11 +399,9 @@ export class DataTree {
         f.mtime = txn.time;
         this.store.writeData(slot, f, op.data);
         this.quotas.update(op.path, bytesDiff, 0);
-        // The fields just written (writeData set the new data length), without decoding the record again;
-        // no data offset, so this view never reads data from where the old record was.
-        const node = new ZNode(this.store, slot, { ...f, dataOffset: undefined } as NodeFields, this.acls.get(f.aclId));
-        this.fire(this.dataWatches, op.path, EventType.NodeDataChanged, txn.zxid, node.acl.acl, events);
-        return { type: 'setData', stat: node.stat() };
+        this.fire(this.dataWatches, op.path, EventType.NodeDataChanged, txn.zxid, this.acls.get(f.aclId).acl, events);
+        // The stat of the fields just written (writeData set the new data length), no view and no decode.
+        return { type: 'setData', stat: statOf(f) };
       }
       case 'setACL': {
         const slot = this.mustFind(op.path);
@@ -413,7 +411,7 @@ export class DataTree {
         f.aclId = next;
         f.aversion = op.aversion;
         this.store.writeFields(slot, f);
-        return { type: 'setACL', stat: this.view(slot).stat() };
+        return { type: 'setACL', stat: statOf(f) };
       }
       case 'check':
         return { type: 'check' };
@@ -458,7 +456,7 @@ export class DataTree {
     const shared = this.acls.get(aclId);
     this.fire(this.dataWatches, path, EventType.NodeCreated, zxid, shared.acl, events);
     this.fire(this.childWatches, parentPath, EventType.NodeChildrenChanged, zxid, this.acls.get(parentAclId).acl, events);
-    return { type: 'create', path, stat: new ZNode(this.store, slot, fields, shared).stat() };
+    return { type: 'create', path, stat: statOf(fields) };
   }
 
   private applyDelete(zxid: number, path: string, events: Notification[]): void {

@@ -101,24 +101,36 @@ export class ZNode {
     return this.source.dataOf(this.slot);
   }
 
-  /** The Stat clients see (DataNode.copyStat + DataTree's cversion arithmetic). */
+  /** The Stat clients see. */
   stat(): Stat {
-    const numChildren = this.numChildren;
-    const owner = this.ephemeralOwner;
-    return {
-      czxid: this.czxid,
-      mzxid: this.mzxid,
-      ctime: this.ctime,
-      mtime: this.mtime,
-      version: this.version,
-      cversion: 2 * this.cversion - numChildren,
-      aversion: this.aversion,
-      ephemeralOwner: owner === 0n || ephemeralKind(owner) !== 'ephemeral' ? 0n : owner,
-      dataLength: this.dataLength,
-      numChildren,
-      pzxid: this.pzxid,
-    };
+    return statOf(this);
   }
+}
+
+/** The stat fields of a node record or view. */
+export type StatFields = Pick<NodeFields, 'czxid' | 'mzxid' | 'ctime' | 'mtime' | 'version' | 'cversion' | 'aversion' | 'ephemeralOwner' | 'dataLength' | 'numChildren' | 'pzxid'>;
+
+/**
+ * The Stat clients see of a node's fields (DataNode.copyStat + DataTree's cversion arithmetic):
+ * cversion from the internal count of creates, the ephemeralOwner of ephemerals only, data length
+ * 0 for null data.
+ */
+export function statOf(f: StatFields): Stat {
+  const numChildren = f.numChildren;
+  const owner = f.ephemeralOwner;
+  return {
+    czxid: f.czxid,
+    mzxid: f.mzxid,
+    ctime: f.ctime,
+    mtime: f.mtime,
+    version: f.version,
+    cversion: 2 * f.cversion - numChildren,
+    aversion: f.aversion,
+    ephemeralOwner: owner === 0n || ephemeralKind(owner) !== 'ephemeral' ? 0n : owner,
+    dataLength: f.dataLength < 0 ? 0 : f.dataLength,
+    numChildren,
+    pzxid: f.pzxid,
+  };
 }
 
 /**
