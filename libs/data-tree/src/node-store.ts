@@ -60,6 +60,9 @@ export class NodeStore {
   private copyFromView: DataView = new DataView(new ArrayBuffer(0));
   private copyTo: Buffer | null = null;
   private copyToView: DataView = new DataView(new ArrayBuffer(0));
+  /** flushBulk's parent and writeFields' record as it was (kept: one decode each, no object). */
+  private readonly flushed: RecordLayout = emptyLayout();
+  private readonly rewritten: RecordLayout = emptyLayout();
   /** An encoded record decoded again (writeBulkRecord, when its time base is not the store's). */
   private readonly decoded: RecordLayout = {
     czxid: 0, mzxid: 0, pzxid: 0, ctime: 0, mtime: 0, version: 0, cversion: 0, aversion: 0, aclId: 0, ephemeralOwner: 0n,
@@ -414,7 +417,9 @@ export class NodeStore {
     const added = this.bulkAdded as Int32Array;
     const n = added[parent];
     added[parent] = 0;
-    const p = this.read(parent);
+    // Into a kept layout: the end of a 4-ary tree's load flushes 250,000 parents.
+    const a = this.address[parent];
+    const p = decodeRecordInto(this.arena.chunkOf(a), this.arena.offsetOf(a), this.timeBase, this.flushed);
     p.firstChild = (this.bulkFirst as Int32Array)[parent];
     p.numChildren += n;
     p.childCapacity = javaCapacityFor(p.childCapacity || javaChildSetCapacityInitial, p.numChildren);
@@ -524,7 +529,8 @@ export class NodeStore {
     const a = this.address[slot];
     const chunk = this.arena.chunkOf(a);
     const at = this.arena.offsetOf(a);
-    const old = decodeRecord(chunk, at, this.timeBase);
+    // A kept layout (no object per write; `f` is never it, and noteTime's rewrites above are done by now).
+    const old = decodeRecordInto(chunk, at, this.timeBase, this.rewritten);
     f.dataLength = old.dataLength;
     const dataBytes = Math.max(old.dataLength, 0);
     const header = this.encode(chunk, old.nameOffset, old.nameLength, f);
@@ -807,6 +813,13 @@ export class NodeStore {
     }
     table[j] = 0;
   }
+}
+
+function emptyLayout(): RecordLayout {
+  return {
+    czxid: 0, mzxid: 0, pzxid: 0, ctime: 0, mtime: 0, version: 0, cversion: 0, aversion: 0, aclId: 0, ephemeralOwner: 0n,
+    numChildren: 0, childCapacity: 0, firstChild: -1, dataLength: -1, nameOffset: 0, nameLength: 0, dataOffset: 0, pad: 0,
+  };
 }
 
 function growInt32(old: Int32Array, size: number): Int32Array {
