@@ -51,7 +51,7 @@ export function encodeRequestPayload(r: SequencerRequest): Uint8Array {
 }
 
 export function decodeRequestPayload(bytes: Uint8Array): SequencerRequest {
-  const r = new ByteReader(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  const r = new ByteReader(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   const tag = r.readU8();
   const origin = r.readVarint();
   switch (tag) {
@@ -60,7 +60,9 @@ export function decodeRequestPayload(bytes: Uint8Array): SequencerRequest {
       const n = r.readVarint();
       const ids: Id[] = [];
       for (let i = 0; i < n; i++) ids.push({ scheme: r.readVarString(), id: r.readVarString() });
-      return { kind: 'write', origin, sessionId, ids, frame: r.readVarBuffer() ?? Buffer.alloc(0) };
+      // A view, not a copy: the payload is a buffer of its own (a received copy or the encoder's output).
+      const n1 = r.readVarint();
+      return { kind: 'write', origin, sessionId, ids, frame: n1 === 0 ? Buffer.alloc(0) : r.readRaw(n1 - 1) };
     }
     case requestTag.createSession:
       return { kind: 'createSession', origin, sessionId: r.readBigLongSigned(), timeOut: r.readVarint() };
@@ -104,10 +106,12 @@ export function encodeTxnPayload(origin: number, txn: Txn): Uint8Array {
 
 /** `zxid` is the ZAB zxid of the carrying Txn (the encoded one is a placeholder). */
 export function decodeTxnPayload(bytes: Uint8Array, zxid: number): EnsembleTxn {
-  const r = new ByteReader(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  // Payloads are Buffers (pooled copies, see ByteReader.readCopy): no second view of the same bytes.
+  const r = new ByteReader(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   const tag = r.readU8();
   if (tag !== txnTag) throw new Error(`not a txn payload (tag ${tag})`);
   const origin = r.readVarint();
   const txn = decodeTxn(r);
-  return { origin, txn: { ...txn, zxid } };
+  txn.zxid = zxid; // a fresh object: the placeholder is replaced in place, not copied
+  return { origin, txn };
 }
