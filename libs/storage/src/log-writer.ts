@@ -21,6 +21,11 @@ export const logFileBytesMaxDefault = 64 << 20;
  * makes a lone writer's sync about 1.5x faster. Readers treat an all-zero remainder as the end.
  */
 export const preallocStepBytes = 2 << 20;
+/**
+ * The zeros that extend the file, written piece by piece from this one buffer: a fresh 2 MiB buffer per
+ * extension left ~1 MiB holes in malloc's heap that nothing else reused (~25 MiB at 1M znodes).
+ */
+const zeros = Buffer.alloc(256 * 1024);
 
 export interface LogWriterOptions {
   dir: string;
@@ -267,7 +272,10 @@ export class LogWriter {
     const fd = this.fd as fs.promises.FileHandle;
     const from = this.allocatedBytes;
     const to = Math.max(from, atLeast) + preallocStepBytes;
-    await fd.write(Buffer.alloc(to - from), 0, to - from, from);
+    for (let at = from; at < to; at += zeros.length) {
+      const n = Math.min(zeros.length, to - at);
+      await fd.write(zeros, 0, n, at);
+    }
     if (this.fd === fd) this.allocatedBytes = Math.max(this.allocatedBytes, to);
   }
 
