@@ -95,6 +95,10 @@ describe('snapshot format version 3', () => {
     other.applyTxn({ zxid: 2, time: 43, sessionId: 0n, cxid: 0, op: { type: 'delete', path: '/pre' } });
     new SnapshotFileImage(opened).restoreInto(other);
     expect(dumpTree(other)).toEqual(want);
+    // Arena chunks smaller than some records: those get a chunk of their own.
+    const small = new DataTree({ arena: { chunkBytes: 4096 } });
+    new SnapshotFileImage(opened).restoreInto(small);
+    expect(dumpTree(small)).toEqual(want);
     // decodeSnapshot (the inspector's reader) sees every node as the tree holds it.
     const seen: Record<string, unknown> = {};
     decodeSnapshot(bytes, file, (p, r) => void (seen[p] = { data: r.data?.toString('base64') ?? null, ctime: r.ctime, mtime: r.mtime, pzxid: r.pzxid, owner: r.ephemeralOwner }));
