@@ -14,18 +14,7 @@ import { javaCapacityFor, javaChildSetCapacityInitial, javaHashSetOrder } from '
 import { childPath, nameOf, parentOf } from './path';
 import type { Txn, TxnOp } from './txn';
 import { containerOwner, ephemeralKind, ttlOwner } from './znode';
-
-/** mulberry32: the seed printed with a failure replays it exactly. */
-function mulberry(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRand } from '@coord/zab';
 
 interface RefNode {
   data: Buffer | null;
@@ -230,7 +219,7 @@ function expectSameReads(tree: DataTree, ref: ReferenceTree, seed: number, resto
 describe('compact tree against a naive reference', () => {
   for (const seed of [1, 2, 3, 4, 5, 6, 9, 13]) {
     it(`answers every read the same, seed ${seed}`, () => {
-      const rnd = mulberry(seed);
+      const rnd = seededRand(seed).next;
       // Small chunks and no compaction floor: records move between chunks all the time.
       const tree = seed <= 3 ? new DataTree({ arena: { chunkBytes: 4096, compactGarbageBytesMin: 0 } }) : new DataTree();
       const ref = new ReferenceTree();
@@ -250,7 +239,7 @@ describe('compact tree against a naive reference', () => {
 
   for (const [seed, items] of [[7, 'node'], [8, 'node'], [9, 'node'], [10, 'node'], [11, 'node'], [12, 'node'], [7, 'record'], [8, 'record'], [9, 'record'], [10, 'record'], [13, 'record'], [14, 'record']] as const) {
     it(`a tree loaded from a fuzzy snapshot of a random tree (${items} items) answers every read the same, seed ${seed}`, () => {
-      const rnd = mulberry(seed);
+      const rnd = seededRand(seed).next;
       const tree = new DataTree();
       const ref = new ReferenceTree();
       const gen = new Generator(ref, rnd, seed % 2 === 0 ? 0x5_0000_0000 : 0);

@@ -3,18 +3,7 @@ import { DataTree } from './data-tree';
 import { recordOf, restoreTree, TreeImage } from './snapshot';
 import type { Txn, TxnOp } from './txn';
 import { containerOwner } from './znode';
-
-/** Small seeded PRNG (mulberry32) so a failing case can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRand } from '@coord/zab';
 
 /** Generates valid txns against the live tree: creates, deletes, sets, ACLs, sessions, multis. */
 class TxnGen {
@@ -91,7 +80,7 @@ function expectSameTree(a: DataTree, b: DataTree): void {
 
 describe('fuzzy snapshot + replay', () => {
   it.each([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])('rebuilds the exact tree, seed %i', (seed) => {
-    const rnd = prng(seed);
+    const rnd = seededRand(seed).next;
     const live = new DataTree();
     const gen = new TxnGen(live, rnd);
     const log: Txn[] = [];
