@@ -369,7 +369,7 @@ describe('compact tree against a naive reference', () => {
  * lists numbered on first use, each node as path and data bytes with one reused fields object.
  */
 function walkAsSnapshot(tree: DataTree, between: () => void): (loader: SnapshotLoader) => void {
-  const items: ({ acl: ACL[] } | { path: Buffer; fields: LoadedFields; aclNumber: number; data: Buffer | null })[] = [];
+  const items: WalkItem[] = [];
   const numbers = new Map<ACL[], number>();
   for (const [path, node] of tree.entries()) {
     const acl = tree.aclOf(node);
@@ -382,19 +382,7 @@ function walkAsSnapshot(tree: DataTree, between: () => void): (loader: SnapshotL
     items.push({ path: Buffer.from(path, 'utf8'), fields: { czxid, mzxid, ctime, mtime, version, cversion, aversion, pzxid, ephemeralOwner }, aclNumber: n, data: node.data });
     between();
   }
-  return (loader) => {
-    const f: LoadedFields = { czxid: 0, mzxid: 0, ctime: 0, mtime: 0, version: 0, cversion: 0, aversion: 0, pzxid: 0, ephemeralOwner: 0n };
-    for (const item of items) {
-      if ('acl' in item) {
-        loader.acl(item.acl);
-        continue;
-      }
-      Object.assign(f, item.fields);
-      // Path and data sit in one buffer at an offset, as they do in a snapshot file.
-      const bytes = Buffer.concat([Buffer.from('xx'), item.path, item.data ?? Buffer.alloc(0)]);
-      loader.node(bytes, 2, item.path.length, f, item.aclNumber, bytes, 2 + item.path.length, item.data === null ? -1 : item.data.length);
-    }
-  };
+  return replayItems(items);
 }
 
 /**
@@ -403,8 +391,7 @@ function walkAsSnapshot(tree: DataTree, between: () => void): (loader: SnapshotL
  * item, the store's own record of it (SnapshotLoader.record); the rest as node items.
  */
 function walkAsRecords(tree: DataTree, between: () => void): (loader: SnapshotLoader) => void {
-  type RecordItem = { parent: Buffer; record: Buffer; aclNumber: number; owner: bigint; dataLength: number; timeBase: number };
-  const items: ({ acl: ACL[] } | { path: Buffer; fields: LoadedFields; aclNumber: number; data: Buffer | null } | RecordItem)[] = [];
+  const items: WalkItem[] = [];
   const numbers = new Map<ACL[], number>();
   let timeBase = -1;
   for (const e = tree.snapshotCursor(); e.next(); ) {
@@ -424,6 +411,17 @@ function walkAsRecords(tree: DataTree, between: () => void): (loader: SnapshotLo
     }
     between();
   }
+  return replayItems(items);
+}
+
+/** What a walk met, in order: an ACL list, a node item or (version 3) a record item. */
+type WalkItem =
+  | { acl: ACL[] }
+  | { path: Buffer; fields: LoadedFields; aclNumber: number; data: Buffer | null }
+  | { parent: Buffer; record: Buffer; aclNumber: number; owner: bigint; dataLength: number; timeBase: number };
+
+/** Hands a walk's items to a loader as a snapshot file's decoder would. */
+function replayItems(items: readonly WalkItem[]): (loader: SnapshotLoader) => void {
   return (loader) => {
     const f: LoadedFields = { czxid: 0, mzxid: 0, ctime: 0, mtime: 0, version: 0, cversion: 0, aversion: 0, pzxid: 0, ephemeralOwner: 0n };
     for (const item of items) {
@@ -436,6 +434,7 @@ function walkAsRecords(tree: DataTree, between: () => void): (loader: SnapshotLo
         loader.record(bytes, 3, item.parent.length, item.aclNumber, item.owner, item.dataLength, recordAt, item.record.length, item.timeBase);
       } else {
         Object.assign(f, item.fields);
+        // Path and data sit in one buffer at an offset, as they do in a snapshot file.
         const bytes = Buffer.concat([Buffer.from('xx'), item.path, item.data ?? Buffer.alloc(0)]);
         loader.node(bytes, 2, item.path.length, f, item.aclNumber, bytes, 2 + item.path.length, item.data === null ? -1 : item.data.length);
       }
