@@ -2,14 +2,20 @@
  * A snapshot writer's walk over the tree: live, in slot order (a node removed before the walk reaches
  * it is skipped; one added meanwhile may or may not be visited), paused between nodes for as long as
  * the writer likes. One object is refilled for every node, its data left as a range of the store's
- * bytes, so a walk of a million znodes makes no object per znode but its path string.
+ * bytes, so a walk of a million znodes makes no object per znode (a path string only when asked for).
  */
 import type { ACL } from '@coord/protocol';
 import { encodeHeaderAt, NodeFields, recordHeaderBytesMax, RecordLayout } from './node-record';
 import { NodeStore, rootSlot } from './node-store';
 
+const zookeeperName = Buffer.from('zookeeper', 'latin1');
+
+/** True for /zookeeper and the paths below it. */
+function isUnderZookeeper(path: string): boolean {
+  return path.startsWith('/zookeeper') && (path.length === 10 || path.charCodeAt(10) === 0x2f);
+}
+
 export class SnapshotCursor {
-  path = '/';
   czxid = 0;
   mzxid = 0;
   pzxid = 0;
@@ -28,6 +34,8 @@ export class SnapshotCursor {
   dataLength = -1;
   /** The parent's path ('/' for the root's children, '' for the root). */
   parentPath = '';
+  /** The node is /zookeeper or below it. */
+  underZookeeper = false;
   /** What encodeRecord wrote, from 0. */
   recordBytes: Buffer = Buffer.allocUnsafe(256);
   private slot = -1;
@@ -45,12 +53,27 @@ export class SnapshotCursor {
     numChildren: 0, childCapacity: 0, firstChild: -1, dataLength: -1, nameOffset: 0, nameLength: 0, dataOffset: 0, pad: 0,
   };
   private parent = -1;
+  private parentUnderZookeeper = false;
   private removalsSeen = -1;
+  /** The node's path once asked for (most record items never need it): no string per node otherwise. */
+  private pathText: string | null = '/';
+  private nameChunk: Buffer = Buffer.alloc(0);
+  private nameAt = 0;
+  private nameLength = 0;
 
   constructor(
     private readonly store: NodeStore,
     private readonly aclOf: (aclId: number) => ACL[],
   ) {}
+
+  /** The node's path (built on first use for this node). */
+  get path(): string {
+    if (this.pathText === null) {
+      const name = this.nameChunk.toString('utf8', this.nameAt, this.nameAt + this.nameLength);
+      this.pathText = this.parent === rootSlot ? '/' + name : this.parentPath + '/' + name;
+    }
+    return this.pathText;
+  }
 
   /** Moves to the next node; false when the walk is done. */
   next(): boolean {
@@ -60,9 +83,10 @@ export class SnapshotCursor {
     const r = this.store.readInto(slot, this.record);
     const chunk = this.store.chunkOfSlot(slot);
     if (slot === rootSlot) {
-      this.path = '/';
+      this.pathText = '/';
       this.parentPath = '';
       this.parent = -1;
+      this.underZookeeper = false;
     } else {
       const p = this.store.parentOf(slot);
       // The walk is live: a removal meanwhile may have given the cached parent's slot to another node.
@@ -70,9 +94,14 @@ export class SnapshotCursor {
         this.parent = p;
         this.removalsSeen = this.store.removals;
         this.parentPath = p === rootSlot ? '/' : this.store.pathOf(p);
+        this.parentUnderZookeeper = isUnderZookeeper(this.parentPath);
       }
-      const name = chunk.toString('utf8', r.nameOffset, r.nameOffset + r.nameLength);
-      this.path = p === rootSlot ? '/' + name : this.parentPath + '/' + name;
+      this.pathText = null;
+      this.nameChunk = chunk;
+      this.nameAt = r.nameOffset;
+      this.nameLength = r.nameLength;
+      this.underZookeeper =
+        this.parentUnderZookeeper || (p === rootSlot && r.nameLength === zookeeperName.length && chunk.compare(zookeeperName, 0, zookeeperName.length, r.nameOffset, r.nameOffset + r.nameLength) === 0);
     }
     this.czxid = r.czxid;
     this.mzxid = r.mzxid;

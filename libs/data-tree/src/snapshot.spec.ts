@@ -133,3 +133,21 @@ describe('fuzzy snapshot + replay', () => {
     expect(rebuilt.getNode('/a')!.data!.toString()).toBe('y');
   });
 });
+
+describe('SnapshotCursor', () => {
+  it('builds a path only when asked, and tells /zookeeper and what is below it from the rest', () => {
+    const tree = new DataTree();
+    let zxid = 0;
+    for (const path of ['/a', '/zookeeperx', '/a/zookeeper', '/a/zookeeper/b', '/zookeeper/quota/q', '/a/b']) {
+      tree.applyTxn({ zxid: ++zxid, time: 1000 + zxid, sessionId: 0n, cxid: zxid, op: { type: 'create', path, data: null, acl: OPEN_ACL_UNSAFE, ephemeralOwner: 0n } });
+    }
+    const seen = new Map<string, { under: boolean; parent: string }>();
+    const cursor = tree.snapshotCursor();
+    while (cursor.next()) seen.set(cursor.path, { under: cursor.underZookeeper, parent: cursor.parentPath });
+    expect([...seen.keys()].sort()).toEqual([...tree.entries()].map(([p]) => p).sort());
+    const under = [...seen].filter(([, v]) => v.under).map(([p]) => p).sort();
+    expect(under).toEqual(['/zookeeper', '/zookeeper/config', '/zookeeper/quota', '/zookeeper/quota/q']);
+    expect(seen.get('/a/zookeeper/b')).toEqual({ under: false, parent: '/a/zookeeper' });
+    expect(seen.get('/')).toEqual({ under: false, parent: '' });
+  });
+});

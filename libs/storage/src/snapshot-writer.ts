@@ -111,7 +111,8 @@ export async function writeSnapshot(job: SnapshotJob, clock: () => number = Date
         timeBase = e.ctime;
         encodeTimeBase(w, timeBase);
       }
-      if (timeBase >= 0 && e.parentPath !== '' && !isUnderZookeeper(e.path)) encodeRecordItem(w, acls, e, e.acl, timeBase);
+      // /zookeeper and the nodes under it go as node items: the loader restores them on its general path.
+      if (timeBase >= 0 && e.parentPath !== '' && !e.underZookeeper) encodeRecordItem(w, acls, e, e.acl, timeBase);
       else encodeNodeRange(w, acls, e.path, e, e.acl, e.dataBytes, e.dataAt, e.dataLength);
       nodes++;
       inChunk++;
@@ -145,7 +146,3 @@ export async function writeSnapshot(job: SnapshotJob, clock: () => number = Date
   }
 }
 
-/** /zookeeper and the nodes under it go as node items: the loader restores them on its general path. */
-function isUnderZookeeper(path: string): boolean {
-  return path.startsWith('/zookeeper') && (path.length === 10 || path.charCodeAt(10) === 0x2f);
-}
