@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { tlsStoreOptions } from '@coord/client';
 import { freePort, issueTestCert, makeTestPki, tempDir } from '@coord/testing';
-import { encodeMessage, type Message } from '@coord/zab';
+import { decodeMessage, encodeMessage, type Message } from '@coord/zab';
 import { createLogger } from '../ops';
 import { PeerTransport, type MemberAddress, type PeerTls } from './peer-transport';
 
@@ -143,3 +143,47 @@ describe('closed connections', () => {
   });
 });
 
+
+describe('one buffer per peer per turn', () => {
+  it('reuses a turn\'s buffer only once the kernel took it: frames queued behind a slow reader arrive intact', async () => {
+    const ms = await members();
+    // Member 1's quorum port is a raw reader that does not read for a while, so member 2's writes queue.
+    const received: Buffer[] = [];
+    let reader: net.Socket | null = null;
+    const server = net.createServer((s) => {
+      reader = s;
+      s.pause();
+      s.on('data', (c) => received.push(c));
+    });
+    await new Promise<void>((r) => server.listen(ms[0].quorumPort, '127.0.0.1', () => r()));
+    try {
+      const two = await transport(2, ms, [], []);
+      const turns = 40;
+      for (let i = 0; i < turns; i++) {
+        // 48 KiB a turn: within what a turn's buffer may be kept for, and the socket's buffers fill.
+        two.send({ type: 'PROPOSAL', from: 2, to: 1, conn: 1, seq: i + 1, txn: { zxid: i + 1, payload: Buffer.alloc(48 << 10, i + 1) } });
+        two.flush();
+        await new Promise((r) => setImmediate(r));
+      }
+      await settle(200);
+      (reader as net.Socket | null)?.resume();
+      const whole = (): number => Buffer.concat(received).length;
+      for (let waited = 0; whole() < turns * (48 << 10) && waited < 5000; waited += 50) await settle(50);
+      const bytes = Buffer.concat(received);
+      const seen: number[] = [];
+      for (let at = 0; at + 4 <= bytes.length; ) {
+        const n = bytes.readUInt32BE(at);
+        const m = decodeMessage(bytes, at + 4, at + 4 + n);
+        at += 4 + n;
+        if (m.type !== 'PROPOSAL') continue;
+        // Every byte of the payload is the turn's own: a buffer reused while still queued would show here.
+        expect(Buffer.from(m.txn.payload).equals(Buffer.alloc(48 << 10, m.txn.zxid))).toBe(true);
+        seen.push(m.txn.zxid);
+      }
+      expect(seen).toEqual(Array.from({ length: turns }, (_, i) => i + 1));
+    } finally {
+      (reader as net.Socket | null)?.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});

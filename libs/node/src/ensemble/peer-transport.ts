@@ -35,6 +35,8 @@ const lengthBytes = 4;
 const emptyBuffer = Buffer.alloc(0);
 /** A turn's frames for one peer start in a buffer this big (it grows as needed). */
 const outgoingBytesInitial = 4096;
+/** A turn's buffer is kept for the next turn when its frames took at most this much. */
+const spareBytesMax = 64 << 10;
 
 type Channel = 'quorum' | 'election';
 
@@ -59,6 +61,12 @@ export class PeerTransport {
   private readonly inbound = new Set<net.Socket>();
   /** Frames sent this turn, per socket, not yet written: one write per socket per flush. */
   private readonly outgoing = new Map<net.Socket, ByteWriter>();
+  /**
+   * Per socket, the buffer of its last turn once the kernel took all of it: reused, so a busy ensemble
+   * does not allocate a fresh ArrayBuffer per peer per turn (at one write in flight, those allocations
+   * alone made V8 run a major collection every second or so).
+   */
+  private readonly spare = new Map<net.Socket, ByteWriter>();
   private closed = false;
 
   constructor(
@@ -123,7 +131,8 @@ export class PeerTransport {
     // (or at the end of this turn) as one buffer, one write call for all of them.
     let w = this.outgoing.get(socket);
     if (!w) {
-      w = new ByteWriter(outgoingBytesInitial);
+      w = this.spare.get(socket) ?? new ByteWriter(outgoingBytesInitial);
+      this.spare.delete(socket);
       this.outgoing.set(socket, w);
       if (this.outgoing.size === 1) process.nextTick(() => this.flush());
     }
@@ -132,7 +141,15 @@ export class PeerTransport {
 
   /** Puts what was sent so far on the wire (the driver calls it at the end of each ZabReady). */
   flush(): void {
-    for (const [socket, w] of this.outgoing) if (!socket.destroyed) socket.write(w.view());
+    for (const [socket, w] of this.outgoing) {
+      if (socket.destroyed) continue;
+      socket.write(w.view());
+      // Nothing left queued: the kernel has every byte, so the buffer is free for the next turn.
+      if (socket.writableLength === 0 && w.length <= spareBytesMax) {
+        w.reset();
+        this.spare.set(socket, w);
+      }
+    }
     this.outgoing.clear();
   }
 
@@ -169,6 +186,7 @@ export class PeerTransport {
     l.socket = socket;
     socket.on('error', (e) => this.log.debug(() => `link to ${id} (${channel}): ${e.message}`));
     socket.on('close', () => {
+      this.spare.delete(socket);
       if (l.socket === socket) {
         l.socket = null;
         l.retryAt = Date.now() + redialMs;
