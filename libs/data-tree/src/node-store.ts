@@ -11,6 +11,7 @@
 import { ArenaOptions, ByteArena } from './arena';
 import { javaCapacityFor, javaChildSetCapacityInitial } from './java-order';
 import { decodeRecord, decodeRecordInto, encodeHeader, encodeHeaderAt, NodeFields, PreencodedFields, recordHeaderBytesMax, RecordLayout, recordPadMax } from './node-record';
+import { ViewCopier } from './view-copier';
 
 const slotsInitial = 1024;
 /** The (parent, name) table grows past this load (linear probing stays short below it). */
@@ -55,11 +56,8 @@ export class NodeStore {
   private table = new Int32Array(2048);
   private tableMask = 2047;
   private scratch = Buffer.allocUnsafe(1024);
-  /** copyRecord's last source and target and their views. */
-  private copyFrom: Buffer | null = null;
-  private copyFromView: DataView = new DataView(new ArrayBuffer(0));
-  private copyTo: Buffer | null = null;
-  private copyToView: DataView = new DataView(new ArrayBuffer(0));
+  /** Copies pre-encoded records into the arena (no view per record for the collector). */
+  private readonly recordCopier = new ViewCopier();
   /** flushBulk's parent and writeFields' record as it was (kept: one decode each, no object). */
   private readonly flushed: RecordLayout = emptyLayout();
   private readonly rewritten: RecordLayout = emptyLayout();
@@ -378,7 +376,7 @@ export class NodeStore {
     if (total <= this.arena.chunkSize) {
       const chunk = this.arena.tailWithRoom(total);
       const to = this.arena.tailOffset;
-      this.copyRecord(record, at, chunk, to, length);
+      this.recordCopier.copy(record, at, chunk, to, length);
       chunk[to + padAt] = freshPadBytes;
       return this.arena.claimTail(total);
     }
@@ -388,27 +386,6 @@ export class NodeStore {
     copyBytes(record, at, chunk, to, length);
     chunk[to + padAt] = freshPadBytes;
     return a;
-  }
-
-  /**
-   * Copies a record between two buffers four bytes at a time through DataViews kept for the last
-   * source and target: Buffer#copy makes a Uint8Array view per call on node 20 (a million records
-   * leave ~80 MB of them for the collector), and a byte loop is 3× slower.
-   */
-  private copyRecord(from: Buffer, fromAt: number, to: Buffer, toAt: number, n: number): void {
-    if (from !== this.copyFrom) {
-      this.copyFrom = from;
-      this.copyFromView = new DataView(from.buffer, from.byteOffset, from.byteLength);
-    }
-    if (to !== this.copyTo) {
-      this.copyTo = to;
-      this.copyToView = new DataView(to.buffer, to.byteOffset, to.byteLength);
-    }
-    const source = this.copyFromView;
-    const target = this.copyToView;
-    let i = 0;
-    for (; i + 4 <= n; i += 4) target.setUint32(toAt + i, source.getUint32(fromAt + i, true), true);
-    for (; i < n; i++) to[toAt + i] = from[fromAt + i];
   }
 
   /** Writes the children bulk appends gave `parent` into its record. */

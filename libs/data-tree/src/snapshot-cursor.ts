@@ -7,6 +7,7 @@
 import type { ACL } from '@coord/protocol';
 import { encodeHeaderAt, NodeFields, recordHeaderBytesMax, RecordLayout } from './node-record';
 import { NodeStore, rootSlot } from './node-store';
+import { ViewCopier } from './view-copier';
 
 const zookeeperName = Buffer.from('zookeeper', 'latin1');
 
@@ -39,11 +40,8 @@ export class SnapshotCursor {
   /** What encodeRecord wrote, from 0. */
   recordBytes: Buffer = Buffer.allocUnsafe(256);
   private slot = -1;
-  /** encodeRecord's views of the last chunk it copied from and of recordBytes. */
-  private viewedChunk: Buffer | null = null;
-  private chunkView: DataView = new DataView(new ArrayBuffer(0));
-  private viewedOut: Buffer | null = null;
-  private outView: DataView = new DataView(new ArrayBuffer(0));
+  /** encodeRecord's data copies (no view per node for the collector). */
+  private readonly dataCopier = new ViewCopier();
   private readonly childless: NodeFields = {
     czxid: 0, mzxid: 0, pzxid: 0, ctime: 0, mtime: 0, version: 0, cversion: 0, aversion: 0, aclId: 0, ephemeralOwner: 0n,
     numChildren: 0, childCapacity: 0, firstChild: -1, dataLength: -1,
@@ -144,21 +142,7 @@ export class SnapshotCursor {
     f.dataLength = r.dataLength;
     const out = this.recordBytes;
     const header = encodeHeaderAt(out, 0, chunk, r.nameOffset, r.nameLength, f, timeBase);
-    // Four bytes at a time through DataViews (Buffer#copy would leave a Uint8Array view per node for the collector).
-    if (chunk !== this.viewedChunk) {
-      this.viewedChunk = chunk;
-      this.chunkView = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    }
-    if (out !== this.viewedOut) {
-      this.viewedOut = out;
-      this.outView = new DataView(out.buffer, out.byteOffset, out.byteLength);
-    }
-    const from = this.chunkView;
-    const to = this.outView;
-    const at = r.dataOffset;
-    let i = 0;
-    for (; i + 4 <= dataBytes; i += 4) to.setUint32(header + i, from.getUint32(at + i, true), true);
-    for (; i < dataBytes; i++) out[header + i] = chunk[at + i];
+    this.dataCopier.copy(chunk, r.dataOffset, out, header, dataBytes);
     return header + dataBytes;
   }
 }
