@@ -1,7 +1,8 @@
 /** Round trips of what travels inside ZAB payloads. */
-import type { Txn } from '@coord/data-tree';
+import { ByteWriter } from '@coord/bytes';
+import { encodeTxn, type Txn } from '@coord/data-tree';
 import { ACL, Perms } from '@coord/protocol';
-import { decodeRequestPayload, decodeTxnPayload, encodeRequestPayload, encodeTxnPayload, isTxnPayload } from './envelope';
+import { decodeRequestPayload, decodeTxnPayload, encodeRequestPayload, encodeTxnPayload, isTxnPayload, txnBodyOffset } from './envelope';
 
 const openAcl: ACL[] = [{ perms: Perms.ALL, id: { scheme: 'world', id: 'anyone' } }];
 
@@ -24,5 +25,35 @@ describe('envelope', () => {
     const bytes = encodeTxnPayload(2, txn);
     expect(isTxnPayload(bytes)).toBe(true);
     expect(decodeTxnPayload(bytes, 0x100000007)).toEqual({ origin: 2, txn: { ...txn, zxid: 0x100000007 } });
+  });
+
+  it('finds the txn after its zxid in a txn payload: the real zxid and those bytes are what encodeTxn writes', () => {
+    const txns: Txn[] = [
+      { zxid: 0, time: 1234, sessionId: 9n, cxid: 5, op: { type: 'create', path: '/a', data: Buffer.from('d'), acl: openAcl, ephemeralOwner: 0n } },
+      { zxid: 300, time: 0, sessionId: -1n, cxid: -2, op: { type: 'setData', path: '/a/b', data: Buffer.alloc(200, 7), version: 3 } },
+      { zxid: 0x7fffffff, time: 5, sessionId: 1n, cxid: 1, op: { type: 'delete', path: '/x' } },
+    ];
+    for (const origin of [0, 3, 200, 70000]) {
+      for (const txn of txns) {
+        const payload = encodeTxnPayload(origin, txn);
+        const at = txnBodyOffset(payload);
+        for (const zxid of [1, 0x100000007, 2 ** 40 + 5]) {
+          const record = new ByteWriter().writeVarint(zxid).writeRaw(payload.subarray(at)).take();
+          const direct = new ByteWriter();
+          encodeTxn(direct, { ...txn, zxid });
+          expect(record).toEqual(direct.take());
+        }
+      }
+    }
+  });
+
+  it('refuses what is not a whole txn payload', () => {
+    const good = encodeTxnPayload(2, { zxid: 0, time: 1, sessionId: 9n, cxid: 5, op: { type: 'delete', path: '/x' } });
+    expect(txnBodyOffset(good)).toBeGreaterThan(2);
+    expect(() => txnBodyOffset(encodeRequestPayload({ kind: 'deleteContainer', origin: 0, path: '/c' }))).toThrow(/not a txn payload/);
+    expect(() => txnBodyOffset(new Uint8Array(0))).toThrow(/not a txn payload/);
+    expect(() => txnBodyOffset(good.subarray(0, good.length - 1))).toThrow(/malformed/);
+    expect(() => txnBodyOffset(Buffer.concat([good, Buffer.from([0])]))).toThrow(/malformed/);
+    expect(() => txnBodyOffset(good.subarray(0, 2))).toThrow(/malformed/);
   });
 });

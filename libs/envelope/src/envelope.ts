@@ -8,8 +8,8 @@
 import type { Txn } from '@coord/data-tree';
 import type { Id } from '@coord/protocol';
 import type { SequencerRequest } from '@coord/server';
-import { ByteReader, ByteWriter } from '@coord/bytes';
-import { decodeTxn, encodeTxn } from '@coord/data-tree';
+import { ByteReader, ByteWriter, varintBytesMax } from '@coord/bytes';
+import { decodeTxn, encodeTxn, skimTxn } from '@coord/data-tree';
 
 const requestTag = { write: 1, createSession: 2, closeSession: 3, touch: 4, deleteContainer: 5, moveSession: 6 } as const;
 
@@ -102,6 +102,24 @@ export function encodeTxnPayload(origin: number, txn: Txn): Uint8Array {
   w.writeVarint(origin);
   encodeTxn(w, txn);
   return w.take();
+}
+
+/**
+ * Where the txn of a txn payload continues after its (placeholder) zxid: a log record of it is the real
+ * zxid followed by `bytes[offset..]`, the same bytes encodeTxn writes, so a member logs what it proposed
+ * or received without decoding and encoding it again. Throws, as decodeTxnPayload does, when `bytes` is
+ * not a txn payload whose txn decodeTxn accepts (checked without decoding: skimTxn).
+ */
+export function txnBodyOffset(bytes: Uint8Array): number {
+  if (bytes.length === 0 || bytes[0] !== txnTag) throw new Error(`not a txn payload (tag ${bytes.length === 0 ? 'none' : bytes[0]})`);
+  let at = 1;
+  // The origin: a varint (of at most varintBytesMax bytes, as ByteReader reads it).
+  while (at < bytes.length && at < varintBytesMax && bytes[at] & 0x80) at++;
+  const txnAt = at + 1;
+  if (txnAt > bytes.length || skimTxn(bytes, txnAt, bytes.length) < 0) throw new Error('malformed txn payload');
+  at = txnAt;
+  while (bytes[at] & 0x80) at++;
+  return at + 1;
 }
 
 /** `zxid` is the ZAB zxid of the carrying Txn (the encoded one is a placeholder). */

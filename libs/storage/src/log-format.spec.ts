@@ -1,6 +1,6 @@
 import { ByteReader, ByteWriter } from '@coord/bytes';
 import { crc32, crc32Portable } from './crc32';
-import { encodeLogHeader, encodeRecords, logHeaderBytes, scanLog } from './log-format';
+import { encodeLogHeader, encodeRecordOfBody, encodeRecords, logHeaderBytes, scanLog } from './log-format';
 import { sampleTxns } from './testing/txns';
 import { decodeTxn, encodeTxn } from '@coord/data-tree';
 
@@ -34,6 +34,20 @@ describe('log scan', () => {
     const scan = scanLog(logFile());
     expect(scan.problem).toBeNull();
     expect(scan.records.map((r) => r.txn)).toEqual(sampleTxns());
+  });
+
+  it('a record made from the bytes after a txn\'s zxid is the record of the txn', () => {
+    const fromBodies = new ByteWriter();
+    for (const t of sampleTxns()) {
+      const w = new ByteWriter();
+      // The txn as an ensemble payload carries it: at an offset, with a placeholder zxid (0: one byte).
+      w.writeU8(0xaa);
+      const from = w.length + 1;
+      encodeTxn(w, { ...t, zxid: 0 });
+      const body = w.take();
+      encodeRecordOfBody(fromBodies, t.zxid, body, from);
+    }
+    expect(fromBodies.take()).toEqual(encodeRecords(sampleTxns()));
   });
 
   it('a file cut at every byte offset yields a valid prefix and a torn tail', () => {

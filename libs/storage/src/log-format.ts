@@ -70,6 +70,21 @@ export function encodeRecord(w: ByteWriter, txn: Txn): void {
   w.patchInt(at, crc32Range(w.view(), at + 4, w.length));
 }
 
+/**
+ * Appends the record of the txn at `zxid` whose encoding after its zxid is `body[from..]` (the bytes
+ * encodeTxn writes after the zxid varint): the same record encodeRecord writes, without the txn object.
+ */
+export function encodeRecordOfBody(w: ByteWriter, zxid: number, body: Uint8Array, from: number): void {
+  const at = w.length;
+  w.writeInt(0);
+  w.writeInt(0);
+  w.writeVarint(zxid);
+  w.writeRaw(from === 0 ? body : body.subarray(from));
+  const length = w.length - at - recordHeaderBytes;
+  w.patchInt(at + 4, length);
+  w.patchInt(at, crc32Range(w.view(), at + 4, w.length));
+}
+
 export function encodeRecords(txns: readonly Txn[]): Buffer {
   const w = new ByteWriter(txns.length * 256);
   for (const t of txns) encodeRecord(w, t);

@@ -125,9 +125,15 @@ export class LogWriter {
     if (this.failed) return Promise.reject(this.failed);
     if (this.closed) return Promise.reject(new Error('txn log is closed'));
     if (txns.length === 0) return Promise.resolve();
-    const buf = encodeRecords(txns);
+    return this.appendRecords(encodeRecords(txns), txns[0].zxid, txns[txns.length - 1].zxid);
+  }
+
+  /** Records already encoded (log-format's encodeRecord / encodeRecordOfBody) for txns `firstZxid..lastZxid`; `buf` is the writer's from now on. */
+  appendRecords(buf: Buffer, firstZxid: number, lastZxid: number): Promise<void> {
+    if (this.failed) return Promise.reject(this.failed);
+    if (this.closed) return Promise.reject(new Error('txn log is closed'));
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ buf, firstZxid: txns[0].zxid, lastZxid: txns[txns.length - 1].zxid, resolve, reject });
+      this.queue.push({ buf, firstZxid, lastZxid, resolve, reject });
       if (!this.writing) void this.drain();
     });
   }

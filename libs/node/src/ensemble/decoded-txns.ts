@@ -1,9 +1,9 @@
 /**
- * Txns by zxid that this member has decoded (or, leading, proposed) and not applied yet, so each ZAB
- * payload is decoded at most once: a follower decodes a PROPOSAL's payload when it logs it and applies
- * that same object at COMMIT; a leader never decodes its own proposals. Only a shortcut: whatever is
- * missing is decoded again (and a txn applied before it was logged, as in a sync, is not held). Cleared whenever the log can be cut or replaced (a truncation, a snapshot
- * from the leader, a change of role), since a zxid may then come back with a different txn.
+ * The leader's own proposals by zxid, as the pipeline prepared them, until they are applied: a leader
+ * never decodes its own payloads. A follower decodes a PROPOSAL's payload once, when it applies it (its
+ * log record is copied from the payload's bytes, see zab-store.ts). Only a shortcut: whatever is not held
+ * is decoded. Cleared whenever the log can be cut or replaced (a truncation, a snapshot from the leader,
+ * a change of role), since a zxid may then come back with a different txn.
  */
 import { decodeTxnPayload, type EnsembleTxn } from '@coord/envelope';
 import type { ZabTxn } from '@coord/zab';
@@ -13,8 +13,8 @@ const heldMax = 100_000;
 
 export class DecodedTxns {
   /**
-   * Held txns in zxid order (a leader proposes, a follower logs and both apply in zxid order), from
-   * `head` on: lookups are a binary search and taking is a pop from the front, no hashing of zxids.
+   * Held txns in zxid order (a leader proposes and applies in zxid order), from `head` on: taking is
+   * a pop from the front, no hashing of zxids.
    */
   private zxids: number[] = [];
   private txns: EnsembleTxn[] = [];
@@ -26,19 +26,10 @@ export class DecodedTxns {
   remember(zxid: number, t: EnsembleTxn): void {
     if (this.size >= heldMax) this.clear();
     const n = this.zxids.length;
-    // Only in order: anything else is left to be decoded when asked for.
-    if (n > this.head && this.zxids[n - 1] >= zxid) return;
+    // Only in order, and only what is still to be applied: anything else is decoded when taken.
+    if (zxid <= this.appliedThrough || (n > this.head && this.zxids[n - 1] >= zxid)) return;
     this.zxids.push(zxid);
     this.txns.push(t);
-  }
-
-  /** The txn of `t`, decoded now unless held already; kept for `take`. Throws on a malformed payload. */
-  of(t: ZabTxn<Uint8Array>): EnsembleTxn {
-    const i = this.indexOf(t.zxid);
-    if (i >= 0) return this.txns[i];
-    const d = decodeTxnPayload(t.payload, t.zxid);
-    if (t.zxid > this.appliedThrough) this.remember(t.zxid, d);
-    return d;
   }
 
   /** The txn of `t` for applying it, no longer held (nor is anything before it). */
@@ -64,16 +55,5 @@ export class DecodedTxns {
 
   get size(): number {
     return this.zxids.length - this.head;
-  }
-
-  private indexOf(zxid: number): number {
-    let lo = this.head;
-    let hi = this.zxids.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.zxids[mid] < zxid) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo < this.zxids.length && this.zxids[lo] === zxid ? lo : -1;
   }
 }

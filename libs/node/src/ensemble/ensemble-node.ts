@@ -78,6 +78,7 @@ class EnsembleNode extends RoleDriver implements RunningEnsembleNode {
           dataLogDir: config.dataLogDir,
           forceSync: config.forceSync,
           snapRetainCount: config.autopurgeSnapRetainCount,
+          snapshotBytesPerSecond: config.snapshotBytesPerSecond,
           log: log.child('storage'),
           now: Date.now,
         })
@@ -218,7 +219,7 @@ class EnsembleNode extends RoleDriver implements RunningEnsembleNode {
     this.persistsInFlight++;
     const persistStartedAt = Date.now();
     if (ready.persist.entries?.length) this.metrics.syncProcessorBatchSize.record(ready.persist.entries.length);
-    this.store.persist(ready.persist, ready.mustSync, (t) => this.decoded.of(t).txn).then(
+    this.store.persist(ready.persist, ready.mustSync).then(
       () => {
         this.persistsInFlight--;
         this.metrics.fsyncTime.record(Date.now() - persistStartedAt);

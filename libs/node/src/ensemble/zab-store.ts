@@ -17,12 +17,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DataTree, Txn as TreeTxn } from '@coord/data-tree';
 import {
-  encodeSnapshotData, fsyncDirAsync, isNextZxid, listLogsAsync, listSnapshotsAsync, loadSnapshotData, LogWriter, parseSnapshotData,
-  partialSuffix, purge, recover, removeLogs, replaceFileAsync, scanLog, SessionEntry, snapshotFileName, StorageError, StoreLogger, writeSnapshot,
+  encodeRecordOfBody, encodeSnapshotData, fsyncDirAsync, isNextZxid, listLogsAsync, listSnapshotsAsync, loadSnapshotData, LogWriter, parseSnapshotData,
+  partialSuffix, purge, recover, removeLogs, replaceFileAsync, scanLog, SessionEntry, snapshotBytesPerSecondDefault, snapshotFileName, StorageError, StoreLogger, writeSnapshot,
   type LoadedSnapshotData, type SnapshotDataParts,
 } from '@coord/storage';
 import type { Persist, PeerStorage, Snapshot, ZabTxn } from '@coord/zab';
-import { decodeTxnPayload, encodeTxnPayload } from '@coord/envelope';
+import { ByteWriter } from '@coord/bytes';
+import { encodeTxnPayload, txnBodyOffset } from '@coord/envelope';
 
 export const acceptedEpochFileName = 'acceptedEpoch';
 export const currentEpochFileName = 'currentEpoch';
@@ -40,6 +41,8 @@ export interface ZabStoreOptions {
   now: () => number;
   /** Nodes serialised per event-loop turn while a snapshot is written. */
   snapshotNodesPerChunk?: number;
+  /** A snapshot writes at most this many bytes per second (0: unpaced; snapshotBytesPerSecondDefault when absent). */
+  snapshotBytesPerSecond?: number;
   /** As the standalone node's --repair: truncate a corrupt log, set a corrupt snapshot aside. */
   repair?: boolean;
 }
@@ -102,17 +105,16 @@ export class ZabStore {
    * Resolves once all of it is on disk (with forceSync every write is synced, so `mustSync` needs no
    * extra step); calls resolve in call order, and a failed write fails every later call. A call whose
    * input is malformed (snapshot data, payloads) rejects before anything of it reaches the disk.
-   * `txnOf` turns an entry into the txn to log (the driver passes one that remembers what it decoded).
    */
-  persist(p: Persist<Uint8Array>, mustSync: boolean, txnOf: (t: ZabTxn<Uint8Array>) => TreeTxn = treeTxnOf): Promise<void> {
+  persist(p: Persist<Uint8Array>, mustSync: boolean): Promise<void> {
     // Every write is synced (forceSync) or none is (tests), so mustSync asks for nothing extra.
     void mustSync;
     if (this.closed) return Promise.reject(new Error('ZAB store is closed'));
     let parts: SnapshotDataParts | null = null;
-    let txns: TreeTxn[];
+    let records: Buffer | null = null;
     try {
       if (p.snapshot) parts = this.snapshotParts(p.snapshot);
-      txns = p.entries.map(txnOf);
+      if (p.entries.length > 0) records = recordsOf(p.entries);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -125,7 +127,7 @@ export class ZabStore {
       steps.push(this.writer.append(installing.txns));
     }
     if (p.truncateAfter !== undefined) steps.push(this.writer.truncateAfter(p.truncateAfter));
-    if (txns.length > 0) steps.push(this.writer.append(txns));
+    if (records) steps.push(this.writer.appendRecords(records, p.entries[0].zxid, p.entries[p.entries.length - 1].zxid));
     if (p.acceptedEpoch !== undefined || p.currentEpoch !== undefined) {
       this.epochs = { acceptedEpoch: p.acceptedEpoch ?? this.epochs.acceptedEpoch, currentEpoch: p.currentEpoch ?? this.epochs.currentEpoch };
       // In the queue after this call's entries (ZOOKEEPER-4643: the epoch must not reach disk first).
@@ -172,7 +174,7 @@ export class ZabStore {
     const job = writeSnapshot(
       {
         dir: this.snapDir, tree, startZxid: zxid, sessions: entries, sessionSecret, takenAt: o.now(), forceSync: o.forceSync,
-        nodesPerChunk: o.snapshotNodesPerChunk, waitDurable: (z) => this.writer.whenDurable(z),
+        nodesPerChunk: o.snapshotNodesPerChunk, bytesPerSecondMax: o.snapshotBytesPerSecond ?? snapshotBytesPerSecondDefault, waitDurable: (z) => this.writer.whenDurable(z),
       },
       o.now,
     ).then(async (res) => {
@@ -279,9 +281,15 @@ function logRangeProblem(txns: readonly TreeTxn[], after: number, through: numbe
   return `the log does not hold every txn in 0x${after.toString(16)}..0x${through.toString(16)} for the snapshot`;
 }
 
-/** A ZAB log entry as a log record: the txn, with the zxid ZAB gave it (the origin stays out of the log). */
-function treeTxnOf(t: ZabTxn<Uint8Array>): TreeTxn {
-  return decodeTxnPayload(t.payload, t.zxid).txn;
+/**
+ * ZAB log entries as log records: each txn with the zxid ZAB gave it (the origin stays out of the log),
+ * copied from the payload's bytes (no decode and encode). Throws on a payload that is not a txn.
+ */
+function recordsOf(entries: readonly ZabTxn<Uint8Array>[]): Buffer {
+  const w = new ByteWriter(entries.length * 192);
+  for (const e of entries) encodeRecordOfBody(w, e.zxid, e.payload, txnBodyOffset(e.payload));
+  // The writer is this call's own: its bytes go to the log as they are.
+  return w.view();
 }
 
 /** Turns ZAB snapshot data (see snapshot-data.ts in @coord/storage) into what the pipeline restores. */
