@@ -28,6 +28,7 @@ export function openDurable(config: NodeConfig, log: Logger, options: { repair?:
     forceSync: config.forceSync,
     snapCount: config.snapCount,
     snapRetainCount: config.autopurgeSnapRetainCount,
+    snapshotBytesPerSecond: config.snapshotBytesPerSecond,
     purgeIntervalHours: config.autopurgePurgeInterval,
     repair: options.repair,
     log: storeLog,

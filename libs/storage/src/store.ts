@@ -9,7 +9,7 @@ import { LogWriter } from './log-writer';
 import { purge, PurgeResult } from './purge';
 import { applySessionTxn, recover, Recovered, RecoveryLogger, secretAfter } from './recovery';
 import { SessionEntry } from './snapshot-format';
-import { SnapshotResult, writeSnapshot } from './snapshot-writer';
+import { snapshotBytesPerSecondDefault, SnapshotResult, writeSnapshot } from './snapshot-writer';
 
 export interface StoreLogger extends RecoveryLogger {
   error(msg: string, err?: unknown): void;
@@ -38,6 +38,8 @@ export interface StoreOptions {
   batchBytesMax?: number;
   logFileBytesMax?: number;
   snapshotNodesPerChunk?: number;
+  /** A snapshot writes at most this many bytes per second (0: unpaced; snapshotBytesPerSecondDefault when absent). */
+  snapshotBytesPerSecond?: number;
 }
 
 const msPerHour = 3_600_000;
@@ -151,6 +153,7 @@ export class DurableStore {
         takenAt: o.now(),
         forceSync: o.forceSync,
         nodesPerChunk: o.snapshotNodesPerChunk,
+        bytesPerSecondMax: o.snapshotBytesPerSecond ?? snapshotBytesPerSecondDefault,
         waitDurable: (zxid) => this.writer.whenDurable(zxid),
       },
       o.now,

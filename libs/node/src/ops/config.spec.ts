@@ -40,6 +40,7 @@ describe('defaults', () => {
       autopurgeSnapRetainCount: 3,
       autopurgePurgeInterval: 0,
       snapCount: 100000,
+      snapshotBytesPerSecond: 16 * 1024 * 1024,
       forceSync: true,
       globalOutstandingLimit: 1000,
       serverId: 0,
@@ -141,6 +142,7 @@ jute.maxbuffer=0x400000
 autopurge.snapRetainCount=5
 autopurge.purgeInterval=24
 snapCount=50000
+snapshot.bytesPerSecond=0
 forceSync=no
 globalOutstandingLimit=2000
 DigestAuthenticationProvider.superDigest=super:D/InIHSb7yEEbrWz8b9l71RjZJU=
@@ -166,6 +168,7 @@ describe('zoo.cfg', () => {
       autopurgeSnapRetainCount: 5,
       autopurgePurgeInterval: 24,
       snapCount: 50000,
+      snapshotBytesPerSecond: 0,
       forceSync: false,
       globalOutstandingLimit: 2000,
       initLimit: 10,

@@ -7,6 +7,7 @@
 import { frameBytesMaxDefault } from '@coord/protocol';
 import { tickTimeMsDefault } from '@coord/server';
 import { snapCountDefault } from '@coord/zab';
+import { snapshotBytesPerSecondDefault } from '@coord/storage';
 import { parseFlags, type FlagValues } from './argv';
 import { ConfigError } from './config-error';
 import { LogLevel, logLevelDefault, parseLogLevel } from './logger';
@@ -43,6 +44,8 @@ export interface NodeConfig {
   autopurgePurgeInterval: number;
   /** Txns between snapshots. */
   snapCount: number;
+  /** A snapshot writes at most this many bytes per second (snapshot.bytesPerSecond; 0 = unpaced). */
+  snapshotBytesPerSecond: number;
   /** fsync the txn log before acknowledging (forceSync=no turns it off). */
   forceSync: boolean;
   /** Requests in flight across all connections before reads are throttled. */
@@ -192,6 +195,7 @@ export function configFromFlags(f: FlagValues, env: NodeJS.ProcessEnv, readFile?
     autopurgeSnapRetainCount: cfg.autopurgeSnapRetainCount ?? autopurgeSnapRetainCountDefault,
     autopurgePurgeInterval: cfg.autopurgePurgeInterval ?? 0,
     snapCount: cfg.snapCount ?? snapCountDefault,
+    snapshotBytesPerSecond: cfg.snapshotBytesPerSecond ?? snapshotBytesPerSecondDefault,
     forceSync: cfg.forceSync ?? true,
     globalOutstandingLimit: cfg.globalOutstandingLimit ?? globalOutstandingLimitDefault,
     serverId: resolveServerId(f['server-id'], { ...cfg, dataDir }, readFile, warnings),

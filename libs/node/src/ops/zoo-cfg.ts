@@ -33,6 +33,7 @@ export interface ZooCfgSettings {
   autopurgeSnapRetainCount?: number;
   autopurgePurgeInterval?: number;
   snapCount?: number;
+  snapshotBytesPerSecond?: number;
   forceSync?: boolean;
   globalOutstandingLimit?: number;
   initLimit?: number;
@@ -161,7 +162,7 @@ export function parseServerLine(key: string, value: string, where: Where): Quoru
 const knownKeys = new Set([
   'clientPort', 'clientPortAddress', 'dataDir', 'dataLogDir', 'tickTime', 'maxClientCnxns', 'minSessionTimeout',
   'maxSessionTimeout', '4lw.commands.whitelist', 'extendedTypesEnabled', 'jute.maxbuffer', 'autopurge.snapRetainCount',
-  'autopurge.purgeInterval', 'snapCount', 'forceSync', 'globalOutstandingLimit', 'initLimit', 'syncLimit',
+  'autopurge.purgeInterval', 'snapCount', 'snapshot.bytesPerSecond', 'forceSync', 'globalOutstandingLimit', 'initLimit', 'syncLimit',
   'DigestAuthenticationProvider.superDigest', 'admin.enableServer', 'admin.serverAddress', 'admin.serverPort', 'admin.commandURL',
   'admin.consoleWriteEnabled', 'metricsProvider.className', 'metricsProvider.httpHost', 'metricsProvider.httpPort',
   'metricsProvider.exportJvmInfo',
@@ -206,6 +207,7 @@ function applyKey(s: ZooCfgSettings, key: string, value: string, where: Where, w
     }
     case 'autopurge.purgeInterval': s.autopurgePurgeInterval = parseInteger(key, value, where, 0); break;
     case 'snapCount': s.snapCount = parseInteger(key, value, where, 2); break;
+    case 'snapshot.bytesPerSecond': s.snapshotBytesPerSecond = parseInteger(key, value, where, 0); break;
     case 'forceSync': s.forceSync = parseBoolean(key, value, where); break;
     case 'globalOutstandingLimit': s.globalOutstandingLimit = parseInteger(key, value, where, 1); break;
     case 'initLimit': s.initLimit = parseInteger(key, value, where, 1); break;

@@ -1,0 +1,49 @@
+// A paced snapshot waits so that its bytes take at least 1/rate seconds each, counted on the pacing
+// clock from the start of the walk; an unpaced one never waits. The file is the same either way.
+import * as fs from 'node:fs';
+import { writeSnapshot, type Pacing } from './snapshot-writer';
+import { tempDir, treeFromTxns } from './testing/dirs';
+import { createTxns } from './testing/txns';
+
+/** A clock that moves only when the writer waits (plus `workMs` per reading, as if encoding took time). */
+function fakePacing(workMs: number): Pacing & { waits: number[]; clock: number } {
+  const p = {
+    waits: [] as number[],
+    clock: 0,
+    now: () => (p.clock += workMs),
+    wait: (ms: number) => {
+      p.waits.push(ms);
+      p.clock += ms;
+      return Promise.resolve();
+    },
+  };
+  return p;
+}
+
+describe('snapshot pacing', () => {
+  const tree = treeFromTxns(createTxns(5000)); // ~0.6 MB of records: about ten 64 KiB writes
+  const job = (dir: string, extra: object) => ({ dir, tree, startZxid: tree.lastProcessedZxid, sessions: [], takenAt: 0, forceSync: false, waitDurable: () => Promise.resolve(), ...extra });
+
+  it('waits until the bytes written took their share of the rate, and writes the same file as an unpaced walk', async () => {
+    const rate = 1_000_000; // bytes per second: 1 ms per KB
+    const paced = fakePacing(0.5);
+    const a = await writeSnapshot(job(tempDir('paced-'), { bytesPerSecondMax: rate, pacing: paced }));
+    const free = fakePacing(0.5);
+    const b = await writeSnapshot(job(tempDir('unpaced-'), { bytesPerSecondMax: 0, pacing: free }));
+    expect(free.waits).toEqual([]);
+    expect(fs.readFileSync(a.file)).toEqual(fs.readFileSync(b.file));
+    // Every 64 KiB write but the last is paced; waited time plus the clock's own steps cover those bytes.
+    expect(paced.waits.length).toBeGreaterThanOrEqual(8);
+    for (const w of paced.waits) expect(w).toBeGreaterThanOrEqual(1);
+    const pacedBytes = a.bytes - 64 * 1024; // the final write (under 64 KiB plus the footer) is not waited for
+    expect(paced.clock).toBeGreaterThanOrEqual((pacedBytes / rate) * 1000);
+    // ...and no more: each wait ends exactly on the bytes' share (one clock step of slack).
+    expect(paced.clock).toBeLessThanOrEqual((a.bytes / rate) * 1000 + 0.5);
+  });
+
+  it('does not wait when the walk is already slower than the rate', async () => {
+    const slow = fakePacing(1000); // each clock reading: a second of work
+    await writeSnapshot(job(tempDir('slow-'), { bytesPerSecondMax: 1_000_000, pacing: slow }));
+    expect(slow.waits).toEqual([]);
+  });
+});
