@@ -179,6 +179,26 @@ export class ByteWriter {
 
   /** A varint byte length then UTF-8. */
   writeVarString(v: string): this {
+    if (v.length <= asciiFastPathUnitsMax) {
+      // As writeString: short ASCII by hand (its byte length is its length); otherwise start over.
+      const start = this.pos;
+      const units = v.length;
+      this.writeVarint(units);
+      this.ensure(units);
+      const b = this.buf;
+      const at = this.pos;
+      let i = 0;
+      for (; i < units; i++) {
+        const c = v.charCodeAt(i);
+        if (c >= 0x80) break;
+        b[at + i] = c;
+      }
+      if (i === units) {
+        this.pos = at + units;
+        return this;
+      }
+      this.pos = start;
+    }
     const n = Buffer.byteLength(v, 'utf8');
     this.writeVarint(n);
     this.ensure(n);

@@ -47,6 +47,17 @@ describe('envelope', () => {
     }
   });
 
+  it('hands out payloads of their own: a later encoding (small or large) changes none before it', () => {
+    const txnOf = (n: number): Txn => ({ zxid: 0, time: 1, sessionId: 9n, cxid: n, op: { type: 'setData', path: `/p${n}`, data: Buffer.alloc(n, n % 251), version: -1 } });
+    const sizes = [100, 40_000, 10, 70_000, 5];
+    const payloads = sizes.map((n) => encodeTxnPayload(1, txnOf(n)));
+    const requests = sizes.map((n) => encodeRequestPayload({ kind: 'write', origin: 2, sessionId: 3n, ids: [], frame: Buffer.alloc(n, 7) }));
+    sizes.forEach((n, i) => {
+      expect(decodeTxnPayload(payloads[i], 4)).toEqual({ origin: 1, txn: { ...txnOf(n), zxid: 4 } });
+      expect(decodeRequestPayload(requests[i])).toMatchObject({ frame: Buffer.alloc(n, 7) });
+    });
+  });
+
   it('refuses what is not a whole txn payload', () => {
     const good = encodeTxnPayload(2, { zxid: 0, time: 1, sessionId: 9n, cxid: 5, op: { type: 'delete', path: '/x' } });
     expect(txnBodyOffset(good)).toBeGreaterThan(2);

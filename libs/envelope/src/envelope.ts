@@ -13,9 +13,24 @@ import { decodeTxn, encodeTxn, skimTxn } from '@coord/data-tree';
 
 const requestTag = { write: 1, createSession: 2, closeSession: 3, touch: 4, deleteContainer: 5, moveSession: 6 } as const;
 
+/**
+ * Every payload is encoded into this one writer and copied out at its exact size: a writer of its own
+ * per payload started too small for a 100-byte value and grew (two allocations and a copy per write).
+ * One that grew past scratchBytesKept for a large txn is dropped after it.
+ */
+const scratchBytesKept = 16 << 10;
+let scratch = new ByteWriter(scratchBytesKept);
+
+function takeScratch(): Buffer {
+  const out = scratch.take();
+  if (out.length > scratchBytesKept) scratch = new ByteWriter(scratchBytesKept);
+  return out;
+}
+
 /** A request for the leader's sequencer (a write's `decoded` form stays behind: the leader decodes `frame`). */
 export function encodeRequestPayload(r: SequencerRequest): Uint8Array {
-  const w = new ByteWriter(64);
+  const w = scratch;
+  w.reset();
   w.writeU8(requestTag[r.kind]);
   w.writeVarint(r.origin);
   switch (r.kind) {
@@ -47,7 +62,7 @@ export function encodeRequestPayload(r: SequencerRequest): Uint8Array {
       w.writeLong(r.sessionId);
       break;
   }
-  return w.take();
+  return takeScratch();
 }
 
 export function decodeRequestPayload(bytes: Uint8Array): SequencerRequest {
@@ -97,11 +112,12 @@ export function isTxnPayload(bytes: Uint8Array): boolean {
 }
 
 export function encodeTxnPayload(origin: number, txn: Txn): Uint8Array {
-  const w = new ByteWriter(128);
+  const w = scratch;
+  w.reset();
   w.writeU8(txnTag);
   w.writeVarint(origin);
   encodeTxn(w, txn);
-  return w.take();
+  return takeScratch();
 }
 
 /**
