@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import type { Txn } from '@coord/data-tree';
 import { DataTree, restoreTree } from '@coord/data-tree';
 import { StorageError } from './errors';
+import { partialSuffix } from './files';
 import { encodeSnapshotData, loadSnapshotData, parseSnapshotData } from './snapshot-data';
 import { loadSnapshotImage } from './snapshot-read';
 import { writeSnapshot } from './snapshot-writer';
@@ -24,6 +25,8 @@ async function fuzzySnapshot(before: Txn[], during: Txn[]): Promise<{ file: Buff
     dir, tree, startZxid: tree.lastProcessedZxid, sessions, takenAt: 0, forceSync: false, nodesPerChunk: 1,
     waitDurable: () => Promise.resolve(),
   });
+  // The walk starts once its file is open: applying before that (a slow open) would leave nothing fuzzy.
+  while (!fs.readdirSync(dir).some((f) => f.endsWith(partialSuffix))) await new Promise((r) => setImmediate(r));
   for (const t of during) {
     tree.applyTxn(t);
     await new Promise((r) => setImmediate(r));
