@@ -74,6 +74,42 @@ export function decodeAcl(r: ByteReader): ACL[] {
   return acl;
 }
 
+/**
+ * At least the bytes encodeTxn writes for `txn` (strings counted at 3 bytes per UTF-16 unit, varints at
+ * their widest), so a writer sized with it never grows: a log batch of 1 KiB values grew by doubling
+ * from a guess and left each smaller buffer behind.
+ */
+export function encodedTxnBytesMax(txn: Txn): number {
+  return 8 + 8 + 8 + 8 + opBytesMax(txn.op);
+}
+
+function aclBytesMax(acl: readonly ACL[]): number {
+  let n = 8;
+  for (const a of acl) n += 8 + 16 + (a.id.scheme.length + a.id.id.length) * 3;
+  return n;
+}
+
+function opBytesMax(op: TxnOp): number {
+  const path = 'path' in op ? 8 + op.path.length * 3 : 0;
+  switch (op.type) {
+    case 'create':
+      return 1 + path + 8 + (op.data?.length ?? 0) + aclBytesMax(op.acl) + 8;
+    case 'setData':
+      return 1 + path + 8 + (op.data?.length ?? 0) + 8;
+    case 'setACL':
+      return 1 + path + aclBytesMax(op.acl) + 8;
+    case 'createSession':
+      return 1 + 8 + 8 + (op.secret?.length ?? 0);
+    case 'multi': {
+      let n = 1 + 8;
+      for (const sub of op.ops) n += opBytesMax(sub);
+      return n;
+    }
+    default:
+      return 1 + path + 8;
+  }
+}
+
 function encodeOp(w: ByteWriter, op: TxnOp): void {
   switch (op.type) {
     case 'create':

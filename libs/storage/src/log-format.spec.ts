@@ -2,7 +2,7 @@ import { ByteReader, ByteWriter } from '@coord/bytes';
 import { crc32, crc32Portable } from './crc32';
 import { encodeLogHeader, encodeRecordOfBody, encodeRecords, logHeaderBytes, scanLog } from './log-format';
 import { sampleTxns } from './testing/txns';
-import { decodeTxn, encodeTxn } from '@coord/data-tree';
+import { decodeTxn, encodedTxnBytesMax, encodeTxn } from '@coord/data-tree';
 
 describe('CRC-32', () => {
   it('native and portable CRC-32 agree with the known check value', () => {
@@ -14,6 +14,15 @@ describe('CRC-32', () => {
 });
 
 describe('txn codec', () => {
+  it('never writes more than encodedTxnBytesMax says (a log batch is sized with it once)', () => {
+    const utf8 = sampleTxns().map((t) => ('path' in t.op ? { ...t, op: { ...t.op, path: `${t.op.path}/ü€𝄞` } } : t));
+    for (const t of [...sampleTxns(), ...utf8]) {
+      const w = new ByteWriter();
+      encodeTxn(w, t);
+      expect(w.length).toBeLessThanOrEqual(encodedTxnBytesMax(t));
+    }
+  });
+
   it('round-trips every op, multi included', () => {
     for (const t of sampleTxns()) {
       const w = new ByteWriter();

@@ -10,7 +10,7 @@ import type { Txn } from '@coord/data-tree';
 import { ByteReader, ByteWriter } from '@coord/bytes';
 import { crc32 } from './crc32';
 import { crc32Range } from './crc32-range';
-import { decodeTxn, encodeTxn } from '@coord/data-tree';
+import { decodeTxn, encodedTxnBytesMax, encodeTxn } from '@coord/data-tree';
 
 export const logMagic = 0x434e4c47; // "CNLG"
 export const logVersion = 1;
@@ -86,7 +86,10 @@ export function encodeRecordOfBody(w: ByteWriter, zxid: number, body: Uint8Array
 }
 
 export function encodeRecords(txns: readonly Txn[]): Buffer {
-  const w = new ByteWriter(txns.length * 256);
+  // Sized once for the whole batch (a writer that grows leaves each smaller buffer to malloc).
+  let bytes = 0;
+  for (const t of txns) bytes += recordHeaderBytes + encodedTxnBytesMax(t);
+  const w = new ByteWriter(bytes);
   for (const t of txns) encodeRecord(w, t);
   // The writer is this call's own: its bytes are handed over as they are, not copied.
   return w.view();

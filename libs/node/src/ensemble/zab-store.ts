@@ -286,7 +286,10 @@ function logRangeProblem(txns: readonly TreeTxn[], after: number, through: numbe
  * copied from the payload's bytes (no decode and encode). Throws on a payload that is not a txn.
  */
 function recordsOf(entries: readonly ZabTxn<Uint8Array>[]): Buffer {
-  const w = new ByteWriter(entries.length * 192);
+  // Sized once (a record is never longer than its payload plus a header and a zxid's varint).
+  let bytes = 0;
+  for (const e of entries) bytes += e.payload.length + 24;
+  const w = new ByteWriter(bytes);
   for (const e of entries) encodeRecordOfBody(w, e.zxid, e.payload, txnBodyOffset(e.payload));
   // The writer is this call's own: its bytes go to the log as they are.
   return w.view();
