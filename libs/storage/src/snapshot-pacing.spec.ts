@@ -46,4 +46,25 @@ describe('snapshot pacing', () => {
     await writeSnapshot(job(tempDir('slow-'), { bytesPerSecondMax: 1_000_000, pacing: slow }));
     expect(slow.waits).toEqual([]);
   });
+
+  it('waits only while the server is busy, and an idle stretch leaves neither credit nor debt', async () => {
+    const idle = fakePacing(0.5);
+    await writeSnapshot(job(tempDir('idle-'), { bytesPerSecondMax: 1_000_000, pacing: idle, busy: () => false }));
+    expect(idle.waits).toEqual([]);
+    // Busy for the first half of the writes, idle for a while, busy again.
+    const mixed = fakePacing(0.5);
+    let calls = 0;
+    const busy = () => {
+      calls++;
+      return calls <= 4 || calls > 6;
+    };
+    const res = await writeSnapshot(job(tempDir('mixed-'), { bytesPerSecondMax: 1_000_000, pacing: mixed, busy }));
+    const always = fakePacing(0.5);
+    await writeSnapshot(job(tempDir('always-'), { bytesPerSecondMax: 1_000_000, pacing: always }));
+    expect(mixed.waits.length).toBeGreaterThan(0);
+    expect(mixed.waits.length).toBeLessThan(always.waits.length);
+    // Two idle writes of 64 KiB were not waited for: the clock ends ~2 x 65.5 ms short of the always-paced one.
+    expect(always.clock - mixed.clock).toBeGreaterThan(2 * 60);
+    expect(res.bytes).toBeGreaterThan(0);
+  });
 });

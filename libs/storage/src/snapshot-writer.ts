@@ -35,10 +35,13 @@ export const snapshotNodesPerChunkDefault = 1000;
 const sliceMs = 0.1;
 const sliceCheckNodes = 32;
 /**
- * What a snapshot writes per second at most by default (bytesPerSecondMax): a snapshot of 1,000,000
- * znodes of 100 B (~134 MB) takes ~8 s instead of ~1.5 s, and requests served meanwhile do not compete
- * with it for the CPU and the disk all at once (set p99 under snapshots, docs/benchmarks.md).
+ * What a snapshot writes per second at most by default (bytesPerSecondMax) while writes are being
+ * served: a snapshot of 1,000,000 znodes of 100 B (~134 MB) takes ~8 s under load instead of ~1.5 s, and
+ * the requests do not compete with it for the CPU and the disk all at once (set p99 under snapshots,
+ * docs/benchmarks.md). An idle server writes its snapshot as fast as it goes.
  */
+/** How long after the last logged write a server counts as idle for the pacing (ms). */
+export const snapshotPacingIdleMs = 200;
 export const snapshotBytesPerSecondDefault = 16 << 20;
 /** Encoded bytes buffered before a file write (also a yield point, for nodes with large data; its CRC is one pass). */
 const writeChunkBytes = 64 << 10;
@@ -61,6 +64,8 @@ export interface SnapshotJob {
   nodesPerChunk?: number;
   /** Bytes written per second at most, measured from the start of the walk (0 or absent: as fast as it goes). */
   bytesPerSecondMax?: number;
+  /** Whether writes are being served (the pacing applies only then; always, when absent). */
+  busy?: () => boolean;
   /** The clock and the wait of the pacing (tests pass their own). */
   pacing?: Pacing;
   /** The format version to write (tests write 2, the version before record items, to check it still loads). */
@@ -90,13 +95,22 @@ const realPacing: Pacing = { now: () => performance.now(), wait: (ms) => new Pro
 
 /**
  * After `bytes` of the file are written: waits until writing them took 1/rate seconds per byte since
- * the first call (a rate of 0 never waits). Waits under a millisecond are skipped (timer granularity).
+ * the first call (a rate of 0 never waits). While `busy` says no, nothing waits and the count starts
+ * over from there (an idle stretch earns no credit and leaves no debt). Waits under a millisecond are
+ * skipped (timer granularity).
  */
-function pacer(bytesPerSecond: number, p: Pacing): (bytes: number) => Promise<void> {
+function pacer(bytesPerSecond: number, p: Pacing, busy?: () => boolean): (bytes: number) => Promise<void> {
   if (bytesPerSecond <= 0) return () => Promise.resolve();
-  const started = p.now();
+  let started = p.now();
+  let counted = 0;
   return (bytes) => {
-    const ahead = (bytes / bytesPerSecond) * 1000 - (p.now() - started);
+    const now = p.now();
+    if (busy && !busy()) {
+      started = now;
+      counted = bytes;
+      return Promise.resolve();
+    }
+    const ahead = ((bytes - counted) / bytesPerSecond) * 1000 - (now - started);
     return ahead >= 1 ? p.wait(ahead) : Promise.resolve();
   };
 }
@@ -110,7 +124,7 @@ export async function writeSnapshot(job: SnapshotJob, clock: () => number = Date
   let bytes = 0;
   let unsynced = 0;
   const w = new ByteWriter(writeChunkBytes * 2);
-  const pace = pacer(job.bytesPerSecondMax ?? 0, job.pacing ?? realPacing);
+  const pace = pacer(job.bytesPerSecondMax ?? 0, job.pacing ?? realPacing, job.busy);
   // The writer's own buffer goes to the file (the walk waits for the write before it encodes more), so
   // a snapshot allocates no copy of itself.
   const flush = async () => {

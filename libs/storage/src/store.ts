@@ -9,7 +9,7 @@ import { LogWriter } from './log-writer';
 import { purge, PurgeResult } from './purge';
 import { applySessionTxn, recover, Recovered, RecoveryLogger, secretAfter } from './recovery';
 import { SessionEntry } from './snapshot-format';
-import { snapshotBytesPerSecondDefault, SnapshotResult, writeSnapshot } from './snapshot-writer';
+import { snapshotBytesPerSecondDefault, snapshotPacingIdleMs, SnapshotResult, writeSnapshot } from './snapshot-writer';
 
 export interface StoreLogger extends RecoveryLogger {
   error(msg: string, err?: unknown): void;
@@ -56,6 +56,8 @@ export class DurableStore {
   private snapshotting: Promise<SnapshotResult | null> | null = null;
   private purgeTimer: NodeJS.Timeout | null = null;
   lastAppendedZxid = 0;
+  /** When the last txn was appended (o.now): a snapshot is paced only while writes keep coming. */
+  private lastAppendAt = -Infinity;
   lastSnapshot: SnapshotResult | null = null;
   snapshotsTaken = 0;
 
@@ -107,6 +109,7 @@ export class DurableStore {
     for (const t of txns) applySessionTxn(this.sessions, t);
     this.sessionSecret = secretAfter(this.sessionSecret, txns);
     if (txns.length > 0) this.lastAppendedZxid = txns[txns.length - 1].zxid;
+    this.lastAppendAt = this.options.now();
     const done = this.writer.append(txns);
     this.sinceSnapshot += txns.length;
     if (this.sinceSnapshot >= this.snapshotAt && !this.snapshotting) void this.snapshot();
@@ -154,6 +157,7 @@ export class DurableStore {
         forceSync: o.forceSync,
         nodesPerChunk: o.snapshotNodesPerChunk,
         bytesPerSecondMax: o.snapshotBytesPerSecond ?? snapshotBytesPerSecondDefault,
+        busy: () => o.now() - this.lastAppendAt < snapshotPacingIdleMs,
         waitDurable: (zxid) => this.writer.whenDurable(zxid),
       },
       o.now,

@@ -18,7 +18,7 @@ import * as path from 'node:path';
 import type { DataTree, Txn as TreeTxn } from '@coord/data-tree';
 import {
   encodeRecordOfBody, encodeSnapshotData, fsyncDirAsync, isNextZxid, listLogsAsync, listSnapshotsAsync, loadSnapshotData, LogWriter, parseSnapshotData,
-  partialSuffix, purge, recover, removeLogs, replaceFileAsync, scanLog, SessionEntry, snapshotBytesPerSecondDefault, snapshotFileName, StorageError, StoreLogger, writeSnapshot,
+  partialSuffix, purge, recover, removeLogs, replaceFileAsync, scanLog, SessionEntry, snapshotBytesPerSecondDefault, snapshotFileName, snapshotPacingIdleMs, StorageError, StoreLogger, writeSnapshot,
   type LoadedSnapshotData, type SnapshotDataParts,
 } from '@coord/storage';
 import type { Persist, PeerStorage, Snapshot, ZabTxn } from '@coord/zab';
@@ -60,6 +60,8 @@ export class ZabStore {
   private readonly logDir: string;
   private readonly writer: LogWriter;
   private epochs = { acceptedEpoch: 0, currentEpoch: 0 };
+  /** When txns were last given to persist (options.now): a snapshot is paced only while writes keep coming. */
+  private lastPersistAt = -Infinity;
   /** Settles after the last persist call: calls settle in call order. */
   private lastPersist: Promise<void> = Promise.resolve();
   private snapshotting: Promise<Snapshot> | null = null;
@@ -110,6 +112,7 @@ export class ZabStore {
     // Every write is synced (forceSync) or none is (tests), so mustSync asks for nothing extra.
     void mustSync;
     if (this.closed) return Promise.reject(new Error('ZAB store is closed'));
+    if (p.entries.length > 0) this.lastPersistAt = this.options.now();
     let parts: SnapshotDataParts | null = null;
     let records: Buffer | null = null;
     try {
@@ -174,7 +177,8 @@ export class ZabStore {
     const job = writeSnapshot(
       {
         dir: this.snapDir, tree, startZxid: zxid, sessions: entries, sessionSecret, takenAt: o.now(), forceSync: o.forceSync,
-        nodesPerChunk: o.snapshotNodesPerChunk, bytesPerSecondMax: o.snapshotBytesPerSecond ?? snapshotBytesPerSecondDefault, waitDurable: (z) => this.writer.whenDurable(z),
+        nodesPerChunk: o.snapshotNodesPerChunk, bytesPerSecondMax: o.snapshotBytesPerSecond ?? snapshotBytesPerSecondDefault,
+        busy: () => o.now() - this.lastPersistAt < snapshotPacingIdleMs, waitDurable: (z) => this.writer.whenDurable(z),
       },
       o.now,
     ).then(async (res) => {
