@@ -117,6 +117,8 @@ export interface ServerStats {
   sessionBuckets: ExpiryBucket<bigint>[];
   /** Ephemeral paths per owning session. */
   ephemerals: Map<bigint, string[]>;
+  /** How many ephemerals there are (what `ephemerals` lists, counted without building it). */
+  ephemeralsCount: number;
   /** Connection idle-expiry buckets for `dump`; each member is a connection from `connections`. */
   connectionBuckets: ExpiryBucket<ConnectionStats>[];
   /** Sum of path lengths plus data lengths of all znodes (DataTree.approximateDataSize). */
@@ -171,6 +173,7 @@ export function emptyServerStats(version: string): ServerStats {
     watches: { bySession: new Map(), byPath: new Map(), count: 0, childCount: 0 },
     sessionBuckets: [],
     ephemerals: new Map(),
+    ephemeralsCount: 0,
     connectionBuckets: [],
     approximateDataSize: 0,
     uptimeMs: 0,

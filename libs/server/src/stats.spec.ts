@@ -1,3 +1,5 @@
+import { WatchMode } from '@coord/data-tree';
+import { RequestPipeline } from './pipeline';
 import { emptyServerStats, traceMaskDefault } from './server-stats';
 import { LatencyStats } from './stats';
 
@@ -30,5 +32,37 @@ describe('emptyServerStats', () => {
     expect(traceMaskDefault).toBe(306);
     expect(s.mode).toBe('standalone');
     expect(s.serving).toBe(true);
+  });
+});
+
+describe('stats snapshot', () => {
+  it('counts watches and ephemerals at once but builds the watch and ephemeral lists only when read, once', () => {
+    const core = new RequestPipeline({}, { now: () => 1_700_000_000_000, randomBytes: (n) => Buffer.alloc(n, 1) });
+    const { dataWatches, childWatches } = core.tree;
+    for (let w = 1; w <= 50; w++) {
+      dataWatches.add('/hot', w, WatchMode.STANDARD);
+      dataWatches.add(`/n${w}`, w, WatchMode.PERSISTENT);
+      childWatches.add('/', w, WatchMode.STANDARD);
+    }
+    const byPath = jest.spyOn(dataWatches, 'byPathSnapshot');
+    const byWatcher = jest.spyOn(dataWatches, 'byWatcherSnapshot');
+    const ephemerals = jest.spyOn(core.tree, 'sessionsWithEphemerals');
+    const stats = core.stats();
+    expect(stats.watches.count).toBe(100);
+    expect(stats.watches.childCount).toBe(50);
+    expect(stats.ephemeralsCount).toBe(0);
+    expect(byPath).not.toHaveBeenCalled();
+    expect(byWatcher).not.toHaveBeenCalled();
+    expect(ephemerals).not.toHaveBeenCalled();
+    // Read twice: built once. (No connection has a session here, so the lists of sessions are empty.)
+    expect(stats.watches.byPath.size).toBe(0);
+    expect(stats.watches.byPath).toBe(stats.watches.byPath);
+    expect(byPath).toHaveBeenCalledTimes(1);
+    expect(stats.ephemerals.size).toBe(0);
+    void stats.ephemerals;
+    expect(ephemerals).toHaveBeenCalledTimes(1);
+    // A role's driver may still replace a field.
+    stats.ephemerals = new Map([[5n, ['/e']]]);
+    expect(stats.ephemerals.get(5n)).toEqual(['/e']);
   });
 });

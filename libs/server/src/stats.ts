@@ -5,7 +5,7 @@
  */
 import { Id, lastOpName } from '@coord/protocol';
 import type { RequestPipeline } from './pipeline';
-import { emptyServerStats, type ConnectionStats, type ServerStats } from './server-stats';
+import { emptyServerStats, type ConnectionStats, type ServerStats, type WatchTables } from './server-stats';
 import type { TrackedSession, SessionTracker } from './sessions';
 
 export class LatencyStats {
@@ -89,6 +89,30 @@ export class ConnectionState {
 }
 
 /**
+ * Defines `key` of `obj` as computed when first read, then kept (a write replaces it): what only some
+ * commands print is not built for every stats snapshot.
+ */
+function lazily<T extends object, K extends keyof T>(obj: T, key: K, compute: () => T[K]): void {
+  let value: T[K];
+  let known = false;
+  Object.defineProperty(obj, key, {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      if (!known) {
+        value = compute();
+        known = true;
+      }
+      return value;
+    },
+    set: (v: T[K]) => {
+      value = v;
+      known = true;
+    },
+  });
+}
+
+/**
  * The node's stats snapshot (see server-stats.ts) as the pipeline knows it. `askingConnId` is the
  * connection that sent a four-letter word: ZooKeeper lists it with interest ops 0 (it is closing) and
  * counts the word as one packet received.
@@ -129,18 +153,26 @@ export function snapshotStats(
     });
   }
   const tree = core.tree;
-  const bySession = new Map<bigint, string[]>();
-  for (const [connId, paths] of tree.dataWatches.byWatcherSnapshot()) {
-    const sid = sessionOf.get(connId);
-    if (sid !== undefined) bySession.set(sid, paths);
-  }
-  const byPath = new Map<string, bigint[]>();
-  let count = 0;
-  for (const [path, watchers] of tree.dataWatches.byPathSnapshot()) {
-    const sids = watchers.map((w) => sessionOf.get(w)).filter((s): s is bigint => s !== undefined);
-    count += watchers.length;
-    if (sids.length > 0) byPath.set(path, sids);
-  }
+  // wchs/wchc/wchp show the data table; mntr's zk_watch_count adds the child watches. The lists are built
+  // only when a command reads them: at a million watches that took ~130 ms (and as much again in
+  // collections) on every mntr, stat or /metrics scrape.
+  const watches = { count: tree.dataWatches.size, childCount: tree.childWatches.size } as WatchTables;
+  lazily(watches, 'bySession', () => {
+    const bySession = new Map<bigint, string[]>();
+    for (const [connId, paths] of tree.dataWatches.byWatcherSnapshot()) {
+      const sid = sessionOf.get(connId);
+      if (sid !== undefined) bySession.set(sid, paths);
+    }
+    return bySession;
+  });
+  lazily(watches, 'byPath', () => {
+    const byPath = new Map<string, bigint[]>();
+    for (const [path, watchers] of tree.dataWatches.byPathSnapshot()) {
+      const sids = watchers.map((w) => sessionOf.get(w)).filter((s): s is bigint => s !== undefined);
+      if (sids.length > 0) byPath.set(path, sids);
+    }
+    return byPath;
+  });
   stats.latency = core.counters.latency.summary();
   stats.packetsReceived = core.counters.packetsReceived;
   stats.packetsSent = core.counters.packetsSent;
@@ -148,10 +180,10 @@ export function snapshotStats(
   stats.outstanding = outstanding;
   stats.zxid = core.lastProcessedZxid;
   stats.nodeCount = tree.nodeCount;
-  // wchs/wchc/wchp show the data table; mntr's zk_watch_count adds the child watches.
-  stats.watches = { bySession, byPath, count, childCount: tree.dataWatches.size + tree.childWatches.size - count };
-  stats.sessionBuckets = sessions.bucketSnapshot().map((b) => ({ expiresAt: b.expiresAt, members: b.sessionIds }));
-  stats.ephemerals = tree.sessionsWithEphemerals();
+  stats.watches = watches;
+  lazily(stats, 'sessionBuckets', () => sessions.bucketSnapshot().map((b) => ({ expiresAt: b.expiresAt, members: b.sessionIds })));
+  lazily(stats, 'ephemerals', () => tree.sessionsWithEphemerals());
+  stats.ephemeralsCount = tree.ephemeralCount;
   stats.approximateDataSize = tree.approximateDataSize;
   stats.uptimeMs = core.clock() - core.startedAt;
   stats.globalSessions = sessions.size;

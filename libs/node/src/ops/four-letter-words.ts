@@ -185,11 +185,10 @@ function dump(stats: ServerStats): string {
 /** mntr's key/value pairs in our fixed order (Apache prints the first two first, the rest in hash order). */
 export function monitorValues(stats: ServerStats, env: EnvInfo): [string, string][] {
   const l = stats.latency;
-  const ephemeralsCount = [...stats.ephemerals.values()].reduce((n, paths) => n + paths.length, 0);
   const values: [string, string | number][] = [
     ['version', stats.version],
     ['server_state', stats.mode],
-    ['ephemerals_count', ephemeralsCount],
+    ['ephemerals_count', stats.ephemeralsCount],
     ['num_alive_connections', stats.connections.length],
     ['avg_latency', javaDouble(averageForDisplay(l.totalMs, l.count))],
     ['outstanding_requests', stats.outstanding],

@@ -64,6 +64,7 @@ export function busyStats(): ServerStats {
     },
     sessionBuckets: [{ expiresAt: now + 30000, members: [sessionA] }, { expiresAt: now + 10000, members: [sessionB] }],
     ephemerals: new Map([[sessionA, ['/app/eph']], [sessionB, ['/eph2']]]),
+    ephemeralsCount: 2,
     connectionBuckets: [{ expiresAt: now + 10000, members: [connB, fourLetterConnection] }, { expiresAt: now + 30000, members: [connA] }],
     approximateDataSize: 63,
     uptimeMs: 12065,
