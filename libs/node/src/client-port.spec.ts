@@ -7,16 +7,9 @@ import { RequestPipeline } from '@coord/server';
 import { ClientPort, flushSliceMs } from './client-port';
 import { coreConfigOf } from './node';
 import { createLogger, loadNodeConfig } from './ops';
+import { eventually } from './testing/test-node';
 
 const quiet = createLogger('test', { sink: () => undefined });
-
-async function until(cond: () => boolean, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 describe('client port flush', () => {
   it('stops writing after flushSliceMs and writes the rest in later turns, in order', async () => {
@@ -36,7 +29,7 @@ describe('client port flush', () => {
         await new Promise<void>((r) => s.once('connect', () => r()));
         sockets.push(s);
       }
-      await until(() => core.stats(0).connections.length === n);
+      await eventually(() => core.stats(0).connections.length === n);
       // Connection ids are handed out from 1 in accept order: the i-th socket is connection i + 1.
       const frame = (i: number, k: number) => Buffer.from(`c${i}:${k};`);
       port.deliver(Array.from({ length: n }, (_, i) => [{ kind: 'send' as const, connId: i + 1, frame: frame(i, 0) }, { kind: 'send' as const, connId: i + 1, frame: frame(i, 1) }]).flat());
@@ -44,7 +37,7 @@ describe('client port flush', () => {
       // Readings at 10 and 20 ms: one fresh connection written, then the time is up; 16 backlogged ones
       // still go (the backlog's minimum), the remaining 23 wait.
       expect(port.backlogged).toBe(n - 1 - 16);
-      await until(() => received.every((r, i) => r.length === frame(i, 0).length + frame(i, 1).length));
+      await eventually(() => received.every((r, i) => r.length === frame(i, 0).length + frame(i, 1).length));
       for (let i = 0; i < n; i++) expect(received[i].toString()).toBe(`c${i}:0;c${i}:1;`);
       expect(port.backlogged).toBe(0);
     } finally {

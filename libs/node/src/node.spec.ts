@@ -5,6 +5,7 @@ import { decodeNotification, decodeReplyHeader, encodeConnectRequest, encodeRequ
 import { flushConnectionsMax } from './client-port';
 import { createLogger } from './ops';
 import { RunningNode, startNode } from './node';
+import { eventually } from './testing/test-node';
 
 const quiet = createLogger('test', { sink: () => undefined });
 
@@ -131,16 +132,8 @@ async function rawSession(node: RunningNode): Promise<{ socket: net.Socket; fram
   socket.on('data', (chunk) => frames.push(...parser.push(chunk)));
   socket.on('error', () => undefined);
   socket.write(encodeConnectRequest({ protocolVersion: 0, lastZxidSeen: 0, timeOut: 10000, sessionId: 0n, passwd: Buffer.alloc(16), readOnly: false }));
-  await until(() => frames.length > 0);
+  await eventually(() => frames.length > 0, 10_000);
   return { socket, frames, send: (xid, r) => socket.write(encodeRequest(xid, r)) };
-}
-
-async function until(cond: () => boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 describe('coord-node watch fan-out', () => {
@@ -153,14 +146,14 @@ describe('coord-node watch fan-out', () => {
       for (let i = 0; i < n; i++) sessions.push(await rawSession(node));
       const [control] = sessions;
       for (const [xid, path] of ['/fan', '/fan/a', '/fan/a/b'].entries()) control.send(xid + 1, { type: 1, body: { path, data: null, acl, flags: 0 } });
-      await until(() => control.frames.length === 4);
+      await eventually(() => control.frames.length === 4, 10_000);
       // Each session: a one-shot data watch on the leaf, recursive watches on both ancestors.
       for (const s of sessions) {
         s.send(1, { type: 4, body: { path: '/fan/a/b', watch: true } });
         s.send(2, { type: 106, body: { path: '/fan', mode: 1 } });
         s.send(3, { type: 106, body: { path: '/fan/a', mode: 1 } });
       }
-      await until(() => sessions.every((s) => s.frames.length >= (s === control ? 7 : 4)));
+      await eventually(() => sessions.every((s) => s.frames.length >= (s === control ? 7 : 4)), 10_000);
       expect((await raw(node, Buffer.from('wchs'))).toString()).toContain(`Total watches:${3 * n}`);
       for (const s of sessions) s.frames.length = 0;
       // 20 sessions create a child each, all at once: every session hears of every create (the recursive
@@ -168,10 +161,10 @@ describe('coord-node watch fan-out', () => {
       const writers = sessions.slice(0, 20);
       for (const [i, s] of writers.entries()) s.send(10, { type: 1, body: { path: `/fan/a/b/c${i}`, data: null, acl, flags: 0 } });
       // Then one set on the leaf: one notification per session for its one-shot and both recursive watches.
-      await until(() => writers.every((s) => s.frames.some((f) => decodeReplyHeader(f).xid === 10)));
+      await eventually(() => writers.every((s) => s.frames.some((f) => decodeReplyHeader(f).xid === 10)), 10_000);
       control.send(11, { type: 5, body: { path: '/fan/a/b', data: Buffer.from('x'), version: -1 } });
       const expected = writers.length + 1;
-      await until(() => sessions.every((s) => s.frames.filter((f) => f.readInt32BE(0) === -1).length >= expected));
+      await eventually(() => sessions.every((s) => s.frames.filter((f) => f.readInt32BE(0) === -1).length >= expected), 10_000);
       await new Promise((r) => setTimeout(r, 100));
       for (const s of sessions) {
         let newest = 0;
