@@ -49,16 +49,16 @@ describe('snapshot pacing', () => {
 
   it('waits only while the server is busy, and an idle stretch leaves neither credit nor debt', async () => {
     const idle = fakePacing(0.5);
-    await writeSnapshot(job(tempDir('idle-'), { bytesPerSecondMax: 1_000_000, pacing: idle, busy: () => false }));
+    await writeSnapshot(job(tempDir('idle-'), { bytesPerSecondMax: 1_000_000, pacing: idle, lastWriteAt: () => -Infinity }));
     expect(idle.waits).toEqual([]);
     // Busy for the first half of the writes, idle for a while, busy again.
     const mixed = fakePacing(0.5);
+    // The server's clock (writeSnapshot's second argument) is read once per pacing check: a write logged
+    // "now" for the first four checks, none for the next two, then again.
     let calls = 0;
-    const busy = () => {
-      calls++;
-      return calls <= 4 || calls > 6;
-    };
-    const res = await writeSnapshot(job(tempDir('mixed-'), { bytesPerSecondMax: 1_000_000, pacing: mixed, busy }));
+    const serverClock = () => ++calls * 1000;
+    const lastWriteAt = () => (calls <= 4 || calls > 6 ? calls * 1000 : -Infinity);
+    const res = await writeSnapshot(job(tempDir('mixed-'), { bytesPerSecondMax: 1_000_000, pacing: mixed, lastWriteAt }), serverClock);
     const always = fakePacing(0.5);
     await writeSnapshot(job(tempDir('always-'), { bytesPerSecondMax: 1_000_000, pacing: always }));
     expect(mixed.waits.length).toBeGreaterThan(0);

@@ -40,9 +40,9 @@ const sliceCheckNodes = 32;
  * the requests do not compete with it for the CPU and the disk all at once (set p99 under snapshots,
  * docs/benchmarks.md). An idle server writes its snapshot as fast as it goes.
  */
-/** How long after the last logged write a server counts as idle for the pacing (ms). */
-export const snapshotPacingIdleMs = 200;
 export const snapshotBytesPerSecondDefault = 16 << 20;
+/** How long after the last logged write (lastWriteAt) a server counts as idle for the pacing (ms). */
+const pacingIdleMs = 200;
 /** Encoded bytes buffered before a file write (also a yield point, for nodes with large data; its CRC is one pass). */
 const writeChunkBytes = 64 << 10;
 /**
@@ -64,8 +64,8 @@ export interface SnapshotJob {
   nodesPerChunk?: number;
   /** Bytes written per second at most, measured from the start of the walk (0 or absent: as fast as it goes). */
   bytesPerSecondMax?: number;
-  /** Whether writes are being served (the pacing applies only then; always, when absent). */
-  busy?: () => boolean;
+  /** When the server last logged a write, on `clock`: the pacing applies while that is recent (always, when absent). */
+  lastWriteAt?: () => number;
   /** The clock and the wait of the pacing (tests pass their own). */
   pacing?: Pacing;
   /** The format version to write (tests write 2, the version before record items, to check it still loads). */
@@ -124,7 +124,9 @@ export async function writeSnapshot(job: SnapshotJob, clock: () => number = Date
   let bytes = 0;
   let unsynced = 0;
   const w = new ByteWriter(writeChunkBytes * 2);
-  const pace = pacer(job.bytesPerSecondMax ?? 0, job.pacing ?? realPacing, job.busy);
+  const lastWriteAt = job.lastWriteAt;
+  const busy = lastWriteAt && (() => clock() - lastWriteAt() < pacingIdleMs);
+  const pace = pacer(job.bytesPerSecondMax ?? 0, job.pacing ?? realPacing, busy);
   // The writer's own buffer goes to the file (the walk waits for the write before it encodes more), so
   // a snapshot allocates no copy of itself.
   const flush = async () => {

@@ -9,7 +9,7 @@ import { LogWriter } from './log-writer';
 import { purge, PurgeResult } from './purge';
 import { applySessionTxn, recover, Recovered, RecoveryLogger, secretAfter } from './recovery';
 import { SessionEntry } from './snapshot-format';
-import { snapshotBytesPerSecondDefault, snapshotPacingIdleMs, SnapshotResult, writeSnapshot } from './snapshot-writer';
+import { snapshotBytesPerSecondDefault, SnapshotResult, writeSnapshot } from './snapshot-writer';
 
 export interface StoreLogger extends RecoveryLogger {
   error(msg: string, err?: unknown): void;
@@ -157,7 +157,7 @@ export class DurableStore {
         forceSync: o.forceSync,
         nodesPerChunk: o.snapshotNodesPerChunk,
         bytesPerSecondMax: o.snapshotBytesPerSecond ?? snapshotBytesPerSecondDefault,
-        busy: () => o.now() - this.lastAppendAt < snapshotPacingIdleMs,
+        lastWriteAt: () => this.lastAppendAt,
         waitDurable: (zxid) => this.writer.whenDurable(zxid),
       },
       o.now,

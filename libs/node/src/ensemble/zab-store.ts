@@ -18,7 +18,7 @@ import * as path from 'node:path';
 import type { DataTree, Txn as TreeTxn } from '@coord/data-tree';
 import {
   encodeRecordOfBody, encodeSnapshotData, fsyncDirAsync, isNextZxid, listLogsAsync, listSnapshotsAsync, loadSnapshotData, LogWriter, parseSnapshotData,
-  partialSuffix, purge, recover, removeLogs, replaceFileAsync, scanLog, SessionEntry, snapshotBytesPerSecondDefault, snapshotFileName, snapshotPacingIdleMs, StorageError, StoreLogger, writeSnapshot,
+  partialSuffix, purge, recover, removeLogs, replaceFileAsync, scanLog, SessionEntry, snapshotBytesPerSecondDefault, snapshotFileName, StorageError, StoreLogger, writeSnapshot,
   type LoadedSnapshotData, type SnapshotDataParts,
 } from '@coord/storage';
 import type { Persist, PeerStorage, Snapshot, ZabTxn } from '@coord/zab';
@@ -178,7 +178,7 @@ export class ZabStore {
       {
         dir: this.snapDir, tree, startZxid: zxid, sessions: entries, sessionSecret, takenAt: o.now(), forceSync: o.forceSync,
         nodesPerChunk: o.snapshotNodesPerChunk, bytesPerSecondMax: o.snapshotBytesPerSecond ?? snapshotBytesPerSecondDefault,
-        busy: () => o.now() - this.lastPersistAt < snapshotPacingIdleMs, waitDurable: (z) => this.writer.whenDurable(z),
+        lastWriteAt: () => this.lastPersistAt, waitDurable: (z) => this.writer.whenDurable(z),
       },
       o.now,
     ).then(async (res) => {
