@@ -73,6 +73,8 @@ export class LogWriter {
   durableZxid = 0;
   readonly currentFiles: string[] = [];
   writes = 0;
+  /** Bytes of records appended so far (monotonic; a snapshot's pacing watches how fast it grows). */
+  bytesAppended = 0;
   private readonly batchBytesMax: number;
   private readonly fileBytesMax: number;
 
@@ -132,6 +134,7 @@ export class LogWriter {
   appendRecords(buf: Buffer, firstZxid: number, lastZxid: number): Promise<void> {
     if (this.failed) return Promise.reject(this.failed);
     if (this.closed) return Promise.reject(new Error('txn log is closed'));
+    this.bytesAppended += buf.length;
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ buf, firstZxid, lastZxid, resolve, reject });
       if (!this.writing) void this.drain();

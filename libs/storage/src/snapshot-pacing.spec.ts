@@ -1,7 +1,7 @@
 // A paced snapshot waits so that its bytes take at least 1/rate seconds each, counted on the pacing
 // clock from the start of the walk; an unpaced one never waits. The file is the same either way.
 import * as fs from 'node:fs';
-import { writeSnapshot, type Pacing } from './snapshot-writer';
+import { pacedLogBytesMax, writeSnapshot, type Pacing } from './snapshot-writer';
 import { tempDir, treeFromTxns } from './testing/dirs';
 import { createTxns } from './testing/txns';
 
@@ -66,5 +66,18 @@ describe('snapshot pacing', () => {
     // Two idle writes of 64 KiB were not waited for: the clock ends ~2 x 65.5 ms short of the always-paced one.
     expect(always.clock - mixed.clock).toBeGreaterThan(2 * 60);
     expect(res.bytes).toBeGreaterThan(0);
+  });
+
+  it('stops waiting once the log has grown by pacedLogBytesMax during the snapshot', async () => {
+    const flooded = fakePacing(0.5);
+    let logged = 1_000;
+    let checks = 0;
+    // The log grows by a quarter of the bound per pacing check: paced for the first four checks.
+    const loggedBytes = () => (checks++ === 0 ? logged : (logged += pacedLogBytesMax / 4));
+    await writeSnapshot(job(tempDir('flooded-'), { bytesPerSecondMax: 1_000_000, pacing: flooded, loggedBytes }));
+    expect(flooded.waits.length).toBe(3);
+    const calm = fakePacing(0.5);
+    await writeSnapshot(job(tempDir('calm-'), { bytesPerSecondMax: 1_000_000, pacing: calm, loggedBytes: () => 1_000 }));
+    expect(calm.waits.length).toBeGreaterThan(3);
   });
 });

@@ -43,6 +43,8 @@ const sliceCheckNodes = 32;
 export const snapshotBytesPerSecondDefault = 16 << 20;
 /** How long after the last logged write (lastWriteAt) a server counts as idle for the pacing (ms). */
 const pacingIdleMs = 200;
+/** Log bytes written during a snapshot after which it stops pacing itself (loggedBytes). */
+export const pacedLogBytesMax = 64 << 20;
 /** Encoded bytes buffered before a file write (also a yield point, for nodes with large data; its CRC is one pass). */
 const writeChunkBytes = 64 << 10;
 /**
@@ -66,6 +68,12 @@ export interface SnapshotJob {
   bytesPerSecondMax?: number;
   /** When the server last logged a write, on `clock`: the pacing applies while that is recent (always, when absent). */
   lastWriteAt?: () => number;
+  /**
+   * Bytes the txn log has taken so far (monotonic): once pacedLogBytesMax more were logged since this
+   * snapshot began, the pacing stops, so the log it lets go of (an ensemble member holds it in memory,
+   * a restart replays it) does not pile up behind a slow snapshot.
+   */
+  loggedBytes?: () => number;
   /** The clock and the wait of the pacing (tests pass their own). */
   pacing?: Pacing;
   /** The format version to write (tests write 2, the version before record items, to check it still loads). */
@@ -95,17 +103,17 @@ const realPacing: Pacing = { now: () => performance.now(), wait: (ms) => new Pro
 
 /**
  * After `bytes` of the file are written: waits until writing them took 1/rate seconds per byte since
- * the first call (a rate of 0 never waits). While `busy` says no, nothing waits and the count starts
- * over from there (an idle stretch earns no credit and leaves no debt). Waits under a millisecond are
- * skipped (timer granularity).
+ * the first call (a rate of 0 never waits). While `paced` says no, nothing waits and the count starts
+ * over from there (an unpaced stretch earns no credit and leaves no debt). Waits under a millisecond
+ * are skipped (timer granularity).
  */
-function pacer(bytesPerSecond: number, p: Pacing, busy?: () => boolean): (bytes: number) => Promise<void> {
+function pacer(bytesPerSecond: number, p: Pacing, paced: () => boolean): (bytes: number) => Promise<void> {
   if (bytesPerSecond <= 0) return () => Promise.resolve();
   let started = p.now();
   let counted = 0;
   return (bytes) => {
     const now = p.now();
-    if (busy && !busy()) {
+    if (!paced()) {
       started = now;
       counted = bytes;
       return Promise.resolve();
@@ -125,8 +133,11 @@ export async function writeSnapshot(job: SnapshotJob, clock: () => number = Date
   let unsynced = 0;
   const w = new ByteWriter(writeChunkBytes * 2);
   const lastWriteAt = job.lastWriteAt;
-  const busy = lastWriteAt && (() => clock() - lastWriteAt() < pacingIdleMs);
-  const pace = pacer(job.bytesPerSecondMax ?? 0, job.pacing ?? realPacing, busy);
+  const loggedBytes = job.loggedBytes;
+  const loggedAtStart = loggedBytes?.() ?? 0;
+  const paced = () =>
+    (lastWriteAt === undefined || clock() - lastWriteAt() < pacingIdleMs) && (loggedBytes === undefined || loggedBytes() - loggedAtStart < pacedLogBytesMax);
+  const pace = pacer(job.bytesPerSecondMax ?? 0, job.pacing ?? realPacing, paced);
   // The writer's own buffer goes to the file (the walk waits for the write before it encodes more), so
   // a snapshot allocates no copy of itself.
   const flush = async () => {

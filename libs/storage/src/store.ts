@@ -158,6 +158,7 @@ export class DurableStore {
         nodesPerChunk: o.snapshotNodesPerChunk,
         bytesPerSecondMax: o.snapshotBytesPerSecond ?? snapshotBytesPerSecondDefault,
         lastWriteAt: () => this.lastAppendAt,
+        loggedBytes: () => this.writer.bytesAppended,
         waitDurable: (zxid) => this.writer.whenDurable(zxid),
       },
       o.now,

@@ -178,7 +178,7 @@ export class ZabStore {
       {
         dir: this.snapDir, tree, startZxid: zxid, sessions: entries, sessionSecret, takenAt: o.now(), forceSync: o.forceSync,
         nodesPerChunk: o.snapshotNodesPerChunk, bytesPerSecondMax: o.snapshotBytesPerSecond ?? snapshotBytesPerSecondDefault,
-        lastWriteAt: () => this.lastPersistAt, waitDurable: (z) => this.writer.whenDurable(z),
+        lastWriteAt: () => this.lastPersistAt, loggedBytes: () => this.writer.bytesAppended, waitDurable: (z) => this.writer.whenDurable(z),
       },
       o.now,
     ).then(async (res) => {
