@@ -1,6 +1,8 @@
+import { availableParallelism } from 'node:os';
 import { fourLetterWord, spawnCoordinode, startApacheEnsemble, startCoordinodeEnsemble } from '@coord/testing';
 import { runLoad, type BenchOp, type LoadResult } from './load';
 import { populate } from './populate';
+import { processCpuMicros } from './proc-cpu';
 import { tryCreate } from './try-create';
 
 /**
@@ -9,12 +11,17 @@ import { tryCreate } from './try-create';
  * everywhere), started on this machine in the same run. Measures writes (set) and reads (get) at C=8
  * K=16 and C=1 K=1 with connections spread over the members, interleaved rounds; then the time from
  * kill -9 of the leader to the first acknowledged write on a new leader.
+ * Each round also reads the CPU time (user + system, all threads) its server's processes and this load
+ * generator spent, per acknowledged op: on a machine where all of them share the cores, throughput is
+ * bounded by cores / (CPU per op), which is what the "CPU µs/op" columns show for both servers.
  * Flags: --rounds=3 --duration-ms=3000 --warmup-ms=8000 (per server and op before the rounds: JITs reach their
  * steady state; both servers' JITs get the same time)
  */
 interface Ensemble {
   name: string;
   endpoints: Array<{ host: string; port: number }>;
+  /** The server's processes (their CPU time is measured per round); members killed by failover drop out. */
+  pids(): number[];
   leader(): Promise<number>;
   kill(index: number): Promise<void>;
   restart(index: number): Promise<void>;
@@ -22,6 +29,7 @@ interface Ensemble {
 }
 
 const valueBytes = 100;
+const cores = availableParallelism();
 const failoverAttemptMs = 500;
 const failoverDeadlineMs = 30_000;
 
@@ -45,6 +53,7 @@ async function apacheEnsemble(): Promise<Ensemble> {
   return {
     name: 'apache',
     endpoints,
+    pids: () => e.members.map((m) => m.pid!),
     leader: async () => (await Promise.all(endpoints.map(modeOf))).indexOf('leader'),
     kill: async (i) => {
       process.kill(e.members[i].pid!, 'SIGKILL');
@@ -64,6 +73,7 @@ async function ourEnsemble(): Promise<Ensemble> {
   return {
     name: 'coordinode',
     endpoints,
+    pids: () => e.members.map((m) => m.pid!),
     leader: async () => (await Promise.all(endpoints.map(modeOf))).indexOf('leader'),
     kill: (i) => e.members[i].crash(),
     restart: async () => undefined,
@@ -78,6 +88,7 @@ async function ourStandalone(): Promise<Ensemble> {
   return {
     name: 'coordinode standalone',
     endpoints,
+    pids: () => [node.pid!],
     leader: async () => -1,
     kill: async () => undefined,
     restart: async () => undefined,
@@ -85,11 +96,25 @@ async function ourStandalone(): Promise<Ensemble> {
   };
 }
 
-async function measure(e: Ensemble, op: BenchOp, connections: number, inflight: number, durationMs: number): Promise<LoadResult> {
-  return runLoad(
+interface Measured extends LoadResult {
+  /** CPU µs per acknowledged op: the server's processes, and this load generator. */
+  serverCpuPerOp: number;
+  loadCpuPerOp: number;
+}
+
+async function measure(e: Ensemble, op: BenchOp, connections: number, inflight: number, durationMs: number): Promise<Measured> {
+  const cpu = () => e.pids().reduce((sum, pid) => sum + processCpuMicros(pid), 0);
+  // The load's own warm-up is inside the CPU window; it is short (500 ms) next to the rounds, and the
+  // same for both servers.
+  const server0 = cpu();
+  const load0 = process.cpuUsage();
+  const r = await runLoad(
     { host: e.endpoints[0].host, port: e.endpoints[0].port, endpoints: e.endpoints, op, connections, inflight, durationMs, warmupMs: 500, valueBytes },
     (lane) => `/bench/n${lane}`,
   );
+  const load = process.cpuUsage(load0);
+  const opsInWindow = r.opsPerSec * ((durationMs + 500) / 1000);
+  return { ...r, serverCpuPerOp: (cpu() - server0) / opsInWindow, loadCpuPerOp: (load.user + load.system) / opsInWindow };
 }
 
 /** Kill -9 the leader, then try creates on the survivors until one is acknowledged: the failover time. */
@@ -123,18 +148,29 @@ async function main(): Promise<void> {
     }
     console.log('\n| op | C | K | Apache ops/s | ours ops/s | ratio | ours standalone ops/s | ensemble / standalone | Apache p50/p99 ms | ours p50/p99 ms |');
     console.log('|---|---|---|---|---|---|---|---|---|---|');
+    const cpuRows: string[] = [];
     for (const op of ['set', 'get'] as const) {
       for (const [c, k] of [[8, 16], [1, 1]] as const) {
-        const results = new Map<Ensemble, LoadResult[]>(ensembles.map((e) => [e, []]));
+        const results = new Map<Ensemble, Measured[]>(ensembles.map((e) => [e, []]));
         for (let r = 0; r < rounds; r++) for (const e of ensembles) results.get(e)!.push(await measure(e, op, c, k, durationMs));
         const [a, o, st] = ensembles.map((e) => results.get(e)!);
-        const rate = (rs: LoadResult[]) => median(rs.map((x) => x.opsPerSec));
-        const lat = (rs: LoadResult[]) => `${median(rs.map((x) => x.p50Ms)).toFixed(3)} / ${median(rs.map((x) => x.p99Ms)).toFixed(3)}`;
+        const rate = (rs: Measured[]) => median(rs.map((x) => x.opsPerSec));
+        const cpuOf = (rs: Measured[]) => {
+          const server = median(rs.map((x) => x.serverCpuPerOp));
+          const load = median(rs.map((x) => x.loadCpuPerOp));
+          return `${server.toFixed(1)} + ${load.toFixed(1)} (${Math.round((cores * 1e6) / (server + load))})`;
+        };
+        cpuRows.push(`| ${op} | ${c} | ${k} | ${cpuOf(a)} | ${cpuOf(o)} | ${cpuOf(st)} |`);
+        const lat = (rs: Measured[]) => `${median(rs.map((x) => x.p50Ms)).toFixed(3)} / ${median(rs.map((x) => x.p99Ms)).toFixed(3)}`;
         console.log(
           `| ${op} | ${c} | ${k} | ${rate(a).toFixed(0)} | ${rate(o).toFixed(0)} | ${(rate(o) / rate(a)).toFixed(2)} | ${rate(st).toFixed(0)} | ${(rate(o) / rate(st)).toFixed(2)} | ${lat(a)} | ${lat(o)} |`,
         );
       }
     }
+    console.log(`\nCPU per acknowledged op, µs: server processes + load generator (the ops/s that ${cores} cores would allow at that cost)\n`);
+    console.log('| op | C | K | Apache | ours | ours standalone |');
+    console.log('|---|---|---|---|---|---|');
+    for (const row of cpuRows) console.log(row);
     console.log('\n| kill -9 the leader → first acknowledged write | Apache ms | ours ms |');
     console.log('|---|---|---|');
     for (let r = 0; r < failovers; r++) {
