@@ -10,9 +10,11 @@
  *  - (b) one `set` that fires 100,000 watches: every session holds a one-shot data watch on the hot
  *    znode and persistent-recursive watches on its 9 ancestors (ZooKeeper sends each connection one
  *    notification per event, so 10,000 notifications leave);
+ *  - (c) 10,000 pings at once (every session's idle ping falls due in the same moment, as after a
+ *    load that kept them all busy until the same instant);
  *  - (a) 10,000 sessions expiring at once: every session pings, then every socket is dropped; the
  *    server drops their watches at once and expires the sessions one timeout later;
- *  and for (a) and (b) the longest gap between the probe's replies (a client-side stall) and, for our
+ *  and for (a), (b) and (c) the longest gap between the probe's replies (a client-side stall) and, for our
  *    node, the longest event-loop stall (perf_hooks.monitorEventLoopDelay, preloaded into the node by
  *    loop-delay.preload.js and read on SIGUSR2).
  *   node -r @swc-node/register tools/bench/src/scale-sessions.ts [--sessions=10000] [--watches=1000000]
@@ -248,6 +250,12 @@ interface FireFigures {
   loop: LoopStall | null;
 }
 
+interface HerdFigures {
+  pinged: number;
+  gap: ProbeFigures;
+  loop: LoopStall | null;
+}
+
 interface Figures {
   name: string;
   opened: number;
@@ -260,6 +268,7 @@ interface Figures {
   getEmpty: ProbeFigures;
   getFull: ProbeFigures;
   fires: FireFigures[];
+  pings: HerdFigures;
   expiry: { expiredMs: number; remaining: number; close: ProbeFigures; expire: ProbeFigures; closeLoop: LoopStall | null; expireLoop: LoopStall | null };
 }
 
@@ -275,6 +284,10 @@ async function measureGets(probe: Probe): Promise<ProbeFigures> {
 async function fireOnce(s: Server, fleet: SessionFleet, control: WireSession, probe: Probe, rearm: boolean): Promise<FireFigures> {
   if (rearm) await fleet.load(() => [{ type: OpCode.getData, body: { path: hotPath, watch: true } }], loadWindow, loadDeadlineMs);
   await sleep(settleMs);
+  // The re-arm load left every session's last request at the same instant, so all their idle pings
+  // would fall due together a third of the timeout later, inside this window: ping them all now, and
+  // the window (the set, its notifications, a second) measures the set alone. (c) measures such a herd.
+  await fleet.pingAll(30_000);
   await probe.take();
   const windowStart = Date.now();
   await s.loopStall();
@@ -289,6 +302,17 @@ async function fireOnce(s: Server, fleet: SessionFleet, control: WireSession, pr
   const deliveredMs = fleet.lastNotificationAt - t0;
   await sleep(1000);
   return { setMs, deliveredMs, notifications: fleet.notifications - before, gap: probeFigures(await probe.take(), windowStart), loop: await s.loopStall() };
+}
+
+/** (c): every session pings at once, as their idle pings do when their last requests were simultaneous. */
+async function pingHerd(s: Server, fleet: SessionFleet, probe: Probe): Promise<HerdFigures> {
+  await sleep(settleMs);
+  await probe.take();
+  const windowStart = Date.now();
+  await s.loopStall();
+  const pinged = await fleet.pingAll(30_000);
+  await sleep(1000);
+  return { pinged, gap: probeFigures(await probe.take(), windowStart), loop: await s.loopStall() };
 }
 
 /** (a): every session pings, every socket drops, and the sessions expire one timeout later. */
@@ -360,11 +384,13 @@ async function runServer(name: Server['name']): Promise<Figures> {
       const last = fireFigures[f];
       log(`${name}: set #${f + 1}: ${last.notifications} notifications in ${last.deliveredMs} ms, probe gap ${last.gap.maxGapMs.toFixed(1)} ms, loop stall ${last.loop?.maxMs.toFixed(1) ?? '-'} ms (gc ${last.loop?.gcMaxMs.toFixed(1) ?? '-'})`);
     }
+    const pings = await pingHerd(s, fleet, probe);
+    log(`${name}: ${pings.pinged} pings at once: probe gap ${pings.gap.maxGapMs.toFixed(1)} ms, loop stall ${pings.loop?.maxMs.toFixed(1) ?? '-'} ms`);
     const expiry = await expireAll(s, fleet, control, probe);
     log(`${name}: expiry: all gone after ${expiry.expiredMs} ms (${expiry.remaining} left), probe gap close ${expiry.close.maxGapMs.toFixed(1)} / expire ${expiry.expire.maxGapMs.toFixed(1)} ms, loop stall ${expiry.closeLoop?.maxMs.toFixed(1) ?? '-'} / ${expiry.expireLoop?.maxMs.toFixed(1) ?? '-'} ms`);
     return {
       name, opened: open.opened, openMs: open.ms, registrations: reg.requests - open.opened, registrationErrors: reg.errors, registerMs: reg.ms, serverWatches: watches,
-      rss: { empty: rssEmpty, sessions: rssSessions, watches: rssWatches }, getEmpty, getFull, fires: fireFigures, expiry,
+      rss: { empty: rssEmpty, sessions: rssSessions, watches: rssWatches }, getEmpty, getFull, fires: fireFigures, pings, expiry,
     };
   } finally {
     fleet.stopPinging();
@@ -418,6 +444,8 @@ function printTable(runs: Figures[]): void {
   row('… longest probe gap (ms)', (f) => fireMedian(f, (x) => x.gap.maxGapMs));
   row('… longest event-loop stall (ms)', (f) => fireMedian(f, (x) => x.loop?.maxMs ?? null));
   row('… longest GC, as perf_hooks times it (ms)', (f) => fireMedian(f, (x) => x.loop?.gcMaxMs ?? null));
+  row('pings from every session at once: longest probe gap (ms)', (f) => f.pings.gap.maxGapMs);
+  row('… longest event-loop stall (ms)', (f) => f.pings.loop?.maxMs ?? null);
   row('sockets dropped: longest probe gap (ms)', (f) => f.expiry.close.maxGapMs);
   row('… longest event-loop stall (ms)', (f) => f.expiry.closeLoop?.maxMs ?? null);
   row('… longest GC, as perf_hooks times it (ms)', (f) => f.expiry.closeLoop?.gcMaxMs ?? null);
@@ -425,7 +453,7 @@ function printTable(runs: Figures[]): void {
   row('… longest probe gap (ms)', (f) => f.expiry.expire.maxGapMs);
   row('… longest event-loop stall (ms)', (f) => f.expiry.expireLoop?.maxMs ?? null);
   row('… longest GC, as perf_hooks times it (ms)', (f) => f.expiry.expireLoop?.gcMaxMs ?? null);
-  const worst = o ? Math.max(...o.fires.map((x) => x.loop?.maxMs ?? 0), o.expiry.closeLoop?.maxMs ?? 0, o.expiry.expireLoop?.maxMs ?? 0) : NaN;
+  const worst = o ? Math.max(...o.fires.map((x) => x.loop?.maxMs ?? 0), o.pings.loop?.maxMs ?? 0, o.expiry.closeLoop?.maxMs ?? 0, o.expiry.expireLoop?.maxMs ?? 0) : NaN;
   console.log(`\nours: longest event-loop stall over the scenarios ${fmt(worst)} ms (budget ${stallBudgetMs} ms)`);
   for (const f of runs) console.log(`${f.name}: set gaps ${f.fires.map((x) => x.gap.maxGapMs.toFixed(1)).join(', ')} ms; notifications per set ${f.fires.map((x) => x.notifications).join(', ')}`);
 }
