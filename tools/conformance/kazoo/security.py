@@ -6,8 +6,9 @@ Usage: /usr/bin/python3 security.py host:port sasl USER PASSWORD
        /usr/bin/python3 security.py host:port ssl CA_PEM [CERT_PEM KEY_PEM]
 """
 import sys
+import threading
 
-from kazoo.client import KazooClient
+from kazoo.client import KazooClient, KazooState
 from kazoo.exceptions import KazooException
 from kazoo.security import make_acl
 
@@ -23,10 +24,17 @@ else:
     key = sys.argv[5] if len(sys.argv) > 5 else None
     zk = KazooClient(hosts=hosts, timeout=10, use_ssl=True, verify_certs=True, ca=ca, certfile=cert, keyfile=key,
                      connection_retry={"max_tries": 1}, command_retry={"max_tries": 0})
-try:
-    zk.start(timeout=8)
-except Exception as e:  # what kazoo raises when it cannot get (or keep) a session
-    print(f"start -> {type(e).__name__}")
+# Not zk.start(): it waits for the connection, then checks that the session is still live. With SASL,
+# kazoo reports CONNECTED before it authenticates, so a wrong password can end the session between the
+# two, and start() then raises its time-out although the client did connect (a race that a fast server
+# loses more often than a slow one). A state listener sees CONNECTED whenever it happens.
+connected = threading.Event()
+zk.add_listener(lambda state: connected.set() if state == KazooState.CONNECTED else None)
+zk.start_async()
+if not connected.wait(8):
+    print("start -> KazooTimeoutError")  # what zk.start() raises when no session came
+    zk.stop()
+    zk.close()
     sys.exit(0)
 print("start -> connected")
 try:
