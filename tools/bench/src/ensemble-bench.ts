@@ -13,14 +13,14 @@ import { tryCreate } from './try-create';
  * kill -9 of the leader to the first acknowledged write on a new leader.
  * Each round also reads the CPU time (user + system, all threads) its server's processes and this load
  * generator spent, per acknowledged op: on a machine where all of them share the cores, throughput is
- * bounded by cores / (CPU per op), which is what the "CPU µs/op" columns show for both servers.
+ * bounded by cores / (CPU per op), the figure in brackets of the CPU table for both servers.
  * Flags: --rounds=3 --duration-ms=3000 --warmup-ms=8000 (per server and op before the rounds: JITs reach their
  * steady state; both servers' JITs get the same time)
  */
 interface Ensemble {
   name: string;
   endpoints: Array<{ host: string; port: number }>;
-  /** The server's processes (their CPU time is measured per round); members killed by failover drop out. */
+  /** The server's processes, whose CPU time each round reads (the rounds run before the failover). */
   pids(): number[];
   leader(): Promise<number>;
   kill(index: number): Promise<void>;
