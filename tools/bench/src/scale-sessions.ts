@@ -280,6 +280,14 @@ async function measureGets(probe: Probe): Promise<ProbeFigures> {
   return probeFigures(await probe.take());
 }
 
+/** Starts a measured window: the probe's samples and the node's loop-stall histogram so far are dropped. */
+async function openWindow(s: Server, probe: Probe): Promise<number> {
+  await probe.take();
+  const start = Date.now();
+  await s.loopStall();
+  return start;
+}
+
 /** (b): one set on the hot znode; waits until every session has its notification. */
 async function fireOnce(s: Server, fleet: SessionFleet, control: WireSession, probe: Probe, rearm: boolean): Promise<FireFigures> {
   if (rearm) await fleet.load(() => [{ type: OpCode.getData, body: { path: hotPath, watch: true } }], loadWindow, loadDeadlineMs);
@@ -288,9 +296,7 @@ async function fireOnce(s: Server, fleet: SessionFleet, control: WireSession, pr
   // would fall due together a third of the timeout later, inside this window: ping them all now, and
   // the window (the set, its notifications, a second) measures the set alone. (c) measures such a herd.
   await fleet.pingAll(30_000);
-  await probe.take();
-  const windowStart = Date.now();
-  await s.loopStall();
+  const windowStart = await openWindow(s, probe);
   const before = fleet.notifications;
   const target = before + fleet.sessions.length;
   const t0 = Date.now();
@@ -307,9 +313,7 @@ async function fireOnce(s: Server, fleet: SessionFleet, control: WireSession, pr
 /** (c): every session pings at once, as their idle pings do when their last requests were simultaneous. */
 async function pingHerd(s: Server, fleet: SessionFleet, probe: Probe): Promise<HerdFigures> {
   await sleep(settleMs);
-  await probe.take();
-  const windowStart = Date.now();
-  await s.loopStall();
+  const windowStart = await openWindow(s, probe);
   const pinged = await fleet.pingAll(30_000);
   await sleep(1000);
   return { pinged, gap: probeFigures(await probe.take(), windowStart), loop: await s.loopStall() };
@@ -320,9 +324,7 @@ async function expireAll(s: Server, fleet: SessionFleet, control: WireSession, p
   await sleep(settleMs);
   await fleet.pingAll(30_000);
   fleet.stopPinging();
-  await probe.take();
-  const windowStart = Date.now();
-  await s.loopStall();
+  const windowStart = await openWindow(s, probe);
   const killedAt = Date.now();
   fleet.destroyAll();
   const childrenOfE = async () => (await control.call({ type: OpCode.getAllChildrenNumber, body: { path: '/e' } })).body.readInt32BE(0);
